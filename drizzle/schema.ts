@@ -2,6 +2,7 @@
 // Migrations in migrations/ are generated from this file by drizzle-kit (`npm run db:generate`)
 // and never edited after they land. Times are epoch milliseconds; JSON columns hold text.
 import { sql } from 'drizzle-orm';
+import type { StepSpec } from '../src/domain/types.ts';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** One execution of an SOP chain. `id` is the human run ID (`FEAT-3`). */
@@ -66,6 +67,8 @@ export const steps = sqliteTable(
     deliveries: text('deliveries', { mode: 'json' })
       .$type<Record<string, { by: string; output: string | null; at: number }>>()
       .notNull(),
+    /** What the plan fixed at start: expected output, gate, collected facts, skip rights. */
+    spec: text('spec', { mode: 'json' }).$type<StepSpec>().notNull(),
     status: text('status').notNull(),
     output: text('output'),
     notes: text('notes', { mode: 'json' }).$type<string[]>().notNull(),

@@ -130,6 +130,7 @@ CREATE TABLE `steps` (
 	`watchers` text NOT NULL,
 	`assignees` text NOT NULL,
 	`deliveries` text NOT NULL,
+	`spec` text NOT NULL,
 	`status` text NOT NULL,
 	`output` text,
 	`notes` text NOT NULL,

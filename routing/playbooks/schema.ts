@@ -1,0 +1,285 @@
+// The playbook schema: an SOP chain as data. Validated with zod at load; published as JSON
+// Schema (routing/playbooks/playbook.schema.json) so editors can check playbook files.
+import { z } from 'zod';
+
+export const FLAGS = [
+  'user_data',
+  'payments',
+  'analytics',
+  'security',
+  'multi_project',
+  'growth',
+  'funnel',
+  'backend_only',
+] as const;
+export type Flag = (typeof FLAGS)[number];
+
+export const BUG_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export const INCIDENT_SEVERITIES = ['sev1', 'sev2', 'sev3'] as const;
+export const SEVERITIES = [...BUG_SEVERITIES, ...INCIDENT_SEVERITIES] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const RELEASE_TYPES = ['major', 'minor', 'hotfix'] as const;
+export type ReleaseType = (typeof RELEASE_TYPES)[number];
+
+export const PROJECTS = ['web', 'backend', 'mobile', 'content'] as const;
+
+const id = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'use lower_snake_case letters, digits and _ starting with a letter');
+
+/**
+ * An owner: a role name (e.g. `Atlas`) or a token resolved at start:
+ * `$tier2` the Tier 2 leads of the affected projects, `$allTier2` every Tier 2 lead,
+ * `$requester` whoever made the request, `$changeLeads` the cross-project pattern's leads.
+ */
+const ownerRef = z
+  .string()
+  .regex(/^(\$(tier2|allTier2|requester|changeLeads)|[A-Za-z][A-Za-z0-9]*)$/, 'a role name or $tier2, $allTier2, $requester, $changeLeads');
+
+/** A condition on the request. Every key given must hold; `any` holds when one branch holds. */
+export interface Condition {
+  anyFlag?: Flag[];
+  allFlags?: Flag[];
+  noFlag?: Flag[];
+  severity?: Severity[];
+  releaseType?: ReleaseType[];
+  changeType?: string[];
+  auditType?: string[];
+  minProjects?: number;
+  any?: Condition[];
+  not?: Condition;
+}
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z
+    .strictObject({
+      anyFlag: z.array(z.enum(FLAGS)).min(1).optional(),
+      allFlags: z.array(z.enum(FLAGS)).min(1).optional(),
+      noFlag: z.array(z.enum(FLAGS)).min(1).optional(),
+      severity: z.array(z.enum(SEVERITIES)).min(1).optional(),
+      releaseType: z.array(z.enum(RELEASE_TYPES)).min(1).optional(),
+      changeType: z.array(id).min(1).optional(),
+      auditType: z.array(id).min(1).optional(),
+      minProjects: z.number().int().min(1).optional(),
+      any: z.array(conditionSchema).min(1).optional(),
+      not: conditionSchema.optional(),
+    })
+    .refine((c) => Object.keys(c).length > 0, 'a condition needs at least one key'),
+);
+
+export const gateSchema = z.strictObject({
+  /** What the gate checks, as the SOP words it. */
+  check: z.string().min(1),
+  /** A failed gate blocks the run until it is unblocked. */
+  canBlock: z.boolean().default(true),
+  /** The gate may reject the run outright (e.g. "rejects if infeasible"). */
+  canReject: z.boolean().default(false),
+});
+
+/** Changes a rule makes to a step when its condition holds. */
+const stepEffectSchema = z.strictObject({
+  step: id,
+  /** Replace the step's owners. */
+  owners: z.array(ownerRef).min(1).optional(),
+  /** Add owners (each delivers in parallel). */
+  addOwners: z.array(ownerRef).min(1).optional(),
+  /** Replace the approvers (who confirm after the owners). */
+  approvers: z.array(ownerRef).optional(),
+  /** Roles told at the handoff (coordinators), without having to act. */
+  watchers: z.array(ownerRef).min(1).optional(),
+  /** A line shown with the step at handoff. */
+  note: z.string().min(1).optional(),
+  /** Make the step mandatory: never skipped, automatically or by hand. */
+  require: z.boolean().optional(),
+  /** Skip the step at start. */
+  skip: z.boolean().optional(),
+});
+
+/** A notification the playbook requires: these roles are told, in the thread and directly. */
+const notifySchema = z.strictObject({
+  roles: z.array(ownerRef).min(1),
+  /** When: at start, or when the given step is handed off. */
+  at: z.union([z.literal('start'), id]).default('start'),
+  reason: z.string().min(1),
+});
+
+export const ruleSchema = z.strictObject({
+  id,
+  /** The SOP's wording of the rule. */
+  description: z.string().min(1),
+  when: conditionSchema,
+  steps: z.array(stepEffectSchema).default([]),
+  notify: z.array(notifySchema).default([]),
+});
+
+const skipSchema = z.strictObject({
+  /** Skipped automatically at start when this holds. */
+  when: conditionSchema.optional(),
+  /** Skipped automatically at start unless this holds (and then mandatory). */
+  unless: conditionSchema.optional(),
+  /** An owner or an admin may skip it by hand, with a reason. */
+  manual: z.boolean().default(false),
+  /** Never skipped when this holds, automatically or by hand. */
+  requiredWhen: conditionSchema.optional(),
+  /** Why, as the SOP words it. */
+  reason: z.string().min(1).optional(),
+});
+
+/** Run facts a step's owner records when completing it (e.g. Triage sets the severity). */
+export const COLLECTABLE = ['severity', 'projects', 'release_type', 'user_data_exposed', 'notification_sent'] as const;
+
+export const stepSchema = z.strictObject({
+  key: id,
+  title: z.string().min(1),
+  owners: z.array(ownerRef).min(1),
+  approvers: z.array(ownerRef).default([]),
+  /** Fallback owners when a token resolves to nobody (e.g. no project known yet). */
+  fallbackOwners: z.array(ownerRef).default(['ProjectLead']),
+  output: z.string().min(1).nullable(),
+  gate: gateSchema.nullable().default(null),
+  skip: skipSchema.default({ manual: false }),
+  collects: z.array(z.enum(COLLECTABLE)).default([]),
+  /** Kind of deadline for clocks: where the SOP gives one, severities decide. */
+  deadline: z.enum(['standard', 'severity']).default('severity'),
+});
+
+const bugSeveritySchema = z.strictObject({
+  id: z.enum(BUG_SEVERITIES),
+  label: z.string(),
+  response: z.string(),
+  /** Machine form of the response time: ISO-8601 duration, or a named horizon. */
+  responseWithin: z.union([z.literal('immediate'), z.literal('next_sprint'), z.literal('backlog'), z.string().regex(/^PT\d+[HM]$/)]),
+  escalation: z.string(),
+  escalationPath: z.array(ownerRef).min(1),
+  /** Roles told at start. */
+  notify: z.array(ownerRef).default([]),
+  bypassQueue: z.boolean().default(false),
+});
+
+const incidentSeveritySchema = z.strictObject({
+  id: z.enum(INCIDENT_SEVERITIES),
+  label: z.string(),
+  definition: z.string(),
+  response: z.string(),
+  responseWithin: z.union([z.literal('immediate'), z.literal('next_business_day'), z.string().regex(/^PT\d+[HM]$/)]),
+  communication: z.string(),
+  notify: z.array(ownerRef).default([]),
+});
+
+const releaseTypeSchema = z.strictObject({
+  id: z.enum(RELEASE_TYPES),
+  label: z.string(),
+  description: z.string(),
+  qaDepth: z.string(),
+  privacyReview: z.string(),
+  /** When the privacy review is mandatory for this type. `always` or a condition. */
+  privacyReviewRequired: z.union([z.literal('always'), conditionSchema]),
+  approval: z.string(),
+  approvers: z.array(ownerRef).min(1),
+  fastTrack: z.boolean().default(false),
+});
+
+const changePatternSchema = z.strictObject({
+  id,
+  label: z.string(),
+  coordination: z.string(),
+  leads: z.array(ownerRef).min(1),
+  deployOrder: z.array(z.string()).min(1),
+});
+
+const auditTypeSchema = z.strictObject({
+  id,
+  label: z.string(),
+  frequency: z.string(),
+  scope: z.string(),
+});
+
+const riskDomainSchema = z.strictObject({
+  id,
+  label: z.string(),
+  checks: z.array(z.string()).min(1),
+});
+
+export const playbookSchema = z
+  .strictObject({
+    id,
+    title: z.string().min(1),
+    /** Run ID prefix, e.g. FEAT → FEAT-3. */
+    prefix: z.string().regex(/^[A-Z]{2,6}$/, 'two to six capital letters'),
+    /** `/lead <command> …` starts this chain. */
+    command: id,
+    trigger: z.string().min(1),
+    flow: z.string().optional(),
+    steps: z.array(stepSchema).min(1),
+    rules: z.array(ruleSchema).default([]),
+    severities: z
+      .strictObject({
+        bug: z.array(bugSeveritySchema).optional(),
+        incident: z.array(incidentSeveritySchema).optional(),
+      })
+      .optional(),
+    releaseTypes: z
+      .strictObject({
+        /** The type assumed until one is recorded. */
+        default: z.enum(RELEASE_TYPES),
+        /** The steps the type acts on: QA depth, privacy review, approval. */
+        steps: z.strictObject({ qa: id, privacyReview: id, approval: id }),
+        types: z.array(releaseTypeSchema).min(1),
+      })
+      .optional(),
+    changePatterns: z
+      .strictObject({
+        /** The step that shows the pattern's deploy order. */
+        deployStep: id,
+        patterns: z.array(changePatternSchema).min(1),
+      })
+      .optional(),
+    auditTypes: z.array(auditTypeSchema).optional(),
+    riskDomains: z.array(riskDomainSchema).optional(),
+    keyRules: z.array(z.string()).default([]),
+  })
+  .superRefine((p, ctx) => {
+    const keys = new Set<string>();
+    p.steps.forEach((s, i) => {
+      if (keys.has(s.key)) {
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'key'], message: `duplicate step key "${s.key}"` });
+      }
+      keys.add(s.key);
+    });
+    const stepRef = (key: string, path: (string | number)[]) => {
+      if (!keys.has(key)) ctx.addIssue({ code: 'custom', path, message: `no step "${key}" in this playbook` });
+    };
+    if (p.releaseTypes) {
+      for (const [k, v] of Object.entries(p.releaseTypes.steps)) stepRef(v, ['releaseTypes', 'steps', k]);
+    }
+    if (p.changePatterns) stepRef(p.changePatterns.deployStep, ['changePatterns', 'deployStep']);
+    p.rules.forEach((r, i) => {
+      r.steps.forEach((e, j) => {
+        if (!keys.has(e.step)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', i, 'steps', j, 'step'],
+            message: `no step "${e.step}" in this playbook`,
+          });
+        }
+      });
+      r.notify.forEach((n, j) => {
+        if (n.at !== 'start' && !keys.has(n.at)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', i, 'notify', j, 'at'],
+            message: `no step "${n.at}" in this playbook`,
+          });
+        }
+      });
+    });
+  });
+
+export type Playbook = z.infer<typeof playbookSchema>;
+export type PlaybookStep = z.infer<typeof stepSchema>;
+export type PlaybookRule = z.infer<typeof ruleSchema>;
+export type Gate = z.infer<typeof gateSchema>;
+export type BugSeverity = z.infer<typeof bugSeveritySchema>;
+export type IncidentSeverity = z.infer<typeof incidentSeveritySchema>;
+export type ReleaseTypeRow = z.infer<typeof releaseTypeSchema>;
+export type ChangePattern = z.infer<typeof changePatternSchema>;

@@ -1,0 +1,113 @@
+// The role directory's shape: role names, default holders, escalation paths (direct lead →
+// cross-functional lead → exec), the project → Tier 2 lead map and the independence rule.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { formatZodIssues } from './playbooks/load.ts';
+
+export const DEFAULT_ROLES_FILE = fileURLToPath(new URL('./roles.yml', import.meta.url));
+
+const roleName = z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a role name: letters and digits');
+/** A Slack user (`U…`/`W…`) or user group (`S…`). */
+export const principalSchema = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'a Slack user ID (U…) or user group ID (S…)');
+
+const roleSchema = z.strictObject({
+  title: z.string().default(''),
+  holders: z.array(principalSchema).default([]),
+  tier2: z.boolean().default(false),
+  escalation: z
+    .strictObject({ direct: roleName.optional(), crossFunctional: roleName.optional(), exec: roleName.optional() })
+    .default({}),
+});
+
+export const roleDirectorySchema = z
+  .strictObject({
+    roles: z.record(roleName, roleSchema),
+    projects: z.record(z.string(), roleName).default({}),
+    independence: z.strictObject({ roles: z.array(roleName), riskAcceptor: roleName }).default({
+      roles: ['Privacy'],
+      riskAcceptor: 'Ghabs',
+    }),
+  })
+  .superRefine((d, ctx) => {
+    const names = new Set(Object.keys(d.roles));
+    const need = (name: string, path: (string | number)[]) => {
+      if (!names.has(name)) ctx.addIssue({ code: 'custom', path, message: `unknown role "${name}"` });
+    };
+    for (const [role, def] of Object.entries(d.roles)) {
+      for (const [tier, target] of Object.entries(def.escalation)) {
+        if (target) need(target, ['roles', role, 'escalation', tier]);
+      }
+    }
+    for (const [project, lead] of Object.entries(d.projects)) need(lead, ['projects', project]);
+    d.independence.roles.forEach((r, i) => need(r, ['independence', 'roles', i]));
+    need(d.independence.riskAcceptor, ['independence', 'riskAcceptor']);
+  });
+
+export type RoleDirectoryConfig = z.infer<typeof roleDirectorySchema>;
+
+export class RoleDirectory {
+  private readonly canonical = new Map<string, string>();
+  constructor(readonly config: RoleDirectoryConfig) {
+    for (const name of Object.keys(config.roles)) this.canonical.set(name.toLowerCase(), name);
+  }
+
+  get names(): string[] {
+    return Object.keys(this.config.roles);
+  }
+
+  /** The role's canonical name, matched case-insensitively (with or without `@`), or null. */
+  resolve(name: string): string | null {
+    return this.canonical.get(name.replace(/^@/, '').toLowerCase()) ?? null;
+  }
+
+  get tier2(): string[] {
+    return this.names.filter((n) => this.config.roles[n]?.tier2);
+  }
+
+  leadForProject(project: string): string | null {
+    return this.config.projects[project] ?? null;
+  }
+
+  /** The escalation path in order: direct lead → cross-functional lead → exec. */
+  escalationPath(role: string): string[] {
+    const e = this.config.roles[role]?.escalation;
+    if (!e) return [];
+    return [e.direct, e.crossFunctional, e.exec].filter((r): r is string => Boolean(r));
+  }
+
+  isIndependent(role: string | null | undefined): boolean {
+    return role != null && this.config.independence.roles.includes(role);
+  }
+
+  get riskAcceptor(): string {
+    return this.config.independence.riskAcceptor;
+  }
+
+  defaultHolders(role: string): string[] {
+    return this.config.roles[role]?.holders ?? [];
+  }
+}
+
+export function parseRoleDirectory(text: string, file: string): RoleDirectory {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = roleDirectorySchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${file}: ${formatZodIssues(parsed.error).join('; ')}`);
+  return new RoleDirectory(parsed.data);
+}
+
+export function loadRoleDirectory(file: string = DEFAULT_ROLES_FILE): RoleDirectory {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${file}: cannot read the roles file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseRoleDirectory(text, file);
+}

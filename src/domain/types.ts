@@ -1,0 +1,130 @@
+// The run model shared by services, persistence and the Slack adapter. No I/O here.
+import type { PlannedNotice } from '../../routing/plan.ts';
+import type { Flag, Gate, ReleaseType, Severity } from '../../routing/playbooks/schema.ts';
+
+export type { Flag, ReleaseType, Severity };
+
+export const RUN_STATUSES = ['active', 'blocked', 'done', 'rejected', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const STEP_STATUSES = ['pending', 'active', 'done', 'skipped', 'blocked', 'rejected'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+export const CLOSED_RUN_STATUSES: readonly RunStatus[] = ['done', 'rejected', 'cancelled'];
+
+export type RunSource = 'slash' | 'mention' | 'shortcut' | 'api' | 'choice';
+
+/** A request to start a run. */
+export interface RunRequest {
+  chain: string;
+  title: string;
+  text: string;
+  requester: string;
+  channelId?: string | null;
+  threadTs?: string | null;
+  source?: RunSource;
+  flags?: Flag[];
+  severity?: Severity | null;
+  releaseType?: ReleaseType | null;
+  changeType?: string | null;
+  auditType?: string | null;
+  projects?: string[];
+  /** Extra facts to keep on the run (e.g. the permalink of a declared incident's message). */
+  context?: Record<string, unknown>;
+  /** Slack deliveries this start answers (event_id, channel+ts, view id): never two runs. */
+  idempotencyKeys?: string[];
+}
+
+export interface StepSpec {
+  output: string | null;
+  gate: Gate | null;
+  collects: string[];
+  required: boolean;
+  manualSkip: boolean;
+}
+
+export interface Delivery {
+  by: string;
+  output: string | null;
+  at: number;
+}
+
+export interface Step {
+  id: number | null;
+  idx: number;
+  key: string;
+  title: string;
+  owners: string[];
+  approvers: string[];
+  watchers: string[];
+  /** role → user and group IDs who may act for it, snapshotted at handoff. */
+  assignees: Record<string, string[]>;
+  deliveries: Record<string, Delivery>;
+  spec: StepSpec;
+  status: StepStatus;
+  output: string | null;
+  notes: string[];
+  skipReason: string | null;
+  blockReason: string | null;
+  blockedBy: string | null;
+  blockedByRole: string | null;
+  version: number;
+  startedAt: number | null;
+  acknowledgedAt: number | null;
+  completedAt: number | null;
+}
+
+export interface RunContext {
+  /** Lines describing the regime: severity row, release type row, change pattern. */
+  summary?: string[];
+  /** Notifications the playbook requires that are still due at a later handoff. */
+  notices?: PlannedNotice[];
+  /** Keys of notifications already sent. */
+  noticesSent?: string[];
+  [key: string]: unknown;
+}
+
+export interface Run {
+  id: string;
+  chain: string;
+  seq: number;
+  title: string;
+  requestText: string;
+  requester: string;
+  channelId: string | null;
+  threadTs: string | null;
+  rootTs: string | null;
+  source: string;
+  status: RunStatus;
+  severity: Severity | null;
+  releaseType: ReleaseType | null;
+  changeType: string | null;
+  auditType: string | null;
+  flags: Flag[];
+  projects: string[];
+  context: RunContext;
+  blockedReason: string | null;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  steps: Step[];
+}
+
+export interface RunEvent {
+  id?: number;
+  runId: string | null;
+  at: number;
+  actor: string;
+  type: string;
+  stepKey: string | null;
+  data: Record<string, unknown>;
+}
+
+/** Who acts: the Slack user, the groups they belong to, and whether they are an admin. */
+export interface Actor {
+  userId: string;
+  /** The user ID and the IDs of user groups they belong to. */
+  principals: string[];
+  isAdmin: boolean;
+}
+
+export const SYSTEM_ACTOR = 'system';

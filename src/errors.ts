@@ -1,0 +1,29 @@
+// Coded errors, as Bolt does: a string `code` the central error handler can show kindly.
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The actor may not do this now (not their step, not an admin, wrong state): nothing changed. */
+export class RefusedError extends DomainError {}
+
+/** Something asked for does not exist (a run ID, a role). */
+export class NotFoundError extends DomainError {}
+
+/** Input that does not make sense (bad role name, empty request). */
+export class ValidationError extends DomainError {}
+
+/** Configuration that stops the bot at start. */
+export class ConfigError extends DomainError {}
+
+/** Another writer changed the row first (optimistic concurrency). */
+export class ConflictError extends DomainError {}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

@@ -1,0 +1,60 @@
+// Opening the embedded SQLite database: folder created, WAL mode, migrations applied.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from '../../drizzle/schema.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export type Orm = BetterSQLite3Database<typeof schema>;
+
+export interface Database {
+  sqlite: BetterSqlite3.Database;
+  orm: Orm;
+  /** The file path, or `:memory:`. */
+  path: string;
+  close(): void;
+}
+
+/** `./data/x.sqlite`, `/abs/x.sqlite`, `file:./x.sqlite`, `file:///abs/x.sqlite` or `:memory:`. */
+export function databasePath(url: string): string {
+  if (url === ':memory:' || url === 'file::memory:') return ':memory:';
+  if (url.startsWith('file://')) return fileURLToPath(url.split('?')[0]!);
+  if (url.startsWith('file:')) return resolve(url.slice('file:'.length).split('?')[0]!);
+  return resolve(url);
+}
+
+export function openDatabase(url: string, options: { migrate?: boolean; readonly?: boolean } = {}): Database {
+  const path = databasePath(url);
+  if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  if (path !== ':memory:' && !options.readonly) sqlite.pragma('journal_mode = WAL');
+  // Another process (a second replica, the CLI) may hold the write lock for a moment.
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  const orm = drizzle(sqlite, { schema });
+  if (options.migrate !== false && !options.readonly) migrateDatabase(orm);
+  return {
+    sqlite,
+    orm,
+    path,
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
+
+export function migrateDatabase(orm: Orm): void {
+  try {
+    migrate(orm, { migrationsFolder: MIGRATIONS_DIR });
+  } catch (err) {
+    // Two processes starting on one file: the other applied the migration between our read of
+    // the journal and our write. Reading it again finds nothing left to do.
+    if (!/already exists/i.test(String((err as Error).message ?? err))) throw err;
+    migrate(orm, { migrationsFolder: MIGRATIONS_DIR });
+  }
+}

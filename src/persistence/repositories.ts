@@ -1,0 +1,803 @@
+// Repository ports (async, dialect-free) and their SQLite implementations with drizzle.
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, notInArray, or, sql } from 'drizzle-orm';
+import * as t from '../../drizzle/schema.ts';
+import type { Delivery, Notice } from '../domain/notices.ts';
+import { CLOSED_RUN_STATUSES, type Run, type RunEvent, type Step } from '../domain/types.ts';
+import { ConflictError } from '../errors.ts';
+import type { Orm } from './database.ts';
+
+// ---- ports ------------------------------------------------------------------------------------
+
+export interface RunFilter {
+  status?: Run['status'][];
+  open?: boolean;
+  channelId?: string;
+  chain?: string;
+  closedFrom?: number;
+  closedTo?: number;
+  createdFrom?: number;
+  limit?: number;
+  newestFirst?: boolean;
+}
+
+export interface RunRepository {
+  /** Next number for a run ID prefix (FEAT → 1, 2, …). */
+  nextSeq(prefix: string): Promise<number>;
+  insert(run: Run): Promise<void>;
+  get(id: string): Promise<Run | null>;
+  /** Save the run and the given steps if the run is still at `expectedVersion`; bumps the version. */
+  save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void>;
+  setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void>;
+  list(filter?: RunFilter): Promise<Run[]>;
+  /** Active steps someone may act on, with their runs, for any of these principals. */
+  waitingOn(principals: string[]): Promise<{ run: Run; step: Step }[]>;
+  count(): Promise<number>;
+}
+
+export interface EventRepository {
+  append(events: RunEvent[]): Promise<void>;
+  forRun(runId: string): Promise<RunEvent[]>;
+  forRuns(runIds: string[]): Promise<Map<string, RunEvent[]>>;
+}
+
+export interface OutboxRow {
+  id: number;
+  runId: string | null;
+  delivery: Delivery;
+  notice: Notice;
+  attempts: number;
+  status: 'pending' | 'sent' | 'failed';
+  lastError: string | null;
+  resultTs: string | null;
+  createdAt: number;
+  sentAt: number | null;
+}
+
+export interface OutboxRepository {
+  enqueue(items: { runId: string | null; delivery: Delivery; notice: Notice }[], now: number): Promise<number[]>;
+  /** Claim due messages (a lease), oldest first: one worker sends each at a time. */
+  claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<OutboxRow[]>;
+  markSent(id: number, resultTs: string | null, now: number): Promise<void>;
+  retryLater(id: number, nextAttemptAt: number, error: string): Promise<void>;
+  markFailed(id: number, error: string, now: number): Promise<void>;
+  /** True when an older message of the run is still unsent (keeps a thread in order). */
+  hasEarlierPending(runId: string, id: number): Promise<boolean>;
+  /** A newer root update of the same run is waiting: this one can be dropped. */
+  hasNewerRootUpdate(runId: string, id: number): Promise<boolean>;
+  pendingCount(): Promise<number>;
+  list(filter?: { status?: OutboxRow['status']; runId?: string }): Promise<OutboxRow[]>;
+}
+
+export interface RoleRepository {
+  all(): Promise<Map<string, string[]>>;
+  get(role: string): Promise<string[] | null>;
+  set(role: string, members: string[], by: string, now: number): Promise<void>;
+  /** Insert defaults for roles never set; leaves set roles alone. */
+  seed(defaults: Map<string, string[]>, now: number): Promise<void>;
+}
+
+export interface UsergroupRepository {
+  set(groupId: string, members: string[], now: number): Promise<void>;
+  get(groupId: string): Promise<{ members: string[]; refreshedAt: number } | null>;
+  /** Groups whose cached members include this user. */
+  groupsOf(userId: string): Promise<string[]>;
+}
+
+export interface TimerRow {
+  id: number;
+  runId: string;
+  stepId: number | null;
+  kind: string;
+  dueAt: number;
+  status: 'pending' | 'fired' | 'cancelled';
+  data: Record<string, unknown>;
+  firedAt: number | null;
+  createdAt: number;
+}
+
+export interface TimerRepository {
+  schedule(items: { runId: string; stepId: number | null; kind: string; dueAt: number; data?: Record<string, unknown> }[], now: number): Promise<void>;
+  /** Due pending timers (oldest first) — not yet claimed. */
+  due(now: number, limit: number): Promise<TimerRow[]>;
+  /** Compare-and-set pending → fired. True only for the one caller that wins. */
+  claim(id: number, worker: string, now: number): Promise<boolean>;
+  cancelForStep(stepId: number, kinds?: string[]): Promise<number>;
+  cancelForRun(runId: string, exceptKinds?: string[]): Promise<number>;
+  cancelKinds(runId: string, kinds: string[]): Promise<number>;
+  forRun(runId: string): Promise<TimerRow[]>;
+  pendingForRuns(runIds: string[]): Promise<TimerRow[]>;
+}
+
+export interface DigestRepository {
+  /** Claim a period (`daily:2026-11-20`): true for exactly one caller, ever. */
+  claim(periodKey: string, kind: string, worker: string, now: number): Promise<boolean>;
+  markPosted(periodKey: string, outboxId: number | null, now: number): Promise<void>;
+  last(kind: string): Promise<{ periodKey: string; claimedAt: number; postedAt: number | null } | null>;
+}
+
+export interface IdempotencyRepository {
+  /** The run a key already led to, if any key was seen; otherwise records the keys. */
+  seen(keys: string[]): Promise<{ key: string; runId: string | null } | null>;
+  record(keys: string[], runId: string | null, now: number): Promise<void>;
+}
+
+export interface PendingRequest {
+  id: number;
+  text: string;
+  requester: string;
+  channelId: string | null;
+  threadTs: string | null;
+  source: string;
+  classification: Record<string, unknown>;
+  createdAt: number;
+  resolvedRunId: string | null;
+}
+
+export interface PendingRequestRepository {
+  insert(p: Omit<PendingRequest, 'id' | 'resolvedRunId'>): Promise<number>;
+  get(id: number): Promise<PendingRequest | null>;
+  resolve(id: number, runId: string): Promise<boolean>;
+}
+
+export interface CorrectionRepository {
+  insert(c: { text: string; chain: string; predicted: string | null; actor: string | null; createdAt: number }): Promise<void>;
+  all(): Promise<{ text: string; chain: string; predicted: string | null; actor: string | null; createdAt: number }[]>;
+}
+
+// ---- SQLite ------------------------------------------------------------------------------------
+
+type RunRow = typeof t.runs.$inferSelect;
+type StepRow = typeof t.steps.$inferSelect;
+
+function toStep(r: StepRow): Step {
+  return {
+    id: r.id,
+    idx: r.idx,
+    key: r.key,
+    title: r.title,
+    owners: r.owners,
+    approvers: r.approvers,
+    watchers: r.watchers,
+    assignees: r.assignees,
+    deliveries: r.deliveries,
+    spec: r.spec,
+    status: r.status as Step['status'],
+    output: r.output,
+    notes: r.notes,
+    skipReason: r.skipReason,
+    blockReason: r.blockReason,
+    blockedBy: r.blockedBy,
+    blockedByRole: r.blockedByRole,
+    version: r.version,
+    startedAt: r.startedAt,
+    acknowledgedAt: r.acknowledgedAt,
+    completedAt: r.completedAt,
+  };
+}
+
+function toRun(r: RunRow, steps: Step[]): Run {
+  return {
+    id: r.id,
+    chain: r.chain,
+    seq: r.seq,
+    title: r.title,
+    requestText: r.requestText,
+    requester: r.requester,
+    channelId: r.channelId,
+    threadTs: r.threadTs,
+    rootTs: r.rootTs,
+    source: r.source,
+    status: r.status as Run['status'],
+    severity: r.severity as Run['severity'],
+    releaseType: r.releaseType as Run['releaseType'],
+    changeType: r.changeType,
+    auditType: r.auditType,
+    flags: r.flags as Run['flags'],
+    projects: r.projects,
+    context: r.context,
+    blockedReason: r.blockedReason,
+    version: r.version,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    closedAt: r.closedAt,
+    steps,
+  };
+}
+
+function stepValues(runId: string, s: Step) {
+  return {
+    runId,
+    idx: s.idx,
+    key: s.key,
+    title: s.title,
+    owners: s.owners,
+    approvers: s.approvers,
+    watchers: s.watchers,
+    assignees: s.assignees,
+    deliveries: s.deliveries,
+    spec: s.spec,
+    status: s.status,
+    output: s.output,
+    notes: s.notes,
+    skipReason: s.skipReason,
+    blockReason: s.blockReason,
+    blockedBy: s.blockedBy,
+    blockedByRole: s.blockedByRole,
+    version: s.version,
+    startedAt: s.startedAt,
+    acknowledgedAt: s.acknowledgedAt,
+    completedAt: s.completedAt,
+  };
+}
+
+function runValues(r: Run) {
+  return {
+    id: r.id,
+    chain: r.chain,
+    seq: r.seq,
+    title: r.title,
+    requestText: r.requestText,
+    requester: r.requester,
+    channelId: r.channelId,
+    threadTs: r.threadTs,
+    rootTs: r.rootTs,
+    source: r.source,
+    status: r.status,
+    severity: r.severity,
+    releaseType: r.releaseType,
+    changeType: r.changeType,
+    auditType: r.auditType,
+    flags: r.flags,
+    projects: r.projects,
+    context: r.context,
+    blockedReason: r.blockedReason,
+    version: r.version,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    closedAt: r.closedAt,
+  };
+}
+
+/** Who may act on an active step: one row per principal and role (the "waiting on me" index). */
+function assigneeRows(runId: string, s: Step) {
+  if (s.id === null || (s.status !== 'active' && s.status !== 'blocked')) return [];
+  const rows: { stepId: number; runId: string; principal: string; role: string }[] = [];
+  for (const role of [...s.owners, ...s.approvers]) {
+    for (const principal of s.assignees[role] ?? []) rows.push({ stepId: s.id, runId, principal, role });
+  }
+  return rows;
+}
+
+export class SqliteRunRepository implements RunRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async nextSeq(prefix: string): Promise<number> {
+    const row = this.orm
+      .insert(t.sequences)
+      .values({ name: `run:${prefix}`, value: 1 })
+      .onConflictDoUpdate({ target: t.sequences.name, set: { value: sql`${t.sequences.value} + 1` } })
+      .returning({ value: t.sequences.value })
+      .get();
+    return row.value;
+  }
+
+  async insert(run: Run): Promise<void> {
+    this.orm.insert(t.runs).values(runValues(run)).run();
+    for (const s of run.steps) {
+      const row = this.orm.insert(t.steps).values(stepValues(run.id, s)).returning({ id: t.steps.id }).get();
+      s.id = row.id;
+      const rows = assigneeRows(run.id, s);
+      if (rows.length > 0) this.orm.insert(t.stepAssignees).values(rows).onConflictDoNothing().run();
+    }
+  }
+
+  async get(id: string): Promise<Run | null> {
+    const row = this.orm.select().from(t.runs).where(eq(t.runs.id, id)).get();
+    if (!row) return null;
+    const steps = this.orm.select().from(t.steps).where(eq(t.steps.runId, id)).orderBy(asc(t.steps.idx)).all();
+    return toRun(row, steps.map(toStep));
+  }
+
+  async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
+    const next = expectedVersion + 1;
+    const res = this.orm
+      .update(t.runs)
+      .set({ ...runValues(run), version: next })
+      .where(and(eq(t.runs.id, run.id), eq(t.runs.version, expectedVersion)))
+      .run();
+    if (res.changes !== 1) {
+      throw new ConflictError('run_changed', `${run.id} changed meanwhile; try again.`, { runId: run.id });
+    }
+    run.version = next;
+    for (const idx of stepIdxs) {
+      const s = run.steps[idx];
+      if (!s || s.id === null) continue;
+      const values = stepValues(run.id, s);
+      const upd = this.orm
+        .update(t.steps)
+        .set({ ...values, version: s.version + 1 })
+        .where(and(eq(t.steps.id, s.id), eq(t.steps.version, s.version)))
+        .run();
+      if (upd.changes !== 1) throw new ConflictError('step_changed', `${s.title} changed meanwhile; try again.`, { runId: run.id });
+      s.version += 1;
+      this.orm.delete(t.stepAssignees).where(eq(t.stepAssignees.stepId, s.id)).run();
+      const rows = assigneeRows(run.id, s);
+      if (rows.length > 0) this.orm.insert(t.stepAssignees).values(rows).onConflictDoNothing().run();
+    }
+  }
+
+  async setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void> {
+    this.orm.update(t.runs).set({ channelId, rootTs, threadTs }).where(eq(t.runs.id, id)).run();
+  }
+
+  async list(filter: RunFilter = {}): Promise<Run[]> {
+    const where = [];
+    if (filter.status) where.push(inArray(t.runs.status, filter.status));
+    if (filter.open === true) where.push(notInArray(t.runs.status, [...CLOSED_RUN_STATUSES]));
+    if (filter.open === false) where.push(inArray(t.runs.status, [...CLOSED_RUN_STATUSES]));
+    if (filter.channelId) where.push(eq(t.runs.channelId, filter.channelId));
+    if (filter.chain) where.push(eq(t.runs.chain, filter.chain));
+    if (filter.closedFrom !== undefined) where.push(gte(t.runs.closedAt, filter.closedFrom));
+    if (filter.closedTo !== undefined) where.push(lt(t.runs.closedAt, filter.closedTo));
+    if (filter.createdFrom !== undefined) where.push(gte(t.runs.createdAt, filter.createdFrom));
+    let q = this.orm
+      .select()
+      .from(t.runs)
+      .where(where.length > 0 ? and(...where) : undefined)
+      .orderBy(filter.newestFirst ? desc(t.runs.createdAt) : asc(t.runs.createdAt), asc(t.runs.seq))
+      .$dynamic();
+    if (filter.limit) q = q.limit(filter.limit);
+    const rows = q.all();
+    return this.withSteps(rows);
+  }
+
+  private withSteps(rows: RunRow[]): Run[] {
+    if (rows.length === 0) return [];
+    const byRun = new Map<string, Step[]>();
+    // Chunk the IN list: SQLite caps bound parameters.
+    for (let i = 0; i < rows.length; i += 500) {
+      const ids = rows.slice(i, i + 500).map((r) => r.id);
+      for (const s of this.orm.select().from(t.steps).where(inArray(t.steps.runId, ids)).orderBy(asc(t.steps.idx)).all()) {
+        const list = byRun.get(s.runId) ?? [];
+        list.push(toStep(s));
+        byRun.set(s.runId, list);
+      }
+    }
+    return rows.map((r) => toRun(r, byRun.get(r.id) ?? []));
+  }
+
+  async waitingOn(principals: string[]): Promise<{ run: Run; step: Step }[]> {
+    if (principals.length === 0) return [];
+    const stepIds = this.orm
+      .selectDistinct({ stepId: t.stepAssignees.stepId, runId: t.stepAssignees.runId })
+      .from(t.stepAssignees)
+      .where(inArray(t.stepAssignees.principal, principals))
+      .all();
+    if (stepIds.length === 0) return [];
+    const runs = this.withSteps(
+      this.orm
+        .select()
+        .from(t.runs)
+        .where(inArray(t.runs.id, [...new Set(stepIds.map((s) => s.runId))]))
+        .orderBy(asc(t.runs.createdAt))
+        .all(),
+    );
+    const wanted = new Set(stepIds.map((s) => s.stepId));
+    const out: { run: Run; step: Step }[] = [];
+    for (const run of runs) {
+      for (const step of run.steps) {
+        if (step.id !== null && wanted.has(step.id) && (step.status === 'active' || step.status === 'blocked')) {
+          out.push({ run, step });
+        }
+      }
+    }
+    return out;
+  }
+
+  async count(): Promise<number> {
+    return this.orm.select({ n: sql<number>`count(*)` }).from(t.runs).get()?.n ?? 0;
+  }
+}
+
+export class SqliteEventRepository implements EventRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async append(events: RunEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    this.orm
+      .insert(t.events)
+      .values(events.map((e) => ({ runId: e.runId, at: e.at, actor: e.actor, type: e.type, stepKey: e.stepKey, data: e.data })))
+      .run();
+  }
+
+  async forRun(runId: string): Promise<RunEvent[]> {
+    return this.orm.select().from(t.events).where(eq(t.events.runId, runId)).orderBy(asc(t.events.id)).all();
+  }
+
+  async forRuns(runIds: string[]): Promise<Map<string, RunEvent[]>> {
+    const out = new Map<string, RunEvent[]>();
+    for (let i = 0; i < runIds.length; i += 500) {
+      const ids = runIds.slice(i, i + 500);
+      for (const e of this.orm.select().from(t.events).where(inArray(t.events.runId, ids)).orderBy(asc(t.events.id)).all()) {
+        const list = out.get(e.runId!) ?? [];
+        list.push(e);
+        out.set(e.runId!, list);
+      }
+    }
+    return out;
+  }
+}
+
+type OutboxDbRow = typeof t.outbox.$inferSelect;
+
+function deliveryOf(r: OutboxDbRow): Delivery {
+  switch (r.kind) {
+    case 'dm':
+      return { kind: 'dm', userId: r.channelId! };
+    case 'channel':
+      return { kind: 'channel', channelId: r.channelId! };
+    case 'root':
+      return { kind: 'root' };
+    case 'root_update':
+      return { kind: 'root_update' };
+    default:
+      return { kind: 'thread' };
+  }
+}
+
+function toOutboxRow(r: OutboxDbRow): OutboxRow {
+  return {
+    id: r.id,
+    runId: r.runId,
+    delivery: deliveryOf(r),
+    notice: r.payload as unknown as Notice,
+    attempts: r.attempts,
+    status: r.status as OutboxRow['status'],
+    lastError: r.lastError,
+    resultTs: r.resultTs,
+    createdAt: r.createdAt,
+    sentAt: r.sentAt,
+  };
+}
+
+export class SqliteOutboxRepository implements OutboxRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async enqueue(items: { runId: string | null; delivery: Delivery; notice: Notice }[], now: number): Promise<number[]> {
+    if (items.length === 0) return [];
+    const rows = this.orm
+      .insert(t.outbox)
+      .values(
+        items.map((i) => ({
+          runId: i.runId,
+          kind: i.delivery.kind,
+          channelId: i.delivery.kind === 'dm' ? i.delivery.userId : i.delivery.kind === 'channel' ? i.delivery.channelId : null,
+          inThread: i.delivery.kind === 'thread',
+          payload: i.notice as unknown as Record<string, unknown>,
+          status: 'pending',
+          nextAttemptAt: now,
+          createdAt: now,
+        })),
+      )
+      .returning({ id: t.outbox.id })
+      .all();
+    return rows.map((r) => r.id);
+  }
+
+  async claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<OutboxRow[]> {
+    const candidates = this.orm
+      .select()
+      .from(t.outbox)
+      .where(
+        and(
+          eq(t.outbox.status, 'pending'),
+          lte(t.outbox.nextAttemptAt, now),
+          or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now)),
+        ),
+      )
+      .orderBy(asc(t.outbox.id))
+      .limit(limit)
+      .all();
+    const claimed: OutboxRow[] = [];
+    for (const c of candidates) {
+      const res = this.orm
+        .update(t.outbox)
+        .set({ claimedBy: worker, claimedUntil: now + leaseMs })
+        .where(
+          and(eq(t.outbox.id, c.id), eq(t.outbox.status, 'pending'), or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now))),
+        )
+        .run();
+      if (res.changes === 1) claimed.push(toOutboxRow(c));
+    }
+    return claimed;
+  }
+
+  async markSent(id: number, resultTs: string | null, now: number): Promise<void> {
+    this.orm
+      .update(t.outbox)
+      .set({ status: 'sent', resultTs, sentAt: now, claimedUntil: null, attempts: sql`${t.outbox.attempts} + 1` })
+      .where(eq(t.outbox.id, id))
+      .run();
+  }
+
+  async retryLater(id: number, nextAttemptAt: number, error: string): Promise<void> {
+    this.orm
+      .update(t.outbox)
+      .set({ nextAttemptAt, lastError: error, claimedUntil: null, attempts: sql`${t.outbox.attempts} + 1` })
+      .where(eq(t.outbox.id, id))
+      .run();
+  }
+
+  async markFailed(id: number, error: string, now: number): Promise<void> {
+    this.orm
+      .update(t.outbox)
+      .set({ status: 'failed', lastError: error, sentAt: now, claimedUntil: null, attempts: sql`${t.outbox.attempts} + 1` })
+      .where(eq(t.outbox.id, id))
+      .run();
+  }
+
+  async hasEarlierPending(runId: string, id: number): Promise<boolean> {
+    const row = this.orm
+      .select({ id: t.outbox.id })
+      .from(t.outbox)
+      .where(and(eq(t.outbox.runId, runId), lt(t.outbox.id, id), eq(t.outbox.status, 'pending'), ne(t.outbox.kind, 'dm')))
+      .limit(1)
+      .get();
+    return row !== undefined;
+  }
+
+  async hasNewerRootUpdate(runId: string, id: number): Promise<boolean> {
+    const row = this.orm
+      .select({ id: t.outbox.id })
+      .from(t.outbox)
+      .where(and(eq(t.outbox.runId, runId), sql`${t.outbox.id} > ${id}`, eq(t.outbox.kind, 'root_update'), eq(t.outbox.status, 'pending')))
+      .limit(1)
+      .get();
+    return row !== undefined;
+  }
+
+  async pendingCount(): Promise<number> {
+    return this.orm.select({ n: sql<number>`count(*)` }).from(t.outbox).where(eq(t.outbox.status, 'pending')).get()?.n ?? 0;
+  }
+
+  async list(filter: { status?: OutboxRow['status']; runId?: string } = {}): Promise<OutboxRow[]> {
+    const where = [];
+    if (filter.status) where.push(eq(t.outbox.status, filter.status));
+    if (filter.runId) where.push(eq(t.outbox.runId, filter.runId));
+    return this.orm
+      .select()
+      .from(t.outbox)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(asc(t.outbox.id))
+      .all()
+      .map(toOutboxRow);
+  }
+}
+
+export class SqliteRoleRepository implements RoleRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async all(): Promise<Map<string, string[]>> {
+    return new Map(this.orm.select().from(t.roleHolders).all().map((r) => [r.role, r.members]));
+  }
+
+  async get(role: string): Promise<string[] | null> {
+    return this.orm.select().from(t.roleHolders).where(eq(t.roleHolders.role, role)).get()?.members ?? null;
+  }
+
+  async set(role: string, members: string[], by: string, now: number): Promise<void> {
+    this.orm
+      .insert(t.roleHolders)
+      .values({ role, members, updatedAt: now, updatedBy: by })
+      .onConflictDoUpdate({ target: t.roleHolders.role, set: { members, updatedAt: now, updatedBy: by } })
+      .run();
+  }
+
+  async seed(defaults: Map<string, string[]>, now: number): Promise<void> {
+    for (const [role, members] of defaults) {
+      this.orm.insert(t.roleHolders).values({ role, members, updatedAt: now, updatedBy: 'roles.yml' }).onConflictDoNothing().run();
+    }
+  }
+}
+
+export class SqliteUsergroupRepository implements UsergroupRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async set(groupId: string, members: string[], now: number): Promise<void> {
+    this.orm
+      .insert(t.usergroupMembers)
+      .values({ groupId, members, refreshedAt: now })
+      .onConflictDoUpdate({ target: t.usergroupMembers.groupId, set: { members, refreshedAt: now } })
+      .run();
+  }
+
+  async get(groupId: string) {
+    const r = this.orm.select().from(t.usergroupMembers).where(eq(t.usergroupMembers.groupId, groupId)).get();
+    return r ? { members: r.members, refreshedAt: r.refreshedAt } : null;
+  }
+
+  async groupsOf(userId: string): Promise<string[]> {
+    return this.orm
+      .select({ groupId: t.usergroupMembers.groupId })
+      .from(t.usergroupMembers)
+      .where(sql`exists (select 1 from json_each(${t.usergroupMembers.members}) where value = ${userId})`)
+      .all()
+      .map((r) => r.groupId);
+  }
+}
+
+type TimerDbRow = typeof t.timers.$inferSelect;
+const toTimer = (r: TimerDbRow): TimerRow => ({
+  id: r.id,
+  runId: r.runId,
+  stepId: r.stepId,
+  kind: r.kind,
+  dueAt: r.dueAt,
+  status: r.status as TimerRow['status'],
+  data: r.data,
+  firedAt: r.firedAt,
+  createdAt: r.createdAt,
+});
+
+export class SqliteTimerRepository implements TimerRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async schedule(
+    items: { runId: string; stepId: number | null; kind: string; dueAt: number; data?: Record<string, unknown> }[],
+    now: number,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    this.orm
+      .insert(t.timers)
+      .values(items.map((i) => ({ runId: i.runId, stepId: i.stepId, kind: i.kind, dueAt: i.dueAt, data: i.data ?? {}, status: 'pending', createdAt: now })))
+      .run();
+  }
+
+  async due(now: number, limit: number): Promise<TimerRow[]> {
+    return this.orm
+      .select()
+      .from(t.timers)
+      .where(and(eq(t.timers.status, 'pending'), lte(t.timers.dueAt, now)))
+      .orderBy(asc(t.timers.dueAt), asc(t.timers.id))
+      .limit(limit)
+      .all()
+      .map(toTimer);
+  }
+
+  async claim(id: number, worker: string, now: number): Promise<boolean> {
+    const res = this.orm
+      .update(t.timers)
+      .set({ status: 'fired', claimedBy: worker, firedAt: now })
+      .where(and(eq(t.timers.id, id), eq(t.timers.status, 'pending')))
+      .run();
+    return res.changes === 1;
+  }
+
+  async cancelForStep(stepId: number, kinds?: string[]): Promise<number> {
+    const where = [eq(t.timers.stepId, stepId), eq(t.timers.status, 'pending')];
+    if (kinds) where.push(inArray(t.timers.kind, kinds));
+    return this.orm.update(t.timers).set({ status: 'cancelled' }).where(and(...where)).run().changes;
+  }
+
+  async cancelForRun(runId: string, exceptKinds: string[] = []): Promise<number> {
+    const where = [eq(t.timers.runId, runId), eq(t.timers.status, 'pending')];
+    if (exceptKinds.length > 0) where.push(notInArray(t.timers.kind, exceptKinds));
+    return this.orm.update(t.timers).set({ status: 'cancelled' }).where(and(...where)).run().changes;
+  }
+
+  async cancelKinds(runId: string, kinds: string[]): Promise<number> {
+    return this.orm
+      .update(t.timers)
+      .set({ status: 'cancelled' })
+      .where(and(eq(t.timers.runId, runId), eq(t.timers.status, 'pending'), inArray(t.timers.kind, kinds)))
+      .run().changes;
+  }
+
+  async forRun(runId: string): Promise<TimerRow[]> {
+    return this.orm.select().from(t.timers).where(eq(t.timers.runId, runId)).orderBy(asc(t.timers.id)).all().map(toTimer);
+  }
+
+  async pendingForRuns(runIds: string[]): Promise<TimerRow[]> {
+    const out: TimerRow[] = [];
+    for (let i = 0; i < runIds.length; i += 500) {
+      const ids = runIds.slice(i, i + 500);
+      out.push(
+        ...this.orm
+          .select()
+          .from(t.timers)
+          .where(and(inArray(t.timers.runId, ids), eq(t.timers.status, 'pending')))
+          .all()
+          .map(toTimer),
+      );
+    }
+    return out;
+  }
+}
+
+export class SqliteDigestRepository implements DigestRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async claim(periodKey: string, kind: string, worker: string, now: number): Promise<boolean> {
+    const res = this.orm.insert(t.digests).values({ periodKey, kind, claimedBy: worker, claimedAt: now }).onConflictDoNothing().run();
+    return res.changes === 1;
+  }
+
+  async markPosted(periodKey: string, outboxId: number | null, now: number): Promise<void> {
+    this.orm.update(t.digests).set({ postedAt: now, outboxId }).where(eq(t.digests.periodKey, periodKey)).run();
+  }
+
+  async last(kind: string) {
+    return (
+      this.orm
+        .select({ periodKey: t.digests.periodKey, claimedAt: t.digests.claimedAt, postedAt: t.digests.postedAt })
+        .from(t.digests)
+        .where(and(eq(t.digests.kind, kind), isNotNull(t.digests.claimedAt)))
+        .orderBy(desc(t.digests.claimedAt))
+        .limit(1)
+        .get() ?? null
+    );
+  }
+}
+
+export class SqliteIdempotencyRepository implements IdempotencyRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async seen(keys: string[]) {
+    if (keys.length === 0) return null;
+    const row = this.orm.select().from(t.idempotencyKeys).where(inArray(t.idempotencyKeys.key, keys)).limit(1).get();
+    return row ? { key: row.key, runId: row.runId } : null;
+  }
+
+  async record(keys: string[], runId: string | null, now: number): Promise<void> {
+    if (keys.length === 0) return;
+    this.orm
+      .insert(t.idempotencyKeys)
+      .values(keys.map((key) => ({ key, runId, createdAt: now })))
+      .onConflictDoNothing()
+      .run();
+  }
+}
+
+export class SqlitePendingRequestRepository implements PendingRequestRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async insert(p: Omit<PendingRequest, 'id' | 'resolvedRunId'>): Promise<number> {
+    return this.orm.insert(t.pendingRequests).values(p).returning({ id: t.pendingRequests.id }).get().id;
+  }
+
+  async get(id: number): Promise<PendingRequest | null> {
+    return this.orm.select().from(t.pendingRequests).where(eq(t.pendingRequests.id, id)).get() ?? null;
+  }
+
+  async resolve(id: number, runId: string): Promise<boolean> {
+    return (
+      this.orm
+        .update(t.pendingRequests)
+        .set({ resolvedRunId: runId })
+        .where(and(eq(t.pendingRequests.id, id), isNull(t.pendingRequests.resolvedRunId)))
+        .run().changes === 1
+    );
+  }
+}
+
+export class SqliteCorrectionRepository implements CorrectionRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async insert(c: { text: string; chain: string; predicted: string | null; actor: string | null; createdAt: number }) {
+    this.orm.insert(t.classifierCorrections).values(c).run();
+  }
+
+  async all() {
+    return this.orm
+      .select({
+        text: t.classifierCorrections.text,
+        chain: t.classifierCorrections.chain,
+        predicted: t.classifierCorrections.predicted,
+        actor: t.classifierCorrections.actor,
+        createdAt: t.classifierCorrections.createdAt,
+      })
+      .from(t.classifierCorrections)
+      .orderBy(asc(t.classifierCorrections.id))
+      .all();
+  }
+}

@@ -1,0 +1,93 @@
+// The storage port the services use, and its SQLite implementation.
+// Services see only `Store` and the repository interfaces: every method is async and no SQL
+// dialect detail leaves this folder, so a server database can implement the same port later.
+import type { Database } from './database.ts';
+import {
+  type CorrectionRepository,
+  type DigestRepository,
+  type EventRepository,
+  type IdempotencyRepository,
+  type OutboxRepository,
+  type PendingRequestRepository,
+  type RoleRepository,
+  type RunRepository,
+  SqliteCorrectionRepository,
+  SqliteDigestRepository,
+  SqliteEventRepository,
+  SqliteIdempotencyRepository,
+  SqliteOutboxRepository,
+  SqlitePendingRequestRepository,
+  SqliteRoleRepository,
+  SqliteRunRepository,
+  SqliteTimerRepository,
+  SqliteUsergroupRepository,
+  type TimerRepository,
+  type UsergroupRepository,
+} from './repositories.ts';
+
+export interface Repositories {
+  runs: RunRepository;
+  events: EventRepository;
+  outbox: OutboxRepository;
+  roles: RoleRepository;
+  usergroups: UsergroupRepository;
+  timers: TimerRepository;
+  digests: DigestRepository;
+  idempotency: IdempotencyRepository;
+  pending: PendingRequestRepository;
+  corrections: CorrectionRepository;
+}
+
+export interface Store {
+  /** Run `fn` in one write transaction: all of it commits, or none of it. Do not nest. */
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** Reads outside a transaction. */
+  readonly read: Repositories;
+  close(): Promise<void>;
+}
+
+export class SqliteStore implements Store {
+  readonly read: Repositories;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly db: Database) {
+    const orm = db.orm;
+    this.read = {
+      runs: new SqliteRunRepository(orm),
+      events: new SqliteEventRepository(orm),
+      outbox: new SqliteOutboxRepository(orm),
+      roles: new SqliteRoleRepository(orm),
+      usergroups: new SqliteUsergroupRepository(orm),
+      timers: new SqliteTimerRepository(orm),
+      digests: new SqliteDigestRepository(orm),
+      idempotency: new SqliteIdempotencyRepository(orm),
+      pending: new SqlitePendingRequestRepository(orm),
+      corrections: new SqliteCorrectionRepository(orm),
+    };
+  }
+
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    // One connection, one transaction at a time: callers queue here. BEGIN IMMEDIATE takes the
+    // write lock at once, so two processes on one file serialize instead of failing to upgrade.
+    const run = async (): Promise<T> => {
+      const sqlite = this.db.sqlite;
+      sqlite.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.read);
+        sqlite.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+        throw err;
+      }
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.tail;
+    this.db.close();
+  }
+}

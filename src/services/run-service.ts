@@ -1,0 +1,206 @@
+// The run verbs: start a run and every transition on it. Each verb authorizes, applies one
+// transition of the state machine and saves the run, its events and its outbox messages in one
+// transaction. A refused action changes nothing and is recorded as a `refused` event.
+import type { Playbook } from '../../routing/playbooks/schema.ts';
+import type { RoleDirectory } from '../../routing/roles.ts';
+import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
+import { type Actor, CLOSED_RUN_STATUSES, type Run, type RunRequest, type Step } from '../domain/types.ts';
+import { ConflictError, NotFoundError, RefusedError, ValidationError } from '../errors.ts';
+import type { Repositories, Store } from '../persistence/store.ts';
+
+export type Clock = () => number;
+
+/** Called inside the transaction after each transition (clocks schedule and cancel timers). */
+export interface TransitionHook {
+  afterTransition(repos: Repositories, transition: RunTransition, now: number): Promise<void>;
+}
+
+export interface RunServiceDeps {
+  store: Store;
+  playbooks: Playbook[];
+  directory: RoleDirectory;
+  clock: Clock;
+  adminUserIds: ReadonlySet<string>;
+  hooks?: TransitionHook[];
+}
+
+export interface StartResult {
+  run: Run;
+  /** False when the request repeated one already handled (same Slack delivery). */
+  created: boolean;
+}
+
+/** Ends the timers of steps that are no longer active, and all of a closed run's step timers. */
+const endTimers: TransitionHook = {
+  async afterTransition(repos, tr) {
+    for (const idx of tr.endedSteps) {
+      const id = tr.run.steps[idx]?.id;
+      if (id != null) await repos.timers.cancelForStep(id);
+    }
+    for (const idx of tr.activatedSteps) {
+      // A reassignment restarts the clocks of the step; a new activation has none yet.
+      const id = tr.run.steps[idx]?.id;
+      if (id != null) await repos.timers.cancelForStep(id);
+    }
+    if (CLOSED_RUN_STATUSES.includes(tr.run.status)) await repos.timers.cancelForRun(tr.run.id, ['gdpr']);
+  },
+};
+
+export function createRunService(deps: RunServiceDeps) {
+  const playbookById = new Map(deps.playbooks.map((p) => [p.id, p]));
+  const hooks = [endTimers, ...(deps.hooks ?? [])];
+
+  function playbookFor(chain: string): Playbook {
+    const p = playbookById.get(chain);
+    if (!p) throw new NotFoundError('unknown_chain', `There is no chain "${chain}".`);
+    return p;
+  }
+
+  async function actorFor(repos: Repositories, userId: string): Promise<Actor> {
+    const groups = await repos.usergroups.groupsOf(userId);
+    return { userId, principals: [userId, ...groups], isAdmin: deps.adminUserIds.has(userId) };
+  }
+
+  async function holdersLookup(repos: Repositories): Promise<(role: string) => string[]> {
+    const holders = await repos.roles.all();
+    return (role: string) => holders.get(role) ?? deps.directory.defaultHolders(role);
+  }
+
+  async function persist(repos: Repositories, tr: RunTransition, expectedVersion: number, now: number) {
+    await repos.runs.save(tr.run, tr.changedSteps, expectedVersion);
+    await repos.events.append(tr.events);
+    await repos.outbox.enqueue(
+      tr.messages.map((m) => ({ runId: tr.run.id, delivery: m.delivery, notice: m.notice })),
+      now,
+    );
+    for (const hook of hooks) await hook.afterTransition(repos, tr, now);
+  }
+
+  /**
+   * Apply one transition to a run. A refusal rolls back and is recorded; a conflicting write by
+   * another process (another replica) is retried once on fresh state.
+   */
+  async function transition(
+    runId: string,
+    userId: string,
+    verb: string,
+    apply: (tr: RunTransition, actor: Actor) => void,
+  ): Promise<Run> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await deps.store.transaction(async (repos) => {
+          const now = deps.clock();
+          const run = await repos.runs.get(runId);
+          if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
+          const actor = await actorFor(repos, userId);
+          const tr = new RunTransition(run, {
+            playbook: playbookFor(run.chain),
+            directory: deps.directory,
+            holders: await holdersLookup(repos),
+            now,
+          });
+          const version = run.version;
+          apply(tr, actor);
+          await persist(repos, tr, version, now);
+          return tr.run;
+        });
+      } catch (err) {
+        if (err instanceof ConflictError && attempt === 0) continue;
+        if (err instanceof RefusedError) await recordRefusal(runId, userId, verb, err);
+        throw err;
+      }
+    }
+  }
+
+  async function recordRefusal(runId: string, userId: string, verb: string, err: RefusedError) {
+    await deps.store.transaction(async (repos) => {
+      await repos.events.append([
+        {
+          runId,
+          at: deps.clock(),
+          actor: userId,
+          type: 'refused',
+          stepKey: (err.details.stepKey as string | null) ?? null,
+          data: { action: verb, code: err.code, reason: err.message },
+        },
+      ]);
+    });
+  }
+
+  return {
+    playbooks: deps.playbooks,
+    playbookFor,
+
+    /** Start a run. Repeated Slack deliveries (same idempotency keys) return the first run. */
+    async startRun(request: RunRequest): Promise<StartResult> {
+      const playbook = playbookFor(request.chain);
+      const title = request.title.trim();
+      if (!title) throw new ValidationError('empty_request', 'Say what the request is about.');
+      if (!/^[UWB][A-Z0-9]+$|^system$/.test(request.requester)) {
+        throw new ValidationError('bad_requester', `"${request.requester}" is not a Slack user ID.`);
+      }
+      const keys = request.idempotencyKeys ?? [];
+      return deps.store.transaction(async (repos) => {
+        const now = deps.clock();
+        const seen = await repos.idempotency.seen(keys);
+        if (seen?.runId) {
+          const existing = await repos.runs.get(seen.runId);
+          if (existing) return { run: existing, created: false };
+        }
+        const seq = await repos.runs.nextSeq(playbook.prefix);
+        const run = newRun({ ...request, title }, { id: `${playbook.prefix}-${seq}`, seq }, { playbook, directory: deps.directory, now });
+        await repos.runs.insert(run);
+        const tr = new RunTransition(run, { playbook, directory: deps.directory, holders: await holdersLookup(repos), now });
+        tr.start(request.requester);
+        await persist(repos, tr, run.version, now);
+        await repos.idempotency.record(keys, run.id, now);
+        return { run: tr.run, created: true };
+      });
+    },
+
+    completeStep(runId: string, userId: string, input: { stepKey?: string; output?: string | null; role?: string; facts?: CollectedFacts } = {}) {
+      return transition(runId, userId, 'complete', (tr, actor) => tr.completeStep(actor, input));
+    },
+    blockStep(runId: string, userId: string, input: { stepKey?: string; reason: string }) {
+      return transition(runId, userId, 'block', (tr, actor) => tr.blockStep(actor, input));
+    },
+    unblockStep(runId: string, userId: string, input: { stepKey?: string; rationale?: string | null } = {}) {
+      return transition(runId, userId, 'unblock', (tr, actor) => tr.unblockStep(actor, input));
+    },
+    rejectRun(runId: string, userId: string, input: { stepKey?: string; reason: string }) {
+      return transition(runId, userId, 'reject', (tr, actor) => tr.rejectRun(actor, input));
+    },
+    reassignStep(runId: string, userId: string, input: { stepKey?: string; to: string[]; role?: string }) {
+      return transition(runId, userId, 'reassign', (tr, actor) => tr.reassignStep(actor, input));
+    },
+    skipStep(runId: string, userId: string, input: { stepKey?: string; reason: string }) {
+      return transition(runId, userId, 'skip', (tr, actor) => tr.skipStep(actor, input));
+    },
+    cancelRun(runId: string, userId: string, input: { reason?: string | null } = {}) {
+      return transition(runId, userId, 'cancel', (tr, actor) => tr.cancelRun(actor, input));
+    },
+    acknowledgeStep(runId: string, userId: string, input: { stepKey?: string } = {}) {
+      return transition(runId, userId, 'acknowledge', (tr, actor) => tr.acknowledgeStep(actor, input));
+    },
+
+    async getRun(runId: string): Promise<Run> {
+      const run = await deps.store.read.runs.get(runId);
+      if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
+      return run;
+    },
+
+    async openRunsInChannel(channelId: string): Promise<Run[]> {
+      return deps.store.read.runs.list({ open: true, channelId });
+    },
+
+    /** The active steps this user (or a group they belong to) may act on. */
+    async waitingOn(userId: string): Promise<{ run: Run; step: Step }[]> {
+      const groups = await deps.store.read.usergroups.groupsOf(userId);
+      return deps.store.read.runs.waitingOn([userId, ...groups]);
+    },
+
+    actorFor: (userId: string) => actorFor(deps.store.read, userId),
+  };
+}
+
+export type RunService = ReturnType<typeof createRunService>;

@@ -1,0 +1,45 @@
+// A real engine on a real, migrated SQLite database, with an injected clock.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPlaybooks } from '../../routing/playbooks/load.ts';
+import { loadRoleDirectory } from '../../routing/roles.ts';
+import { openDatabase } from '../../src/persistence/database.ts';
+import { SqliteStore } from '../../src/persistence/store.ts';
+import { createRoleService } from '../../src/services/role-service.ts';
+import { createRunService, type TransitionHook } from '../../src/services/run-service.ts';
+
+export const ADMIN = 'UADMIN';
+
+/** Every role held by one user, named after the role (U + upper-case role name). */
+export const userFor = (role: string) => `U${role.toUpperCase()}`;
+
+export function tempDbPath(name = 'test'): string {
+  return join(mkdtempSync(join(tmpdir(), 'projectlead-')), `${name}.sqlite`);
+}
+
+export class TestClock {
+  constructor(public ms = Date.UTC(2026, 10, 2, 9, 0, 0)) {}
+  now = () => this.ms;
+  advance(ms: number) {
+    this.ms += ms;
+  }
+}
+
+export async function createTestEngine(opts: { path?: string; clock?: TestClock; hooks?: TransitionHook[]; holders?: boolean } = {}) {
+  const db = openDatabase(opts.path ?? ':memory:');
+  const store = new SqliteStore(db);
+  const directory = loadRoleDirectory();
+  const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
+  const clock = opts.clock ?? new TestClock();
+  const adminUserIds = new Set([ADMIN]);
+  const runs = createRunService({ store, playbooks, directory, clock: clock.now, adminUserIds, hooks: opts.hooks });
+  const roles = createRoleService({ store, directory, clock: clock.now, adminUserIds });
+  await roles.seedDefaults();
+  if (opts.holders !== false) {
+    for (const role of directory.names) await roles.setRole(ADMIN, role, [userFor(role)]);
+  }
+  return { db, store, directory, playbooks, clock, runs, roles, close: () => store.close() };
+}
+
+export type TestEngine = Awaited<ReturnType<typeof createTestEngine>>;
