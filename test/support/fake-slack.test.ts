@@ -274,6 +274,12 @@ describe('a Bolt app over HTTP, driven by signed requests', () => {
     app.event('app_mention', async ({ event, say, context }) => {
       await say({ text: `retry ${context.retryNum ?? 0}`, thread_ts: event.ts });
     });
+    app.event('app_home_opened', async ({ event, client: web }) => {
+      await web.views.publish({
+        user_id: event.user,
+        view: { type: 'home', blocks: [block(`hi ${event.user}`)] },
+      });
+    });
     const server = (await app.start(0)) as unknown as { address(): AddressInfo };
     appUrl = `http://127.0.0.1:${server.address().port}/slack/events`;
   });
@@ -399,6 +405,13 @@ describe('a Bolt app over HTTP, driven by signed requests', () => {
     await fake.waitFor((f) => f.thread('C1', ts).length === 2);
     expect(fake.thread('C1', ts).map((m) => m.text)).toEqual(['retry 0', 'retry 1']);
   });
+
+  it('when a user opens the app home, then the published home view is kept for that user', async () => {
+    const driver = createSlackDriver({ appUrl, signingSecret: SIGNING_SECRET, fake });
+    expect((await driver.appHomeOpened('U5')).status).toBe(200);
+    const home = await fake.waitFor((f) => f.homeViews('U5')[0]);
+    expect(visibleText({ blocks: home.blocks as never })).toBe('hi U5');
+  });
 });
 
 describe('a Bolt app in Socket Mode, connected to the fake', () => {
@@ -415,6 +428,9 @@ describe('a Bolt app in Socket Mode, connected to the fake', () => {
     });
     app.event('app_mention', async ({ event, say }) => {
       await say({ text: 'on it', thread_ts: event.ts });
+    });
+    app.view('declare_incident', async ({ ack }) => {
+      await ack({ response_action: 'errors', errors: { severity: 'Pick one' } });
     });
     await app.start();
     try {
@@ -433,6 +449,12 @@ describe('a Bolt app in Socket Mode, connected to the fake', () => {
       });
       expect(eventAck).toMatchObject({ status: 200, body: '' });
       expect((await fake.waitFor((f) => f.thread('C1', ts)[0])).text).toBe('on it');
+
+      const viewAck = await socket.viewSubmission({
+        userId: 'U1',
+        view: { callback_id: 'declare_incident' },
+      });
+      expect(viewAck.json).toEqual({ response_action: 'errors', errors: { severity: 'Pick one' } });
     } finally {
       await app.stop();
     }
