@@ -1,0 +1,150 @@
+// `projectlead <command>`: the operator's view of the same database the bot uses.
+// With --json a command prints JSON alone on stdout; logs and errors go to stderr.
+import { loadPlaybooks, PlaybookError } from '../../routing/playbooks/load.ts';
+import { loadRoleDirectory } from '../../routing/roles.ts';
+import { loadCoreConfig } from '../config.ts';
+import { createCore } from '../core.ts';
+import { isDomainError } from '../errors.ts';
+import { openDatabase } from '../persistence/database.ts';
+import { ownerLabel, playbookJson, runJson } from './json.ts';
+
+export interface CliIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+}
+
+export type CliCommand = (args: string[], io: CliIo) => Promise<number>;
+
+const USAGE = `usage: projectlead <command>
+  runs [--json]                     all runs with their steps and events
+  playbooks [--json]                the loaded chains
+  playbooks validate <dir>          check every playbook file in a folder
+  roles [--json]                    who holds each role, and their escalation path
+  migrate                           create or upgrade the database named by DATABASE_URL
+  classify <text> | --jsonl         the chain, confidence and flags for a request
+  digest --dry-run daily|weekly     print the digest that would be posted
+  metrics [--json]                  per-chain count, average duration, success rate
+  postmortem <RUN-ID>               the post-mortem draft of an incident, as Markdown`;
+
+const print = (io: CliIo, text: string) => io.stdout.write(`${text}\n`);
+
+const commands: Record<string, CliCommand> = {
+  async runs(args, io) {
+    const core = await createCore(loadCoreConfig(io.env));
+    try {
+      const runs = await core.store.read.runs.list();
+      const events = await core.store.read.events.forRuns(runs.map((r) => r.id));
+      const out = runs.map((r) => runJson(r, events.get(r.id) ?? []));
+      if (args.includes('--json')) print(io, JSON.stringify(out, null, 2));
+      else {
+        for (const r of out) {
+          const current = r.steps.find((s) => s.status === 'active' || s.status === 'blocked');
+          print(io, `${r.id.padEnd(9)} ${r.status.padEnd(9)} ${r.chain.padEnd(13)} ${r.title}${current ? `  [${current.title}: ${current.status}]` : ''}`);
+        }
+        if (out.length === 0) print(io, 'No runs yet.');
+      }
+      return 0;
+    } finally {
+      await core.close();
+    }
+  },
+
+  async playbooks(args, io) {
+    const config = loadCoreConfig(io.env);
+    const directory = loadRoleDirectory(config.ROLES_FILE);
+    const knownRoles = new Set(directory.names);
+    if (args[0] === 'validate') {
+      const dir = args[1];
+      if (!dir) {
+        io.stderr.write('usage: projectlead playbooks validate <dir>\n');
+        return 2;
+      }
+      const loaded = loadPlaybooks({ dirs: [dir], knownRoles });
+      print(io, `${loaded.length} playbook(s) valid in ${dir}: ${loaded.map((p) => p.id).join(', ')}`);
+      return 0;
+    }
+    const { BUILTIN_PLAYBOOKS_DIR } = await import('../../routing/playbooks/load.ts');
+    const dirs = [BUILTIN_PLAYBOOKS_DIR, ...(config.PLAYBOOKS_DIR ? [config.PLAYBOOKS_DIR] : [])];
+    const playbooks = loadPlaybooks({ dirs, knownRoles });
+    if (args.includes('--json')) print(io, JSON.stringify(playbooks.map(playbookJson), null, 2));
+    else {
+      for (const p of playbooks) {
+        print(io, `${p.title} (${p.id}, /lead ${p.command}, ${p.prefix}-n): ${p.steps.length} steps`);
+        p.steps.forEach((s, i) => print(io, `  ${i + 1}. ${s.title}: ${[...s.owners, ...s.approvers].map(ownerLabel).join(' → ')}`));
+      }
+    }
+    return 0;
+  },
+
+  async roles(args, io) {
+    const core = await createCore(loadCoreConfig(io.env));
+    try {
+      const roles = await core.roles.listRoles();
+      if (args.includes('--json')) print(io, JSON.stringify(roles, null, 2));
+      else {
+        for (const r of roles) {
+          const held = r.holders.length > 0 ? r.holders.join(', ') : '(nobody)';
+          print(io, `${r.role.padEnd(16)} ${held.padEnd(24)} escalates to ${r.escalation.join(' → ') || '(nobody)'}`);
+        }
+      }
+      return 0;
+    } finally {
+      await core.close();
+    }
+  },
+
+  async migrate(_args, io) {
+    const config = loadCoreConfig(io.env);
+    const db = openDatabase(config.DATABASE_URL);
+    db.close();
+    io.stderr.write(`Database ready: ${db.path}\n`);
+    return 0;
+  },
+
+  async classify(args, io) {
+    const { classifyCommand } = await import('./classify-command.ts');
+    const core = await createCore(loadCoreConfig(io.env));
+    try {
+      const corrections = await core.store.read.corrections.all();
+      return await classifyCommand(args, io, corrections as never);
+    } finally {
+      await core.close();
+    }
+  },
+};
+
+/** Other modules add commands here (digest, metrics, postmortem). */
+export function registerCommand(name: string, command: CliCommand): void {
+  commands[name] = command;
+}
+
+export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const full: CliIo = {
+    stdin: io.stdin ?? process.stdin,
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    env: io.env ?? process.env,
+  };
+  await import('./extra-commands.ts');
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    full.stdout.write(`${USAGE}\n`);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    full.stderr.write(`projectlead: unknown command "${name}"\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await command(args, full);
+  } catch (err) {
+    if (err instanceof PlaybookError || isDomainError(err) || err instanceof Error) {
+      full.stderr.write(`projectlead: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

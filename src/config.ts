@@ -1,0 +1,76 @@
+// Configuration: the only reader of process.env. Parsed once with zod at start; a missing or
+// malformed variable stops the bot with one line naming the variable and what is wrong.
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const slackId = (prefix: string) => z.string().regex(new RegExp(`^[${prefix}][A-Z0-9]{2,}$`), `a Slack ID starting with ${prefix.split('').join(' or ')}`);
+
+const csvIds = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(slackId('UW')));
+
+const cronExpr = z
+  .string()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression of 5 or 6 fields, e.g. "0 9 * * 1-5"');
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as Europe/Paris');
+
+export const coreEnvSchema = z.object({
+  DATABASE_URL: z.string().min(1, 'a file path or file: URL').default('./data/projectlead.sqlite'),
+  PLAYBOOKS_DIR: z.string().min(1).optional(),
+  ROLES_FILE: z.string().min(1).optional(),
+  ADMIN_USER_IDS: csvIds,
+  DIGEST_CHANNEL: slackId('CGD').optional(),
+  DIGEST_DAILY_CRON: cronExpr.default('0 9 * * 1-5'),
+  DIGEST_WEEKLY_CRON: cronExpr.default('0 9 * * 1'),
+  DIGEST_TIMEZONE: timeZone.default('UTC'),
+  /** Working hours and "next business day" for deadlines. */
+  WORK_TIMEZONE: timeZone.optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export const botEnvSchema = coreEnvSchema
+  .extend({
+    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-'),
+    SLACK_SIGNING_SECRET: z.string().min(1, 'must not be empty').optional(),
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'an app-level token starting with xapp-').optional(),
+    PORT: z.coerce.number({ error: 'a port number' }).int('a whole port number').min(0).max(65535).default(3000),
+    SLACK_API_URL: z.url('an http(s) URL').optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'set in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)' });
+    }
+  });
+
+export type CoreConfig = z.infer<typeof coreEnvSchema>;
+export type BotConfig = z.infer<typeof botEnvSchema>;
+
+type Env = Record<string, string | undefined>;
+
+function clean(env: Env): Env {
+  // An empty variable counts as unset, as in most deployment tools.
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+function parseWith<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
+  const cleaned = clean(env);
+  const parsed = schema.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const name = String(issue.path[0] ?? 'configuration');
+  const message = cleaned[name] === undefined && issue.code === 'invalid_type' ? 'is required' : `must be ${issue.message}`;
+  throw new ConfigError('config_invalid', `${name}: ${message}`, { variable: name });
+}
+
+export const loadCoreConfig = (env: Env = process.env): CoreConfig => parseWith(coreEnvSchema, env);
+export const loadBotConfig = (env: Env = process.env): BotConfig => parseWith(botEnvSchema, env);
