@@ -1,0 +1,64 @@
+// Every Slack identifier has one home: handlers, builders, tests and manifest.yml use these.
+
+export const COMMAND_LEAD = '/lead';
+
+export const CALLBACK = {
+  /** Message shortcut: declare an incident from any message. */
+  declareIncident: 'declare_incident',
+  /** Modals. */
+  declareIncidentModal: 'declare_incident_modal',
+  stepDoneModal: 'step_done_modal',
+  stepBlockModal: 'step_block_modal',
+  stepUnblockModal: 'step_unblock_modal',
+  stepRejectModal: 'step_reject_modal',
+  stepReassignModal: 'step_reassign_modal',
+  stepSkipModal: 'step_skip_modal',
+} as const;
+
+export const ACTION = {
+  stepDone: 'step_done',
+  stepBlock: 'step_block',
+  stepUnblock: 'step_unblock',
+  stepReject: 'step_reject',
+  stepReassign: 'step_reassign',
+  stepSkip: 'step_skip',
+  stepAck: 'step_ack',
+  stepSnooze: 'step_snooze',
+  /** The classifier was unsure: the requester confirms or picks a chain. */
+  chooseChain: 'choose_chain',
+  cancelRequest: 'cancel_request',
+  /** Links and overflow in App Home. */
+  openRun: 'open_run',
+} as const;
+
+/** Block and input ids of the modals (view_submission errors are keyed by block_id). */
+export const BLOCK = {
+  title: 'title',
+  description: 'description',
+  severity: 'severity',
+  service: 'service',
+  userData: 'user_data',
+  output: 'output',
+  reason: 'reason',
+  rationale: 'rationale',
+  assignees: 'assignees',
+  role: 'role',
+  projects: 'projects',
+  releaseType: 'release_type',
+  userDataExposed: 'user_data_exposed',
+} as const;
+
+export const EVENT = {
+  appMention: 'app_mention',
+  appHomeOpened: 'app_home_opened',
+} as const;
+
+/** A step button's value: which run and which step it is about (`FEAT-3|vision_scope`). */
+export function encodeStepRef(runId: string, stepKey: string): string {
+  return `${runId}|${stepKey}`;
+}
+
+export function parseStepRef(value: string | undefined | null): { runId: string; stepKey: string } | null {
+  const m = /^([A-Z]{2,6}-\d+)\|([a-z][a-z0-9_]*)$/.exec(value ?? '');
+  return m ? { runId: m[1]!, stepKey: m[2]! } : null;
+}
