@@ -1,0 +1,255 @@
+/**
+ * `classify`: a request in Slack's words → the SOP chain to start, how sure, what else it
+ * could be, the flags that drive the engine's skip and routing rules, severity, projects,
+ * and a sentence saying why. Pure and deterministic.
+ */
+import type { CorrectionIndex } from './corrections.ts';
+import { CHANGE_TYPE_RULES, FLAG_RULES, PROJECT_RULES, RELEASE_TYPE_RULES, type Rule } from './lexicon.ts';
+import { makeTitle, normalizeSlackText, toTokens } from './normalize.ts';
+import { gatherEvidence, rankChains } from './scoring.ts';
+import { bugSeverity, incidentSeverity } from './severity.ts';
+import {
+  CHAIN_IDS,
+  CHAIN_TITLES,
+  type ChainId,
+  type Classification,
+  type Flag,
+  type Project,
+  type Severity,
+  type Signal,
+} from './types.ts';
+import { correctTypo } from './typos.ts';
+
+/**
+ * Below this confidence the bot asks the requester to choose rather than start a chain.
+ * Tuned on dev.jsonl and corpus/train.jsonl for at most 2% started-wrong at at most 10% asked.
+ */
+export const CONFIDENCE_THRESHOLD = 0.5;
+
+/** Raw text beyond this is not read (a pasted log must not slow the bot down). */
+export const MAX_INPUT_CHARS = 20_000;
+/** Only this much of the readable text is scored; requests say what they want early. */
+export const MAX_SCORED_CHARS = 4_000;
+
+export interface ClassifyOptions {
+  corrections?: CorrectionIndex;
+}
+
+const FLAG_ORDER: readonly Flag[] = [
+  'user_data',
+  'payments',
+  'analytics',
+  'security',
+  'multi_project',
+  'growth',
+  'funnel',
+  'backend_only',
+];
+
+export function classify(text: string, options: ClassifyOptions = {}): Classification {
+  const input = typeof text === 'string' ? text : '';
+  const clipped = input.length > MAX_INPUT_CHARS ? input.slice(0, MAX_INPUT_CHARS) : input;
+  const readable = normalizeSlackText(clipped);
+  const title = makeTitle(readable);
+  const scoredText = readable.length > MAX_SCORED_CHARS ? readable.slice(0, MAX_SCORED_CHARS) : readable;
+  const words = toTokens(scoredText);
+  const truncated = input.length > MAX_INPUT_CHARS || readable.length > MAX_SCORED_CHARS;
+
+  if (words.length === 0 && !/```|:[a-z0-9_+-]+:/.test(clipped)) {
+    return emptyResult(title);
+  }
+
+  for (let i = 0; i < words.length; i++) words[i] = correctTypo(words[i]!);
+  const tokens = words.join(' ');
+  const evidence = gatherEvidence(clipped.slice(0, MAX_SCORED_CHARS * 2), tokens);
+  const ranked = rankChains(evidence.scores);
+  const first = ranked[0]!;
+  const second = ranked[1]!;
+  const anySignal = first.score > 0;
+
+  let chain: ChainId = first.chain;
+  let confidence = anySignal ? first.p : 0;
+  let runnerUp: Classification['runnerUp'] = anySignal
+    ? { chain: second.chain, confidence: round(second.p) }
+    : null;
+  let ask = !anySignal || confidence < CONFIDENCE_THRESHOLD;
+  let choices: ChainId[] = ask ? askChoices(ranked.map((r) => r.chain)) : [chain];
+  let correctedBy: string | undefined;
+
+  const corrected = options.corrections?.match(clipped);
+  if (corrected) {
+    chain = corrected.correction.chain;
+    correctedBy = corrected.correction.text;
+    confidence = Math.max(
+      corrected.similarity,
+      anySignal ? (ranked.find((r) => r.chain === chain)?.p ?? 0) : 0,
+    );
+    const model = ranked.find((r) => r.chain !== chain)!;
+    runnerUp = { chain: model.chain, confidence: round(anySignal ? model.p : 0) };
+    ask = false;
+    choices = [chain];
+  }
+
+  const projects = detectProjects(tokens);
+  const flags = detectFlags(tokens, chain, projects);
+  const severity: Severity | null =
+    chain === 'bug' ? bugSeverity(tokens) : chain === 'incident' ? incidentSeverity(tokens) : null;
+  const releaseType = chain === 'release' ? pickBest(tokens, RELEASE_TYPE_RULES) : null;
+  const changeType = chain === 'cross_project' ? pickBest(tokens, CHANGE_TYPE_RULES) : null;
+  const signals = evidence.signals
+    .filter((s) => s.weight > 0)
+    .sort((a, b) => b.weight - a.weight || a.phrase.localeCompare(b.phrase));
+
+  const result: Classification = {
+    chain,
+    confidence: round(confidence),
+    runnerUp,
+    ask,
+    choices,
+    flags,
+    severity,
+    releaseType,
+    changeType,
+    projects,
+    title,
+    explanation: explain({
+      chain,
+      confidence,
+      runnerUp,
+      ask,
+      choices,
+      signals,
+      correctedBy,
+      truncated,
+      anySignal,
+    }),
+    signals: signals.filter((s) => s.chain === chain),
+  };
+  if (correctedBy !== undefined) result.correctedBy = correctedBy;
+  return result;
+}
+
+function emptyResult(title: string): Classification {
+  return {
+    chain: null,
+    confidence: 0,
+    runnerUp: null,
+    ask: true,
+    choices: [...CHAIN_IDS],
+    flags: [],
+    severity: null,
+    releaseType: null,
+    changeType: null,
+    projects: [],
+    title,
+    explanation:
+      'The request is empty: say what you need (e.g. "the login page is broken") and I will pick the workflow.',
+    signals: [],
+    error: 'empty',
+  };
+}
+
+/** The two (or more) options to offer: best first; at least two. */
+function askChoices(ranked: ChainId[]): ChainId[] {
+  return ranked.slice(0, 2);
+}
+
+function detectProjects(tokens: string): Project[] {
+  const out: Project[] = [];
+  for (const rule of PROJECT_RULES) if (rule.re.test(tokens) && !out.includes(rule.key)) out.push(rule.key);
+  return out;
+}
+
+function detectFlags(tokens: string, chain: ChainId, projects: Project[]): Flag[] {
+  const found = new Set<Flag>();
+  for (const rule of FLAG_RULES) if (rule.re.test(tokens)) found.add(rule.key);
+  const clientFacing = projects.filter((p) => p !== 'backend').length;
+  if (
+    chain === 'cross_project' ||
+    clientFacing >= 2 ||
+    /\b(?:across|all|every|both) (?:the )?(?:apps|projects|services|repos|platforms|clients)\b/.test(tokens)
+  ) {
+    found.add('multi_project');
+  }
+  // Backend-only drives the UX skip of New Feature (and routing of a bug); a change that
+  // other projects consume is never backend-only.
+  if (
+    found.has('backend_only') &&
+    (chain === 'cross_project' || clientFacing > 0 || found.has('multi_project'))
+  ) {
+    if (!/\b(?:backend only|backend.only|no ui|server side only|api only)\b/.test(tokens))
+      found.delete('backend_only');
+  }
+  if (chain !== 'feature' && chain !== 'bug') found.delete('backend_only');
+  return FLAG_ORDER.filter((f) => found.has(f));
+}
+
+function pickBest<K extends string>(tokens: string, rules: readonly Rule<K>[]): K | null {
+  let best: K | null = null;
+  let bestScore = 0;
+  const scores = new Map<K, number>();
+  for (const rule of rules) {
+    const match = rule.re.exec(tokens);
+    if (!match) continue;
+    const score = (scores.get(rule.key) ?? 0) + rule.weight;
+    scores.set(rule.key, score);
+    if (score > bestScore) {
+      best = rule.key;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+const percent = (value: number) => `${Math.round(value * 100)}%`;
+
+function explain(input: {
+  chain: ChainId;
+  confidence: number;
+  runnerUp: Classification['runnerUp'];
+  ask: boolean;
+  choices: ChainId[];
+  signals: Signal[];
+  correctedBy: string | undefined;
+  truncated: boolean;
+  anySignal: boolean;
+}): string {
+  const parts: string[] = [];
+  const quote = (chain: ChainId) =>
+    input.signals
+      .filter((s) => s.chain === chain)
+      .slice(0, 3)
+      .map((s) => `"${s.phrase}"`)
+      .join(', ');
+  if (input.correctedBy !== undefined) {
+    parts.push(
+      `${CHAIN_TITLES[input.chain]}: a similar request was corrected to this workflow before ("${makeTitle(input.correctedBy).slice(0, 80)}").`,
+    );
+  } else if (!input.anySignal) {
+    parts.push('Nothing in the request points to a workflow, so I need you to choose.');
+  } else if (input.ask) {
+    const [a, b] = input.choices;
+    const describe = (chain: ChainId | undefined) => {
+      if (!chain) return '';
+      const why = quote(chain);
+      return `${CHAIN_TITLES[chain]}${why ? ` (${why})` : ''}`;
+    };
+    parts.push(
+      `Not sure enough to start (${percent(input.confidence)} < ${percent(CONFIDENCE_THRESHOLD)}): it reads as ${describe(a)} or ${describe(b)}.`,
+    );
+  } else {
+    parts.push(
+      `${CHAIN_TITLES[input.chain]} (${percent(input.confidence)}) because of ${quote(input.chain) || 'its wording'}.`,
+    );
+    if (input.runnerUp && input.runnerUp.confidence >= 0.05) {
+      parts.push(`Runner-up: ${CHAIN_TITLES[input.runnerUp.chain]} (${percent(input.runnerUp.confidence)}).`);
+    }
+  }
+  if (input.truncated)
+    parts.push(`Only the first ${MAX_SCORED_CHARS.toLocaleString('en-US')} characters were read.`);
+  return parts.join(' ');
+}

@@ -1,0 +1,89 @@
+/**
+ * Text preparation: Slack markup → readable text (for titles and for people), and
+ * readable text → a flat lowercase token string that the lexicon's patterns run on.
+ */
+
+const USER_MENTION = /<@[UW][A-Z0-9]+(?:\|[^>]*)?>/g;
+const GROUP_MENTION = /<!subteam\^[A-Z0-9]+(?:\|[^>]*)?>/g;
+const SPECIAL_MENTION = /<!(?:here|channel|everyone)(?:\|[^>]*)?>/g;
+const OTHER_SPECIAL = /<!(?:date\^[^|>]*\|([^>]*)|[^>]*)>/g;
+const CHANNEL = /<#[CG][A-Z0-9]+(?:\|([^>]*))?>/g;
+const LINK = /<((?:https?|mailto|tel|ftp):[^|>\s]*)(?:\|([^>]*))?>/g;
+const CODE_BLOCK = /```[\s\S]*?(?:```|$)/g;
+const INLINE_CODE = /`([^`\n]*)`/g;
+const EMOJI = /:[a-z0-9_+'-]+(?:::skin-tone-\d)?:/g;
+const ENTITY = /&(amp|lt|gt|quot|#39);/g;
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+
+export const HERE_MENTION = /<!(?:here|channel|everyone)(?:\|[^>]*)?>/;
+
+/**
+ * Slack markup to plain text: mentions (`<@U…|name>`, `<!subteam^S…|@x>`, `<!here>`) are
+ * removed, `<url|label>` becomes its label (a bare `<url>` its address), `<#C…|name>` becomes
+ * `#name`, `:emoji_codes:` and code blocks are removed, inline `code` keeps its text,
+ * bold/italic/strike markers and entities are undone, whitespace collapses.
+ */
+export function normalizeSlackText(text: string): string {
+  if (!text) return '';
+  return text
+    .replace(CODE_BLOCK, ' ')
+    .replace(USER_MENTION, ' ')
+    .replace(GROUP_MENTION, ' ')
+    .replace(SPECIAL_MENTION, ' ')
+    .replace(CHANNEL, (_m, name: string | undefined) => (name ? `#${name}` : ' '))
+    .replace(LINK, (_m, url: string, label: string | undefined) => label ?? url.replace(/^mailto:/, ''))
+    .replace(OTHER_SPECIAL, (_m, label: string | undefined) => label ?? ' ')
+    .replace(INLINE_CODE, '$1')
+    .replace(EMOJI, ' ')
+    .replace(ENTITY, (_m, name: string) => ENTITIES[name] ?? _m)
+    .replace(/(^|\s)[*_~]+(?=\S)/g, '$1')
+    .replace(/(\S)[*_~]+(?=\s|$|[.,!?;:)])/g, '$1')
+    .replace(/^\s*>\s?/gm, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The names of the `:emoji:` codes in a text, without colons or skin tones. */
+export function emojiNames(text: string): string[] {
+  const found = text.match(EMOJI);
+  if (!found) return [];
+  return found.map((code) => code.slice(1, code.indexOf(':', 1)));
+}
+
+/** The contents of the ``` code blocks of a text. */
+export function codeBlocks(text: string): string[] {
+  const found = text.match(CODE_BLOCK);
+  if (!found) return [];
+  return found.map((block) => block.replace(/```/g, ' '));
+}
+
+const NON_ASCII = /[^ -~\s]/;
+const TOKEN = /[a-z0-9]+(?:\.[0-9]+)*%?/g;
+
+/**
+ * Plain text to the flat token string the patterns run on: lowercase ASCII, apostrophes
+ * dropped inside words ("doesn't" → "doesnt"), every other symbol a separator, one space
+ * between tokens. Version numbers keep their dots ("v2.4"), percentages their sign.
+ */
+export function toTokens(text: string): string[] {
+  let lower = text.toLowerCase();
+  if (NON_ASCII.test(lower)) {
+    lower = lower
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[\u2018\u2019\u02bc]/g, "'");
+  }
+  lower = lower.replace(/([a-z])'([a-z])/g, '$1$2');
+  return lower.match(TOKEN) ?? [];
+}
+
+const TITLE_LIMIT = 120;
+
+/** A one-line title from the readable text, at most 120 characters, cut at a word. */
+export function makeTitle(readable: string): string {
+  const firstLine = readable.replace(/\s+/g, ' ').trim();
+  if (firstLine.length <= TITLE_LIMIT) return firstLine;
+  const cut = firstLine.slice(0, TITLE_LIMIT - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > 60 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, '')}…`;
+}

@@ -1,0 +1,58 @@
+/**
+ * Severity from the words of a request: Critical/High/Medium/Low for a bug (SOP Bug Fix,
+ * "Severity escalation"), SEV1/SEV2/SEV3 for an incident (SOP Incident Response,
+ * "Incident severity": down for all / degraded / minor with a workaround).
+ */
+import type { Severity } from './types.ts';
+
+const B = (source: string) => new RegExp(`\\b(?:${source})\\b`);
+
+const BUG_STATED =
+  /\b(?:(critical|high|medium|low)(?: priority| severity| sev| prio)|(?:priority|severity|prio)(?: is)? (critical|high|medium|low)|(p[0-3]))\b/;
+
+const BUG_CRITICAL = B(
+  `critical|urgent|blocker|data loss|los(?:e|es|ing|t) (?:data|money|funds)|(?:other|another) (?:users?|tenants?|peoples?|customers?)|someone elses|xss|idor|sql injection|csrf|security hole|charged (?:twice|a second time|double|but)|double.?charg\\w*|second time|overcharg\\w*|nobody can|no one can|everyone|all users|cant (?:finish|complete)|crash(?:es|ing)? on (?:launch|start|startup|open)|leak\\w*|exposed|nobody`,
+);
+const BUG_HIGH = B(
+  `crash|crashes|crashed|crashing|freezes|freezing|frozen|hangs|logged out|logs? (?:me|them|users|people|us) out|log (?:me|them|users) out|does nothing|doesnt do anything|doesnt work|not working|dont work|cant (?:log ?in|login|sign in|pay|add|upload|connect)|login|log ?in|sign in|password|passwords|passkey|refunds?|charged|blank|loops?|spins forever|security|fails with|people cant|users cant`,
+);
+const BUG_LOW = B(
+  `typos?|misspell\\w*|spelling|cosmetic|small thing|minor|nit|nitpick|alignment|misaligned|stretched|overflows?|layout|pixels?|logo|unreadable|tooltip|footer|wording|copy|timezone|utc|tiny|color|colour|font`,
+);
+
+const INCIDENT_STATED = /\bsev ?-?([123])\b|\bp([123])\b/;
+const INCIDENT_MINOR = B(`minor|small incident|slight|slightly|workaround|cosmetic|low impact`);
+const INCIDENT_PARTIAL = B(
+  `partial|partially|some users|some customers|a few users|degraded|degradation|slow|slower|latency|p9[59]|delayed|lag|backlog|elevated|spike|error rate|cpu|memory|disk|replication|queue|burn rate`,
+);
+const INCIDENT_DOWN = B(
+  `down|outage|unreachable|unavailable|inaccessible|everyone|everybody|all users|all requests|every request|every page|nobody|no one|noone|100%|completely|whole|entire|across the board|breach|leak|leaked|hacked|compromised|exposed|ddos\\w*|expired|dns|cant reach|suspicious logins|production outage|multiple services`,
+);
+
+export function bugSeverity(tokens: string): Severity {
+  const stated = BUG_STATED.exec(tokens);
+  if (stated) {
+    const word = stated[1] ?? stated[2];
+    if (word === 'critical' || word === 'high' || word === 'medium' || word === 'low') return word;
+    const p = stated[3];
+    if (p === 'p0') return 'critical';
+    if (p === 'p1') return 'high';
+    if (p === 'p2') return 'medium';
+    if (p === 'p3') return 'low';
+  }
+  if (BUG_CRITICAL.test(tokens)) return 'critical';
+  if (BUG_HIGH.test(tokens)) return 'high';
+  if (BUG_LOW.test(tokens)) return 'low';
+  return 'medium';
+}
+
+export function incidentSeverity(tokens: string): Severity {
+  const stated = INCIDENT_STATED.exec(tokens);
+  const level = stated?.[1] ?? stated?.[2];
+  if (level) return `sev${level}` as Severity;
+  if (INCIDENT_MINOR.test(tokens)) return 'sev3';
+  if (/\bpartial(?:ly)?\b/.test(tokens)) return 'sev2';
+  if (INCIDENT_DOWN.test(tokens)) return 'sev1';
+  if (INCIDENT_PARTIAL.test(tokens)) return 'sev2';
+  return 'sev2';
+}

@@ -1,0 +1,79 @@
+export type ChainId = 'feature' | 'bug' | 'release' | 'incident' | 'cross_project' | 'compliance';
+export type Flag =
+  | 'user_data'
+  | 'payments'
+  | 'analytics'
+  | 'security'
+  | 'multi_project'
+  | 'growth'
+  | 'funnel'
+  | 'backend_only';
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'sev1' | 'sev2' | 'sev3';
+export type Project = 'web' | 'backend' | 'mobile' | 'content';
+export type ReleaseType = 'major' | 'minor' | 'hotfix';
+export type ChangeType = 'api_contract' | 'design_tokens' | 'data_model' | 'dependency_upgrade';
+
+/** A requester's choice of chain for a request, as stored by the caller. */
+export interface Correction {
+  text: string;
+  chain: ChainId;
+  predicted?: ChainId | null;
+  at?: number;
+}
+
+export interface Classification {
+  /** null only when nothing at all could be said (e.g. empty text). */
+  chain: ChainId | null;
+  /** 0..1 */
+  confidence: number;
+  runnerUp: { chain: ChainId; confidence: number } | null;
+  /** true: the bot must ask the requester to choose (best two first). */
+  ask: boolean;
+  /** When ask: the options in order, best first (at least 2). Otherwise [chain]. */
+  choices: ChainId[];
+  flags: Flag[];
+  /** Bug severities only for bug, sev1..3 only for incident. */
+  severity: Severity | null;
+  releaseType: ReleaseType | null;
+  changeType: ChangeType | null;
+  projects: Project[];
+  /** A short clean one-line title (markup stripped, at most 120 characters). */
+  title: string;
+  /** Human sentence naming the phrases/signals that decided it. */
+  explanation: string;
+  /** The signals that decided the chain, strongest first (for UIs that want more than a sentence). */
+  signals: Signal[];
+  /** Set when a stored correction decided the chain: the corrected request's text. */
+  correctedBy?: string;
+  /** e.g. 'empty' for an empty request: answered clearly, never thrown. */
+  error?: string;
+}
+
+export interface Signal {
+  chain: ChainId;
+  /** The words as they were matched (normalized). */
+  phrase: string;
+  weight: number;
+}
+
+export const CHAIN_IDS: readonly ChainId[] = [
+  'feature',
+  'bug',
+  'release',
+  'incident',
+  'cross_project',
+  'compliance',
+];
+
+export const CHAIN_TITLES: Readonly<Record<ChainId, string>> = {
+  feature: 'New Feature',
+  bug: 'Bug Fix',
+  release: 'Release',
+  incident: 'Incident Response',
+  cross_project: 'Cross-Project Change',
+  compliance: 'Compliance Review',
+};
+
+export function isChainId(value: unknown): value is ChainId {
+  return typeof value === 'string' && (CHAIN_IDS as readonly string[]).includes(value);
+}
