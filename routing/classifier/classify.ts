@@ -24,7 +24,7 @@ import { correctTypo } from './typos.ts';
  * Below this confidence the bot asks the requester to choose rather than start a chain.
  * Tuned on dev.jsonl and corpus/train.jsonl for at most 2% started-wrong at at most 10% asked.
  */
-export const CONFIDENCE_THRESHOLD = 0.5;
+export const CONFIDENCE_THRESHOLD = 0.45;
 
 /** Raw text beyond this is not read (a pasted log must not slow the bot down). */
 export const MAX_INPUT_CHARS = 20_000;

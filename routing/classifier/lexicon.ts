@@ -85,6 +85,12 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   ['incident', -2, 'status page|public api|(?:an?|new) endpoint'],
   ['feature', 1, 'status page'],
 
+  [
+    'feature',
+    2.5,
+    `we should (?:offer|add|have|build|support|allow|let|make|show|provide|create)|expose an? (?:${W}{0,2})(?:api|endpoint|feed|setting|option)|(?:make|making) (?:${W}{0,5})(?:friendlier|better|clearer|easier|faster|nicer|simpler|smarter|more \\w+|less \\w+)|improve|improving|improvement`,
+  ],
+
   // ── Bug Fix ──────────────────────────────────────────────────────────────
   [
     'bug',
@@ -119,7 +125,7 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   [
     'bug',
     2.5,
-    `fails? (?:to|for|when|with|on|if|silently)|fail(?:s|ed)? to|error (?:when|while|on|saving|loading|message|messages)|throws?|throwing|exception|stack ?trace|typeerror|traceback|console error`,
+    `fails? (?:to|for|when|with|on|if|silently)|fail(?:s|ed)? to|error (?:when|while|on|saving|loading)|throws?|throwing|exception|stack ?trace|typeerror|traceback|console error`,
   ],
   [
     'bug',
@@ -163,6 +169,24 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   ],
   ['bug', -3, `not (?:a|really a) bug|more of a (?:wish|feature|request)|isnt a bug|rather than a bug`],
   ['feature', 3, `not (?:a|really a) bug|more of a (?:wish|feature|request)|isnt a bug`],
+
+  [
+    'bug',
+    2.5,
+    `(?:is|are) (?:still )?(?:showing|saying|missing|empty|outdated|out of date|gone)|still (?:says|shows|showing|visible|appears|there)|never (?:arrives?|loads?|shows?|works?|finish(?:es)?|completes?|gets?|sends?|updates?|saves?)|forever|ignores?|ignoring|skips?|skipping|even though|supposed to|should (?:be|not|show|say|have)|shouldnt|flicker\\w*|rotated|out of date|outdated|(?:take|takes|taking) \\d+\\+? ?(?:minutes|mins|seconds|secs|hours)|anyone else (?:seeing|getting|having)|complained|please remove|(?:is|are) calculated|rounded`,
+  ],
+  ['release', 3, `(?:ship|deploy|push|release|get out) (?:a |the |this |our )?(?:hot ?)?fix(?:es)?`],
+  ['bug', -2, `(?:ship|deploy|push|release|get out) (?:a |the |this |our )?(?:hot ?)?fix(?:es)?`],
+  [
+    'release',
+    -3,
+    `(?:cant|cannot|nobody can|no one can|unable to|blocked from) (?:${W}{0,1})(?:ship|deploy|release|merge)`,
+  ],
+  [
+    'incident',
+    2,
+    `(?:cant|cannot|nobody can|no one can|unable to|blocked from) (?:${W}{0,1})(?:ship|deploy|release|merge)|(?:deploy|ci|build|release|ci.?cd) pipeline`,
+  ],
 
   // ── Release ──────────────────────────────────────────────────────────────
   [
@@ -265,7 +289,14 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   [
     'incident',
     2.5,
-    'production|prod|region|regions|us.?east.?\\d|eu.?west.?\\d|eu region|apac|service|services|worker|workers|pods?|infra|cdn|load balancer|traffic|slow|requests',
+    'production|prod|region|regions|us.?east.?\\d|eu.?west.?\\d|eu region|apac|service|services|worker|workers|pods?|infra|cdn|load balancer|traffic|requests',
+  ],
+
+  ['incident', 2.5, 'slow'],
+  [
+    'incident',
+    4,
+    `(?:password|passwords|secret|secrets|keys?|token|tokens|credentials?)s? (?:${W}{0,4})(?:in (?:a |the )?public|leaked|exposed|posted)|(?:posted|pushed|committed|shared|pasted) (?:${W}{0,3})(?:password|secret|keys?|token|credentials)|rotate (?:it|them|the \\w+|all \\w+) (?:now|asap|immediately)`,
   ],
 
   // ── Cross-Project Change ────────────────────────────────────────────────
@@ -317,13 +348,15 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   [
     'cross_project',
     2,
-    `(?:web|frontend|site)(?: and | \\+ |, | & )(?:mobile|ios|android|the apps?|apps)|(?:mobile|ios|android|apps?)(?: and | \\+ |, | & )(?:web|frontend)|web, mobile|(?:backend|api)(?: and | \\+ |, )(?:web|mobile|frontend|clients)|(?:quant|functions)(?: and | \\+ |, )|clients|(?:ios|iphone)(?:, | and | \\+ )android|partners`,
+    `(?:web|frontend|site)(?: and | \\+ |, | & )(?:mobile|ios|android|the apps?|apps)|(?:mobile|ios|android|apps?)(?: and | \\+ |, | & )(?:web|frontend)|web, mobile|(?:backend|api)(?: and | \\+ |, )(?:web|mobile|frontend|clients)|(?:quant|functions)(?: and | \\+ |, )|clients|(?:ios|iphone)(?:, | and | \\+ )android`,
   ],
   [
     'feature',
     -1.5,
     `(?:api|apis|endpoints?|schema|contract|tokens?|design system) (?:${W}{0,4})(?:consumed|used|read|depend|parse)`,
   ],
+
+  ['cross_project', 1, 'clients|partners'],
 
   // ── Compliance Review ───────────────────────────────────────────────────
   [
@@ -339,7 +372,7 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   [
     'compliance',
     3.5,
-    `access (?:review|audit)|security (?:review|audit|assessment)|compliance (?:review|check|sign.?off|status)|vendor (?:risk|review|assessment)|risk (?:assessment|review|matrix|analysis)|findings(?: report)?|remediation(?: plan)?|pen ?test|penetration test|disaster recovery|dr drill|rto|rpo|single points? of failure|evidence|quarterly|annual|q[1-4] (?:review|audit|compliance|privacy)`,
+    `access (?:review|audit)|security (?:review|audit|assessment)|compliance (?:review|check|sign.?off|status)|vendor (?:risk|review|assessment)|risk (?:assessment|review|matrix|analysis)|findings(?: report)?|remediation(?: plan)?|pen ?test|penetration test|disaster recovery|dr drill|rto|rpo|single points? of failure|evidence|quarterly|(?:annual|yearly) (?:review|audit|assessment|check)|q[1-4] (?:review|audit|compliance|privacy)|assess (?:${W}{0,3})risks?|risks? of|who (?:still )?(?:has|have) access|(?:post.?incident|incident) (?:audit|review)|audit (?:${W}{0,4})(?:incident|outage|breach)`,
   ],
   [
     'compliance',
@@ -399,12 +432,12 @@ export const FLAG_RULES: Rule<Flag>[] = compile<Flag>([
   [
     'user_data',
     1,
-    `personal data|personal information|pii|user data|customer data|users? (?:data|records|profile|profiles|table|model|details|info)|users table|user.?id|customer (?:emails?|pii|records|data|bank details|information)|(?:customer|user)s? emails|email addresses|emails? of|other (?:users?|peoples?|tenants?)|another users?|someone elses|their data|gdpr|ccpa|dsar|consent|retention|privacy|location|account (?:history|activity)|profile|profiles|address|addresses|names?|id documents|kyc documents|bank details|contacts|phone numbers?|date of birth|exposed`,
+    `personal data|personal information|pii|user data|customer data|users? (?:data|records|profile|profiles|table|model|details|info)|users table|user.?id|customer (?:emails?|pii|records|data|bank details|information)|(?:customer|user)s? emails|email addresses|emails? of|other (?:users?|peoples?|tenants?)|another users?|someone elses|their data|gdpr|ccpa|dsar|consent|retention|privacy|location|account (?:history|activity)|profile|profiles|address|addresses|names?|id documents|kyc documents|bank details|contacts|phone numbers?|date of birth|exposed|dpia|kyc|identity documents|id documents|delete (?:their|my|your|the) account|account deletion|impersonat\\w*|ip addresses|device ids?|voice|recordings?|another customers?`,
   ],
   [
     'payments',
     1,
-    `pay|pays|paid|payment|payments|paying|payout|payouts|checkout|billing|invoice|invoices|refund|refunds|charge|charged|charges|charging|double.?charg\\w*|card|cards|stripe|paypal|apple pay|google pay|subscription|subscriptions|coupon|coupons|discount|deposits?|withdrawals?|revenue|psd2|pci(?:.?dss)?|sca|wallet|bonus|bank details`,
+    `pay|pays|paid|payment|payments|paying|payout|payouts|checkout|billing|invoice|invoices|refund|refunds|charge|charged|charges|charging|double.?charg\\w*|card|cards|stripe|paypal|apple pay|google pay|subscription|subscriptions|coupon|coupons|discount|deposits?|withdrawals?|revenue|psd2|pci(?:.?dss)?|sca|wallet|bonus|bank details|transfers?|fees?|card numbers|cardholder|money`,
   ],
   [
     'analytics',
@@ -414,12 +447,12 @@ export const FLAG_RULES: Rule<Flag>[] = compile<Flag>([
   [
     'security',
     1,
-    `security|secure|2fa|mfa|two.?factor|sso|saml|oauth|passkeys?|password|passwords|auth|authentication|authenticator|login attempts|session tokens?|tokens? (?:leak|expos)|xss|csrf|idor|injection|breach|hacked|leak(?:ed)?|compromised|exposed|ddos(?:ed)?|unauthori[sz]ed|suspicious|vulnerab\\w*|vuln|cves?|exploit|secrets?|keys|api keys|aws keys|iam|permissions?|access review|admin access|access to production|role.based|read.only|cors|csp|encryption|encrypted|soc ?2|iso ?27001|pen ?test|penetration|pci(?:.?dss)?|authorization|other tenants|another users?|someone elses|who has access|privilege`,
+    `security|secure|2fa|mfa|two.?factor|sso|saml|oauth|passkeys?|password|passwords|auth|authentication|authenticator|login attempts|session tokens?|tokens? (?:leak|expos)|xss|csrf|idor|injection|breach|hacked|leak(?:ed)?|compromised|exposed|ddos(?:ed)?|unauthori[sz]ed|suspicious|vulnerab\\w*|vuln|cves?|exploit|secrets?|keys|api keys|aws keys|iam|permissions?|access review|admin access|access to production|role.based|read.only|cors|csp|encryption|encrypted|soc ?2|iso ?27001|pen ?test|penetration|pci(?:.?dss)?|authorization|biometric|face id|touch id|impersonat\\w*|credentials|card numbers|2fa code|another customers?|other tenants|another users?|someone elses|who has access|privilege`,
   ],
   [
     'growth',
     1,
-    `growth|growthlead|referral|referrals|referal|refer a friend|invite (?:friends|a friend)|viral|leaderboard|retention (?:&|and) sharing|retention|activation|acquisition|conversion|conversions|signups?|sign ups|trial|upsell|a/?b test|ab test|lift|engagement|badges|sharing|campaign|onboarding|cohort|invite (?:\\w+ )?friends`,
+    `growth|growthlead|referral|referrals|referal|refer a friend|invite (?:friends|a friend)|viral|leaderboard|retention (?:&|and) sharing|retention|activation|acquisition|signups|sign ups|upsell|a/?b test|ab test|lift|engagement|badges|sharing|campaign|onboarding checklist|cohort|invite (?:\\w+ )?friends|churn|convert more|more (?:signups|users|visitors|conversions)|boost|increase (?:${W}{0,2})(?:signups|conversion|retention|revenue)`,
   ],
   [
     'funnel',
@@ -438,7 +471,7 @@ export const PROJECT_RULES: Rule<Project>[] = compile<Project>([
   [
     'web',
     1,
-    `web|website|web app|webapp|site|browser|browsers|safari|chrome|firefox|edge|frontend|front.end|landing page|pricing page|dashboard|ssr|next.?js|css|marketing site|web forms`,
+    `web|website|web app|webapp|site|browser|browsers|safari|chrome|firefox|edge|frontend|front.end|landing page|pricing page|dashboard|ssr|next.?js|css|web forms`,
   ],
   [
     'backend',

@@ -71,7 +71,7 @@ export function gatherEvidence(raw: string, tokens: string): Evidence {
 }
 
 /** How sharply evidence turns into confidence: a lead of TEMPERATURE points is a factor e. */
-export const TEMPERATURE = 1.6;
+export const TEMPERATURE = 1.3;
 
 /** Chains with their softmax probabilities, best first (ties in the fixed chain order). */
 export function rankChains(scores: Record<ChainId, number>): { chain: ChainId; p: number; score: number }[] {

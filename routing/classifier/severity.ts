@@ -5,19 +5,20 @@
  */
 import type { Severity } from './types.ts';
 
+const W = '(?:[a-z0-9.%]+ )';
 const B = (source: string) => new RegExp(`\\b(?:${source})\\b`);
 
 const BUG_STATED =
   /\b(?:(critical|high|medium|low)(?: priority| severity| sev| prio)|(?:priority|severity|prio)(?: is)? (critical|high|medium|low)|(p[0-3]))\b/;
 
 const BUG_CRITICAL = B(
-  `critical|urgent|blocker|data loss|los(?:e|es|ing|t) (?:data|money|funds)|(?:other|another) (?:users?|tenants?|peoples?|customers?)|someone elses|xss|idor|sql injection|csrf|security hole|charged (?:twice|a second time|double|but)|double.?charg\\w*|second time|overcharg\\w*|nobody can|no one can|everyone|all users|cant (?:finish|complete)|crash(?:es|ing)? on (?:launch|start|startup|open)|leak\\w*|exposed|nobody`,
+  `critical|urgent|blocker|data loss|los(?:e|es|ing|t) (?:data|money|funds)|(?:other|another) (?:users?|tenants?|peoples?|customers?)|someone elses|xss|idor|sql injection|csrf|security hole|charged (?:twice|a second time|double|but)|double.?charg\\w*|second time|overcharg\\w*|nobody can|no one can|accepts? (?:the )?wrong|bypass\\w*|without (?:a |the )?(?:password|auth|login|2fa)|everyone|all users|cant (?:finish|complete)|crash(?:es|ing)? on (?:launch|start|startup|open)|leak\\w*|exposed|nobody`,
 );
 const BUG_HIGH = B(
-  `crash|crashes|crashed|crashing|freezes|freezing|frozen|hangs|logged out|logs? (?:me|them|users|people|us) out|log (?:me|them|users) out|does nothing|doesnt do anything|doesnt work|not working|dont work|cant (?:log ?in|login|sign in|pay|add|upload|connect)|login|log ?in|sign in|password|passwords|passkey|refunds?|charged|blank|loops?|spins forever|security|fails with|people cant|users cant`,
+  `crash|crashes|crashed|crashing|freezes|freezing|frozen|hangs|logged out|logs? (?:me|them|users|people|us) out|log (?:me|them|users) out|does nothing|doesnt do anything|doesnt work|not working|dont work|cant (?:log ?in|login|sign in|pay|add|upload|connect)|login|log ?in|sign in|password|passwords|passkey|refunds?|charged|blank|loops?|spins forever|security|fails with|people cant|users cant|fees?|withdrawals?|deposits?|balances?|money|pending forever|amounts?`,
 );
 const BUG_LOW = B(
-  `typos?|misspell\\w*|spelling|cosmetic|small thing|minor|nit|nitpick|alignment|misaligned|stretched|overflows?|layout|pixels?|logo|unreadable|tooltip|footer|wording|copy|timezone|utc|tiny|color|colour|font`,
+  `typos?|misspell\\w*|spelling|cosmetic|small thing|minor|nit|nitpick|alignment|misaligned|stretched|overflows?|layout|pixels?|logo|unreadable|tooltip|footer|wording|copy|timezone|utc|tiny|color|colour|font|small|cut off|rotated|flicker\\w*|overlap\\w*|locale|translations?|copyright|out of date|outdated|docs|documentation|hover|symbol|text`,
 );
 
 const INCIDENT_STATED = /\bsev ?-?([123])\b|\bp([123])\b/;
@@ -26,7 +27,7 @@ const INCIDENT_PARTIAL = B(
   `partial|partially|some users|some customers|a few users|degraded|degradation|slow|slower|latency|p9[59]|delayed|lag|backlog|elevated|spike|error rate|cpu|memory|disk|replication|queue|burn rate`,
 );
 const INCIDENT_DOWN = B(
-  `down|outage|unreachable|unavailable|inaccessible|everyone|everybody|all users|all requests|every request|every page|nobody|no one|noone|100%|completely|whole|entire|across the board|breach|leak|leaked|hacked|compromised|exposed|ddos\\w*|expired|dns|cant reach|suspicious logins|production outage|multiple services`,
+  `down|outage|unreachable|unavailable|inaccessible|everyone|everybody|all users|all requests|every request|every page|nobody|no one|noone|100%|completely|whole|entire|across the board|breach|leak|leaked|hacked|compromised|exposed|ddos\\w*|expired|dns|cant reach|suspicious logins|production outage|multiple services|nothing (?:loads|works)|lots of users|many users|(?:password|secret|keys?|credentials) (?:${W}{0,4})public`,
 );
 
 export function bugSeverity(tokens: string): Severity {
