@@ -46,12 +46,16 @@ export interface Store {
   close(): Promise<void>;
 }
 
+const BEGIN_TIMEOUT_MS = 10_000;
+
 export class SqliteStore implements Store {
   readonly read: Repositories;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly db: Database) {
     const orm = db.orm;
+    // Transactions wait for the write lock in `begin`; a statement never waits inside SQLite.
+    db.sqlite.pragma('busy_timeout = 0');
     this.read = {
       runs: new SqliteRunRepository(orm),
       events: new SqliteEventRepository(orm),
@@ -71,7 +75,7 @@ export class SqliteStore implements Store {
     // write lock at once, so two processes on one file serialize instead of failing to upgrade.
     const run = async (): Promise<T> => {
       const sqlite = this.db.sqlite;
-      sqlite.exec('BEGIN IMMEDIATE');
+      await this.begin();
       try {
         const result = await fn(this.read);
         sqlite.exec('COMMIT');
@@ -84,6 +88,23 @@ export class SqliteStore implements Store {
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * BEGIN IMMEDIATE without blocking the event loop: when another connection holds the write
+   * lock, wait asynchronously and try again (SQLite's own busy wait would freeze the process).
+   */
+  private async begin(): Promise<void> {
+    const deadline = Date.now() + BEGIN_TIMEOUT_MS;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      try {
+        this.db.sqlite.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   async close(): Promise<void> {
