@@ -62,3 +62,13 @@ export function parseStepRef(value: string | undefined | null): { runId: string;
   const m = /^([A-Z]{2,6}-\d+)\|([a-z][a-z0-9_]*)$/.exec(value ?? '');
   return m ? { runId: m[1]!, stepKey: m[2]! } : null;
 }
+
+/** A chain-choice button's value: which pending request and which chain (`12|bug`). */
+export function encodeChainChoice(pendingId: number, chain: string): string {
+  return `${pendingId}|${chain}`;
+}
+
+export function parseChainChoice(value: string | undefined | null): { pendingId: number; chain: string } | null {
+  const m = /^(\d+)\|([a-z][a-z0-9_]*)$/.exec(value ?? '');
+  return m ? { pendingId: Number(m[1]), chain: m[2]! } : null;
+}

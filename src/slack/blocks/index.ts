@@ -1,0 +1,38 @@
+// Block Kit builders: pure functions from domain values to Slack messages and views.
+export { buildGenericNoticeMessage } from './generic.ts';
+export type { SlackMessage } from './kit.ts';
+export { LIMITS, truncate, truncateMrkdwn } from './limits.ts';
+export {
+  buildAppHome,
+  buildChooseChainMessage,
+  buildHelp,
+  buildMetrics,
+  buildMineList,
+  buildRefusal,
+  buildRolesList,
+  type ChainMetrics,
+} from './lists.ts';
+export {
+  buildBlockModal,
+  buildDeclareIncidentModal,
+  buildReassignModal,
+  buildRejectModal,
+  buildSkipModal,
+  buildStepDoneModal,
+  buildUnblockModal,
+} from './modals.ts';
+export {
+  buildBlockedMessage,
+  buildCancelledMessage,
+  buildCompletedMessage,
+  buildContextChangedMessage,
+  buildDeliveredMessage,
+  buildHandoffMessage,
+  buildNotifyMessage,
+  buildReassignedMessage,
+  buildRejectedMessage,
+  buildSkippedMessage,
+  buildStepDoneMessage,
+  buildUnblockedMessage,
+} from './notices.ts';
+export { buildRootMessage, buildRunStatus, buildRunStatusList, progressLine } from './run.ts';

@@ -1,0 +1,208 @@
+// Answers to /lead (choose a chain, mine, roles, help, refusals) and the App Home tab.
+import type { ActionsBlockElement, HomeView, KnownBlock } from '@slack/types';
+import { CHAIN_TITLES, type Classification } from '../../../routing/classifier/types.ts';
+import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import type { Run, Step } from '../../domain/types.ts';
+import { ACTION, COMMAND_LEAD, encodeChainChoice, encodeStepRef } from '../ids.ts';
+import {
+  actions,
+  button,
+  context,
+  divider,
+  fitBlocks,
+  fitMessage,
+  formatDuration,
+  header,
+  mentionAll,
+  option,
+  type SlackMessage,
+  section,
+  userText,
+} from './kit.ts';
+import { LIMITS, oneLine, splitText } from './limits.ts';
+import { chainTitle, currentStep, progressLine, RUN_STATUS_LABEL, stepOwners } from './run.ts';
+
+const titleOf = (chain: string, titles: Readonly<Record<string, string>>) => titles[chain] ?? chain;
+
+/**
+ * The classifier was unsure: the requester picks. The best two choices are buttons (the best
+ * one primary), the other chains are in an overflow menu, then a cancel button. Every choice
+ * has action_id `choose_chain` (one per block) and value `encodeChainChoice(pendingId, chain)`.
+ */
+export function buildChooseChainMessage(
+  classification: Pick<Classification, 'choices' | 'title' | 'explanation'> &
+    Partial<Pick<Classification, 'confidence'>>,
+  pendingId: number,
+  titles: Readonly<Record<string, string>> = CHAIN_TITLES,
+): SlackMessage {
+  const all = [...new Set([...classification.choices, ...Object.keys(titles)])];
+  const best = all.slice(0, 2);
+  const others = all.slice(2);
+  const blocks: KnownBlock[] = [
+    section(`Which chain fits *${userText(oneLine(classification.title, 150), 300)}*?`),
+  ];
+  if (classification.explanation) blocks.push(context(userText(classification.explanation, 1000)));
+  const elements: ActionsBlockElement[] = best.map((chain, i) =>
+    button(
+      titleOf(chain, titles),
+      ACTION.chooseChain,
+      encodeChainChoice(pendingId, chain),
+      i === 0 ? 'primary' : undefined,
+    ),
+  );
+  blocks.push(...actions(elements, 'choose_chain_best'));
+  if (others.length > 0) {
+    // Overflow menus hold five options; more chains would need a second menu.
+    const menus = [];
+    for (let i = 0; i < others.length; i += LIMITS.overflowOptions)
+      menus.push(others.slice(i, i + LIMITS.overflowOptions));
+    menus.forEach((menu, i) => {
+      blocks.push(
+        section(i === 0 ? 'Something else?' : ' ', {
+          block_id: `choose_chain_other_${i}`,
+          accessory: {
+            type: 'overflow',
+            action_id: ACTION.chooseChain,
+            options: menu.map((chain) => option(titleOf(chain, titles), encodeChainChoice(pendingId, chain))),
+          },
+        }),
+      );
+    });
+  }
+  blocks.push(...actions([button('Cancel', ACTION.cancelRequest, String(pendingId))], 'choose_chain_cancel'));
+  const text = `Which chain fits "${oneLine(classification.title, 150)}"? ${best.map((c) => titleOf(c, titles)).join(' or ')}?`;
+  return fitMessage({ text, blocks });
+}
+
+/** One waiting step: where it is, who it waits on, and a Done button. */
+function waitingItem(run: Run, step: Step, playbook?: Pick<Playbook, 'title'>): KnownBlock[] {
+  const state = step.status === 'blocked' ? ' ⛔ blocked' : '';
+  return [
+    section(
+      `*${run.id}* · ${chainTitle(run, playbook)} · ${userText(oneLine(run.title, 150), 300)}\n*Step ${step.idx + 1}/${run.steps.length} · ${userText(oneLine(step.title, 150), 300)}*${state}${
+        step.spec.output ? `\nExpected: ${userText(step.spec.output, 500)}` : ''
+      }`,
+      step.status === 'active'
+        ? { accessory: button('Done', ACTION.stepDone, encodeStepRef(run.id, step.key), 'primary') }
+        : {},
+    ),
+  ];
+}
+
+/** `/lead mine`: the steps waiting on the user. */
+export function buildMineList(
+  items: readonly { run: Run; step: Step }[],
+  playbooks: readonly Pick<Playbook, 'id' | 'title'>[] = [],
+): SlackMessage {
+  if (items.length === 0)
+    return { text: 'Nothing is waiting on you.', blocks: [section('🎉 Nothing is waiting on you.')] };
+  const byId = new Map(playbooks.map((p) => [p.id, p]));
+  const blocks: KnownBlock[] = [
+    section(`*${items.length} step${items.length === 1 ? '' : 's'} waiting on you*`),
+  ];
+  for (const { run, step } of items) blocks.push(...waitingItem(run, step, byId.get(run.chain)));
+  return fitMessage({
+    text: `${items.length} step(s) waiting on you: ${items.map((i) => `${i.run.id} ${i.step.title}`).join(', ')}`,
+    blocks,
+  });
+}
+
+/** `/lead roles`: who holds each role. */
+export function buildRolesList(
+  roles: readonly { role: string; title?: string; holders: readonly string[] }[],
+): SlackMessage {
+  const lines = roles.map(
+    (r) =>
+      `*@${r.role}*${r.title ? ` (${userText(r.title, 100)})` : ''}: ${r.holders.length > 0 ? mentionAll(r.holders) : '_nobody_'}`,
+  );
+  const blocks: KnownBlock[] = [
+    ...splitText(lines.join('\n') || 'No roles.', LIMITS.sectionText - 100).map((part) => section(part)),
+    context(`Admins change a role with \`${COMMAND_LEAD} role set <Role> @someone\`.`),
+  ];
+  const unheld = roles.filter((r) => r.holders.length === 0).map((r) => r.role);
+  const text = `${roles.length} roles${unheld.length > 0 ? `; nobody holds ${unheld.join(', ')}` : ''}`;
+  return fitMessage({ text, blocks });
+}
+
+const HELP: readonly (readonly [string, string])[] = [
+  ['<request>', 'start the chain that fits it (I ask when unsure)'],
+  ['feature|bug|release|incident|change|audit <request>', 'start that chain'],
+  ['status [RUN-ID]', 'the run, or the runs open in this channel'],
+  ['mine', 'the steps waiting on you'],
+  ['roles', 'who holds each role'],
+  ['role set <Role> @someone [@someone-else]', 'set who holds a role (admins)'],
+  ['digest [daily|weekly]', 'post a digest now'],
+  ['metrics', 'per chain: runs, average duration, success rate'],
+  ['help', 'this'],
+];
+
+export function buildHelp(): SlackMessage {
+  const lines = HELP.map(([cmd, what]) => `\`${COMMAND_LEAD} ${cmd}\`: ${what}`);
+  return {
+    text: `${COMMAND_LEAD} usage: ${HELP.map(([cmd]) => cmd.split(' ')[0]).join(', ')}`,
+    blocks: [
+      section(`*ProjectLead* runs the SOP chains in Slack threads.\n${lines.join('\n')}`),
+      context(
+        'Mention me (`@ProjectLead <request>`) to run a chain in a thread, or use the *Declare incident* message shortcut.',
+      ),
+    ],
+  };
+}
+
+/** An answer for the user alone when an action is refused or fails: nothing changed. */
+export function buildRefusal(message: string): SlackMessage {
+  return fitMessage({ text: message, blocks: [section(`🚫 ${userText(message, LIMITS.sectionText - 10)}`)] });
+}
+
+export interface ChainMetrics {
+  chain: string;
+  title?: string;
+  count: number;
+  avgDurationMs: number | null;
+  /** 0..1 over closed runs, or null when none closed. */
+  successRate: number | null;
+}
+
+export function buildMetrics(metrics: readonly ChainMetrics[]): KnownBlock[] {
+  if (metrics.length === 0) return [section('No runs yet.')];
+  const lines = metrics.map(
+    (m) =>
+      `*${m.title ?? m.chain}*: ${m.count} run${m.count === 1 ? '' : 's'} · avg ${m.avgDurationMs === null ? '—' : formatDuration(m.avgDurationMs)} · success ${
+        m.successRate === null ? '—' : `${Math.round(m.successRate * 100)}%`
+      }`,
+  );
+  return splitText(lines.join('\n'), LIMITS.sectionText - 100).map((p) => section(p));
+}
+
+/** The App Home tab: what waits on the user, the open runs, and per-chain metrics. */
+export function buildAppHome(input: {
+  waiting: readonly { run: Run; step: Step }[];
+  openRuns: readonly Run[];
+  metrics: readonly ChainMetrics[];
+  playbooks?: readonly Pick<Playbook, 'id' | 'title'>[];
+}): HomeView {
+  const byId = new Map((input.playbooks ?? []).map((p) => [p.id, p]));
+  const blocks: KnownBlock[] = [header('Waiting on you')];
+  if (input.waiting.length === 0) blocks.push(section('🎉 Nothing is waiting on you.'));
+  for (const { run, step } of input.waiting.slice(0, 20))
+    blocks.push(...waitingItem(run, step, byId.get(run.chain)));
+  if (input.waiting.length > 20)
+    blocks.push(context(`…and ${input.waiting.length - 20} more: \`${COMMAND_LEAD} mine\``));
+  blocks.push(divider(), header('Open runs'));
+  if (input.openRuns.length === 0) blocks.push(section('No open runs.'));
+  for (const run of input.openRuns.slice(0, 25)) {
+    const step = currentStep(run);
+    blocks.push(
+      section(
+        `*${run.id}* · ${chainTitle(run, byId.get(run.chain))} · ${userText(oneLine(run.title, 150), 300)} · ${RUN_STATUS_LABEL[run.status]}\n${progressLine(run, 1500)}${
+          step ? `\n${step.title}: ${stepOwners(step)}` : ''
+        }`,
+        { accessory: button('Status', ACTION.openRun, run.id) },
+      ),
+    );
+  }
+  if (input.openRuns.length > 25)
+    blocks.push(context(`…and ${input.openRuns.length - 25} more: \`${COMMAND_LEAD} status\``));
+  blocks.push(divider(), header('Metrics'), ...buildMetrics(input.metrics));
+  return { type: 'home', blocks: fitBlocks(blocks, LIMITS.viewBlocks) };
+}
