@@ -2,8 +2,8 @@
 // Migrations in migrations/ are generated from this file by drizzle-kit (`npm run db:generate`)
 // and never edited after they land. Times are epoch milliseconds; JSON columns hold text.
 import { sql } from 'drizzle-orm';
-import type { StepSpec } from '../src/domain/types.ts';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { StepSpec } from '../src/domain/types.ts';
 
 /** One execution of an SOP chain. `id` is the human run ID (`FEAT-3`). */
 export const runs = sqliteTable(

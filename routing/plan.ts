@@ -1,7 +1,8 @@
 // Planning a run: which steps apply and who owns them, from the playbook and the request.
 // Pure: the same playbook, request and directory always give the same plan.
-import type { RoleDirectory } from './roles.ts';
+
 import type { Condition, Flag, Playbook, PlaybookStep, ReleaseType, Severity } from './playbooks/schema.ts';
+import type { RoleDirectory } from './roles.ts';
 
 /** The pseudo-role of whoever made the request (Bug Fix "Report: Anyone"). */
 export const REQUESTER_ROLE = 'Requester';
@@ -71,9 +72,13 @@ export function conditionHolds(c: Condition, f: RunFacts): boolean {
 const unique = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
 
 export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDirectory): RunPlan {
-  const releaseType = playbook.releaseTypes ? (facts.releaseType ?? playbook.releaseTypes.default) : facts.releaseType;
+  const releaseType = playbook.releaseTypes
+    ? (facts.releaseType ?? playbook.releaseTypes.default)
+    : facts.releaseType;
   const f: RunFacts = { ...facts, releaseType };
-  const tier2 = unique(facts.projects.map((p) => directory.leadForProject(p)).filter((r): r is string => !!r));
+  const tier2 = unique(
+    facts.projects.map((p) => directory.leadForProject(p)).filter((r): r is string => !!r),
+  );
   const pattern = playbook.changePatterns?.patterns.find((p) => p.id === f.changeType) ?? null;
 
   const expand = (refs: readonly string[], fallback: readonly string[] = []): string[] => {
@@ -82,7 +87,8 @@ export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDire
       if (ref === '$tier2') out.push(...(tier2.length > 0 ? tier2 : expand(fallback)));
       else if (ref === '$allTier2') out.push(...directory.tier2);
       else if (ref === '$requester') out.push(REQUESTER_ROLE);
-      else if (ref === '$changeLeads') out.push(...(pattern ? expand(pattern.leads, fallback) : expand(['$tier2'], fallback)));
+      else if (ref === '$changeLeads')
+        out.push(...(pattern ? expand(pattern.leads, fallback) : expand(['$tier2'], fallback)));
       else out.push(directory.resolve(ref) ?? ref);
     }
     return unique(out);
@@ -143,7 +149,9 @@ export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDire
   }
   const incidentRow = playbook.severities?.incident?.find((r) => r.id === f.severity);
   if (incidentRow) {
-    summary.push(`${incidentRow.label}: ${incidentRow.definition}. Response: ${incidentRow.response}. ${incidentRow.communication}.`);
+    summary.push(
+      `${incidentRow.label}: ${incidentRow.definition}. Response: ${incidentRow.response}. ${incidentRow.communication}.`,
+    );
     if (incidentRow.notify.length > 0) {
       notices.push({
         key: `severity:${incidentRow.id}`,
@@ -164,7 +172,8 @@ export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDire
     stepByKey.get(rt.steps.qa)?.notes.push(`QA depth (${typeRow.label}): ${typeRow.qaDepth}.`);
     const privacy = stepByKey.get(rt.steps.privacyReview);
     if (privacy) {
-      const needed = typeRow.privacyReviewRequired === 'always' || conditionHolds(typeRow.privacyReviewRequired, f);
+      const needed =
+        typeRow.privacyReviewRequired === 'always' || conditionHolds(typeRow.privacyReviewRequired, f);
       if (needed) {
         required.add(privacy.key);
         privacy.notes.push(`Privacy review (${typeRow.label}): ${typeRow.privacyReview}.`);
@@ -183,7 +192,9 @@ export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDire
 
   // Cross-project patterns: who coordinates and the deploy order.
   if (pattern && playbook.changePatterns) {
-    summary.push(`${pattern.label}: ${pattern.coordination}; deploy order ${pattern.deployOrder.join(' → ')}`);
+    summary.push(
+      `${pattern.label}: ${pattern.coordination}; deploy order ${pattern.deployOrder.join(' → ')}`,
+    );
     stepByKey
       .get(playbook.changePatterns.deployStep)
       ?.notes.push(`Deploy order (${pattern.label}): ${pattern.deployOrder.join(' → ')}.`);
@@ -192,7 +203,9 @@ export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDire
   const audit = playbook.auditTypes?.find((a) => a.id === f.auditType);
   if (audit) summary.push(`${audit.label} (${audit.frequency}): scope ${audit.scope}`);
   if (playbook.riskDomains && steps[0]) {
-    steps[0].notes.push(`Risk domains: ${playbook.riskDomains.map((d) => `${d.label} (${d.checks.join(', ')})`).join('; ')}.`);
+    steps[0].notes.push(
+      `Risk domains: ${playbook.riskDomains.map((d) => `${d.label} (${d.checks.join(', ')})`).join('; ')}.`,
+    );
   }
 
   for (const step of steps) {

@@ -10,14 +10,20 @@ export const DEFAULT_ROLES_FILE = fileURLToPath(new URL('./roles.yml', import.me
 
 const roleName = z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a role name: letters and digits');
 /** A Slack user (`U…`/`W…`) or user group (`S…`). */
-export const principalSchema = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'a Slack user ID (U…) or user group ID (S…)');
+export const principalSchema = z
+  .string()
+  .regex(/^[UWS][A-Z0-9]{2,}$/, 'a Slack user ID (U…) or user group ID (S…)');
 
 const roleSchema = z.strictObject({
   title: z.string().default(''),
   holders: z.array(principalSchema).default([]),
   tier2: z.boolean().default(false),
   escalation: z
-    .strictObject({ direct: roleName.optional(), crossFunctional: roleName.optional(), exec: roleName.optional() })
+    .strictObject({
+      direct: roleName.optional(),
+      crossFunctional: roleName.optional(),
+      exec: roleName.optional(),
+    })
     .default({}),
 });
 
@@ -107,7 +113,9 @@ export function loadRoleDirectory(file: string = DEFAULT_ROLES_FILE): RoleDirect
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`${file}: cannot read the roles file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Error(
+      `${file}: cannot read the roles file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   return parseRoleDirectory(text, file);
 }

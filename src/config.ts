@@ -3,12 +3,23 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
-const slackId = (prefix: string) => z.string().regex(new RegExp(`^[${prefix}][A-Z0-9]{2,}$`), `a Slack ID starting with ${prefix.split('').join(' or ')}`);
+const slackId = (prefix: string) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^[${prefix}][A-Z0-9]{2,}$`),
+      `a Slack ID starting with ${prefix.split('').join(' or ')}`,
+    );
 
 const csvIds = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(slackId('UW')));
 
 const cronExpr = z
@@ -42,13 +53,25 @@ export const botEnvSchema = coreEnvSchema
   .extend({
     SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-'),
     SLACK_SIGNING_SECRET: z.string().min(1, 'must not be empty').optional(),
-    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'an app-level token starting with xapp-').optional(),
-    PORT: z.coerce.number({ error: 'a port number' }).int('a whole port number').min(0).max(65535).default(3000),
+    SLACK_APP_TOKEN: z
+      .string()
+      .regex(/^xapp-/, 'an app-level token starting with xapp-')
+      .optional(),
+    PORT: z.coerce
+      .number({ error: 'a port number' })
+      .int('a whole port number')
+      .min(0)
+      .max(65535)
+      .default(3000),
     SLACK_API_URL: z.url('an http(s) URL').optional(),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'set in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'set in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+      });
     }
   });
 
@@ -68,7 +91,8 @@ function parseWith<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const name = String(issue.path[0] ?? 'configuration');
-  const message = cleaned[name] === undefined && issue.code === 'invalid_type' ? 'is required' : `must be ${issue.message}`;
+  const message =
+    cleaned[name] === undefined && issue.code === 'invalid_type' ? 'is required' : `must be ${issue.message}`;
   throw new ConfigError('config_invalid', `${name}: ${message}`, { variable: name });
 }
 

@@ -24,7 +24,18 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
   const runs = createRunService({ store, playbooks, directory, clock, adminUserIds, hooks: options.hooks });
   const roles = createRoleService({ store, directory, clock, adminUserIds });
   await roles.seedDefaults();
-  return { config, clock, directory, playbooks, db, store, runs, roles, adminUserIds, close: () => store.close() };
+  return {
+    config,
+    clock,
+    directory,
+    playbooks,
+    db,
+    store,
+    runs,
+    roles,
+    adminUserIds,
+    close: () => store.close(),
+  };
 }
 
 export type Core = Awaited<ReturnType<typeof createCore>>;

@@ -1,5 +1,7 @@
-// Composition root: configuration, database, services; stops with one clear line when the
-// configuration is wrong.
+// Composition root: configuration, core (database, services), the Slack app. A bad
+// configuration stops the bot with one line on stderr and exit code 1; SIGTERM and SIGINT stop
+// taking requests, drain the outbox and close the database.
+import { createApp } from './app.ts';
 import { loadBotConfig } from './config.ts';
 import { createCore } from './core.ts';
 import { isDomainError } from './errors.ts';
@@ -9,15 +11,22 @@ async function main() {
   const config = loadBotConfig();
   const log = createLogger(config.LOG_LEVEL);
   const core = await createCore(config);
-  log.info('ProjectLead is ready', { database: core.db.path, chains: core.playbooks.map((p) => p.id) });
+  const bot = createApp({ config, core, logger: log });
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     log.info(`${signal}: shutting down`);
-    await core.close();
+    try {
+      await bot.stop();
+    } finally {
+      await core.close();
+    }
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-  setInterval(() => {}, 1 << 30);
+  await bot.start();
 }
 
 main().catch((err: unknown) => {

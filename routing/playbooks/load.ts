@@ -60,7 +60,8 @@ function unknownRoles(p: Playbook, known: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const check = (refs: readonly string[], path: string) => {
     refs.forEach((r, i) => {
-      if (!r.startsWith('$') && !lower.has(r.toLowerCase())) problems.push(`${path}[${i}]: unknown role "${r}"`);
+      if (!r.startsWith('$') && !lower.has(r.toLowerCase()))
+        problems.push(`${path}[${i}]: unknown role "${r}"`);
     });
   };
   p.steps.forEach((s, i) => {
@@ -92,7 +93,9 @@ function yamlFiles(dir: string): string[] {
   try {
     names = readdirSync(dir);
   } catch (err) {
-    throw new PlaybookError(dir, [`cannot read the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new PlaybookError(dir, [
+      `cannot read the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
   return names
     .filter((n) => /\.ya?ml$/i.test(n))
@@ -105,7 +108,9 @@ function yamlFiles(dir: string): string[] {
  * Load the built-in chains, then every YAML file in `extraDirs` (teams' own chains). A chain
  * whose id matches a built-in one replaces it. Ids, prefixes and commands must be unique.
  */
-export function loadPlaybooks(options: { dirs?: string[]; knownRoles?: ReadonlySet<string> } = {}): Playbook[] {
+export function loadPlaybooks(
+  options: { dirs?: string[]; knownRoles?: ReadonlySet<string> } = {},
+): Playbook[] {
   const dirs = options.dirs ?? [BUILTIN_PLAYBOOKS_DIR];
   const byId = new Map<string, { playbook: Playbook; file: string }>();
   for (const dir of dirs) {

@@ -35,7 +35,10 @@ const id = z
  */
 const ownerRef = z
   .string()
-  .regex(/^(\$(tier2|allTier2|requester|changeLeads)|[A-Za-z][A-Za-z0-9]*)$/, 'a role name or $tier2, $allTier2, $requester, $changeLeads');
+  .regex(
+    /^(\$(tier2|allTier2|requester|changeLeads)|[A-Za-z][A-Za-z0-9]*)$/,
+    'a role name or $tier2, $allTier2, $requester, $changeLeads',
+  );
 
 /** A condition on the request. Every key given must hold; `any` holds when one branch holds. */
 export interface Condition {
@@ -126,7 +129,13 @@ const skipSchema = z.strictObject({
 });
 
 /** Run facts a step's owner records when completing it (e.g. Triage sets the severity). */
-export const COLLECTABLE = ['severity', 'projects', 'release_type', 'user_data_exposed', 'notification_sent'] as const;
+export const COLLECTABLE = [
+  'severity',
+  'projects',
+  'release_type',
+  'user_data_exposed',
+  'notification_sent',
+] as const;
 
 export const stepSchema = z.strictObject({
   key: id,
@@ -148,7 +157,12 @@ const bugSeveritySchema = z.strictObject({
   label: z.string(),
   response: z.string(),
   /** Machine form of the response time: ISO-8601 duration, or a named horizon. */
-  responseWithin: z.union([z.literal('immediate'), z.literal('next_sprint'), z.literal('backlog'), z.string().regex(/^PT\d+[HM]$/)]),
+  responseWithin: z.union([
+    z.literal('immediate'),
+    z.literal('next_sprint'),
+    z.literal('backlog'),
+    z.string().regex(/^PT\d+[HM]$/),
+  ]),
   escalation: z.string(),
   escalationPath: z.array(ownerRef).min(1),
   /** Roles told at start. */
@@ -161,7 +175,11 @@ const incidentSeveritySchema = z.strictObject({
   label: z.string(),
   definition: z.string(),
   response: z.string(),
-  responseWithin: z.union([z.literal('immediate'), z.literal('next_business_day'), z.string().regex(/^PT\d+[HM]$/)]),
+  responseWithin: z.union([
+    z.literal('immediate'),
+    z.literal('next_business_day'),
+    z.string().regex(/^PT\d+[HM]$/),
+  ]),
   communication: z.string(),
   notify: z.array(ownerRef).default([]),
 });
@@ -247,7 +265,8 @@ export const playbookSchema = z
       keys.add(s.key);
     });
     const stepRef = (key: string, path: (string | number)[]) => {
-      if (!keys.has(key)) ctx.addIssue({ code: 'custom', path, message: `no step "${key}" in this playbook` });
+      if (!keys.has(key))
+        ctx.addIssue({ code: 'custom', path, message: `no step "${key}" in this playbook` });
     };
     if (p.releaseTypes) {
       for (const [k, v] of Object.entries(p.releaseTypes.steps)) stepRef(v, ['releaseTypes', 'steps', k]);

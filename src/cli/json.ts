@@ -30,7 +30,13 @@ export function runJson(run: Run, events: RunEvent[]) {
       ...(s.skipReason ? { skipReason: s.skipReason } : {}),
       ...(s.blockReason ? { blockReason: s.blockReason } : {}),
     })),
-    events: events.map((e) => ({ at: iso(e.at), actor: e.actor, type: e.type, step: e.stepKey, data: e.data })),
+    events: events.map((e) => ({
+      at: iso(e.at),
+      actor: e.actor,
+      type: e.type,
+      step: e.stepKey,
+      data: e.data,
+    })),
   };
 }
 

@@ -41,7 +41,10 @@ const commands: Record<string, CliCommand> = {
       else {
         for (const r of out) {
           const current = r.steps.find((s) => s.status === 'active' || s.status === 'blocked');
-          print(io, `${r.id.padEnd(9)} ${r.status.padEnd(9)} ${r.chain.padEnd(13)} ${r.title}${current ? `  [${current.title}: ${current.status}]` : ''}`);
+          print(
+            io,
+            `${r.id.padEnd(9)} ${r.status.padEnd(9)} ${r.chain.padEnd(13)} ${r.title}${current ? `  [${current.title}: ${current.status}]` : ''}`,
+          );
         }
         if (out.length === 0) print(io, 'No runs yet.');
       }
@@ -72,7 +75,9 @@ const commands: Record<string, CliCommand> = {
     else {
       for (const p of playbooks) {
         print(io, `${p.title} (${p.id}, /lead ${p.command}, ${p.prefix}-n): ${p.steps.length} steps`);
-        p.steps.forEach((s, i) => print(io, `  ${i + 1}. ${s.title}: ${[...s.owners, ...s.approvers].map(ownerLabel).join(' → ')}`));
+        p.steps.forEach((s, i) =>
+          print(io, `  ${i + 1}. ${s.title}: ${[...s.owners, ...s.approvers].map(ownerLabel).join(' → ')}`),
+        );
       }
     }
     return 0;
@@ -86,7 +91,10 @@ const commands: Record<string, CliCommand> = {
       else {
         for (const r of roles) {
           const held = r.holders.length > 0 ? r.holders.join(', ') : '(nobody)';
-          print(io, `${r.role.padEnd(16)} ${held.padEnd(24)} escalates to ${r.escalation.join(' → ') || '(nobody)'}`);
+          print(
+            io,
+            `${r.role.padEnd(16)} ${held.padEnd(24)} escalates to ${r.escalation.join(' → ') || '(nobody)'}`,
+          );
         }
       }
       return 0;

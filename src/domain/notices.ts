@@ -45,7 +45,14 @@ export type Notice =
       output: string | null;
       waitingOn: string[];
     })
-  | (RunNotice & { type: 'step_done'; stepKey: string; stepTitle: string; by: string; output: string | null; gatePassed: string | null })
+  | (RunNotice & {
+      type: 'step_done';
+      stepKey: string;
+      stepTitle: string;
+      by: string;
+      output: string | null;
+      gatePassed: string | null;
+    })
   | (RunNotice & {
       type: 'blocked';
       stepKey: string;
@@ -57,13 +64,32 @@ export type Notice =
       /** Who may lift it, in words ("only @Privacy, or @Ghabs accepting the risk"). */
       liftedBy: string;
     })
-  | (RunNotice & { type: 'unblocked'; stepKey: string; stepTitle: string; by: string; rationale: string | null; riskAccepted: boolean })
+  | (RunNotice & {
+      type: 'unblocked';
+      stepKey: string;
+      stepTitle: string;
+      by: string;
+      rationale: string | null;
+      riskAccepted: boolean;
+    })
   | (RunNotice & { type: 'rejected'; stepKey: string; stepTitle: string; by: string; reason: string })
-  | (RunNotice & { type: 'reassigned'; stepKey: string; stepTitle: string; by: string; role: string; from: string[]; to: string[] })
+  | (RunNotice & {
+      type: 'reassigned';
+      stepKey: string;
+      stepTitle: string;
+      by: string;
+      role: string;
+      from: string[];
+      to: string[];
+    })
   | (RunNotice & { type: 'skipped'; stepKey: string; stepTitle: string; by: string; reason: string })
   | (RunNotice & { type: 'cancelled'; by: string; reason: string | null })
   | (RunNotice & { type: 'completed'; durationMs: number })
-  | (RunNotice & { type: 'context_changed'; by: string; changes: Record<string, { from: unknown; to: unknown }> })
+  | (RunNotice & {
+      type: 'context_changed';
+      by: string;
+      changes: Record<string, { from: unknown; to: unknown }>;
+    })
   /** Clocks (reminders, escalations, GDPR) and digests: the payload is prepared by the job. */
   | (RunNotice & { type: 'reminder' | 'escalation' | 'gdpr'; [key: string]: unknown })
   | { type: 'digest'; runId?: undefined; [key: string]: unknown }

@@ -1,11 +1,11 @@
 // The run state machine: every transition of a run, pure. A transition checks who acts,
 // changes the run in memory and records what happened (events) and what Slack is owed
 // (notices). The services load, call one transition and save it all in one transaction.
-import { type PlannedStep, REQUESTER_ROLE, type RunFacts, planRun } from '../../routing/plan.ts';
+import { type PlannedStep, planRun, REQUESTER_ROLE, type RunFacts } from '../../routing/plan.ts';
 import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
 import { RefusedError } from '../errors.ts';
-import type { Delivery as OutboxDelivery, Notice, RoleMention } from './notices.ts';
+import type { Notice, Delivery as OutboxDelivery, RoleMention } from './notices.ts';
 import {
   type Actor,
   CLOSED_RUN_STATUSES,
@@ -41,7 +41,9 @@ export interface CollectedFacts {
   notificationSent?: boolean;
 }
 
-export function factsOf(run: Pick<Run, 'flags' | 'severity' | 'releaseType' | 'changeType' | 'auditType' | 'projects'>): RunFacts {
+export function factsOf(
+  run: Pick<Run, 'flags' | 'severity' | 'releaseType' | 'changeType' | 'auditType' | 'projects'>,
+): RunFacts {
   return {
     flags: run.flags,
     severity: run.severity,
@@ -185,7 +187,11 @@ export class RunTransition {
   }
 
   private refuse(actor: Actor, code: string, message: string, step: Step | null): never {
-    throw new RefusedError(code, message, { runId: this.run.id, stepKey: step?.key ?? null, actor: actor.userId });
+    throw new RefusedError(code, message, {
+      runId: this.run.id,
+      stepKey: step?.key ?? null,
+      actor: actor.userId,
+    });
   }
 
   private requireOpen(actor: Actor) {
@@ -199,7 +205,12 @@ export class RunTransition {
     this.requireOpen(actor);
     const step = stepKey ? this.run.steps.find((s) => s.key === stepKey) : this.activeStep;
     if (!step) {
-      this.refuse(actor, 'no_such_step', stepKey ? `${this.run.id} has no step "${stepKey}".` : `${this.run.id} has no current step.`, null);
+      this.refuse(
+        actor,
+        'no_such_step',
+        stepKey ? `${this.run.id} has no step "${stepKey}".` : `${this.run.id} has no current step.`,
+        null,
+      );
     }
     if (!allowed.includes(step.status)) {
       const last = Object.values(step.deliveries).at(-1);
@@ -230,7 +241,12 @@ export class RunTransition {
     const roles = this.rolesHeld(actor, step);
     if (roles.length === 0 && !actor.isAdmin) {
       const owners = [...step.owners, ...step.approvers].map((r) => `@${r}`).join(', ');
-      this.refuse(actor, 'not_owner', `Only ${owners} or an admin can ${verb} ${step.title} (${this.run.id}).`, step);
+      this.refuse(
+        actor,
+        'not_owner',
+        `Only ${owners} or an admin can ${verb} ${step.title} (${this.run.id}).`,
+        step,
+      );
     }
     return roles;
   }
@@ -252,7 +268,12 @@ export class RunTransition {
     this.messages.push({ delivery: { kind: 'root' }, notice: { type: 'run_started', runId: this.run.id } });
     for (const s of this.run.steps) {
       if (s.status === 'skipped') {
-        this.event(actor, 'step_skipped', s, { before: { status: 'pending' }, after: { status: 'skipped' }, reason: s.skipReason, automatic: true });
+        this.event(actor, 'step_skipped', s, {
+          before: { status: 'pending' },
+          after: { status: 'skipped' },
+          reason: s.skipReason,
+          automatic: true,
+        });
       }
     }
     this.sendDueNotices('start');
@@ -285,7 +306,8 @@ export class RunTransition {
       return;
     }
     const assignees: Record<string, string[]> = {};
-    for (const role of [...next.owners, ...next.approvers, ...next.watchers]) assignees[role] = this.holdersOf(role);
+    for (const role of [...next.owners, ...next.approvers, ...next.watchers])
+      assignees[role] = this.holdersOf(role);
     this.setStep(next, { status: 'active', startedAt: this.now, assignees, deliveries: {} });
     this.activatedSteps.add(next.idx);
     this.event(actor, 'step_activated', next, {
@@ -337,7 +359,10 @@ export class RunTransition {
   }
 
   private rootUpdate() {
-    this.messages.push({ delivery: { kind: 'root_update' }, notice: { type: 'root_update', runId: this.run.id } });
+    this.messages.push({
+      delivery: { kind: 'root_update' },
+      notice: { type: 'root_update', runId: this.run.id },
+    });
   }
 
   /** Every transition ends with the root message brought up to date. */
@@ -352,14 +377,18 @@ export class RunTransition {
    * Record the actor's part of the step. On a gated step it means the gate passed. A step with
    * several owners completes when each has delivered; approvers confirm after the owners.
    */
-  completeStep(actor: Actor, input: { stepKey?: string; output?: string | null; role?: string; facts?: CollectedFacts }) {
+  completeStep(
+    actor: Actor,
+    input: { stepKey?: string; output?: string | null; role?: string; facts?: CollectedFacts },
+  ) {
     const step = this.currentStep(actor, input.stepKey, ['active']);
     const held = this.requireActor(actor, step, 'complete');
     const pending = this.pendingRoles(step);
     const ownersPending = step.owners.some((r) => !step.deliveries[r]);
     let role: string | undefined;
     if (input.role) {
-      role = pending.includes(input.role) && (held.includes(input.role) || actor.isAdmin) ? input.role : undefined;
+      role =
+        pending.includes(input.role) && (held.includes(input.role) || actor.isAdmin) ? input.role : undefined;
     } else {
       role = pending.find((r) => held.includes(r)) ?? (actor.isAdmin ? pending[0] : undefined);
     }
@@ -367,13 +396,28 @@ export class RunTransition {
       const mine = held.filter((r) => step.deliveries[r]);
       if (mine.length > 0) {
         const waiting = pending.map((r) => `@${r}`).join(', ');
-        this.refuse(actor, 'already_delivered', `You already recorded your part of ${step.title} (${this.run.id}); waiting on ${waiting}.`, step);
+        this.refuse(
+          actor,
+          'already_delivered',
+          `You already recorded your part of ${step.title} (${this.run.id}); waiting on ${waiting}.`,
+          step,
+        );
       }
       if (ownersPending && held.some((r) => step.approvers.includes(r))) {
         const waiting = pending.map((r) => `@${r}`).join(', ');
-        this.refuse(actor, 'awaiting_owners', `${step.title} (${this.run.id}) needs ${waiting} before approval.`, step);
+        this.refuse(
+          actor,
+          'awaiting_owners',
+          `${step.title} (${this.run.id}) needs ${waiting} before approval.`,
+          step,
+        );
       }
-      this.refuse(actor, 'not_owner', `You cannot complete ${step.title} (${this.run.id}) for that role.`, step);
+      this.refuse(
+        actor,
+        'not_owner',
+        `You cannot complete ${step.title} (${this.run.id}) for that role.`,
+        step,
+      );
     }
     const output = input.output?.trim() ? input.output.trim() : null;
     const deliveries = { ...step.deliveries, [role]: { by: actor.userId, output, at: this.now } };
@@ -400,7 +444,11 @@ export class RunTransition {
     }
     const parts = Object.entries(deliveries).filter(([, d]) => d.output);
     const combined =
-      parts.length === 0 ? null : parts.length === 1 ? parts[0]![1].output : parts.map(([r, d]) => `${r}: ${d.output}`).join('\n');
+      parts.length === 0
+        ? null
+        : parts.length === 1
+          ? parts[0]![1].output
+          : parts.map(([r, d]) => `${r}: ${d.output}`).join('\n');
     this.setStep(step, { status: 'done', output: combined, completedAt: this.now });
     this.endedSteps.add(step.idx);
     this.event(actor.userId, 'step_completed', step, {
@@ -438,17 +486,25 @@ export class RunTransition {
         this.run.projects = next;
       }
     }
-    if (facts.releaseType !== undefined && allowed.has('release_type') && facts.releaseType !== this.run.releaseType) {
+    if (
+      facts.releaseType !== undefined &&
+      allowed.has('release_type') &&
+      facts.releaseType !== this.run.releaseType
+    ) {
       changes.releaseType = { from: this.run.releaseType, to: facts.releaseType };
       this.run.releaseType = facts.releaseType;
     }
     if (facts.userDataExposed !== undefined && allowed.has('user_data_exposed')) {
       changes.userDataExposed = { from: this.run.context.userDataExposed ?? null, to: facts.userDataExposed };
       this.run.context.userDataExposed = facts.userDataExposed;
-      if (facts.userDataExposed && !this.run.flags.includes('user_data')) this.run.flags = [...this.run.flags, 'user_data'];
+      if (facts.userDataExposed && !this.run.flags.includes('user_data'))
+        this.run.flags = [...this.run.flags, 'user_data'];
     }
     if (facts.notificationSent !== undefined && allowed.has('notification_sent')) {
-      changes.notificationSent = { from: this.run.context.notificationSent ?? null, to: facts.notificationSent };
+      changes.notificationSent = {
+        from: this.run.context.notificationSent ?? null,
+        to: facts.notificationSent,
+      };
       this.run.context.notificationSent = facts.notificationSent;
     }
     if (Object.keys(changes).length === 0) return;
@@ -488,7 +544,10 @@ export class RunTransition {
     this.run.context.summary = plan.summary;
     this.run.context.notices = plan.notices;
     // Notifications a re-plan makes applicable whose moment has passed are due now.
-    const reached = new Set(['start', ...this.run.steps.filter((s) => s.startedAt !== null).map((s) => s.key)]);
+    const reached = new Set([
+      'start',
+      ...this.run.steps.filter((s) => s.startedAt !== null).map((s) => s.key),
+    ]);
     this.sendDueNotices((at) => reached.has(at));
   }
 
@@ -500,7 +559,12 @@ export class RunTransition {
     if (!reason) this.refuse(actor, 'reason_required', 'A block needs a reason.', step);
     const role = held.find((r) => this.deps.directory.isIndependent(r)) ?? held[0] ?? null;
     const runBefore = this.run.status;
-    this.setStep(step, { status: 'blocked', blockReason: reason, blockedBy: actor.userId, blockedByRole: role });
+    this.setStep(step, {
+      status: 'blocked',
+      blockReason: reason,
+      blockedBy: actor.userId,
+      blockedByRole: role,
+    });
     this.run.status = 'blocked';
     this.run.blockedReason = reason;
     const gateFailed = step.spec.gate?.canBlock ? step.spec.gate.check : null;
@@ -551,14 +615,24 @@ export class RunTransition {
           );
         }
         if (!rationale) {
-          this.refuse(actor, 'rationale_required', `To accept the risk on a @${role} block, write the rationale.`, step);
+          this.refuse(
+            actor,
+            'rationale_required',
+            `To accept the risk on a @${role} block, write the rationale.`,
+            step,
+          );
         }
         riskAccepted = true;
       }
     } else {
       this.requireActor(actor, step, 'unblock');
     }
-    const before = { status: step.status, reason: step.blockReason, by: step.blockedBy, role: step.blockedByRole };
+    const before = {
+      status: step.status,
+      reason: step.blockReason,
+      by: step.blockedBy,
+      role: step.blockedByRole,
+    };
     this.setStep(step, { status: 'active', blockReason: null, blockedBy: null, blockedByRole: null });
     this.run.status = 'active';
     this.run.blockedReason = null;
@@ -584,7 +658,12 @@ export class RunTransition {
     const step = this.currentStep(actor, input.stepKey, ['active', 'blocked']);
     this.requireActor(actor, step, 'reject');
     if (!step.spec.gate?.canReject) {
-      this.refuse(actor, 'cannot_reject', `${step.title} cannot reject the run; block it with a reason instead.`, step);
+      this.refuse(
+        actor,
+        'cannot_reject',
+        `${step.title} cannot reject the run; block it with a reason instead.`,
+        step,
+      );
     }
     const reason = input.reason.trim();
     if (!reason) this.refuse(actor, 'reason_required', 'A rejection needs a reason.', step);
@@ -593,8 +672,20 @@ export class RunTransition {
     this.endedSteps.add(step.idx);
     this.run.status = 'rejected';
     this.run.closedAt = this.now;
-    this.event(actor.userId, 'run_rejected', step, { before, after: { status: 'rejected', run: 'rejected' }, reason, gate: step.spec.gate.check });
-    this.thread({ type: 'rejected', runId: this.run.id, stepKey: step.key, stepTitle: step.title, by: actor.userId, reason });
+    this.event(actor.userId, 'run_rejected', step, {
+      before,
+      after: { status: 'rejected', run: 'rejected' },
+      reason,
+      gate: step.spec.gate.check,
+    });
+    this.thread({
+      type: 'rejected',
+      runId: this.run.id,
+      stepKey: step.key,
+      stepTitle: step.title,
+      by: actor.userId,
+      reason,
+    });
     this.finish();
   }
 
@@ -610,12 +701,30 @@ export class RunTransition {
       : (pending.find((r) => held.includes(r)) ?? held[0] ?? pending[0]);
     if (!role) this.refuse(actor, 'no_such_role', `${step.title} has no role "${input.role}".`, step);
     if (!actor.isAdmin && !held.includes(role)) {
-      this.refuse(actor, 'not_owner', `Only @${role} or an admin can reassign that part of ${step.title}.`, step);
+      this.refuse(
+        actor,
+        'not_owner',
+        `Only @${role} or an admin can reassign that part of ${step.title}.`,
+        step,
+      );
     }
     const from = step.assignees[role] ?? [];
     this.setStep(step, { assignees: { ...step.assignees, [role]: to }, acknowledgedAt: null });
-    this.event(actor.userId, 'step_reassigned', step, { role, before: { assignees: from }, after: { assignees: to } });
-    this.thread({ type: 'reassigned', runId: this.run.id, stepKey: step.key, stepTitle: step.title, by: actor.userId, role, from, to });
+    this.event(actor.userId, 'step_reassigned', step, {
+      role,
+      before: { assignees: from },
+      after: { assignees: to },
+    });
+    this.thread({
+      type: 'reassigned',
+      runId: this.run.id,
+      stepKey: step.key,
+      stepTitle: step.title,
+      by: actor.userId,
+      role,
+      from,
+      to,
+    });
     if (step.status === 'active') this.handoff(step, 'reassigned');
     this.activatedSteps.add(step.idx);
     this.finish();
@@ -625,17 +734,32 @@ export class RunTransition {
   skipStep(actor: Actor, input: { stepKey?: string; reason: string }) {
     const step = this.currentStep(actor, input.stepKey, ['active', 'pending']);
     if (step.status === 'active') this.requireActor(actor, step, 'skip');
-    else if (!actor.isAdmin) this.refuse(actor, 'not_owner', `Only an admin can skip a step that has not started.`, step);
+    else if (!actor.isAdmin)
+      this.refuse(actor, 'not_owner', `Only an admin can skip a step that has not started.`, step);
     if (step.spec.required) {
-      this.refuse(actor, 'step_required', `${step.title} is mandatory for ${this.run.id} and cannot be skipped.`, step);
+      this.refuse(
+        actor,
+        'step_required',
+        `${step.title} is mandatory for ${this.run.id} and cannot be skipped.`,
+        step,
+      );
     }
     if (!step.spec.manualSkip) {
-      this.refuse(actor, 'skip_not_allowed', `The ${this.deps.playbook.title} playbook does not allow skipping ${step.title}.`, step);
+      this.refuse(
+        actor,
+        'skip_not_allowed',
+        `The ${this.deps.playbook.title} playbook does not allow skipping ${step.title}.`,
+        step,
+      );
     }
     const reason = input.reason.trim();
     if (!reason) this.refuse(actor, 'reason_required', 'Skipping a step needs a reason.', step);
     const wasActive = step.status === 'active';
-    this.setStep(step, { status: 'skipped', skipReason: `Skipped by ${mention(actor.userId)}: ${reason}`, completedAt: this.now });
+    this.setStep(step, {
+      status: 'skipped',
+      skipReason: `Skipped by ${mention(actor.userId)}: ${reason}`,
+      completedAt: this.now,
+    });
     if (wasActive) this.endedSteps.add(step.idx);
     this.event(actor.userId, 'step_skipped', step, {
       before: { status: wasActive ? 'active' : 'pending' },
@@ -643,7 +767,14 @@ export class RunTransition {
       reason,
       automatic: false,
     });
-    this.thread({ type: 'skipped', runId: this.run.id, stepKey: step.key, stepTitle: step.title, by: actor.userId, reason });
+    this.thread({
+      type: 'skipped',
+      runId: this.run.id,
+      stepKey: step.key,
+      stepTitle: step.title,
+      by: actor.userId,
+      reason,
+    });
     if (wasActive) this.activateNext(actor.userId);
     this.finish();
   }
@@ -652,7 +783,12 @@ export class RunTransition {
   cancelRun(actor: Actor, input: { reason?: string | null }) {
     this.requireOpen(actor);
     if (!actor.isAdmin && actor.userId !== this.run.requester) {
-      this.refuse(actor, 'not_allowed', `Only the requester (${mention(this.run.requester)}) or an admin can cancel ${this.run.id}.`, null);
+      this.refuse(
+        actor,
+        'not_allowed',
+        `Only the requester (${mention(this.run.requester)}) or an admin can cancel ${this.run.id}.`,
+        null,
+      );
     }
     const step = this.activeStep;
     if (step) this.endedSteps.add(step.idx);
@@ -660,7 +796,11 @@ export class RunTransition {
     this.run.status = 'cancelled';
     this.run.closedAt = this.now;
     const reason = input.reason?.trim() || null;
-    this.event(actor.userId, 'run_cancelled', step ?? null, { before: { status: before }, after: { status: 'cancelled' }, reason });
+    this.event(actor.userId, 'run_cancelled', step ?? null, {
+      before: { status: before },
+      after: { status: 'cancelled' },
+      reason,
+    });
     this.thread({ type: 'cancelled', runId: this.run.id, by: actor.userId, reason });
     this.finish();
   }
@@ -670,10 +810,18 @@ export class RunTransition {
     const step = this.currentStep(actor, input.stepKey, ['active', 'blocked']);
     this.requireActor(actor, step, 'acknowledge');
     if (step.acknowledgedAt !== null) {
-      this.refuse(actor, 'already_acknowledged', `${step.title} (${this.run.id}) was already acknowledged.`, step);
+      this.refuse(
+        actor,
+        'already_acknowledged',
+        `${step.title} (${this.run.id}) was already acknowledged.`,
+        step,
+      );
     }
     this.setStep(step, { acknowledgedAt: this.now });
-    this.event(actor.userId, 'step_acknowledged', step, { before: { acknowledged: false }, after: { acknowledged: true } });
+    this.event(actor.userId, 'step_acknowledged', step, {
+      before: { acknowledged: false },
+      after: { acknowledged: true },
+    });
     this.finish();
   }
 }

@@ -9,7 +9,7 @@ import * as schema from '../../drizzle/schema.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export type Orm = BetterSQLite3Database<typeof schema>;
+export type Orm = BetterSQLite3Database<typeof schema> & { $client: BetterSqlite3.Database };
 
 export interface Database {
   sqlite: BetterSqlite3.Database;
@@ -30,7 +30,10 @@ export function databasePath(url: string): string {
 export function openDatabase(url: string, options: { migrate?: boolean; readonly?: boolean } = {}): Database {
   const path = databasePath(url);
   if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new BetterSqlite3(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  const sqlite = new BetterSqlite3(path, {
+    readonly: options.readonly ?? false,
+    fileMustExist: options.readonly ?? false,
+  });
   if (path !== ':memory:' && !options.readonly) sqlite.pragma('journal_mode = WAL');
   // Another process (a second replica, the CLI) may hold the write lock for a moment.
   sqlite.pragma('busy_timeout = 5000');

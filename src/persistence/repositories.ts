@@ -1,10 +1,72 @@
 // Repository ports (async, dialect-free) and their SQLite implementations with drizzle.
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, notInArray, or, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  ne,
+  notInArray,
+  or,
+  sql,
+} from 'drizzle-orm';
 import * as t from '../../drizzle/schema.ts';
 import type { Delivery, Notice } from '../domain/notices.ts';
 import { CLOSED_RUN_STATUSES, type Run, type RunEvent, type Step } from '../domain/types.ts';
 import { ConflictError } from '../errors.ts';
 import type { Orm } from './database.ts';
+import { StatementCache, TableCodec } from './table-codec.ts';
+
+const statementCaches = new WeakMap<object, StatementCache>();
+function statements(orm: Orm): StatementCache {
+  let c = statementCaches.get(orm.$client);
+  if (!c) {
+    c = new StatementCache(orm.$client);
+    statementCaches.set(orm.$client, c);
+  }
+  return c;
+}
+
+const runCodec = new TableCodec<typeof t.runs.$inferSelect>(t.runs);
+const stepCodec = new TableCodec<typeof t.steps.$inferSelect>(t.steps);
+const eventCodec = new TableCodec<typeof t.events.$inferSelect>(t.events);
+const outboxCodec = new TableCodec<typeof t.outbox.$inferSelect>(t.outbox);
+
+const SQL = {
+  runById: 'SELECT * FROM "runs" WHERE "id" = ?',
+  stepsOfRun: 'SELECT * FROM "steps" WHERE "run_id" = ? ORDER BY "idx"',
+  updateRun: runCodec
+    .updateSql(['id', 'version'], '"id" = @id AND "version" = @expectedVersion')
+    .replace(' WHERE', ', "version" = @expectedVersion + 1 WHERE'),
+  updateStep: stepCodec
+    .updateSql(['id', 'runId', 'version'], '"id" = @id AND "version" = @expectedVersion')
+    .replace(' WHERE', ', "version" = @expectedVersion + 1 WHERE'),
+  insertRun: runCodec.insertSql(),
+  insertStep: stepCodec.insertSql(),
+  deleteAssignees: 'DELETE FROM "step_assignees" WHERE "step_id" = ?',
+  insertAssignee:
+    'INSERT OR IGNORE INTO "step_assignees" ("step_id", "run_id", "principal", "role") VALUES (?, ?, ?, ?)',
+  insertEvent: eventCodec.insertSql(['runId', 'at', 'actor', 'type', 'stepKey', 'data']),
+  insertOutbox: outboxCodec.insertSql([
+    'runId',
+    'kind',
+    'channelId',
+    'inThread',
+    'payload',
+    'status',
+    'nextAttemptAt',
+    'createdAt',
+  ]),
+  cancelStepTimers: `UPDATE "timers" SET "status" = 'cancelled' WHERE "step_id" = ? AND "status" = 'pending'`,
+  groupsOf:
+    'SELECT "group_id" AS g FROM "usergroup_members" WHERE EXISTS (SELECT 1 FROM json_each("members") WHERE value = ?)',
+  allRoles: 'SELECT "role", "members" FROM "role_holders"',
+};
 
 // ---- ports ------------------------------------------------------------------------------------
 
@@ -54,7 +116,10 @@ export interface OutboxRow {
 }
 
 export interface OutboxRepository {
-  enqueue(items: { runId: string | null; delivery: Delivery; notice: Notice }[], now: number): Promise<number[]>;
+  enqueue(
+    items: { runId: string | null; delivery: Delivery; notice: Notice }[],
+    now: number,
+  ): Promise<number[]>;
   /** Claim due messages (a lease), oldest first: one worker sends each at a time. */
   claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<OutboxRow[]>;
   markSent(id: number, resultTs: string | null, now: number): Promise<void>;
@@ -96,7 +161,16 @@ export interface TimerRow {
 }
 
 export interface TimerRepository {
-  schedule(items: { runId: string; stepId: number | null; kind: string; dueAt: number; data?: Record<string, unknown> }[], now: number): Promise<void>;
+  schedule(
+    items: {
+      runId: string;
+      stepId: number | null;
+      kind: string;
+      dueAt: number;
+      data?: Record<string, unknown>;
+    }[],
+    now: number,
+  ): Promise<void>;
   /** Due pending timers (oldest first) — not yet claimed. */
   due(now: number, limit: number): Promise<TimerRow[]>;
   /** Compare-and-set pending → fired. True only for the one caller that wins. */
@@ -140,8 +214,16 @@ export interface PendingRequestRepository {
 }
 
 export interface CorrectionRepository {
-  insert(c: { text: string; chain: string; predicted: string | null; actor: string | null; createdAt: number }): Promise<void>;
-  all(): Promise<{ text: string; chain: string; predicted: string | null; actor: string | null; createdAt: number }[]>;
+  insert(c: {
+    text: string;
+    chain: string;
+    predicted: string | null;
+    actor: string | null;
+    createdAt: number;
+  }): Promise<void>;
+  all(): Promise<
+    { text: string; chain: string; predicted: string | null; actor: string | null; createdAt: number }[]
+  >;
 }
 
 // ---- SQLite ------------------------------------------------------------------------------------
@@ -282,47 +364,53 @@ export class SqliteRunRepository implements RunRepository {
   }
 
   async insert(run: Run): Promise<void> {
-    this.orm.insert(t.runs).values(runValues(run)).run();
+    const st = statements(this.orm);
+    st.get(SQL.insertRun).run(runCodec.encode(runValues(run)));
+    const insertStep = st.get(SQL.insertStep);
     for (const s of run.steps) {
-      const row = this.orm.insert(t.steps).values(stepValues(run.id, s)).returning({ id: t.steps.id }).get();
-      s.id = row.id;
-      const rows = assigneeRows(run.id, s);
-      if (rows.length > 0) this.orm.insert(t.stepAssignees).values(rows).onConflictDoNothing().run();
+      s.id = Number(insertStep.run(stepCodec.encode(stepValues(run.id, s))).lastInsertRowid);
+      this.writeAssignees(run.id, s);
     }
+  }
+
+  private writeAssignees(runId: string, s: Step) {
+    const st = statements(this.orm);
+    const insert = st.get(SQL.insertAssignee);
+    for (const r of assigneeRows(runId, s)) insert.run(r.stepId, r.runId, r.principal, r.role);
   }
 
   async get(id: string): Promise<Run | null> {
-    const row = this.orm.select().from(t.runs).where(eq(t.runs.id, id)).get();
-    if (!row) return null;
-    const steps = this.orm.select().from(t.steps).where(eq(t.steps.runId, id)).orderBy(asc(t.steps.idx)).all();
-    return toRun(row, steps.map(toStep));
+    const st = statements(this.orm);
+    const raw = st.get(SQL.runById).get(id) as Record<string, unknown> | undefined;
+    if (!raw) return null;
+    const steps = (st.get(SQL.stepsOfRun).all(id) as Record<string, unknown>[]).map((r) =>
+      toStep(stepCodec.decode(r)),
+    );
+    return toRun(runCodec.decode(raw), steps);
   }
 
   async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
-    const next = expectedVersion + 1;
-    const res = this.orm
-      .update(t.runs)
-      .set({ ...runValues(run), version: next })
-      .where(and(eq(t.runs.id, run.id), eq(t.runs.version, expectedVersion)))
-      .run();
+    const st = statements(this.orm);
+    const { version: _v, ...values } = runValues(run);
+    const res = st.get(SQL.updateRun).run({ ...runCodec.encode(values), expectedVersion });
     if (res.changes !== 1) {
       throw new ConflictError('run_changed', `${run.id} changed meanwhile; try again.`, { runId: run.id });
     }
-    run.version = next;
+    run.version = expectedVersion + 1;
     for (const idx of stepIdxs) {
       const s = run.steps[idx];
       if (!s || s.id === null) continue;
-      const values = stepValues(run.id, s);
-      const upd = this.orm
-        .update(t.steps)
-        .set({ ...values, version: s.version + 1 })
-        .where(and(eq(t.steps.id, s.id), eq(t.steps.version, s.version)))
-        .run();
-      if (upd.changes !== 1) throw new ConflictError('step_changed', `${s.title} changed meanwhile; try again.`, { runId: run.id });
+      const { version: _sv, runId: _r, ...stepCols } = stepValues(run.id, s);
+      const upd = st
+        .get(SQL.updateStep)
+        .run({ ...stepCodec.encode(stepCols), id: s.id, expectedVersion: s.version });
+      if (upd.changes !== 1)
+        throw new ConflictError('step_changed', `${s.title} changed meanwhile; try again.`, {
+          runId: run.id,
+        });
       s.version += 1;
-      this.orm.delete(t.stepAssignees).where(eq(t.stepAssignees.stepId, s.id)).run();
-      const rows = assigneeRows(run.id, s);
-      if (rows.length > 0) this.orm.insert(t.stepAssignees).values(rows).onConflictDoNothing().run();
+      st.get(SQL.deleteAssignees).run(s.id);
+      this.writeAssignees(run.id, s);
     }
   }
 
@@ -357,7 +445,12 @@ export class SqliteRunRepository implements RunRepository {
     // Chunk the IN list: SQLite caps bound parameters.
     for (let i = 0; i < rows.length; i += 500) {
       const ids = rows.slice(i, i + 500).map((r) => r.id);
-      for (const s of this.orm.select().from(t.steps).where(inArray(t.steps.runId, ids)).orderBy(asc(t.steps.idx)).all()) {
+      for (const s of this.orm
+        .select()
+        .from(t.steps)
+        .where(inArray(t.steps.runId, ids))
+        .orderBy(asc(t.steps.idx))
+        .all()) {
         const list = byRun.get(s.runId) ?? [];
         list.push(toStep(s));
         byRun.set(s.runId, list);
@@ -386,7 +479,11 @@ export class SqliteRunRepository implements RunRepository {
     const out: { run: Run; step: Step }[] = [];
     for (const run of runs) {
       for (const step of run.steps) {
-        if (step.id !== null && wanted.has(step.id) && (step.status === 'active' || step.status === 'blocked')) {
+        if (
+          step.id !== null &&
+          wanted.has(step.id) &&
+          (step.status === 'active' || step.status === 'blocked')
+        ) {
           out.push({ run, step });
         }
       }
@@ -403,11 +500,19 @@ export class SqliteEventRepository implements EventRepository {
   constructor(private readonly orm: Orm) {}
 
   async append(events: RunEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    this.orm
-      .insert(t.events)
-      .values(events.map((e) => ({ runId: e.runId, at: e.at, actor: e.actor, type: e.type, stepKey: e.stepKey, data: e.data })))
-      .run();
+    const insert = statements(this.orm).get(SQL.insertEvent);
+    for (const e of events) {
+      insert.run(
+        eventCodec.encode({
+          runId: e.runId,
+          at: e.at,
+          actor: e.actor,
+          type: e.type,
+          stepKey: e.stepKey,
+          data: e.data,
+        }),
+      );
+    }
   }
 
   async forRun(runId: string): Promise<RunEvent[]> {
@@ -418,7 +523,12 @@ export class SqliteEventRepository implements EventRepository {
     const out = new Map<string, RunEvent[]>();
     for (let i = 0; i < runIds.length; i += 500) {
       const ids = runIds.slice(i, i + 500);
-      for (const e of this.orm.select().from(t.events).where(inArray(t.events.runId, ids)).orderBy(asc(t.events.id)).all()) {
+      for (const e of this.orm
+        .select()
+        .from(t.events)
+        .where(inArray(t.events.runId, ids))
+        .orderBy(asc(t.events.id))
+        .all()) {
         const list = out.get(e.runId!) ?? [];
         list.push(e);
         out.set(e.runId!, list);
@@ -463,25 +573,32 @@ function toOutboxRow(r: OutboxDbRow): OutboxRow {
 export class SqliteOutboxRepository implements OutboxRepository {
   constructor(private readonly orm: Orm) {}
 
-  async enqueue(items: { runId: string | null; delivery: Delivery; notice: Notice }[], now: number): Promise<number[]> {
-    if (items.length === 0) return [];
-    const rows = this.orm
-      .insert(t.outbox)
-      .values(
-        items.map((i) => ({
-          runId: i.runId,
-          kind: i.delivery.kind,
-          channelId: i.delivery.kind === 'dm' ? i.delivery.userId : i.delivery.kind === 'channel' ? i.delivery.channelId : null,
-          inThread: i.delivery.kind === 'thread',
-          payload: i.notice as unknown as Record<string, unknown>,
-          status: 'pending',
-          nextAttemptAt: now,
-          createdAt: now,
-        })),
-      )
-      .returning({ id: t.outbox.id })
-      .all();
-    return rows.map((r) => r.id);
+  async enqueue(
+    items: { runId: string | null; delivery: Delivery; notice: Notice }[],
+    now: number,
+  ): Promise<number[]> {
+    const insert = statements(this.orm).get(SQL.insertOutbox);
+    return items.map((i) =>
+      Number(
+        insert.run(
+          outboxCodec.encode({
+            runId: i.runId,
+            kind: i.delivery.kind,
+            channelId:
+              i.delivery.kind === 'dm'
+                ? i.delivery.userId
+                : i.delivery.kind === 'channel'
+                  ? i.delivery.channelId
+                  : null,
+            inThread: i.delivery.kind === 'thread',
+            payload: i.notice as unknown as Record<string, unknown>,
+            status: 'pending',
+            nextAttemptAt: now,
+            createdAt: now,
+          }),
+        ).lastInsertRowid,
+      ),
+    );
   }
 
   async claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<OutboxRow[]> {
@@ -504,7 +621,11 @@ export class SqliteOutboxRepository implements OutboxRepository {
         .update(t.outbox)
         .set({ claimedBy: worker, claimedUntil: now + leaseMs })
         .where(
-          and(eq(t.outbox.id, c.id), eq(t.outbox.status, 'pending'), or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now))),
+          and(
+            eq(t.outbox.id, c.id),
+            eq(t.outbox.status, 'pending'),
+            or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now)),
+          ),
         )
         .run();
       if (res.changes === 1) claimed.push(toOutboxRow(c));
@@ -515,7 +636,13 @@ export class SqliteOutboxRepository implements OutboxRepository {
   async markSent(id: number, resultTs: string | null, now: number): Promise<void> {
     this.orm
       .update(t.outbox)
-      .set({ status: 'sent', resultTs, sentAt: now, claimedUntil: null, attempts: sql`${t.outbox.attempts} + 1` })
+      .set({
+        status: 'sent',
+        resultTs,
+        sentAt: now,
+        claimedUntil: null,
+        attempts: sql`${t.outbox.attempts} + 1`,
+      })
       .where(eq(t.outbox.id, id))
       .run();
   }
@@ -531,7 +658,13 @@ export class SqliteOutboxRepository implements OutboxRepository {
   async markFailed(id: number, error: string, now: number): Promise<void> {
     this.orm
       .update(t.outbox)
-      .set({ status: 'failed', lastError: error, sentAt: now, claimedUntil: null, attempts: sql`${t.outbox.attempts} + 1` })
+      .set({
+        status: 'failed',
+        lastError: error,
+        sentAt: now,
+        claimedUntil: null,
+        attempts: sql`${t.outbox.attempts} + 1`,
+      })
       .where(eq(t.outbox.id, id))
       .run();
   }
@@ -540,7 +673,14 @@ export class SqliteOutboxRepository implements OutboxRepository {
     const row = this.orm
       .select({ id: t.outbox.id })
       .from(t.outbox)
-      .where(and(eq(t.outbox.runId, runId), lt(t.outbox.id, id), eq(t.outbox.status, 'pending'), ne(t.outbox.kind, 'dm')))
+      .where(
+        and(
+          eq(t.outbox.runId, runId),
+          lt(t.outbox.id, id),
+          eq(t.outbox.status, 'pending'),
+          ne(t.outbox.kind, 'dm'),
+        ),
+      )
       .limit(1)
       .get();
     return row !== undefined;
@@ -550,14 +690,24 @@ export class SqliteOutboxRepository implements OutboxRepository {
     const row = this.orm
       .select({ id: t.outbox.id })
       .from(t.outbox)
-      .where(and(eq(t.outbox.runId, runId), sql`${t.outbox.id} > ${id}`, eq(t.outbox.kind, 'root_update'), eq(t.outbox.status, 'pending')))
+      .where(
+        and(
+          eq(t.outbox.runId, runId),
+          sql`${t.outbox.id} > ${id}`,
+          eq(t.outbox.kind, 'root_update'),
+          eq(t.outbox.status, 'pending'),
+        ),
+      )
       .limit(1)
       .get();
     return row !== undefined;
   }
 
   async pendingCount(): Promise<number> {
-    return this.orm.select({ n: sql<number>`count(*)` }).from(t.outbox).where(eq(t.outbox.status, 'pending')).get()?.n ?? 0;
+    return (
+      this.orm.select({ n: sql<number>`count(*)` }).from(t.outbox).where(eq(t.outbox.status, 'pending')).get()
+        ?.n ?? 0
+    );
   }
 
   async list(filter: { status?: OutboxRow['status']; runId?: string } = {}): Promise<OutboxRow[]> {
@@ -578,7 +728,8 @@ export class SqliteRoleRepository implements RoleRepository {
   constructor(private readonly orm: Orm) {}
 
   async all(): Promise<Map<string, string[]>> {
-    return new Map(this.orm.select().from(t.roleHolders).all().map((r) => [r.role, r.members]));
+    const rows = statements(this.orm).get(SQL.allRoles).all() as { role: string; members: string }[];
+    return new Map(rows.map((r) => [r.role, JSON.parse(r.members) as string[]]));
   }
 
   async get(role: string): Promise<string[] | null> {
@@ -595,7 +746,11 @@ export class SqliteRoleRepository implements RoleRepository {
 
   async seed(defaults: Map<string, string[]>, now: number): Promise<void> {
     for (const [role, members] of defaults) {
-      this.orm.insert(t.roleHolders).values({ role, members, updatedAt: now, updatedBy: 'roles.yml' }).onConflictDoNothing().run();
+      this.orm
+        .insert(t.roleHolders)
+        .values({ role, members, updatedAt: now, updatedBy: 'roles.yml' })
+        .onConflictDoNothing()
+        .run();
     }
   }
 }
@@ -617,12 +772,7 @@ export class SqliteUsergroupRepository implements UsergroupRepository {
   }
 
   async groupsOf(userId: string): Promise<string[]> {
-    return this.orm
-      .select({ groupId: t.usergroupMembers.groupId })
-      .from(t.usergroupMembers)
-      .where(sql`exists (select 1 from json_each(${t.usergroupMembers.members}) where value = ${userId})`)
-      .all()
-      .map((r) => r.groupId);
+    return (statements(this.orm).get(SQL.groupsOf).all(userId) as { g: string }[]).map((r) => r.g);
   }
 }
 
@@ -643,13 +793,29 @@ export class SqliteTimerRepository implements TimerRepository {
   constructor(private readonly orm: Orm) {}
 
   async schedule(
-    items: { runId: string; stepId: number | null; kind: string; dueAt: number; data?: Record<string, unknown> }[],
+    items: {
+      runId: string;
+      stepId: number | null;
+      kind: string;
+      dueAt: number;
+      data?: Record<string, unknown>;
+    }[],
     now: number,
   ): Promise<void> {
     if (items.length === 0) return;
     this.orm
       .insert(t.timers)
-      .values(items.map((i) => ({ runId: i.runId, stepId: i.stepId, kind: i.kind, dueAt: i.dueAt, data: i.data ?? {}, status: 'pending', createdAt: now })))
+      .values(
+        items.map((i) => ({
+          runId: i.runId,
+          stepId: i.stepId,
+          kind: i.kind,
+          dueAt: i.dueAt,
+          data: i.data ?? {},
+          status: 'pending',
+          createdAt: now,
+        })),
+      )
       .run();
   }
 
@@ -674,15 +840,24 @@ export class SqliteTimerRepository implements TimerRepository {
   }
 
   async cancelForStep(stepId: number, kinds?: string[]): Promise<number> {
+    if (!kinds) return statements(this.orm).get(SQL.cancelStepTimers).run(stepId).changes;
     const where = [eq(t.timers.stepId, stepId), eq(t.timers.status, 'pending')];
     if (kinds) where.push(inArray(t.timers.kind, kinds));
-    return this.orm.update(t.timers).set({ status: 'cancelled' }).where(and(...where)).run().changes;
+    return this.orm
+      .update(t.timers)
+      .set({ status: 'cancelled' })
+      .where(and(...where))
+      .run().changes;
   }
 
   async cancelForRun(runId: string, exceptKinds: string[] = []): Promise<number> {
     const where = [eq(t.timers.runId, runId), eq(t.timers.status, 'pending')];
     if (exceptKinds.length > 0) where.push(notInArray(t.timers.kind, exceptKinds));
-    return this.orm.update(t.timers).set({ status: 'cancelled' }).where(and(...where)).run().changes;
+    return this.orm
+      .update(t.timers)
+      .set({ status: 'cancelled' })
+      .where(and(...where))
+      .run().changes;
   }
 
   async cancelKinds(runId: string, kinds: string[]): Promise<number> {
@@ -694,7 +869,13 @@ export class SqliteTimerRepository implements TimerRepository {
   }
 
   async forRun(runId: string): Promise<TimerRow[]> {
-    return this.orm.select().from(t.timers).where(eq(t.timers.runId, runId)).orderBy(asc(t.timers.id)).all().map(toTimer);
+    return this.orm
+      .select()
+      .from(t.timers)
+      .where(eq(t.timers.runId, runId))
+      .orderBy(asc(t.timers.id))
+      .all()
+      .map(toTimer);
   }
 
   async pendingForRuns(runIds: string[]): Promise<TimerRow[]> {
@@ -718,18 +899,30 @@ export class SqliteDigestRepository implements DigestRepository {
   constructor(private readonly orm: Orm) {}
 
   async claim(periodKey: string, kind: string, worker: string, now: number): Promise<boolean> {
-    const res = this.orm.insert(t.digests).values({ periodKey, kind, claimedBy: worker, claimedAt: now }).onConflictDoNothing().run();
+    const res = this.orm
+      .insert(t.digests)
+      .values({ periodKey, kind, claimedBy: worker, claimedAt: now })
+      .onConflictDoNothing()
+      .run();
     return res.changes === 1;
   }
 
   async markPosted(periodKey: string, outboxId: number | null, now: number): Promise<void> {
-    this.orm.update(t.digests).set({ postedAt: now, outboxId }).where(eq(t.digests.periodKey, periodKey)).run();
+    this.orm
+      .update(t.digests)
+      .set({ postedAt: now, outboxId })
+      .where(eq(t.digests.periodKey, periodKey))
+      .run();
   }
 
   async last(kind: string) {
     return (
       this.orm
-        .select({ periodKey: t.digests.periodKey, claimedAt: t.digests.claimedAt, postedAt: t.digests.postedAt })
+        .select({
+          periodKey: t.digests.periodKey,
+          claimedAt: t.digests.claimedAt,
+          postedAt: t.digests.postedAt,
+        })
         .from(t.digests)
         .where(and(eq(t.digests.kind, kind), isNotNull(t.digests.claimedAt)))
         .orderBy(desc(t.digests.claimedAt))
@@ -744,7 +937,12 @@ export class SqliteIdempotencyRepository implements IdempotencyRepository {
 
   async seen(keys: string[]) {
     if (keys.length === 0) return null;
-    const row = this.orm.select().from(t.idempotencyKeys).where(inArray(t.idempotencyKeys.key, keys)).limit(1).get();
+    const row = this.orm
+      .select()
+      .from(t.idempotencyKeys)
+      .where(inArray(t.idempotencyKeys.key, keys))
+      .limit(1)
+      .get();
     return row ? { key: row.key, runId: row.runId } : null;
   }
 
@@ -783,7 +981,13 @@ export class SqlitePendingRequestRepository implements PendingRequestRepository 
 export class SqliteCorrectionRepository implements CorrectionRepository {
   constructor(private readonly orm: Orm) {}
 
-  async insert(c: { text: string; chain: string; predicted: string | null; actor: string | null; createdAt: number }) {
+  async insert(c: {
+    text: string;
+    chain: string;
+    predicted: string | null;
+    actor: string | null;
+    createdAt: number;
+  }) {
     this.orm.insert(t.classifierCorrections).values(c).run();
   }
 

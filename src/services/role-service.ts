@@ -11,7 +11,12 @@ export interface RoleHolding {
   escalation: string[];
 }
 
-export function createRoleService(deps: { store: Store; directory: RoleDirectory; clock: Clock; adminUserIds: ReadonlySet<string> }) {
+export function createRoleService(deps: {
+  store: Store;
+  directory: RoleDirectory;
+  clock: Clock;
+  adminUserIds: ReadonlySet<string>;
+}) {
   return {
     /** Load roles.yml defaults for roles never set. */
     async seedDefaults(): Promise<void> {
@@ -33,18 +38,29 @@ export function createRoleService(deps: { store: Store; directory: RoleDirectory
     async setRole(userId: string, roleName: string, members: string[]): Promise<RoleHolding> {
       const role = deps.directory.resolve(roleName);
       if (!role) {
-        throw new NotFoundError('unknown_role', `There is no role "${roleName}". Roles: ${deps.directory.names.join(', ')}.`);
+        throw new NotFoundError(
+          'unknown_role',
+          `There is no role "${roleName}". Roles: ${deps.directory.names.join(', ')}.`,
+        );
       }
       if (!deps.adminUserIds.has(userId)) {
         await deps.store.transaction((repos) =>
           repos.events.append([
-            { runId: null, at: deps.clock(), actor: userId, type: 'refused', stepKey: null, data: { action: 'role_set', role, code: 'not_admin' } },
+            {
+              runId: null,
+              at: deps.clock(),
+              actor: userId,
+              type: 'refused',
+              stepKey: null,
+              data: { action: 'role_set', role, code: 'not_admin' },
+            },
           ]),
         );
         throw new RefusedError('not_admin', 'Only an admin can change who holds a role.');
       }
       const unique = [...new Set(members)];
-      if (unique.length === 0) throw new ValidationError('no_members', `Name who holds @${role}: users or user groups.`);
+      if (unique.length === 0)
+        throw new ValidationError('no_members', `Name who holds @${role}: users or user groups.`);
       const bad = unique.find((m) => !/^[UWS][A-Z0-9]{2,}$/.test(m));
       if (bad) throw new ValidationError('bad_member', `"${bad}" is not a Slack user or user group ID.`);
       await deps.store.transaction(async (repos) => {
@@ -52,7 +68,14 @@ export function createRoleService(deps: { store: Store; directory: RoleDirectory
         const before = (await repos.roles.get(role)) ?? deps.directory.defaultHolders(role);
         await repos.roles.set(role, unique, userId, now);
         await repos.events.append([
-          { runId: null, at: now, actor: userId, type: 'role_set', stepKey: null, data: { role, before, after: unique } },
+          {
+            runId: null,
+            at: now,
+            actor: userId,
+            type: 'role_set',
+            stepKey: null,
+            data: { role, before, after: unique },
+          },
         ]);
       });
       return {

@@ -148,9 +148,18 @@ export function createRunService(deps: RunServiceDeps) {
           if (existing) return { run: existing, created: false };
         }
         const seq = await repos.runs.nextSeq(playbook.prefix);
-        const run = newRun({ ...request, title }, { id: `${playbook.prefix}-${seq}`, seq }, { playbook, directory: deps.directory, now });
+        const run = newRun(
+          { ...request, title },
+          { id: `${playbook.prefix}-${seq}`, seq },
+          { playbook, directory: deps.directory, now },
+        );
         await repos.runs.insert(run);
-        const tr = new RunTransition(run, { playbook, directory: deps.directory, holders: await holdersLookup(repos), now });
+        const tr = new RunTransition(run, {
+          playbook,
+          directory: deps.directory,
+          holders: await holdersLookup(repos),
+          now,
+        });
         tr.start(request.requester);
         await persist(repos, tr, run.version, now);
         await repos.idempotency.record(keys, run.id, now);
@@ -158,7 +167,11 @@ export function createRunService(deps: RunServiceDeps) {
       });
     },
 
-    completeStep(runId: string, userId: string, input: { stepKey?: string; output?: string | null; role?: string; facts?: CollectedFacts } = {}) {
+    completeStep(
+      runId: string,
+      userId: string,
+      input: { stepKey?: string; output?: string | null; role?: string; facts?: CollectedFacts } = {},
+    ) {
       return transition(runId, userId, 'complete', (tr, actor) => tr.completeStep(actor, input));
     },
     blockStep(runId: string, userId: string, input: { stepKey?: string; reason: string }) {

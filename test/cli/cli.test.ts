@@ -22,7 +22,14 @@ describe('projectlead CLI', () => {
   it('when runs --json is asked, then it prints what the engine stored in the database named by DATABASE_URL', async () => {
     const path = tempDbPath('cli');
     const e = await createTestEngine({ path });
-    const { run } = await e.runs.startRun({ chain: 'incident', title: 'API down', text: 'API down', requester: 'UREQ', severity: 'sev1', channelId: 'C1' });
+    const { run } = await e.runs.startRun({
+      chain: 'incident',
+      title: 'API down',
+      text: 'API down',
+      requester: 'UREQ',
+      severity: 'sev1',
+      channelId: 'C1',
+    });
     await e.runs.completeStep(run.id, userFor('OpsCommander'), { output: '5xx on /api, all users' });
     await e.close();
 
@@ -30,7 +37,14 @@ describe('projectlead CLI', () => {
     expect(code).toBe(0);
     const runs = JSON.parse(out);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ id: 'INC-1', chain: 'incident', title: 'API down', status: 'active', severity: 'sev1', closedAt: null });
+    expect(runs[0]).toMatchObject({
+      id: 'INC-1',
+      chain: 'incident',
+      title: 'API down',
+      status: 'active',
+      severity: 'sev1',
+      closedAt: null,
+    });
     expect(runs[0].createdAt).toBe('2026-11-02T09:00:00.000Z');
     expect(runs[0].steps[0]).toMatchObject({
       key: 'detect',
@@ -41,8 +55,18 @@ describe('projectlead CLI', () => {
       output: '5xx on /api, all users',
     });
     expect(runs[0].steps[1]).toMatchObject({ key: 'assess_severity', status: 'active', completedAt: null });
-    expect(runs[0].events.map((x: { type: string }) => x.type)).toEqual(['run_started', 'notified', 'step_activated', 'step_completed', 'step_activated']);
-    expect(runs[0].events[3]).toMatchObject({ actor: 'UOPSCOMMANDER', step: 'detect', at: '2026-11-02T09:00:00.000Z' });
+    expect(runs[0].events.map((x: { type: string }) => x.type)).toEqual([
+      'run_started',
+      'notified',
+      'step_activated',
+      'step_completed',
+      'step_activated',
+    ]);
+    expect(runs[0].events[3]).toMatchObject({
+      actor: 'UOPSCOMMANDER',
+      step: 'detect',
+      at: '2026-11-02T09:00:00.000Z',
+    });
   });
 
   it('when playbooks --json is asked, then it prints the six chains with steps, owners, outputs and gates', async () => {
@@ -57,7 +81,11 @@ describe('projectlead CLI', () => {
       ['cross_project', 8],
       ['compliance', 9],
     ]);
-    expect(chains[0].steps[4]).toMatchObject({ key: 'implementation', owners: ['Tier 2 Lead(s)'], output: 'Code, unit tests' });
+    expect(chains[0].steps[4]).toMatchObject({
+      key: 'implementation',
+      owners: ['Tier 2 Lead(s)'],
+      output: 'Code, unit tests',
+    });
   });
 
   it('when a folder of playbooks is validated, then a bad file is named with the path and the problem', async () => {
@@ -65,11 +93,17 @@ describe('projectlead CLI', () => {
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'pbv-'));
-    writeFileSync(join(dir, 'x.yml'), 'id: x\ntitle: X\nprefix: XX\ncommand: x\ntrigger: t\nsteps:\n  - { key: a, title: A, owners: [Nobody], output: o }\n');
+    writeFileSync(
+      join(dir, 'x.yml'),
+      'id: x\ntitle: X\nprefix: XX\ncommand: x\ntrigger: t\nsteps:\n  - { key: a, title: A, owners: [Nobody], output: o }\n',
+    );
     const bad = await cli(['playbooks', 'validate', dir], { DATABASE_URL: tempDbPath('v') });
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/x\.yml: steps\[0\]\.owners\[0\]: unknown role "Nobody"/);
-    writeFileSync(join(dir, 'x.yml'), 'id: x\ntitle: X\nprefix: XX\ncommand: x\ntrigger: t\nsteps:\n  - { key: a, title: A, owners: [Scribe], output: o }\n');
+    writeFileSync(
+      join(dir, 'x.yml'),
+      'id: x\ntitle: X\nprefix: XX\ncommand: x\ntrigger: t\nsteps:\n  - { key: a, title: A, owners: [Scribe], output: o }\n',
+    );
     const good = await cli(['playbooks', 'validate', dir], { DATABASE_URL: tempDbPath('v') });
     expect(good).toMatchObject({ code: 0 });
     expect(good.out).toMatch(/1 playbook\(s\) valid/);

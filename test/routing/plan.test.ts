@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RunFacts, planRun } from '../../routing/plan.ts';
+import { planRun, type RunFacts } from '../../routing/plan.ts';
 import { loadPlaybooks } from '../../routing/playbooks/load.ts';
 import type { Flag } from '../../routing/playbooks/schema.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
@@ -8,7 +8,15 @@ const directory = loadRoleDirectory();
 const playbooks = new Map(loadPlaybooks({ knownRoles: new Set(directory.names) }).map((p) => [p.id, p]));
 
 function plan(chain: string, facts: Partial<RunFacts> = {}) {
-  const full: RunFacts = { flags: [], severity: null, releaseType: null, changeType: null, auditType: null, projects: [], ...facts };
+  const full: RunFacts = {
+    flags: [],
+    severity: null,
+    releaseType: null,
+    changeType: null,
+    auditType: null,
+    projects: [],
+    ...facts,
+  };
   const p = planRun(playbooks.get(chain)!, full, directory);
   const step = (key: string) => {
     const s = p.steps.find((x) => x.key === key);
@@ -26,11 +34,14 @@ describe('New Feature', () => {
     expect(plan('feature').step('ux_design').skipped).toBe(false);
   });
 
-  it.each<Flag>(['user_data', 'payments', 'analytics'])('when the feature touches %s, then the Compliance Gate is mandatory', (flag) => {
-    const p = plan('feature', flags(flag));
-    expect(p.step('compliance_gate')).toMatchObject({ skipped: false, required: true, manualSkip: false });
-    expect(p.notices.map((n) => [n.roles, n.at])).toContainEqual([['Privacy'], 'start']);
-  });
+  it.each<Flag>(['user_data', 'payments', 'analytics'])(
+    'when the feature touches %s, then the Compliance Gate is mandatory',
+    (flag) => {
+      const p = plan('feature', flags(flag));
+      expect(p.step('compliance_gate')).toMatchObject({ skipped: false, required: true, manualSkip: false });
+      expect(p.notices.map((n) => [n.roles, n.at])).toContainEqual([['Privacy'], 'start']);
+    },
+  );
 
   it('when the feature touches no data, then the Compliance Gate is skipped with the SOP reason', () => {
     const s = plan('feature').step('compliance_gate');
@@ -52,7 +63,9 @@ describe('New Feature', () => {
     const s = plan('feature', { projects: ['web', 'backend'] }).step('implementation');
     expect(s.owners).toEqual(['FrontendLead', 'BackendLead']);
     expect(s.watchers).toEqual(['Architect']);
-    expect(plan('feature', { flags: ['multi_project'], projects: ['web'] }).step('implementation').watchers).toEqual(['Architect']);
+    expect(
+      plan('feature', { flags: ['multi_project'], projects: ['web'] }).step('implementation').watchers,
+    ).toEqual(['Architect']);
   });
 
   it('when the feature is growth-related, then GrowthLead defines metrics and Privacy reviews tracking', () => {
@@ -79,8 +92,12 @@ describe('Bug Fix', () => {
 
   it('when the bug is Critical, then ProjectLead, Atlas and OpsCommander are told at once, bypassing the queue', () => {
     const p = plan('bug', { severity: 'critical' });
-    expect(p.notices).toContainEqual(expect.objectContaining({ roles: ['ProjectLead', 'Atlas', 'OpsCommander'], at: 'start' }));
-    expect(p.summary[0]).toMatch(/Critical: response Immediate; escalation @ProjectLead → @Atlas → @OpsCommander \(bypass normal queue\)/);
+    expect(p.notices).toContainEqual(
+      expect.objectContaining({ roles: ['ProjectLead', 'Atlas', 'OpsCommander'], at: 'start' }),
+    );
+    expect(p.summary[0]).toMatch(
+      /Critical: response Immediate; escalation @ProjectLead → @Atlas → @OpsCommander \(bypass normal queue\)/,
+    );
     expect(p.step('triage').notes).toContain('Critical: bypass the normal queue.');
   });
 
@@ -88,11 +105,14 @@ describe('Bug Fix', () => {
     ['high', /High: response < 24h; escalation @ProjectLead → Tier 2 Lead/],
     ['medium', /Medium: response Next sprint; escalation @ProjectLead → Tier 2 Lead/],
     ['low', /Low: response Backlog; escalation @ProjectLead tracks/],
-  ] as const)('when the bug is %s, then the plan states its response and escalation and tells no one at once', (severity, line) => {
-    const p = plan('bug', { severity });
-    expect(p.summary[0]).toMatch(line);
-    expect(p.notices.filter((n) => n.at === 'start')).toEqual([]);
-  });
+  ] as const)(
+    'when the bug is %s, then the plan states its response and escalation and tells no one at once',
+    (severity, line) => {
+      const p = plan('bug', { severity });
+      expect(p.summary[0]).toMatch(line);
+      expect(p.notices.filter((n) => n.at === 'start')).toEqual([]);
+    },
+  );
 
   it('when the bug is a security bug, then Privacy is told at triage to assess breach risk', () => {
     const p = plan('bug', flags('security'));
@@ -101,7 +121,10 @@ describe('Bug Fix', () => {
   });
 
   it('when the bug is a payment bug, then Privacy and QuantArchitect investigate together', () => {
-    expect(plan('bug', flags('payments')).step('root_cause_analysis').owners).toEqual(['Privacy', 'QuantArchitect']);
+    expect(plan('bug', flags('payments')).step('root_cause_analysis').owners).toEqual([
+      'Privacy',
+      'QuantArchitect',
+    ]);
   });
 
   it('when the bug spans projects, then Architect coordinates the fix across leads', () => {
@@ -116,21 +139,30 @@ describe('Incident Response', () => {
     ['sev1', ['Ghabs', 'Atlas'], true],
     ['sev2', ['Atlas'], true],
     ['sev3', ['ProjectLead'], false],
-  ] as const)('when the incident is %s, then %j are told and the post-mortem required is %s', (severity, told, required) => {
-    const p = plan('incident', { severity });
-    expect(p.notices.filter((n) => n.at === 'start').map((n) => n.roles)).toEqual([told]);
-    expect(p.step('post_mortem').required).toBe(required);
-    expect(p.step('post_mortem').manualSkip).toBe(!required);
-    expect(p.step('post_mortem').skipped).toBe(false);
-  });
+  ] as const)(
+    'when the incident is %s, then %j are told and the post-mortem required is %s',
+    (severity, told, required) => {
+      const p = plan('incident', { severity });
+      expect(p.notices.filter((n) => n.at === 'start').map((n) => n.roles)).toEqual([told]);
+      expect(p.step('post_mortem').required).toBe(required);
+      expect(p.step('post_mortem').manualSkip).toBe(!required);
+      expect(p.step('post_mortem').skipped).toBe(false);
+    },
+  );
 
   it('when user data may be involved, then the Breach Assessment cannot be skipped', () => {
-    expect(plan('incident', flags('user_data')).step('breach_assessment')).toMatchObject({ required: true, manualSkip: false });
+    expect(plan('incident', flags('user_data')).step('breach_assessment')).toMatchObject({
+      required: true,
+      manualSkip: false,
+    });
     expect(plan('incident').step('breach_assessment')).toMatchObject({ required: false, manualSkip: true });
   });
 
   it('when the incident is diagnosed, then the affected lead and OpsCommander diagnose in parallel', () => {
-    expect(plan('incident', { projects: ['backend'], severity: 'sev2' }).step('diagnose').owners).toEqual(['BackendLead', 'OpsCommander']);
+    expect(plan('incident', { projects: ['backend'], severity: 'sev2' }).step('diagnose').owners).toEqual([
+      'BackendLead',
+      'OpsCommander',
+    ]);
   });
 });
 
@@ -150,11 +182,15 @@ describe('Release', () => {
   });
 
   it('when a minor release touches user data, then the privacy review is mandatory', () => {
-    expect(plan('release', { releaseType: 'minor', flags: ['user_data'] }).step('pre_release_audit').required).toBe(true);
+    expect(
+      plan('release', { releaseType: 'minor', flags: ['user_data'] }).step('pre_release_audit').required,
+    ).toBe(true);
   });
 
   it('when a hotfix is security-related, then the privacy review is mandatory; otherwise it is skipped', () => {
-    expect(plan('release', { releaseType: 'hotfix', flags: ['security'] }).step('pre_release_audit').required).toBe(true);
+    expect(
+      plan('release', { releaseType: 'hotfix', flags: ['security'] }).step('pre_release_audit').required,
+    ).toBe(true);
     const p = plan('release', { releaseType: 'hotfix' });
     expect(p.step('pre_release_audit').skipped).toBe(true);
     expect(p.step('full_qa_pass').notes).toContain('QA depth (Hotfix): Targeted tests only.');
@@ -178,20 +214,31 @@ describe('Cross-Project Change', () => {
     const p = plan('cross_project', { changeType: 'api_contract' });
     expect(p.step('design').owners).toEqual(['Architect', 'BackendLead', 'MobileLead', 'FrontendLead']);
     expect(p.step('implement').owners).toEqual(['BackendLead', 'MobileLead', 'FrontendLead']);
-    expect(p.step('coordinated_deploy').notes).toContain('Deploy order (API contract change): Backend → Frontend → Mobile.');
+    expect(p.step('coordinated_deploy').notes).toContain(
+      'Deploy order (API contract change): Backend → Frontend → Mobile.',
+    );
   });
 
   it('when design tokens change, then design and all consumer leads coordinate', () => {
     const p = plan('cross_project', { changeType: 'design_tokens' });
-    expect(p.step('implement').owners).toEqual(['ProductDesigner', 'FrontendLead', 'MobileLead', 'ContentLead']);
-    expect(p.step('coordinated_deploy').notes).toContain('Deploy order (Design token update): Design system → all consumers.');
+    expect(p.step('implement').owners).toEqual([
+      'ProductDesigner',
+      'FrontendLead',
+      'MobileLead',
+      'ContentLead',
+    ]);
+    expect(p.step('coordinated_deploy').notes).toContain(
+      'Deploy order (Design token update): Design system → all consumers.',
+    );
   });
 
   it('when the data model migrates, then Backend, Quant and Cloud leads implement and the compliance check is mandatory', () => {
     const p = plan('cross_project', { changeType: 'data_model' });
     expect(p.step('implement').owners).toEqual(['BackendLead', 'QuantArchitect', 'CloudArch']);
     expect(p.step('compliance_check').required).toBe(true);
-    expect(p.step('coordinated_deploy').notes).toContain('Deploy order (Data model migration): DB migration → Backend → Functions.');
+    expect(p.step('coordinated_deploy').notes).toContain(
+      'Deploy order (Data model migration): DB migration → Backend → Functions.',
+    );
   });
 
   it('when a shared dependency is upgraded, then Architect and the affected leads coordinate', () => {
@@ -200,7 +247,10 @@ describe('Cross-Project Change', () => {
   });
 
   it('when the change type is unknown, then the affected projects’ leads implement in parallel', () => {
-    expect(plan('cross_project', { projects: ['backend', 'web'] }).step('implement').owners).toEqual(['BackendLead', 'FrontendLead']);
+    expect(plan('cross_project', { projects: ['backend', 'web'] }).step('implement').owners).toEqual([
+      'BackendLead',
+      'FrontendLead',
+    ]);
   });
 });
 
@@ -223,6 +273,8 @@ describe('Compliance Review', () => {
   });
 
   it('when the scope is set, then the risk domains are listed', () => {
-    expect(plan('compliance').step('scope').notes[0]).toMatch(/Financial \(Stripe flow integrity, billing logic, revenue leakage\)/);
+    expect(plan('compliance').step('scope').notes[0]).toMatch(
+      /Financial \(Stripe flow integrity, billing logic, revenue leakage\)/,
+    );
   });
 });

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { playbookJsonSchema } from '../../routing/playbooks/json-schema.ts';
-import { BUILTIN_PLAYBOOKS_DIR, loadPlaybooks, PlaybookError, parsePlaybook } from '../../routing/playbooks/load.ts';
+import {
+  BUILTIN_PLAYBOOKS_DIR,
+  loadPlaybooks,
+  PlaybookError,
+  parsePlaybook,
+} from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
 
 const directory = loadRoleDirectory();
@@ -98,14 +103,21 @@ describe('the six built-in chains', () => {
     },
   );
 
-  it.each(Object.keys(SOP))('when %s is loaded, then every step has the document title and owners in order', (id) => {
-    const steps = byId.get(id)!.steps.map((s) => [s.title, [...s.owners, ...s.approvers]]);
-    expect(steps).toEqual(SOP[id]);
-  });
+  it.each(Object.keys(SOP))(
+    'when %s is loaded, then every step has the document title and owners in order',
+    (id) => {
+      const steps = byId.get(id)!.steps.map((s) => [s.title, [...s.owners, ...s.approvers]]);
+      expect(steps).toEqual(SOP[id]);
+    },
+  );
 
   it('when a step has an output or a gate in the document, then the playbook carries it', () => {
     const feasibility = byId.get('feature')!.steps[1]!;
-    expect(feasibility.gate).toEqual({ check: 'Rejects if infeasible or misaligned', canBlock: true, canReject: true });
+    expect(feasibility.gate).toEqual({
+      check: 'Rejects if infeasible or misaligned',
+      canBlock: true,
+      canReject: true,
+    });
     expect(byId.get('feature')!.steps[8]!.gate).toBeNull();
     expect(byId.get('feature')!.steps[6]!.output).toBe('Privacy impact assessment (if user data involved)');
   });
@@ -117,23 +129,44 @@ describe('the six built-in chains', () => {
       ['medium', 'Next sprint', '@ProjectLead → Tier 2 Lead'],
       ['low', 'Backlog', '@ProjectLead tracks'],
     ]);
-    expect(byId.get('incident')!.severities!.incident!.map((r) => [r.id, r.definition, r.response, r.communication])).toEqual([
+    expect(
+      byId
+        .get('incident')!
+        .severities!.incident!.map((r) => [r.id, r.definition, r.response, r.communication]),
+    ).toEqual([
       ['sev1', 'Service down, all users affected', 'Immediate, all-hands', '@Ghabs notified'],
       ['sev2', 'Service degraded, partial impact', '< 1h response', '@Atlas notified'],
       ['sev3', 'Minor issue, workaround available', 'Next business day', '@ProjectLead tracks'],
     ]);
-    expect(byId.get('release')!.releaseTypes!.types.map((t) => [t.id, t.qaDepth, t.privacyReview, t.approval])).toEqual([
+    expect(
+      byId.get('release')!.releaseTypes!.types.map((t) => [t.id, t.qaDepth, t.privacyReview, t.approval]),
+    ).toEqual([
       ['major', 'Full suite', 'Mandatory', '@Ghabs'],
       ['minor', 'Affected projects only', 'If data-touching', '@Atlas'],
       ['hotfix', 'Targeted tests only', 'If security-related', '@Atlas (fast-track)'],
     ]);
-    expect(byId.get('cross_project')!.changePatterns!.patterns.map((c) => [c.id, c.leads, c.deployOrder])).toEqual([
+    expect(
+      byId.get('cross_project')!.changePatterns!.patterns.map((c) => [c.id, c.leads, c.deployOrder]),
+    ).toEqual([
       ['api_contract', ['BackendLead', 'MobileLead', 'FrontendLead'], ['Backend', 'Frontend', 'Mobile']],
-      ['design_tokens', ['ProductDesigner', 'FrontendLead', 'MobileLead', 'ContentLead'], ['Design system', 'all consumers']],
-      ['data_model', ['BackendLead', 'QuantArchitect', 'CloudArch'], ['DB migration', 'Backend', 'Functions']],
+      [
+        'design_tokens',
+        ['ProductDesigner', 'FrontendLead', 'MobileLead', 'ContentLead'],
+        ['Design system', 'all consumers'],
+      ],
+      [
+        'data_model',
+        ['BackendLead', 'QuantArchitect', 'CloudArch'],
+        ['DB migration', 'Backend', 'Functions'],
+      ],
       ['dependency_upgrade', ['Architect', '$tier2'], ['Coordinated', 'test each project']],
     ]);
-    expect(byId.get('compliance')!.auditTypes!.map((a) => a.id)).toEqual(['quarterly', 'pre_release', 'incident', 'regulation']);
+    expect(byId.get('compliance')!.auditTypes!.map((a) => a.id)).toEqual([
+      'quarterly',
+      'pre_release',
+      'incident',
+      'regulation',
+    ]);
     expect(byId.get('compliance')!.riskDomains!.map((d) => d.label)).toEqual([
       'Operational',
       'Financial',
@@ -141,8 +174,19 @@ describe('the six built-in chains', () => {
       'Compliance',
       'Reputational',
     ]);
-    expect(byId.get('bug')!.rules.map((r) => r.id)).toEqual(['security_bug', 'cross_project_bug', 'payment_bug', 'critical_bypass']);
-    expect(byId.get('feature')!.rules.map((r) => r.id)).toEqual(['single_project', 'multi_project', 'growth', 'funnel', 'compliance_flag']);
+    expect(byId.get('bug')!.rules.map((r) => r.id)).toEqual([
+      'security_bug',
+      'cross_project_bug',
+      'payment_bug',
+      'critical_bypass',
+    ]);
+    expect(byId.get('feature')!.rules.map((r) => r.id)).toEqual([
+      'single_project',
+      'multi_project',
+      'growth',
+      'funnel',
+      'compliance_flag',
+    ]);
   });
 });
 
@@ -156,23 +200,58 @@ describe('bad playbook files', () => {
 
   const cases: [string, string, RegExp][] = [
     ['a step without owners', valid.replace('    owners: [Atlas]\n', ''), /bad\.yml: steps\[1\]\.owners: /],
-    ['an unknown role', valid.replace('owners: [Atlas]', 'owners: [Atlass]'), /bad\.yml: steps\[1\]\.owners\[0\]: unknown role "Atlass"/],
-    ['a bad prefix', valid.replace('prefix: FEAT', 'prefix: feat'), /bad\.yml: prefix: two to six capital letters/],
-    ['a duplicate step key', valid.replace('key: technical_feasibility', 'key: vision_scope'), /steps\[1\]\.key: duplicate step key "vision_scope"/],
-    ['a rule on a missing step', valid.replace('- step: implementation\n        note: "@ProjectLead', '- step: implementaton\n        note: "@ProjectLead'), /rules\[0\]\.steps\[0\]\.step: no step "implementaton"/],
-    ['an unknown flag', valid.replace('anyFlag: [backend_only]', 'anyFlag: [backend]'), /steps\[3\]\.skip\.when\.anyFlag\[0\]: /],
-    ['an unknown field', valid.replace('trigger:', 'trigerr: x\ntrigger:'), /bad\.yml: \(top level\): .*trigerr/],
+    [
+      'an unknown role',
+      valid.replace('owners: [Atlas]', 'owners: [Atlass]'),
+      /bad\.yml: steps\[1\]\.owners\[0\]: unknown role "Atlass"/,
+    ],
+    [
+      'a bad prefix',
+      valid.replace('prefix: FEAT', 'prefix: feat'),
+      /bad\.yml: prefix: two to six capital letters/,
+    ],
+    [
+      'a duplicate step key',
+      valid.replace('key: technical_feasibility', 'key: vision_scope'),
+      /steps\[1\]\.key: duplicate step key "vision_scope"/,
+    ],
+    [
+      'a rule on a missing step',
+      valid.replace(
+        '- step: implementation\n        note: "@ProjectLead',
+        '- step: implementaton\n        note: "@ProjectLead',
+      ),
+      /rules\[0\]\.steps\[0\]\.step: no step "implementaton"/,
+    ],
+    [
+      'an unknown flag',
+      valid.replace('anyFlag: [backend_only]', 'anyFlag: [backend]'),
+      /steps\[3\]\.skip\.when\.anyFlag\[0\]: /,
+    ],
+    [
+      'an unknown field',
+      valid.replace('trigger:', 'trigerr: x\ntrigger:'),
+      /bad\.yml: \(top level\): .*trigerr/,
+    ],
     ['broken YAML', `${valid}\n  - : [\n`, /bad\.yml: line \d+, column \d+: /],
   ];
-  it.each(cases)('when a file has %s, then the load stops naming the file, the path and the problem', (_name, text, message) => {
-    const dir = file('bad.yml', text);
-    expect(() => loadPlaybooks({ dirs: [dir], knownRoles })).toThrow(PlaybookError);
-    expect(() => loadPlaybooks({ dirs: [dir], knownRoles })).toThrow(message);
-  });
+  it.each(cases)(
+    'when a file has %s, then the load stops naming the file, the path and the problem',
+    (_name, text, message) => {
+      const dir = file('bad.yml', text);
+      expect(() => loadPlaybooks({ dirs: [dir], knownRoles })).toThrow(PlaybookError);
+      expect(() => loadPlaybooks({ dirs: [dir], knownRoles })).toThrow(message);
+    },
+  );
 
   it('when a team chain reuses a built-in prefix, then the load says which file has it', () => {
-    const dir = file('mine.yml', valid.replace('id: feature', 'id: my_chain').replace('command: feature', 'command: mine'));
-    expect(() => loadPlaybooks({ dirs: [BUILTIN_PLAYBOOKS_DIR, dir], knownRoles })).toThrow(/mine\.yml: prefix: "FEAT" is already used by 1-new-feature\.yml/);
+    const dir = file(
+      'mine.yml',
+      valid.replace('id: feature', 'id: my_chain').replace('command: feature', 'command: mine'),
+    );
+    expect(() => loadPlaybooks({ dirs: [BUILTIN_PLAYBOOKS_DIR, dir], knownRoles })).toThrow(
+      /mine\.yml: prefix: "FEAT" is already used by 1-new-feature\.yml/,
+    );
   });
 
   it('when a team drops a valid chain in its folder, then it loads beside the six', () => {
@@ -203,6 +282,8 @@ describe('the published JSON Schema', () => {
   it('when the schema changes, then routing/playbooks/playbook.schema.json is regenerated (npm run playbooks:schema)', () => {
     const committed = JSON.parse(readFileSync(join(BUILTIN_PLAYBOOKS_DIR, 'playbook.schema.json'), 'utf8'));
     expect(committed).toEqual(JSON.parse(JSON.stringify(playbookJsonSchema())));
-    expect(committed.required).toEqual(expect.arrayContaining(['id', 'title', 'prefix', 'command', 'trigger', 'steps']));
+    expect(committed.required).toEqual(
+      expect.arrayContaining(['id', 'title', 'prefix', 'command', 'trigger', 'steps']),
+    );
   });
 });

@@ -18,8 +18,19 @@ async function engine(opts: Parameters<typeof createTestEngine>[0] = {}) {
 const REQ = 'UREQUESTER';
 const active = (run: Run) => run.steps.find((s) => s.status === 'active' || s.status === 'blocked')!;
 
-async function start(e: TestEngine, chain: string, extra: Partial<Parameters<TestEngine['runs']['startRun']>[0]> = {}) {
-  const { run } = await e.runs.startRun({ chain, title: `A ${chain} request`, text: 'details', requester: REQ, channelId: 'C1', ...extra });
+async function start(
+  e: TestEngine,
+  chain: string,
+  extra: Partial<Parameters<TestEngine['runs']['startRun']>[0]> = {},
+) {
+  const { run } = await e.runs.startRun({
+    chain,
+    title: `A ${chain} request`,
+    text: 'details',
+    requester: REQ,
+    channelId: 'C1',
+    ...extra,
+  });
   return run;
 }
 
@@ -55,17 +66,36 @@ describe('starting a run', () => {
     const c = await start(e, 'incident', { severity: 'sev2' });
     expect([a.id, b.id, c.id]).toEqual(['FEAT-1', 'FEAT-2', 'INC-1']);
     expect(a.status).toBe('active');
-    expect(active(a)).toMatchObject({ key: 'vision_scope', status: 'active', assignees: { Ghabs: ['UGHABS'] } });
+    expect(active(a)).toMatchObject({
+      key: 'vision_scope',
+      status: 'active',
+      assignees: { Ghabs: ['UGHABS'] },
+    });
     const types = (await eventsOf(e, a.id)).map((x) => x.type);
     expect(types).toEqual(['run_started', 'step_skipped', 'step_activated']);
     const out = await e.store.read.outbox.list({ runId: a.id });
-    expect(out.map((o) => `${o.delivery.kind}:${o.notice.type}`)).toEqual(['root:run_started', 'thread:handoff']);
+    expect(out.map((o) => `${o.delivery.kind}:${o.notice.type}`)).toEqual([
+      'root:run_started',
+      'thread:handoff',
+    ]);
   });
 
   it('when Slack delivers the same request twice, then one run exists and the second answer points at it', async () => {
     const e = await engine();
-    const first = await e.runs.startRun({ chain: 'bug', title: 'x', text: 'x', requester: REQ, idempotencyKeys: ['event:Ev1', 'msg:C1:1.2'] });
-    const again = await e.runs.startRun({ chain: 'bug', title: 'x', text: 'x', requester: REQ, idempotencyKeys: ['msg:C1:1.2'] });
+    const first = await e.runs.startRun({
+      chain: 'bug',
+      title: 'x',
+      text: 'x',
+      requester: REQ,
+      idempotencyKeys: ['event:Ev1', 'msg:C1:1.2'],
+    });
+    const again = await e.runs.startRun({
+      chain: 'bug',
+      title: 'x',
+      text: 'x',
+      requester: REQ,
+      idempotencyKeys: ['msg:C1:1.2'],
+    });
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, run: { id: first.run.id } });
     expect(await e.store.read.runs.count()).toBe(1);
@@ -73,68 +103,135 @@ describe('starting a run', () => {
 
   it('when the request is empty or the chain unknown, then nothing starts', async () => {
     const e = await engine();
-    await expect(e.runs.startRun({ chain: 'bug', title: '  ', text: '', requester: REQ })).rejects.toMatchObject({ code: 'empty_request' });
-    await expect(e.runs.startRun({ chain: 'nope', title: 'x', text: '', requester: REQ })).rejects.toMatchObject({ code: 'unknown_chain' });
+    await expect(
+      e.runs.startRun({ chain: 'bug', title: '  ', text: '', requester: REQ }),
+    ).rejects.toMatchObject({ code: 'empty_request' });
+    await expect(
+      e.runs.startRun({ chain: 'nope', title: 'x', text: '', requester: REQ }),
+    ).rejects.toMatchObject({ code: 'unknown_chain' });
     expect(await e.store.read.runs.count()).toBe(0);
   });
 });
 
 describe('walking the six chains', () => {
   const cases: [string, Record<string, unknown>, string[]][] = [
-    ['feature', { projects: ['web'] }, ['Ghabs', 'Atlas', 'Architect', 'ProductDesigner', 'FrontendLead', 'QAGuard', 'OpsCommander', 'Scribe']],
-    ['bug', { projects: ['mobile'], severity: 'high' }, ['Requester', 'ProjectLead', 'MobileLead', 'MobileLead', 'QAGuard', 'OpsCommander', 'Scribe']],
+    [
+      'feature',
+      { projects: ['web'] },
+      ['Ghabs', 'Atlas', 'Architect', 'ProductDesigner', 'FrontendLead', 'QAGuard', 'OpsCommander', 'Scribe'],
+    ],
+    [
+      'bug',
+      { projects: ['mobile'], severity: 'high' },
+      ['Requester', 'ProjectLead', 'MobileLead', 'MobileLead', 'QAGuard', 'OpsCommander', 'Scribe'],
+    ],
     [
       'release',
       { releaseType: 'major' },
-      ['Atlas', 'FrontendLead+BackendLead+MobileLead+ContentLead+ProjectLead', 'QAGuard', 'Privacy', 'Scribe', 'OpsCommander', 'Atlas+Ghabs', 'OpsCommander', 'GrowthLead', 'Scribe+ContentLead'],
+      [
+        'Atlas',
+        'FrontendLead+BackendLead+MobileLead+ContentLead+ProjectLead',
+        'QAGuard',
+        'Privacy',
+        'Scribe',
+        'OpsCommander',
+        'Atlas+Ghabs',
+        'OpsCommander',
+        'GrowthLead',
+        'Scribe+ContentLead',
+      ],
     ],
     [
       'incident',
       { severity: 'sev1', projects: ['backend'] },
-      ['OpsCommander', 'OpsCommander', 'OpsCommander', 'BackendLead+OpsCommander', 'OpsCommander', 'Privacy', 'BackendLead', 'Atlas+OpsCommander', 'Scribe'],
+      [
+        'OpsCommander',
+        'OpsCommander',
+        'OpsCommander',
+        'BackendLead+OpsCommander',
+        'OpsCommander',
+        'Privacy',
+        'BackendLead',
+        'Atlas+OpsCommander',
+        'Scribe',
+      ],
     ],
     [
       'cross_project',
       { changeType: 'api_contract', projects: ['backend', 'web', 'mobile'] },
-      ['Requester', 'Architect', 'Architect+BackendLead+MobileLead+FrontendLead', 'BackendLead+MobileLead+FrontendLead', 'QAGuard', 'Privacy', 'OpsCommander', 'Scribe'],
+      [
+        'Requester',
+        'Architect',
+        'Architect+BackendLead+MobileLead+FrontendLead',
+        'BackendLead+MobileLead+FrontendLead',
+        'QAGuard',
+        'Privacy',
+        'OpsCommander',
+        'Scribe',
+      ],
     ],
     [
       'compliance',
       { projects: ['backend'] },
-      ['Privacy', 'Privacy+BackendLead', 'Privacy', 'Privacy', 'Architect+BackendLead', 'BackendLead+Privacy', 'Privacy', 'Privacy+Ghabs', 'Scribe'],
+      [
+        'Privacy',
+        'Privacy+BackendLead',
+        'Privacy',
+        'Privacy',
+        'Architect+BackendLead',
+        'BackendLead+Privacy',
+        'Privacy',
+        'Privacy+Ghabs',
+        'Scribe',
+      ],
     ],
   ];
-  it.each(cases)('when %s is walked owner by owner, then each step is handed to its owners in SOP order and the run completes', async (chain, facts, expected) => {
-    const e = await engine();
-    let run = await start(e, chain, facts);
-    const handedTo: string[] = [];
-    while (run.status === 'active') {
-      const step = active(run);
-      handedTo.push([...step.owners, ...step.approvers].join('+'));
-      run = await completeActive(e, run);
-    }
-    expect(run.status).toBe('done');
-    expect(run.closedAt).not.toBeNull();
-    expect(handedTo).toEqual(expected);
-    for (const s of run.steps) expect(['done', 'skipped']).toContain(s.status);
-    const types = (await eventsOf(e, run.id)).map((x) => x.type);
-    expect(types.at(-1)).toBe('run_completed');
-    const out = await e.store.read.outbox.list({ runId: run.id });
-    expect(out.filter((o) => o.notice.type === 'handoff' && o.notice.phase === 'owners')).toHaveLength(expected.length);
-  });
+  it.each(cases)(
+    'when %s is walked owner by owner, then each step is handed to its owners in SOP order and the run completes',
+    async (chain, facts, expected) => {
+      const e = await engine();
+      let run = await start(e, chain, facts);
+      const handedTo: string[] = [];
+      while (run.status === 'active') {
+        const step = active(run);
+        handedTo.push([...step.owners, ...step.approvers].join('+'));
+        run = await completeActive(e, run);
+      }
+      expect(run.status).toBe('done');
+      expect(run.closedAt).not.toBeNull();
+      expect(handedTo).toEqual(expected);
+      for (const s of run.steps) expect(['done', 'skipped']).toContain(s.status);
+      const types = (await eventsOf(e, run.id)).map((x) => x.type);
+      expect(types.at(-1)).toBe('run_completed');
+      const out = await e.store.read.outbox.list({ runId: run.id });
+      expect(out.filter((o) => o.notice.type === 'handoff' && o.notice.phase === 'owners')).toHaveLength(
+        expected.length,
+      );
+    },
+  );
 });
 
 describe('transitions', () => {
   it('when an owner completes a step, then the output is kept and the event records before and after', async () => {
     const e = await engine();
-    const run = await e.runs.completeStep((await start(e, 'feature')).id, 'UGHABS', { output: 'Brief: dark mode for all' });
-    expect(run.steps[0]).toMatchObject({ status: 'done', output: 'Brief: dark mode for all', deliveries: { Ghabs: { by: 'UGHABS' } } });
+    const run = await e.runs.completeStep((await start(e, 'feature')).id, 'UGHABS', {
+      output: 'Brief: dark mode for all',
+    });
+    expect(run.steps[0]).toMatchObject({
+      status: 'done',
+      output: 'Brief: dark mode for all',
+      deliveries: { Ghabs: { by: 'UGHABS' } },
+    });
     expect(active(run).key).toBe('technical_feasibility');
     const ev = (await eventsOf(e, run.id)).find((x) => x.type === 'step_completed')!;
     expect(ev).toMatchObject({
       actor: 'UGHABS',
       stepKey: 'vision_scope',
-      data: { before: { status: 'active' }, after: { status: 'done' }, gate: { check: "Founder's Check (4 questions)", passed: true } },
+      data: {
+        before: { status: 'active' },
+        after: { status: 'done' },
+        gate: { check: "Founder's Check (4 questions)", passed: true },
+      },
     });
   });
 
@@ -143,8 +240,16 @@ describe('transitions', () => {
     let run = await start(e, 'feature');
     run = await e.runs.blockStep(run.id, 'UGHABS', { reason: 'Fails question 3' });
     expect(run.status).toBe('blocked');
-    expect(run.steps[0]).toMatchObject({ status: 'blocked', blockReason: 'Fails question 3', blockedBy: 'UGHABS', blockedByRole: 'Ghabs' });
-    expect((await eventsOf(e, run.id)).at(-1)).toMatchObject({ type: 'gate_failed', data: { gate: "Founder's Check (4 questions)" } });
+    expect(run.steps[0]).toMatchObject({
+      status: 'blocked',
+      blockReason: 'Fails question 3',
+      blockedBy: 'UGHABS',
+      blockedByRole: 'Ghabs',
+    });
+    expect((await eventsOf(e, run.id)).at(-1)).toMatchObject({
+      type: 'gate_failed',
+      data: { gate: "Founder's Check (4 questions)" },
+    });
     expect((await refusal(e.runs.completeStep(run.id, 'UGHABS'))).code).toBe('step_not_active');
     run = await e.runs.unblockStep(run.id, 'UGHABS', {});
     expect(run.status).toBe('active');
@@ -184,16 +289,23 @@ describe('transitions', () => {
     let run = await start(e, 'feature', { projects: ['backend'] });
     for (let i = 0; i < 3; i++) run = await completeActive(e, run);
     expect(active(run).key).toBe('ux_design');
-    expect((await refusal(e.runs.skipStep(run.id, 'UPRODUCTDESIGNER', { reason: ' ' }))).code).toBe('reason_required');
+    expect((await refusal(e.runs.skipStep(run.id, 'UPRODUCTDESIGNER', { reason: ' ' }))).code).toBe(
+      'reason_required',
+    );
     run = await e.runs.skipStep(run.id, 'UPRODUCTDESIGNER', { reason: 'API only' });
-    expect(run.steps[3]).toMatchObject({ status: 'skipped', skipReason: 'Skipped by <@UPRODUCTDESIGNER>: API only' });
+    expect(run.steps[3]).toMatchObject({
+      status: 'skipped',
+      skipReason: 'Skipped by <@UPRODUCTDESIGNER>: API only',
+    });
     expect(active(run).key).toBe('implementation');
   });
 
   it('when a step the playbook does not let skip is skipped, then it is refused', async () => {
     const e = await engine();
     const run = await start(e, 'feature');
-    expect((await refusal(e.runs.skipStep(run.id, 'UGHABS', { reason: 'busy' }))).code).toBe('skip_not_allowed');
+    expect((await refusal(e.runs.skipStep(run.id, 'UGHABS', { reason: 'busy' }))).code).toBe(
+      'skip_not_allowed',
+    );
   });
 
   it('when a SEV1 post-mortem is skipped, then it is refused: no exceptions', async () => {
@@ -228,27 +340,41 @@ describe('transitions', () => {
     const e = await engine();
     let run = await start(e, 'bug');
     run = await completeActive(e, run);
-    run = await e.runs.completeStep(run.id, 'UPROJECTLEAD', { output: 'Critical, web', facts: { severity: 'critical', projects: ['web'] } });
+    run = await e.runs.completeStep(run.id, 'UPROJECTLEAD', {
+      output: 'Critical, web',
+      facts: { severity: 'critical', projects: ['web'] },
+    });
     expect(run.severity).toBe('critical');
-    expect(active(run)).toMatchObject({ key: 'root_cause_analysis', owners: ['FrontendLead'], assignees: { FrontendLead: ['UFRONTENDLEAD'] } });
-    const notify = (await e.store.read.outbox.list({ runId: run.id })).filter((o) => o.notice.type === 'notify');
-    expect(notify.filter((o) => o.delivery.kind === 'thread').map((o) => (o.notice as { mentions: { role: string }[] }).mentions.map((m) => m.role))).toEqual([
-      ['ProjectLead', 'Atlas', 'OpsCommander'],
-    ]);
-    expect(notify.filter((o) => o.delivery.kind === 'dm').map((o) => (o.delivery as { userId: string }).userId)).toEqual([
-      'UPROJECTLEAD',
-      'UATLAS',
-      'UOPSCOMMANDER',
-    ]);
+    expect(active(run)).toMatchObject({
+      key: 'root_cause_analysis',
+      owners: ['FrontendLead'],
+      assignees: { FrontendLead: ['UFRONTENDLEAD'] },
+    });
+    const notify = (await e.store.read.outbox.list({ runId: run.id })).filter(
+      (o) => o.notice.type === 'notify',
+    );
+    expect(
+      notify
+        .filter((o) => o.delivery.kind === 'thread')
+        .map((o) => (o.notice as { mentions: { role: string }[] }).mentions.map((m) => m.role)),
+    ).toEqual([['ProjectLead', 'Atlas', 'OpsCommander']]);
+    expect(
+      notify.filter((o) => o.delivery.kind === 'dm').map((o) => (o.delivery as { userId: string }).userId),
+    ).toEqual(['UPROJECTLEAD', 'UATLAS', 'UOPSCOMMANDER']);
   });
 
   it('when a security bug reaches triage, then Privacy is told then, not before', async () => {
     const e = await engine();
     let run = await start(e, 'bug', { flags: ['security'] });
-    const notifies = async () => (await e.store.read.outbox.list({ runId: run.id })).filter((o) => o.notice.type === 'notify' && o.delivery.kind === 'thread');
+    const notifies = async () =>
+      (await e.store.read.outbox.list({ runId: run.id })).filter(
+        (o) => o.notice.type === 'notify' && o.delivery.kind === 'thread',
+      );
     expect(await notifies()).toHaveLength(0);
     run = await completeActive(e, run);
-    expect((await notifies()).map((o) => (o.notice as { reason: string }).reason)).toEqual(['Security bug: @Privacy assesses the breach risk.']);
+    expect((await notifies()).map((o) => (o.notice as { reason: string }).reason)).toEqual([
+      'Security bug: @Privacy assesses the breach risk.',
+    ]);
   });
 });
 
@@ -259,18 +385,26 @@ describe('refusals', () => {
     ['reassign', (e: TestEngine, id: string) => e.runs.reassignStep(id, 'UINTRUDER', { to: ['UINTRUDER'] })],
     ['skip', (e: TestEngine, id: string) => e.runs.skipStep(id, 'UINTRUDER', { reason: 'x' })],
     ['acknowledge', (e: TestEngine, id: string) => e.runs.acknowledgeStep(id, 'UINTRUDER')],
-  ])('when someone who is neither owner nor admin tries to %s, then nothing changes and the refusal is recorded', async (verb, act) => {
-    const e = await engine();
-    const run = await start(e, 'feature');
-    const before = await e.runs.getRun(run.id);
-    const outboxBefore = (await e.store.read.outbox.list()).length;
-    const err = await refusal(act(e, run.id));
-    expect(err.code).toBe(verb === 'skip' ? 'not_owner' : 'not_owner');
-    expect(err.message).toMatch(/Only @Ghabs or an admin can/);
-    expect(await e.runs.getRun(run.id)).toEqual(before);
-    expect((await e.store.read.outbox.list()).length).toBe(outboxBefore);
-    expect((await eventsOf(e, run.id)).at(-1)).toMatchObject({ type: 'refused', actor: 'UINTRUDER', stepKey: 'vision_scope', data: { code: 'not_owner' } });
-  });
+  ])(
+    'when someone who is neither owner nor admin tries to %s, then nothing changes and the refusal is recorded',
+    async (verb, act) => {
+      const e = await engine();
+      const run = await start(e, 'feature');
+      const before = await e.runs.getRun(run.id);
+      const outboxBefore = (await e.store.read.outbox.list()).length;
+      const err = await refusal(act(e, run.id));
+      expect(err.code).toBe(verb === 'skip' ? 'not_owner' : 'not_owner');
+      expect(err.message).toMatch(/Only @Ghabs or an admin can/);
+      expect(await e.runs.getRun(run.id)).toEqual(before);
+      expect((await e.store.read.outbox.list()).length).toBe(outboxBefore);
+      expect((await eventsOf(e, run.id)).at(-1)).toMatchObject({
+        type: 'refused',
+        actor: 'UINTRUDER',
+        stepKey: 'vision_scope',
+        data: { code: 'not_owner' },
+      });
+    },
+  );
 
   it('when an admin acts on any step, then it is allowed', async () => {
     const e = await engine();
@@ -306,7 +440,10 @@ describe('parallel steps and approvals', () => {
     expect(again.code).toBe('already_delivered');
     expect(again.message).toMatch(/waiting on @BackendLead/);
     run = await e.runs.completeStep(run.id, 'UBACKENDLEAD', { output: 'api PR merged' });
-    expect(run.steps[4]).toMatchObject({ status: 'done', output: 'FrontendLead: web PR merged\nBackendLead: api PR merged' });
+    expect(run.steps[4]).toMatchObject({
+      status: 'done',
+      output: 'FrontendLead: web PR merged\nBackendLead: api PR merged',
+    });
     expect(active(run).key).toBe('quality_gate');
   });
 
@@ -317,8 +454,16 @@ describe('parallel steps and approvals', () => {
     expect((await refusal(e.runs.completeStep(run.id, 'UGHABS'))).code).toBe('awaiting_owners');
     run = await e.runs.completeStep(run.id, 'UATLAS', { output: 'Go from me' });
     expect(active(run).key).toBe('go_no_go');
-    const approvalHandoff = (await e.store.read.outbox.list({ runId: run.id })).at(-2)!.notice as { type: string; phase: string; mentions: { role: string }[] };
-    expect(approvalHandoff).toMatchObject({ type: 'handoff', phase: 'approval', mentions: [{ role: 'Ghabs' }] });
+    const approvalHandoff = (await e.store.read.outbox.list({ runId: run.id })).at(-2)!.notice as {
+      type: string;
+      phase: string;
+      mentions: { role: string }[];
+    };
+    expect(approvalHandoff).toMatchObject({
+      type: 'handoff',
+      phase: 'approval',
+      mentions: [{ role: 'Ghabs' }],
+    });
     run = await e.runs.completeStep(run.id, 'UGHABS', { output: 'Go' });
     expect(active(run).key).toBe('production_deploy');
   });
@@ -330,7 +475,10 @@ describe('the independence rule', () => {
     let run = await start(e, 'feature', { flags: ['user_data'], projects: ['web'] });
     while (active(run).key !== 'compliance_gate') run = await completeActive(e, run);
     run = await e.runs.blockStep(run.id, 'UPRIVACY', { reason: 'PII leaves the EU' });
-    expect(run.steps.find((s) => s.key === 'compliance_gate')).toMatchObject({ status: 'blocked', blockedByRole: 'Privacy' });
+    expect(run.steps.find((s) => s.key === 'compliance_gate')).toMatchObject({
+      status: 'blocked',
+      blockedByRole: 'Privacy',
+    });
     return { e, run };
   }
 
@@ -347,13 +495,20 @@ describe('the independence rule', () => {
 
   it('when Ghabs lifts it without a written rationale, then it is refused; with one, the risk acceptance is recorded', async () => {
     const { e, run } = await blockedByPrivacy();
-    expect((await refusal(e.runs.unblockStep(run.id, 'UGHABS', { rationale: '  ' }))).code).toBe('rationale_required');
-    const lifted = await e.runs.unblockStep(run.id, 'UGHABS', { rationale: 'Contractual SCCs in place; accepted for Q3' });
+    expect((await refusal(e.runs.unblockStep(run.id, 'UGHABS', { rationale: '  ' }))).code).toBe(
+      'rationale_required',
+    );
+    const lifted = await e.runs.unblockStep(run.id, 'UGHABS', {
+      rationale: 'Contractual SCCs in place; accepted for Q3',
+    });
     expect(lifted.status).toBe('active');
     expect((await eventsOf(e, run.id)).at(-1)).toMatchObject({
       type: 'risk_accepted',
       actor: 'UGHABS',
-      data: { rationale: 'Contractual SCCs in place; accepted for Q3', before: { role: 'Privacy', reason: 'PII leaves the EU' } },
+      data: {
+        rationale: 'Contractual SCCs in place; accepted for Q3',
+        before: { role: 'Privacy', reason: 'PII leaves the EU' },
+      },
     });
   });
 
@@ -379,7 +534,9 @@ describe('concurrency', () => {
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(1);
     expect(lost[0]!.reason).toMatchObject({ code: 'step_not_active' });
-    expect(lost[0]!.reason.message).toMatch(/Vision & Scope \(FEAT-1\) was already completed by <@U(ONE|TWO)>/);
+    expect(lost[0]!.reason.message).toMatch(
+      /Vision & Scope \(FEAT-1\) was already completed by <@U(ONE|TWO)>/,
+    );
     const completed = (await eventsOf(e, run.id)).filter((x) => x.type === 'step_completed');
     expect(completed).toHaveLength(1);
   });
@@ -395,7 +552,9 @@ describe('concurrency', () => {
       b.runs.completeStep(run.id, 'UTWO', { stepKey: 'vision_scope', output: 'two' }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason).toMatchObject({ code: 'step_not_active' });
+    expect(results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason).toMatchObject({
+      code: 'step_not_active',
+    });
     expect((await b.runs.getRun(run.id)).steps[1]!.status).toBe('active');
   });
 });

@@ -26,14 +26,23 @@ export class TestClock {
   }
 }
 
-export async function createTestEngine(opts: { path?: string; clock?: TestClock; hooks?: TransitionHook[]; holders?: boolean } = {}) {
+export async function createTestEngine(
+  opts: { path?: string; clock?: TestClock; hooks?: TransitionHook[]; holders?: boolean } = {},
+) {
   const db = openDatabase(opts.path ?? ':memory:');
   const store = new SqliteStore(db);
   const directory = loadRoleDirectory();
   const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
   const clock = opts.clock ?? new TestClock();
   const adminUserIds = new Set([ADMIN]);
-  const runs = createRunService({ store, playbooks, directory, clock: clock.now, adminUserIds, hooks: opts.hooks });
+  const runs = createRunService({
+    store,
+    playbooks,
+    directory,
+    clock: clock.now,
+    adminUserIds,
+    hooks: opts.hooks,
+  });
   const roles = createRoleService({ store, directory, clock: clock.now, adminUserIds });
   await roles.seedDefaults();
   if (opts.holders !== false) {

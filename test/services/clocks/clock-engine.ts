@@ -1,0 +1,75 @@
+// A test engine with the deadline hook installed, and helpers to read timers and the outbox.
+import { loadPlaybooks } from '../../../routing/playbooks/load.ts';
+import { loadRoleDirectory } from '../../../routing/roles.ts';
+import { createScheduler } from '../../../src/jobs/scheduler.ts';
+import { createClockService } from '../../../src/services/clocks/clock-service.ts';
+import { createDeadlineHook } from '../../../src/services/clocks/deadline-hook.ts';
+import { ADMIN, createTestEngine, TestClock } from '../../support/engine.ts';
+
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
+
+export async function createClockEngine(
+  opts: { path?: string; clock?: TestClock; workTimeZone?: string; worker?: string } = {},
+) {
+  const directory = loadRoleDirectory();
+  const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
+  const hook = createDeadlineHook({ directory, playbooks, workTimeZone: opts.workTimeZone ?? 'UTC' });
+  const clock = opts.clock ?? new TestClock();
+  const engine = await createTestEngine({ path: opts.path, clock, hooks: [hook] });
+  const scheduler = createScheduler({
+    store: engine.store,
+    clock: clock.now,
+    workerId: opts.worker ?? 'w1',
+    directory,
+  });
+  const clocks = createClockService({
+    store: engine.store,
+    directory,
+    clock: clock.now,
+    adminUserIds: new Set([ADMIN]),
+  });
+  const sqlite = engine.db.sqlite;
+  return {
+    ...engine,
+    scheduler,
+    clocks,
+    /** Outbox notices of these types, in order. */
+    notices(types: string[] = ['reminder', 'escalation', 'gdpr']) {
+      const rows = sqlite
+        .prepare('select id, run_id as runId, kind, channel_id as channelId, payload from outbox order by id')
+        .all() as {
+        id: number;
+        runId: string | null;
+        kind: string;
+        channelId: string | null;
+        payload: string;
+      }[];
+      return rows
+        .map((r) => ({ ...r, notice: JSON.parse(r.payload) as Record<string, unknown> & { type: string } }))
+        .filter((r) => types.includes(r.notice.type));
+    },
+    timers(runId?: string) {
+      const rows = sqlite
+        .prepare(
+          `select id, run_id as runId, step_id as stepId, kind, due_at as dueAt, status, data from timers ${runId ? 'where run_id = ?' : ''} order by due_at, id`,
+        )
+        .all(...(runId ? [runId] : [])) as {
+        id: number;
+        runId: string;
+        stepId: number | null;
+        kind: string;
+        dueAt: number;
+        status: string;
+        data: string;
+      }[];
+      return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }));
+    },
+    async events(runId: string, type = 'timer_fired') {
+      return (await engine.store.read.events.forRun(runId)).filter((e) => e.type === type);
+    },
+  };
+}
+
+export type ClockEngine = Awaited<ReturnType<typeof createClockEngine>>;
