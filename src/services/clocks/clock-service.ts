@@ -1,0 +1,91 @@
+// The clock verbs owners and Privacy use: snooze a step's reminders, record the GDPR
+// notification. Each validates, checks who acts, and changes state in one transaction that
+// also writes the event log and the outbox; a refusal changes nothing and is recorded.
+import type { RoleDirectory } from '../../../routing/roles.ts';
+import type { Actor } from '../../domain/types.ts';
+import { ConflictError, RefusedError } from '../../errors.ts';
+import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
+import type { Repositories, Store } from '../../persistence/store.ts';
+import type { Clock } from '../run-service.ts';
+import { type GdprNotificationResult, recordGdprNotification } from './record-gdpr-notification.ts';
+import { type SnoozeResult, snoozeStep } from './snooze-step.ts';
+
+export interface ClockServiceDeps {
+  store: Store;
+  directory: RoleDirectory;
+  clock: Clock;
+  adminUserIds: ReadonlySet<string>;
+}
+
+/** What a clock verb gets: the transaction's repositories, the actor, now. */
+export interface ClockVerbContext {
+  repos: Repositories;
+  queries: ClockQueries;
+  actor: Actor;
+  directory: RoleDirectory;
+  now: number;
+  holdersOf(role: string): Promise<string[]>;
+}
+
+export function createClockService(deps: ClockServiceDeps) {
+  const queries = clockQueriesFor(deps.store);
+
+  async function inTransaction<T>(
+    runId: string,
+    userId: string,
+    verb: string,
+    fn: (ctx: ClockVerbContext) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await deps.store.transaction(async (repos) => {
+          const groups = await repos.usergroups.groupsOf(userId);
+          const actor: Actor = {
+            userId,
+            principals: [userId, ...groups],
+            isAdmin: deps.adminUserIds.has(userId),
+          };
+          const holdersOf = async (role: string) =>
+            (await repos.roles.get(role)) ?? deps.directory.defaultHolders(role);
+          return fn({ repos, queries, actor, directory: deps.directory, now: deps.clock(), holdersOf });
+        });
+      } catch (err) {
+        if (err instanceof ConflictError && attempt === 0) continue;
+        if (err instanceof RefusedError) {
+          await deps.store.transaction(async (repos) => {
+            await repos.events.append([
+              {
+                runId,
+                at: deps.clock(),
+                actor: userId,
+                type: 'refused',
+                stepKey: (err.details.stepKey as string | null) ?? null,
+                data: { action: verb, code: err.code, reason: err.message },
+              },
+            ]);
+          });
+        }
+        throw err;
+      }
+    }
+  }
+
+  return {
+    /** An owner (or an admin) pushes the step's reminders `minutes` from now. */
+    snoozeStep(runId: string, userId: string, stepKey: string, minutes: number): Promise<SnoozeResult> {
+      return inTransaction(runId, userId, 'snooze', (ctx) => snoozeStep(ctx, { runId, stepKey, minutes }));
+    },
+    /** Privacy records that the authority was notified: the GDPR clock stops. */
+    recordGdprNotification(
+      runId: string,
+      userId: string,
+      input: { note?: string | null } = {},
+    ): Promise<GdprNotificationResult> {
+      return inTransaction(runId, userId, 'gdpr_notification', (ctx) =>
+        recordGdprNotification(ctx, { runId, note: input.note ?? null }),
+      );
+    },
+  };
+}
+
+export type ClockService = ReturnType<typeof createClockService>;

@@ -1,0 +1,96 @@
+// recordGdprNotification: Privacy records that the supervisory authority was notified
+// (GDPR Art. 33). The 72-hour clock stops, its reminders end, the thread and the root
+// message say so. Works on a closed run too: the duty outlives the incident.
+import { z } from 'zod';
+import { NotFoundError, RefusedError, ValidationError } from '../../errors.ts';
+import type { GdprNotice } from './clock-notices.ts';
+import type { ClockVerbContext } from './clock-service.ts';
+import { GDPR_ROLES, gdprClockOf } from './gdpr-clock.ts';
+import { TIMER } from './timer-kinds.ts';
+
+const input = z.object({ runId: z.string().min(1), note: z.string().max(2000).nullable() });
+
+export interface GdprNotificationResult {
+  runId: string;
+  startedAt: number;
+  deadlineAt: number;
+  notifiedAt: number;
+  withinDeadline: boolean;
+}
+
+export async function recordGdprNotification(
+  ctx: ClockVerbContext,
+  raw: { runId: string; note: string | null },
+): Promise<GdprNotificationResult> {
+  const parsed = input.safeParse(raw);
+  if (!parsed.success)
+    throw new ValidationError('bad_input', parsed.error.issues[0]?.message ?? 'invalid input');
+  const { runId, note } = parsed.data;
+  const { repos, actor, now } = ctx;
+  const run = await repos.runs.get(runId);
+  if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
+  const details = { runId, stepKey: null, actor: actor.userId };
+  const privacy = ctx.directory.resolve('Privacy') ?? 'Privacy';
+  const holders = await ctx.holdersOf(privacy);
+  if (!holders.some((p) => actor.principals.includes(p))) {
+    throw new RefusedError(
+      'not_privacy',
+      `Only @${privacy} can record the GDPR notification for ${runId}.`,
+      details,
+    );
+  }
+  const clock = gdprClockOf(run, now);
+  if (!clock)
+    throw new RefusedError('no_gdpr_clock', `${runId} has no GDPR notification clock running.`, details);
+  if (!clock.running)
+    throw new RefusedError(
+      'gdpr_clock_stopped',
+      `The GDPR notification for ${runId} was already recorded.`,
+      details,
+    );
+  const expectedVersion = run.version;
+  run.context.notificationSent = true;
+  run.context.gdprClock = {
+    startedAt: clock.startedAt,
+    deadlineAt: clock.deadlineAt,
+    notifiedAt: now,
+    notifiedBy: actor.userId,
+    stoppedAt: null,
+  };
+  run.updatedAt = now;
+  await repos.runs.save(run, [], expectedVersion);
+  await repos.timers.cancelKinds(runId, [TIMER.gdpr]);
+  const withinDeadline = now <= clock.deadlineAt;
+  await repos.events.append([
+    {
+      runId,
+      at: now,
+      actor: actor.userId,
+      type: 'gdpr_notification_recorded',
+      stepKey: null,
+      data: { startedAt: clock.startedAt, deadlineAt: clock.deadlineAt, at: now, withinDeadline, note },
+    },
+  ]);
+  const mentions = await Promise.all(
+    GDPR_ROLES.map(async (role) => ({ role, principals: await ctx.holdersOf(role) })),
+  );
+  const notice: GdprNotice = {
+    type: 'gdpr',
+    runId,
+    runTitle: run.title,
+    mark: 'notified',
+    startedAt: clock.startedAt,
+    deadlineAt: clock.deadlineAt,
+    remainingMs: clock.deadlineAt - now,
+    mentions,
+    by: actor.userId,
+  };
+  await repos.outbox.enqueue(
+    [
+      { runId, delivery: { kind: 'thread' }, notice },
+      { runId, delivery: { kind: 'root_update' }, notice: { type: 'root_update', runId } },
+    ],
+    now,
+  );
+  return { runId, startedAt: clock.startedAt, deadlineAt: clock.deadlineAt, notifiedAt: now, withinDeadline };
+}

@@ -1,0 +1,75 @@
+// snoozeStep: an owner of the step (or an admin) pushes its pending reminders to `minutes`
+// from now; when the reminder already went out, a new one is set for then. Escalations are
+// not moved: a snooze quiets the nudges, not the deadline.
+import { z } from 'zod';
+import { NotFoundError, RefusedError, ValidationError } from '../../errors.ts';
+import type { ClockVerbContext } from './clock-service.ts';
+import { REMINDER_KINDS, TIMER } from './timer-kinds.ts';
+
+export const SNOOZE_DEFAULT_MINUTES = 60;
+
+const input = z.object({
+  runId: z.string().min(1),
+  stepKey: z.string().min(1),
+  minutes: z
+    .number()
+    .int()
+    .min(5, 'at least 5 minutes')
+    .max(7 * 24 * 60, 'at most a week'),
+});
+
+export interface SnoozeResult {
+  runId: string;
+  stepKey: string;
+  stepTitle: string;
+  minutes: number;
+  until: number;
+}
+
+export async function snoozeStep(
+  ctx: ClockVerbContext,
+  raw: { runId: string; stepKey: string; minutes: number },
+): Promise<SnoozeResult> {
+  const parsed = input.safeParse(raw);
+  if (!parsed.success)
+    throw new ValidationError('bad_snooze', `Snooze: ${parsed.error.issues[0]?.message ?? 'invalid input'}.`);
+  const { runId, stepKey, minutes } = parsed.data;
+  const { repos, actor, now } = ctx;
+  const run = await repos.runs.get(runId);
+  if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
+  const step = run.steps.find((s) => s.key === stepKey);
+  if (!step || step.id === null)
+    throw new NotFoundError('no_such_step', `${runId} has no step "${stepKey}".`);
+  const details = { runId, stepKey, actor: actor.userId };
+  if (run.status !== 'active' && run.status !== 'blocked') {
+    throw new RefusedError('run_closed', `${runId} is already ${run.status}.`, details);
+  }
+  if (step.status !== 'active' && step.status !== 'blocked') {
+    throw new RefusedError('step_not_active', `${step.title} (${runId}) is not waiting on anyone.`, details);
+  }
+  const owns = [...step.owners, ...step.approvers].some((role) =>
+    (step.assignees[role] ?? []).some((p) => actor.principals.includes(p)),
+  );
+  if (!owns && !actor.isAdmin) {
+    const owners = [...step.owners, ...step.approvers].map((r) => `@${r}`).join(', ');
+    throw new RefusedError(
+      'not_owner',
+      `Only ${owners} or an admin can snooze ${step.title} (${runId}).`,
+      details,
+    );
+  }
+  const until = now + minutes * 60_000;
+  await ctx.queries.pushPending(step.id, REMINDER_KINDS, until);
+  const kind = step.acknowledgedAt === null ? TIMER.ackReminder : TIMER.doneReminder;
+  const pending = await ctx.queries.pendingForStep(step.id);
+  if (!pending.some((t) => t.kind === kind)) {
+    await repos.timers.schedule(
+      [{ runId, stepId: step.id, kind, dueAt: until, data: { snoozedBy: actor.userId, label: 'snoozed' } }],
+      now,
+    );
+  }
+  await repos.events.append([
+    { runId, at: now, actor: actor.userId, type: 'step_snoozed', stepKey, data: { minutes, until } },
+  ]);
+  return { runId, stepKey, stepTitle: step.title, minutes, until };
+}
