@@ -805,6 +805,29 @@ export class RunTransition {
     this.finish();
   }
 
+  /**
+   * A role nobody held at handoff is now held: its new holders take that part of the current
+   * step, and are told. Returns false when the run has no such step.
+   */
+  adoptRoleHolders(actor: string, role: string, holders: string[]): boolean {
+    const step = this.activeStep;
+    if (!step || this.isClosed()) return false;
+    const roles = [...step.owners, ...step.approvers, ...step.watchers];
+    if (!roles.includes(role) || (step.assignees[role] ?? []).length > 0 || holders.length === 0)
+      return false;
+    this.setStep(step, { assignees: { ...step.assignees, [role]: [...holders] } });
+    this.event(actor, 'step_reassigned', step, {
+      role,
+      before: { assignees: [] },
+      after: { assignees: holders },
+      reason: 'role_set',
+    });
+    if (step.status === 'active' && !step.watchers.includes(role)) this.handoff(step, 'reassigned');
+    this.activatedSteps.add(step.idx);
+    this.finish();
+    return true;
+  }
+
   /** An owner acknowledges the handoff (stops the acknowledgement clock). */
   acknowledgeStep(actor: Actor, input: { stepKey?: string }) {
     const step = this.currentStep(actor, input.stepKey, ['active', 'blocked']);

@@ -196,6 +196,36 @@ export function createRunService(deps: RunServiceDeps) {
       return transition(runId, userId, 'acknowledge', (tr, actor) => tr.acknowledgeStep(actor, input));
     },
 
+    /** After a role is set: steps handed off while nobody held it go to the new holders. */
+    async adoptRoleHolders(userId: string, role: string): Promise<string[]> {
+      const open = await deps.store.read.runs.list({ open: true });
+      const waiting = open.filter((r) => {
+        const s = r.steps.find((x) => x.status === 'active' || x.status === 'blocked');
+        return s && (s.assignees[role] ?? null)?.length === 0;
+      });
+      const adopted: string[] = [];
+      for (const r of waiting) {
+        await deps.store.transaction(async (repos) => {
+          const now = deps.clock();
+          const run = await repos.runs.get(r.id);
+          if (!run) return;
+          const holders = await holdersLookup(repos);
+          const tr = new RunTransition(run, {
+            playbook: playbookFor(run.chain),
+            directory: deps.directory,
+            holders,
+            now,
+          });
+          const version = run.version;
+          if (tr.adoptRoleHolders(userId, role, holders(role))) {
+            await persist(repos, tr, version, now);
+            adopted.push(run.id);
+          }
+        });
+      }
+      return adopted;
+    },
+
     async getRun(runId: string): Promise<Run> {
       const run = await deps.store.read.runs.get(runId);
       if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);

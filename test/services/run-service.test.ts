@@ -421,6 +421,20 @@ describe('refusals', () => {
     expect((await e.runs.completeStep(run.id, 'UMEMBER', { output: 'ok' })).steps[0]!.status).toBe('done');
   });
 
+  it('when a step is handed to a role nobody holds, then only an admin may act until the role is set, and the new holder takes it', async () => {
+    const e = await engine({ holders: false });
+    const run = await start(e, 'feature');
+    expect(run.steps[0]!.assignees.Ghabs).toEqual([]);
+    const handoff = (await e.store.read.outbox.list({ runId: run.id })).find(
+      (o) => o.notice.type === 'handoff',
+    )!;
+    expect(handoff.notice).toMatchObject({ unheld: ['Ghabs'] });
+    expect((await refusal(e.runs.completeStep(run.id, 'UGHABS'))).code).toBe('not_owner');
+    await e.roles.setRole(ADMIN, 'Ghabs', ['UGHABS']);
+    expect(await e.runs.adoptRoleHolders(ADMIN, 'Ghabs')).toEqual([run.id]);
+    expect((await e.runs.completeStep(run.id, 'UGHABS', { output: 'brief' })).steps[0]!.status).toBe('done');
+  });
+
   it('when a non-admin sets a role, then it is refused and recorded', async () => {
     const e = await engine();
     await expect(e.roles.setRole('UGHABS', 'Atlas', ['UX1'])).rejects.toMatchObject({ code: 'not_admin' });
