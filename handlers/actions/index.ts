@@ -1,0 +1,26 @@
+import type { App } from '@slack/bolt';
+import { ACTION } from '../../src/slack/ids.ts';
+import type { HandlerDeps } from '../deps.ts';
+import { cancelRequest } from './cancel-request.ts';
+import { chooseChain } from './choose-chain.ts';
+import { openRun } from './open-run.ts';
+import { stepAck } from './step-ack.ts';
+import { stepBlock } from './step-block.ts';
+import { stepDone } from './step-done.ts';
+import { stepReassign } from './step-reassign.ts';
+import { stepReject } from './step-reject.ts';
+import { stepSkip } from './step-skip.ts';
+import { stepUnblock } from './step-unblock.ts';
+
+export function register(app: App, deps: HandlerDeps): void {
+  app.action(ACTION.stepDone, stepDone(deps));
+  app.action(ACTION.stepBlock, stepBlock(deps));
+  app.action(ACTION.stepUnblock, stepUnblock(deps));
+  app.action(ACTION.stepReject, stepReject(deps));
+  app.action(ACTION.stepReassign, stepReassign(deps));
+  app.action(ACTION.stepSkip, stepSkip(deps));
+  app.action(ACTION.stepAck, stepAck(deps));
+  app.action(ACTION.chooseChain, chooseChain(deps));
+  app.action(ACTION.cancelRequest, cancelRequest());
+  app.action(ACTION.openRun, openRun(deps));
+}

@@ -1,0 +1,14 @@
+// `step_block`: an owner (or an admin) opens the modal; anyone else is refused at once.
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { buildBlockModal } from '../../src/slack/blocks/index.ts';
+import type { HandlerDeps } from '../deps.ts';
+import { stepRefOf } from './action-value.ts';
+
+export function stepBlock(deps: HandlerDeps) {
+  return async ({ ack, action, body }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
+    await ack();
+    const ref = stepRefOf(action);
+    const { run, step } = await deps.requests.stepFor(ref.runId, ref.stepKey, body.user.id, 'block');
+    await deps.slack.views.open({ trigger_id: body.trigger_id, view: buildBlockModal(run, step) });
+  };
+}

@@ -1,0 +1,21 @@
+// `step_done`: an owner (or an admin) opens the modal; anyone else is refused at once.
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { buildStepDoneModal } from '../../src/slack/blocks/index.ts';
+import type { HandlerDeps } from '../deps.ts';
+import { stepRefOf } from './action-value.ts';
+
+export function stepDone(deps: HandlerDeps) {
+  return async ({ ack, action, body }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
+    await ack();
+    const ref = stepRefOf(action);
+    const { run, step } = await deps.requests.stepFor(ref.runId, ref.stepKey, body.user.id, 'complete');
+    await deps.slack.views.open({
+      trigger_id: body.trigger_id,
+      view: buildStepDoneModal(
+        run,
+        step,
+        deps.playbooks.find((p) => p.id === run.chain),
+      ),
+    });
+  };
+}

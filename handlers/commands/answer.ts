@@ -1,0 +1,87 @@
+// What `/lead <text>` and `@ProjectLead <text>` do: one service call per subcommand and the
+// answer for the requester alone (null when the run's own messages say it all).
+import { CHAIN_TITLES } from '../../routing/classifier/types.ts';
+import type { RunSource } from '../../src/domain/types.ts';
+import {
+  buildChooseChainMessage,
+  buildHelp,
+  buildMetrics,
+  buildMineList,
+  buildRefusal,
+  buildRolesList,
+  buildRunStatus,
+  buildRunStatusList,
+} from '../../src/slack/blocks/index.ts';
+import { type SlackMessage, section } from '../../src/slack/blocks/kit.ts';
+import type { HandlerDeps } from '../deps.ts';
+import type { LeadCommand } from './parse.ts';
+
+export interface Asker {
+  userId: string;
+  channelId: string | null;
+  threadTs: string | null;
+  source: RunSource;
+  idempotencyKeys: string[];
+}
+
+export async function answerLead(
+  cmd: LeadCommand,
+  who: Asker,
+  deps: HandlerDeps,
+): Promise<SlackMessage | null> {
+  switch (cmd.kind) {
+    case 'help':
+      return buildHelp();
+    case 'request': {
+      const outcome = await deps.requests.submit({
+        text: cmd.text,
+        chain: cmd.chain ?? undefined,
+        requester: who.userId,
+        channelId: who.channelId,
+        threadTs: who.threadTs,
+        source: who.source,
+        idempotencyKeys: who.idempotencyKeys,
+      });
+      if (outcome.kind !== 'ask') return null;
+      const titles = Object.fromEntries(deps.playbooks.map((p) => [p.id, p.title]));
+      return buildChooseChainMessage(outcome.classification, outcome.pendingId, {
+        ...CHAIN_TITLES,
+        ...titles,
+      });
+    }
+    case 'status': {
+      if (cmd.runId) {
+        const run = await deps.runs.getRun(cmd.runId);
+        return buildRunStatus(
+          run,
+          deps.playbooks.find((p) => p.id === run.chain),
+        );
+      }
+      const runs = who.channelId ? await deps.runs.openRunsInChannel(who.channelId) : [];
+      return buildRunStatusList(runs, deps.playbooks);
+    }
+    case 'mine':
+      return buildMineList(await deps.runs.waitingOn(who.userId), deps.playbooks);
+    case 'roles':
+      return buildRolesList(await deps.roles.listRoles());
+    case 'role_set': {
+      const holding = await deps.roles.setRole(who.userId, cmd.role, cmd.members);
+      await deps.refreshUsergroups(holding.holders);
+      return buildRolesList([holding]);
+    }
+    case 'metrics': {
+      const metrics = await deps.reports.metrics();
+      return { text: `Metrics for ${metrics.length} chain(s)`, blocks: buildMetrics(metrics) };
+    }
+    case 'digest': {
+      if (!deps.reports.postDigest)
+        return buildRefusal('Digests are not set up here (DIGEST_CHANNEL is not set).');
+      const said = await deps.reports.postDigest(cmd.period, who.userId);
+      return { text: said, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: said } }] };
+    }
+    case 'cancel': {
+      const run = await deps.runs.cancelRun(cmd.runId, who.userId, { reason: cmd.reason });
+      return { text: `${run.id} is cancelled.`, blocks: [] };
+    }
+  }
+}

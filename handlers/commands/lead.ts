@@ -1,0 +1,24 @@
+// `/lead <text>`: ack at once, then answer the requester alone through the response_url.
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { HandlerDeps } from '../deps.ts';
+import { answerLead } from './answer.ts';
+import { parseLeadCommand } from './parse.ts';
+
+export function leadCommand(deps: HandlerDeps) {
+  return async ({ ack, command, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    await ack();
+    const cmd = parseLeadCommand(command.text ?? '', deps.requests.chainForCommand);
+    const answer = await answerLead(
+      cmd,
+      {
+        userId: command.user_id,
+        channelId: command.channel_id,
+        threadTs: null,
+        source: 'slash',
+        idempotencyKeys: [],
+      },
+      deps,
+    );
+    if (answer) await respond({ response_type: 'ephemeral', replace_original: false, ...answer });
+  };
+}

@@ -1,0 +1,59 @@
+// A declared incident: an Incident Response run in the message's channel (once per modal,
+// however often it is submitted), then a reply in the message's thread linking to the run.
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { Severity } from '../../src/domain/types.ts';
+import { ValidationError } from '../../src/errors.ts';
+import { BLOCK } from '../../src/slack/ids.ts';
+import type { HandlerDeps } from '../deps.ts';
+import { parseIncidentSource } from '../shortcuts/declare-incident.ts';
+import { fieldValue, fieldYesNo, requireField, type StateValues } from './values.ts';
+
+const SEVERITIES = new Set(['sev1', 'sev2', 'sev3']);
+
+export function declareIncidentSubmitted(deps: HandlerDeps) {
+  return async ({ ack, view, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const source = parseIncidentSource(view.private_metadata);
+    if (!source)
+      throw new ValidationError(
+        'bad_metadata',
+        'This form lost track of its message; use the shortcut again.',
+      );
+    const values = view.state.values as StateValues;
+    const title = requireField(values, BLOCK.title, 'Give the incident a title.');
+    const severity = fieldValue(values, BLOCK.severity);
+    if (!severity || !SEVERITIES.has(severity)) {
+      throw new ValidationError('field_required', 'Choose SEV1, SEV2 or SEV3.', { field: BLOCK.severity });
+    }
+    const description = fieldValue(values, BLOCK.description) ?? title;
+    const service = fieldValue(values, BLOCK.service);
+    const userData = fieldYesNo(values, BLOCK.userData);
+    const outcome = await deps.requests.submit({
+      chain: 'incident',
+      title,
+      text: service ? `${description}\n\nAffected service: ${service}` : description,
+      severity: severity as Severity,
+      flags: userData ? ['user_data'] : [],
+      requester: body.user.id,
+      channelId: source.channelId,
+      threadTs: null,
+      source: 'shortcut',
+      idempotencyKeys: [`view:${view.id}`],
+      context: {
+        permalink: source.permalink,
+        service,
+        userDataMayBeExposed: userData ?? null,
+        declaredFrom: { channelId: source.channelId, ts: source.messageTs },
+      },
+    });
+    await ack();
+    if (outcome.kind !== 'started' || !outcome.created) return;
+    const run = await deps.whenPosted(outcome.run.id);
+    const link = await deps.slack.chat.getPermalink({ channel: run.channelId!, message_ts: run.rootTs! });
+    await deps.slack.chat.postMessage({
+      channel: source.channelId,
+      thread_ts: source.threadTs ?? source.messageTs,
+      text: `🚨 <@${body.user.id}> declared ${run.id} (${severity.toUpperCase()}): <${link.permalink}|${title.replace(/[<>|]/g, '')}>`,
+      unfurl_links: false,
+    });
+  };
+}

@@ -1,0 +1,268 @@
+// The Slack app: Bolt with the right receiver (HTTP, or Socket Mode when SLACK_APP_TOKEN is
+// set), the Web API client pointed at SLACK_API_URL, every listener, the one error handler, the
+// outbox sender and the user group refresh. Slack being unreachable at start is logged, never
+// fatal: the bot identity (auth.test) is looked up in the background and again when needed.
+import { randomBytes } from 'node:crypto';
+import { App, type Authorize, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { type HandlerDeps, type Reports, registerHandlers } from '../handlers/index.ts';
+import type { BotConfig } from './config.ts';
+import type { Core } from './core.ts';
+import type { Run } from './domain/types.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createOutboxSender, type OutboxSender } from './outbox/sender.ts';
+import { createSlackClient } from './outbox/slack-client.ts';
+import { createRequestService, type RequestService } from './services/request-service.ts';
+import type { Clock } from './services/run-service.ts';
+import { createUsergroupSync } from './slack/actor.ts';
+import { createErrorHandler } from './slack/error-handler.ts';
+import { SlackHttpReceiver } from './slack/receiver-http.ts';
+import { createSocketReceiver, HealthServer } from './slack/receiver-socket.ts';
+
+export interface CreateAppOptions {
+  config: BotConfig;
+  core: Core;
+  clock?: Clock;
+  logger?: Logger;
+  outbox?: { channelIntervalMs?: number; pollMs?: number; backoffMs?: number; workerId?: string };
+  /** How often the members of role-holding user groups are refreshed. */
+  usergroupRefreshMs?: number;
+  /** Metrics and digests (the digest job); metrics default to the last 30 days of runs. */
+  reports?: Partial<Reports>;
+  /** How long `stop()` waits for in-flight requests and the outbox. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface SlackApp {
+  app: App;
+  slack: WebClient;
+  sender: OutboxSender;
+  requests: RequestService;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The HTTP port listened on (events and /healthz in HTTP mode, /healthz in Socket Mode). */
+  readonly port: number | undefined;
+  readonly mode: 'http' | 'socket';
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Our logger as Bolt's. */
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const line = (args: unknown[]) =>
+    args
+      .map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a)))
+      .join(' ');
+  return {
+    debug: (...a) => log.debug(`bolt: ${line(a)}`),
+    info: (...a) => log.info(`bolt: ${line(a)}`),
+    warn: (...a) => log.warn(`bolt: ${line(a)}`),
+    error: (...a) => log.error(`bolt: ${line(a)}`),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/**
+ * Bolt's authorize without auth.test at start: the bot's identity is looked up in the
+ * background and cached; until it is known, requests go through with the token alone.
+ */
+function lazyIdentity(slack: WebClient, token: string, log: Logger) {
+  let identity: { botUserId?: string; botId?: string } | null = null;
+  let loading: Promise<void> | null = null;
+  const load = (): Promise<void> => {
+    loading ??= slack.auth
+      .test()
+      .then((r) => {
+        identity = {
+          ...(r.user_id ? { botUserId: r.user_id } : {}),
+          ...(r.bot_id ? { botId: r.bot_id } : {}),
+        };
+        log.info('Connected to Slack', { botUserId: r.user_id, team: r.team });
+      })
+      .catch((err: unknown) => {
+        log.warn(
+          'Slack is unreachable or the token is refused (auth.test); will try again on the next request',
+          {
+            error: String((err as Error).message ?? err),
+          },
+        );
+      })
+      .finally(() => {
+        loading = null;
+      });
+    return loading;
+  };
+  const authorize: Authorize<boolean> = async () => {
+    if (!identity) void load();
+    return { botToken: token, ...(identity ?? {}) };
+  };
+  return { load, authorize };
+}
+
+export function createApp(opts: CreateAppOptions): SlackApp {
+  const { config, core } = opts;
+  const clock = opts.clock ?? core.clock;
+  const log = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const mode: 'http' | 'socket' = config.SLACK_APP_TOKEN ? 'socket' : 'http';
+  const slack = createSlackClient({
+    token: config.SLACK_BOT_TOKEN,
+    slackApiUrl: config.SLACK_API_URL,
+    logger: log,
+  });
+  const slackApiUrl = config.SLACK_API_URL ? config.SLACK_API_URL.replace(/\/?$/, '/') : undefined;
+  let ready = false;
+
+  const httpReceiver =
+    mode === 'http'
+      ? new SlackHttpReceiver({
+          signingSecret: config.SLACK_SIGNING_SECRET ?? '',
+          clock,
+          logger: log,
+          isReady: () => ready,
+        })
+      : undefined;
+  const health = mode === 'socket' ? new HealthServer(() => ready) : undefined;
+  const bolt = boltLogger(log);
+  const identity = lazyIdentity(slack, config.SLACK_BOT_TOKEN, log);
+  const app = new App({
+    receiver:
+      httpReceiver ?? createSocketReceiver({ appToken: config.SLACK_APP_TOKEN!, slackApiUrl, logger: bolt }),
+    authorize: identity.authorize,
+    logger: bolt,
+    clientOptions: { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 } },
+    extendedErrorHandler: true,
+  });
+
+  const requests = createRequestService({
+    store: core.store,
+    runs: core.runs,
+    roles: core.roles,
+    directory: core.directory,
+    clock,
+  });
+  const usergroups = createUsergroupSync({ slack, store: core.store, roles: core.roles, clock, logger: log });
+  const sender = createOutboxSender({
+    store: core.store,
+    client: slack,
+    playbooks: core.playbooks,
+    clock,
+    log,
+    workerId: opts.outbox?.workerId ?? `bot-${process.pid}-${randomBytes(3).toString('hex')}`,
+    ...(opts.outbox?.channelIntervalMs !== undefined
+      ? { channelIntervalMs: opts.outbox.channelIntervalMs }
+      : {}),
+    ...(opts.outbox?.backoffMs !== undefined ? { backoffMs: opts.outbox.backoffMs } : {}),
+  });
+
+  let stopping = false;
+  const whenPosted = async (runId: string): Promise<Run> => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const run = await core.runs.getRun(runId);
+      if (run.rootTs && run.channelId) return run;
+      if (stopping || Date.now() > deadline)
+        throw new Error(`The root message of ${runId} was not posted in time`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
+  const deps: HandlerDeps = {
+    runs: core.runs,
+    roles: core.roles,
+    requests,
+    playbooks: core.playbooks,
+    slack,
+    logger: log,
+    refreshUsergroups: (ids) => usergroups.refresh(ids),
+    whenPosted,
+    reports: {
+      metrics: opts.reports?.metrics ?? (() => requests.chainMetrics(clock() - 30 * DAY)),
+      ...(opts.reports?.postDigest ? { postDigest: opts.reports.postDigest } : {}),
+    },
+  };
+
+  // Requests still being handled after their ack: shutdown waits for them.
+  let inFlight = 0;
+  app.use(async (args) => {
+    const { context, next } = args;
+    const ack = (args as { ack?: unknown }).ack;
+    // The error handler answers a failed view submission with field errors through it.
+    if (ack) context.ack = ack;
+    inFlight += 1;
+    try {
+      await next();
+    } finally {
+      inFlight -= 1;
+    }
+  });
+  registerHandlers(app, deps);
+  app.error(createErrorHandler({ slack, logger: log }) as never);
+
+  const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 10_000;
+  let socketRetry: NodeJS.Timeout | undefined;
+
+  async function connectSocket(attempt: number): Promise<void> {
+    try {
+      await app.start();
+      log.info('Connected to Slack in Socket Mode');
+    } catch (err) {
+      if (stopping) return;
+      const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6));
+      log.warn(`Socket Mode: cannot reach Slack; retrying in ${Math.round(delay / 1000)} s`, {
+        error: String((err as Error).message ?? err),
+      });
+      socketRetry = setTimeout(() => void connectSocket(attempt + 1), delay);
+    }
+  }
+
+  return {
+    app,
+    slack,
+    sender,
+    requests,
+    mode,
+    get port() {
+      return httpReceiver?.port ?? health?.port;
+    },
+    async start() {
+      stopping = false;
+      if (httpReceiver) {
+        await app.start(config.PORT);
+      } else {
+        await health!.start(config.PORT);
+        void connectSocket(0);
+      }
+      void identity.load();
+      void usergroups.refreshHeld();
+      usergroups.start(opts.usergroupRefreshMs ?? 15 * 60_000);
+      sender.start(opts.outbox?.pollMs ?? 250);
+      ready = true;
+      log.info(`ProjectLead is listening (${mode === 'http' ? 'HTTP' : 'Socket Mode'})`, {
+        port: httpReceiver?.port ?? health?.port,
+        database: core.db.path,
+      });
+    },
+    /** Stop taking requests, let those in flight finish, drain the outbox. The caller closes the database. */
+    async stop() {
+      stopping = true;
+      ready = false;
+      if (socketRetry) clearTimeout(socketRetry);
+      usergroups.stop();
+      if (httpReceiver) await httpReceiver.stop();
+      else {
+        await health!.stop();
+        await app.stop().catch(() => undefined);
+      }
+      const deadline = Date.now() + shutdownTimeoutMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await sender.stop();
+      await sender.drain(Math.max(0, deadline - Date.now()));
+      log.info('ProjectLead stopped');
+    },
+  };
+}

@@ -1,0 +1,325 @@
+// Requests in free text: classify them and start the chain when the classifier is sure, or keep
+// them as a pending request and let the requester pick (the pick is remembered as a correction,
+// so similar requests follow it). Slack deliveries carry idempotency keys: a repeated delivery
+// never starts a second run and never asks twice.
+import {
+  buildCorrectionIndex,
+  type Classification,
+  type CorrectionIndex,
+  classify,
+  isChainId,
+} from '../../routing/classifier/index.ts';
+import { BUG_SEVERITIES, INCIDENT_SEVERITIES } from '../../routing/playbooks/schema.ts';
+import type { RoleDirectory } from '../../routing/roles.ts';
+import type { Actor, Run, RunRequest, RunSource, Severity, Step } from '../domain/types.ts';
+import { NotFoundError, RefusedError, ValidationError } from '../errors.ts';
+import type { Store } from '../persistence/store.ts';
+import type { RoleService } from './role-service.ts';
+import type { Clock, RunService, StartResult } from './run-service.ts';
+
+export interface RequestInput {
+  text: string;
+  requester: string;
+  channelId: string | null;
+  threadTs?: string | null;
+  source: RunSource;
+  /** A chain named by the requester (`/lead feature …`): no guessing. */
+  chain?: string;
+  /** Slack deliveries this request answers (`event:<id>`, `msg:<channel>:<ts>`, `view:<id>`). */
+  idempotencyKeys?: string[];
+  /** Facts the requester gave explicitly (a declared incident's severity, …): they win. */
+  severity?: Severity | null;
+  flags?: RunRequest['flags'];
+  title?: string;
+  context?: Record<string, unknown>;
+}
+
+export type RequestOutcome =
+  | { kind: 'started'; run: Run; created: boolean; classification: Classification }
+  | { kind: 'ask'; pendingId: number; choices: string[]; classification: Classification }
+  /** The same Slack delivery again, after it led to a question: nothing more to do. */
+  | { kind: 'duplicate' };
+
+export interface RequestServiceDeps {
+  store: Store;
+  runs: RunService;
+  roles: Pick<RoleService, 'holdersOf'>;
+  directory: RoleDirectory;
+  clock: Clock;
+}
+
+export interface ChainMetrics {
+  chain: string;
+  title: string;
+  count: number;
+  avgDurationMs: number | null;
+  successRate: number | null;
+}
+
+const BUG = new Set<string>(BUG_SEVERITIES);
+const INCIDENT = new Set<string>(INCIDENT_SEVERITIES);
+
+/** Keep only facts that mean something for the chain (a bug has no SEV level, …). */
+function factsFor(
+  chain: string,
+  c: Classification,
+): Pick<RunRequest, 'severity' | 'releaseType' | 'changeType' | 'projects' | 'flags'> {
+  const sev = c.severity;
+  const severity =
+    sev && ((chain === 'bug' && BUG.has(sev)) || (chain === 'incident' && INCIDENT.has(sev))) ? sev : null;
+  return {
+    severity,
+    releaseType: chain === 'release' ? c.releaseType : null,
+    changeType: chain === 'cross_project' ? c.changeType : null,
+    projects: [...c.projects],
+    flags: [...c.flags],
+  };
+}
+
+export function createRequestService(deps: RequestServiceDeps) {
+  const byCommand = new Map(deps.runs.playbooks.map((p) => [p.command, p.id]));
+  const chainIds = new Set(deps.runs.playbooks.map((p) => p.id));
+  let corrections: CorrectionIndex | null = null;
+
+  async function correctionIndex(): Promise<CorrectionIndex> {
+    if (!corrections) {
+      const all = await deps.store.read.corrections.all();
+      corrections = buildCorrectionIndex(
+        all
+          .filter((c) => isChainId(c.chain))
+          .map((c) => ({
+            text: c.text,
+            chain: c.chain as Classification['choices'][number],
+            predicted: isChainId(c.predicted) ? c.predicted : null,
+            at: c.createdAt,
+          })),
+      );
+    }
+    return corrections;
+  }
+
+  function start(input: RequestInput, chain: string, c: Classification, keys: string[], source: RunSource) {
+    const facts = factsFor(chain, c);
+    return deps.runs.startRun({
+      chain,
+      title: input.title?.trim() || c.title || input.text.trim(),
+      text: input.text,
+      requester: input.requester,
+      channelId: input.channelId,
+      threadTs: input.threadTs ?? null,
+      source,
+      ...facts,
+      severity: input.severity ?? facts.severity,
+      flags: [...new Set([...(facts.flags ?? []), ...(input.flags ?? [])])],
+      context: {
+        ...(input.context ?? {}),
+        classification: { chain: c.chain, confidence: c.confidence, explanation: c.explanation },
+      },
+      idempotencyKeys: keys,
+    });
+  }
+
+  return {
+    /** The chain a `/lead` word names (`feature` → feature, `change` → cross_project), or null. */
+    chainForCommand(word: string): string | null {
+      return byCommand.get(word.toLowerCase()) ?? null;
+    },
+
+    /** Start the named chain, or classify the text and start or ask. */
+    async submit(input: RequestInput): Promise<RequestOutcome> {
+      const text = input.text.trim();
+      if (!text) throw new ValidationError('empty_request', 'Say what the request is about.');
+      const keys = input.idempotencyKeys ?? [];
+      const seen = await deps.store.read.idempotency.seen(keys);
+      if (seen && seen.runId === null) return { kind: 'duplicate' };
+      const c = classify(text, { corrections: await correctionIndex() });
+      if (input.chain) {
+        if (!chainIds.has(input.chain))
+          throw new NotFoundError('unknown_chain', `There is no chain "${input.chain}".`);
+        const { run, created } = await start(input, input.chain, c, keys, input.source);
+        return { kind: 'started', run, created, classification: c };
+      }
+      if (!c.ask && c.chain && chainIds.has(c.chain)) {
+        const { run, created } = await start(input, c.chain, c, keys, input.source);
+        return { kind: 'started', run, created, classification: c };
+      }
+      const choices = c.choices.length >= 2 ? [...c.choices] : [...chainIds];
+      const outcome = await deps.store.transaction(async (repos) => {
+        // Checked again inside the write lock: two deliveries of one request ask once.
+        const again = await repos.idempotency.seen(keys);
+        if (again)
+          return again.runId === null
+            ? ({ kind: 'duplicate' } as const)
+            : ({ kind: 'run', runId: again.runId } as const);
+        const pendingId = await repos.pending.insert({
+          text,
+          requester: input.requester,
+          channelId: input.channelId,
+          threadTs: input.threadTs ?? null,
+          source: input.source,
+          classification: {
+            ...c,
+            choices,
+            title: input.title ?? c.title,
+            context: input.context ?? {},
+          } as unknown as Record<string, unknown>,
+          createdAt: deps.clock(),
+        });
+        await repos.idempotency.record(keys, null, deps.clock());
+        return { kind: 'ask', pendingId } as const;
+      });
+      if (outcome.kind === 'run')
+        return {
+          kind: 'started',
+          run: await deps.runs.getRun(outcome.runId),
+          created: false,
+          classification: c,
+        };
+      if (outcome.kind === 'duplicate') return outcome;
+      return { kind: 'ask', pendingId: outcome.pendingId, choices, classification: c };
+    },
+
+    /**
+     * The requester picked a chain for a pending request: start it (once, however many times
+     * the button is pressed) and remember the pick when it differs from the classifier's.
+     */
+    async chooseChain(
+      pendingId: number,
+      chain: string,
+      userId: string,
+      actor?: Pick<Actor, 'isAdmin'>,
+    ): Promise<StartResult> {
+      const pending = await deps.store.read.pending.get(pendingId);
+      if (!pending)
+        throw new NotFoundError('pending_not_found', 'That request is no longer waiting for a choice.');
+      if (pending.requester !== userId && !actor?.isAdmin) {
+        throw new RefusedError(
+          'not_requester',
+          `Only <@${pending.requester}> can choose the chain for this request.`,
+        );
+      }
+      if (!chainIds.has(chain)) throw new ValidationError('unknown_chain', `There is no chain "${chain}".`);
+      if (pending.resolvedRunId)
+        return { run: await deps.runs.getRun(pending.resolvedRunId), created: false };
+      const c = pending.classification as unknown as Classification & { context?: Record<string, unknown> };
+      const input: RequestInput = {
+        text: pending.text,
+        requester: pending.requester,
+        channelId: pending.channelId,
+        threadTs: pending.threadTs,
+        source: 'choice',
+        title: c.title,
+        context: c.context ?? {},
+      };
+      const result = await start(input, chain, c, [`pending:${pendingId}`], 'choice');
+      if (result.created) {
+        await deps.store.transaction(async (repos) => {
+          await repos.pending.resolve(pendingId, result.run.id);
+          if (chain !== c.chain) {
+            await repos.corrections.insert({
+              text: pending.text,
+              chain,
+              predicted: c.chain ?? null,
+              actor: userId,
+              createdAt: deps.clock(),
+            });
+          }
+        });
+        if (chain !== c.chain) corrections = null;
+      }
+      return result;
+    },
+
+    /**
+     * Whether the user may act on the step now (an owner, an approver or an admin): checked
+     * before a modal opens, so a non-owner is told at once instead of after typing. The service
+     * verb checks again on submission.
+     */
+    async stepFor(
+      runId: string,
+      stepKey: string,
+      userId: string,
+      verb: string,
+    ): Promise<{ run: Run; step: Step; actor: Actor }> {
+      const run = await deps.runs.getRun(runId);
+      const step = run.steps.find((s) => s.key === stepKey);
+      if (!step) throw new NotFoundError('no_such_step', `${run.id} has no step "${stepKey}".`);
+      const actor = await deps.runs.actorFor(userId);
+      if (run.status === 'done' || run.status === 'rejected' || run.status === 'cancelled') {
+        throw new RefusedError('run_closed', `${run.id} is already ${run.status}.`, { runId, stepKey });
+      }
+      const roles = [...step.owners, ...step.approvers];
+      const holds = roles.some((role) =>
+        (step.assignees[role] ?? []).some((p) => actor.principals.includes(p)),
+      );
+      if (!holds && !actor.isAdmin) {
+        throw new RefusedError(
+          'not_owner',
+          `Only ${roles.map((r) => `@${r}`).join(', ')} or an admin can ${verb} ${step.title} (${run.id}).`,
+          { runId, stepKey },
+        );
+      }
+      return { run, step, actor };
+    },
+
+    /**
+     * Whether the user may lift the block on the step: the independence rule (a block raised by
+     * Privacy: only Privacy, or Ghabs accepting the risk) or, for other blocks, an owner or admin.
+     */
+    async unblockAccess(runId: string, stepKey: string, userId: string) {
+      const run = await deps.runs.getRun(runId);
+      const step = run.steps.find((s) => s.key === stepKey);
+      if (!step) throw new NotFoundError('no_such_step', `${run.id} has no step "${stepKey}".`);
+      if (step.status !== 'blocked') {
+        throw new RefusedError('step_not_blocked', `${step.title} (${run.id}) is not blocked.`, {
+          runId,
+          stepKey,
+        });
+      }
+      const riskAcceptor = deps.directory.riskAcceptor;
+      if (!deps.directory.isIndependent(step.blockedByRole)) {
+        const access = await this.stepFor(runId, stepKey, userId, 'unblock');
+        return { ...access, riskAcceptance: false, riskAcceptor };
+      }
+      const role = step.blockedByRole!;
+      const actor = await deps.runs.actorFor(userId);
+      const holds = async (r: string) =>
+        (await deps.roles.holdersOf(r)).some((p) => actor.principals.includes(p));
+      if (await holds(role)) return { run, step, actor, riskAcceptance: false, riskAcceptor };
+      if (await holds(riskAcceptor)) return { run, step, actor, riskAcceptance: true, riskAcceptor };
+      throw new RefusedError(
+        'independence_rule',
+        `This block was raised by @${role}: only @${role} can lift it, or @${riskAcceptor} accepting the risk with a written rationale.`,
+        { runId, stepKey },
+      );
+    },
+
+    /** Open runs, newest first. */
+    openRuns(limit: number): Promise<Run[]> {
+      return deps.store.read.runs.list({ open: true, newestFirst: true, limit });
+    },
+
+    /** Per chain over runs created since `since`: how many, average duration, success rate. */
+    async chainMetrics(since: number): Promise<ChainMetrics[]> {
+      const runs = await deps.store.read.runs.list({ createdFrom: since });
+      return deps.runs.playbooks.map((p) => {
+        const mine = runs.filter((r) => r.chain === p.id);
+        const closed = mine.filter((r) => r.closedAt !== null);
+        const done = closed.filter((r) => r.status === 'done');
+        const avg =
+          done.length > 0
+            ? done.reduce((sum, r) => sum + (r.closedAt! - r.createdAt), 0) / done.length
+            : null;
+        return {
+          chain: p.id,
+          title: p.title,
+          count: mine.length,
+          avgDurationMs: avg,
+          successRate: closed.length > 0 ? done.length / closed.length : null,
+        };
+      });
+    },
+  };
+}
+
+export type RequestService = ReturnType<typeof createRequestService>;

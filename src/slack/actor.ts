@@ -1,0 +1,96 @@
+// Who acts, from the Slack identity at the edge; and the members of the user groups that hold
+// roles, kept in the usergroups cache (usergroups.users.list) so a group's members may act.
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../persistence/store.ts';
+import type { RoleService } from '../services/role-service.ts';
+import type { Clock } from '../services/run-service.ts';
+
+/** The Slack identity of a request: who, in which channel and thread. */
+export interface SlackIdentity {
+  userId: string;
+  teamId: string | null;
+  channelId: string | null;
+  threadTs: string | null;
+}
+
+type Body = Record<string, unknown>;
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const obj = (v: unknown): Body => (typeof v === 'object' && v !== null ? (v as Body) : {});
+
+/** The identity in any Slack body: slash command, interaction or event callback. */
+export function identityOf(body: Body): SlackIdentity {
+  if (typeof body.command === 'string') {
+    return {
+      userId: str(body.user_id) ?? '',
+      teamId: str(body.team_id),
+      channelId: str(body.channel_id),
+      threadTs: null,
+    };
+  }
+  if (body.type === 'event_callback') {
+    const event = obj(body.event);
+    return {
+      userId: str(event.user) ?? '',
+      teamId: str(body.team_id),
+      channelId: str(event.channel),
+      threadTs: str(event.thread_ts) ?? str(event.ts),
+    };
+  }
+  const container = obj(body.container);
+  const message = obj(body.message);
+  return {
+    userId: str(obj(body.user).id) ?? '',
+    teamId: str(obj(body.team).id),
+    channelId: str(obj(body.channel).id) ?? str(container.channel_id),
+    threadTs: str(container.thread_ts) ?? str(message.thread_ts),
+  };
+}
+
+export const isUsergroup = (principal: string) => /^S[A-Z0-9]{2,}$/.test(principal);
+
+export interface UsergroupSyncDeps {
+  slack: WebClient;
+  store: Store;
+  roles: RoleService;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Refreshes the cached members of user groups that hold roles. */
+export function createUsergroupSync(deps: UsergroupSyncDeps) {
+  async function refresh(groupIds: readonly string[]): Promise<void> {
+    for (const groupId of new Set(groupIds.filter(isUsergroup))) {
+      try {
+        const res = await deps.slack.usergroups.users.list({ usergroup: groupId });
+        const members = (res.users ?? []).filter((u): u is string => typeof u === 'string');
+        await deps.store.transaction((repos) => repos.usergroups.set(groupId, members, deps.clock()));
+      } catch (err) {
+        // The cache keeps the last members known; the next refresh tries again.
+        deps.logger.warn('Could not refresh a user group', {
+          groupId,
+          error: String((err as Error).message ?? err),
+        });
+      }
+    }
+  }
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    refresh,
+    /** Every group that holds a role now. */
+    async refreshHeld(): Promise<void> {
+      const holdings = await deps.roles.listRoles();
+      await refresh(holdings.flatMap((h) => h.holders));
+    },
+    start(intervalMs: number) {
+      timer = setInterval(() => void this.refreshHeld(), intervalMs);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+export type UsergroupSync = ReturnType<typeof createUsergroupSync>;

@@ -1,0 +1,283 @@
+// The HTTP receiver: one server for `POST /slack/events` (commands, interactivity, events) and
+// `GET /healthz`. Bolt's own HTTPReceiver checks timestamps against the wall clock and only in
+// the past; this one checks the signature and a timestamp within 5 minutes either way of the
+// injected clock, answers 401 before reading a byte of meaning from the body, 400 on a body that
+// is not a Slack request, and never lets a request stop the process.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import type { Logger } from '../logger.ts';
+
+export const EVENTS_PATH = '/slack/events';
+export const HEALTH_PATH = '/healthz';
+/** Slack's replay window: a request whose timestamp is further than this from now is refused. */
+export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Slack gives up after 3 s; answer before it so it does not retry a request nobody handled. */
+const UNHANDLED_ACK_MS = 2900;
+
+const INTERACTIVE_TYPES = new Set([
+  'block_actions',
+  'block_suggestion',
+  'view_submission',
+  'view_closed',
+  'shortcut',
+  'message_action',
+  'interactive_message',
+]);
+
+export interface HttpReceiverOptions {
+  signingSecret: string;
+  /** Milliseconds; the timestamp check uses it. */
+  clock: () => number;
+  logger: Logger;
+  /** GET /healthz answers 200 only once this is true. */
+  isReady: () => boolean;
+}
+
+export type Verdict = { ok: true } | { ok: false; status: 401; reason: string };
+
+/** `v0=hex(hmac_sha256(secret, 'v0:' + ts + ':' + body))`, with the timestamp within the window. */
+export function verifySlackSignature(
+  secret: string,
+  headers: { signature?: string; timestamp?: string },
+  rawBody: string,
+  nowMs: number,
+): Verdict {
+  const { signature, timestamp } = headers;
+  if (!signature || !timestamp) return { ok: false, status: 401, reason: 'missing signature headers' };
+  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, status: 401, reason: 'malformed timestamp' };
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS) {
+    return { ok: false, status: 401, reason: 'timestamp outside the 5 minute window' };
+  }
+  const expected = Buffer.from(
+    `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`,
+  );
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { ok: false, status: 401, reason: 'signature mismatch' };
+  }
+  return { ok: true };
+}
+
+type Parsed =
+  | { kind: 'request'; body: Record<string, unknown> }
+  | { kind: 'url_verification'; challenge: string }
+  | { kind: 'ssl_check' }
+  | { kind: 'malformed'; reason: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The body as Bolt expects it, or why it is not a Slack request. */
+export function parseSlackBody(contentType: string | undefined, raw: string): Parsed {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  let body: unknown;
+  try {
+    if (type === 'application/json') {
+      body = JSON.parse(raw);
+    } else if (type === 'application/x-www-form-urlencoded') {
+      const form = Object.fromEntries(new URLSearchParams(raw));
+      body = typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
+    } else {
+      return { kind: 'malformed', reason: `unsupported content type "${type}"` };
+    }
+  } catch {
+    return { kind: 'malformed', reason: 'body does not parse' };
+  }
+  if (!isObject(body)) return { kind: 'malformed', reason: 'body is not an object' };
+  if (body.ssl_check !== undefined) return { kind: 'ssl_check' };
+  if (body.type === 'url_verification') {
+    return typeof body.challenge === 'string'
+      ? { kind: 'url_verification', challenge: body.challenge }
+      : { kind: 'malformed', reason: 'no challenge' };
+  }
+  if (body.type === 'event_callback') {
+    return isObject(body.event) && typeof body.event.type === 'string'
+      ? { kind: 'request', body }
+      : { kind: 'malformed', reason: 'event_callback without an event' };
+  }
+  if (typeof body.command === 'string') {
+    return typeof body.user_id === 'string' && typeof body.channel_id === 'string'
+      ? { kind: 'request', body }
+      : { kind: 'malformed', reason: 'slash command without user or channel' };
+  }
+  if (typeof body.type === 'string' && INTERACTIVE_TYPES.has(body.type)) {
+    if (!isObject(body.user) || typeof body.user.id !== 'string')
+      return { kind: 'malformed', reason: 'interaction without a user' };
+    if (body.type === 'block_actions' && !Array.isArray(body.actions))
+      return { kind: 'malformed', reason: 'block_actions without actions' };
+    if ((body.type === 'view_submission' || body.type === 'view_closed') && !isObject(body.view)) {
+      return { kind: 'malformed', reason: 'view payload without a view' };
+    }
+    return { kind: 'request', body };
+  }
+  return { kind: 'malformed', reason: 'not a Slack request' };
+}
+
+function send(res: ServerResponse, status: number, body?: unknown): void {
+  if (res.headersSent) return;
+  if (body === undefined || body === '') {
+    res.writeHead(status, { 'content-length': '0' });
+    res.end();
+  } else if (typeof body === 'string') {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(body);
+  } else {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > BODY_LIMIT_BYTES) {
+        resolve(null);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** Listen on the port (0: any free port). */
+export function listen(server: Server, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+/** Stop accepting connections; idle keep-alive ones close now, busy ones when their request ends. */
+export function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+export class SlackHttpReceiver implements Receiver {
+  private app: App | undefined;
+  private server: Server | undefined;
+  private accepting = true;
+
+  constructor(private readonly opts: HttpReceiverOptions) {}
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  /** Listens on the port (0: any free port) and resolves with the server. */
+  start(port: number): Promise<Server> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.opts.logger.error('HTTP request failed', { error: String(err) });
+        send(res, 500);
+      });
+    });
+    server.keepAliveTimeout = 5000;
+    this.server = server;
+    this.accepting = true;
+    return listen(server, port);
+  }
+
+  get port(): number | undefined {
+    const addr = this.server?.address() as AddressInfo | null | undefined;
+    return addr?.port;
+  }
+
+  /** Stop taking requests; in-flight ones finish. */
+  async stop(): Promise<void> {
+    this.accepting = false;
+    const server = this.server;
+    this.server = undefined;
+    await closeServer(server);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      const ready = this.accepting && this.opts.isReady();
+      send(res, ready ? 200 : 503, ready ? { ok: true } : { ok: false });
+      return;
+    }
+    if (path !== EVENTS_PATH) return send(res, 404);
+    if (req.method !== 'POST') return send(res, 405);
+    if (!this.accepting || !this.app) return send(res, 503);
+    const raw = await readBody(req);
+    if (raw === null) return send(res, 413);
+    const verdict = verifySlackSignature(
+      this.opts.signingSecret,
+      { signature: header(req, 'x-slack-signature'), timestamp: header(req, 'x-slack-request-timestamp') },
+      raw,
+      this.opts.clock(),
+    );
+    if (!verdict.ok) {
+      this.opts.logger.warn('Refused a request that is not from Slack', { reason: verdict.reason });
+      return send(res, 401);
+    }
+    const parsed = parseSlackBody(header(req, 'content-type'), raw);
+    if (parsed.kind === 'malformed') {
+      this.opts.logger.warn('Refused a malformed request', { reason: parsed.reason });
+      return send(res, 400);
+    }
+    if (parsed.kind === 'ssl_check') return send(res, 200);
+    if (parsed.kind === 'url_verification') return send(res, 200, { challenge: parsed.challenge });
+    await this.dispatch(req, res, parsed.body);
+  }
+
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Record<string, unknown>,
+  ): Promise<void> {
+    let acked = false;
+    const timer = setTimeout(() => {
+      if (acked) return;
+      acked = true;
+      this.opts.logger.warn('No listener acknowledged the request in time', {
+        type: body.type ?? body.command,
+      });
+      send(res, 404);
+    }, UNHANDLED_ACK_MS);
+    const retryNum = header(req, 'x-slack-retry-num');
+    const event: ReceiverEvent = {
+      body,
+      ...(retryNum !== undefined && /^\d+$/.test(retryNum) ? { retryNum: Number(retryNum) } : {}),
+      ...(header(req, 'x-slack-retry-reason') ? { retryReason: header(req, 'x-slack-retry-reason') } : {}),
+      ack: async (response?: unknown) => {
+        if (acked) return;
+        acked = true;
+        clearTimeout(timer);
+        send(res, 200, response === undefined || response === null ? undefined : response);
+      },
+    };
+    try {
+      await this.app!.processEvent(event);
+    } catch (err) {
+      this.opts.logger.error('Processing a Slack request failed', { error: String(err) });
+      if (!acked) {
+        acked = true;
+        clearTimeout(timer);
+        send(res, 500);
+      }
+    }
+  }
+}
