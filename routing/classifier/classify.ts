@@ -6,6 +6,7 @@
 import type { CorrectionIndex } from './corrections.ts';
 import { CHANGE_TYPE_RULES, FLAG_RULES, PROJECT_RULES, RELEASE_TYPE_RULES, type Rule } from './lexicon.ts';
 import { makeTitle, normalizeSlackText, toTokens } from './normalize.ts';
+import { RuleIndex } from './prefilter.ts';
 import { gatherEvidence, rankChains } from './scoring.ts';
 import { bugSeverity, incidentSeverity } from './severity.ts';
 import {
@@ -34,6 +35,9 @@ export const MAX_SCORED_CHARS = 4_000;
 export interface ClassifyOptions {
   corrections?: CorrectionIndex;
 }
+
+const FLAG_INDEX = new RuleIndex(FLAG_RULES, (rule: Rule<Flag>) => rule.re.source);
+const PROJECT_INDEX = new RuleIndex(PROJECT_RULES, (rule: Rule<Project>) => rule.re.source);
 
 const FLAG_ORDER: readonly Flag[] = [
   'user_data',
@@ -98,7 +102,7 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   const changeType = chain === 'cross_project' ? pickBest(tokens, CHANGE_TYPE_RULES) : null;
   const signals = evidence.signals
     .filter((s) => s.weight > 0)
-    .sort((a, b) => b.weight - a.weight || a.phrase.localeCompare(b.phrase));
+    .sort((a, b) => b.weight - a.weight || (a.phrase < b.phrase ? -1 : a.phrase > b.phrase ? 1 : 0));
 
   const result: Classification = {
     chain,
@@ -156,13 +160,13 @@ function askChoices(ranked: ChainId[]): ChainId[] {
 
 function detectProjects(tokens: string): Project[] {
   const out: Project[] = [];
-  for (const rule of PROJECT_RULES) if (rule.re.test(tokens) && !out.includes(rule.key)) out.push(rule.key);
+  for (const { rule } of PROJECT_INDEX.matches(tokens)) if (!out.includes(rule.key)) out.push(rule.key);
   return out;
 }
 
 function detectFlags(tokens: string, chain: ChainId, projects: Project[]): Flag[] {
   const found = new Set<Flag>();
-  for (const rule of FLAG_RULES) if (rule.re.test(tokens)) found.add(rule.key);
+  for (const { rule } of FLAG_INDEX.matches(tokens)) found.add(rule.key);
   const clientFacing = projects.filter((p) => p !== 'backend').length;
   if (
     chain === 'cross_project' ||

@@ -15,6 +15,8 @@ const EMOJI = /:[a-z0-9_+'-]+(?:::skin-tone-\d)?:/g;
 const ENTITY = /&(amp|lt|gt|quot|#39);/g;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
 
+const MARKUP = /[<>:`&*_~]/;
+
 export const HERE_MENTION = /<!(?:here|channel|everyone)(?:\|[^>]*)?>/;
 
 /**
@@ -25,6 +27,8 @@ export const HERE_MENTION = /<!(?:here|channel|everyone)(?:\|[^>]*)?>/;
  */
 export function normalizeSlackText(text: string): string {
   if (!text) return '';
+  // Most messages carry no markup at all: only whitespace needs tidying.
+  if (!MARKUP.test(text)) return text.replace(/\s+/g, ' ').trim();
   return text
     .replace(CODE_BLOCK, ' ')
     .replace(USER_MENTION, ' ')

@@ -6,6 +6,7 @@
  */
 import { CHAIN_RULES, EMOJI_SIGNALS, type Rule } from './lexicon.ts';
 import { codeBlocks, emojiNames, HERE_MENTION } from './normalize.ts';
+import { RuleIndex } from './prefilter.ts';
 import { CHAIN_IDS, type ChainId, type Signal } from './types.ts';
 
 const NEGATION_BEFORE =
@@ -33,20 +34,20 @@ function isNegated(tokens: string, index: number, matched: string): boolean {
   return NEGATION_BEFORE.test(tokens.slice(Math.max(0, index - 32), index));
 }
 
-function applyRules(tokens: string, rules: readonly Rule<ChainId>[], evidence: Evidence): void {
-  for (const rule of rules) {
-    const match = rule.re.exec(tokens);
-    if (!match) continue;
-    if (isNegated(tokens, match.index, match[0])) continue;
+const CHAIN_INDEX = new RuleIndex(CHAIN_RULES, (rule: Rule<ChainId>) => rule.re.source);
+
+function applyRules(tokens: string, evidence: Evidence): void {
+  for (const { rule, index, text } of CHAIN_INDEX.matches(tokens)) {
+    if (isNegated(tokens, index, text)) continue;
     evidence.scores[rule.key] += rule.weight;
-    evidence.signals.push({ chain: rule.key, phrase: match[0], weight: rule.weight });
+    evidence.signals.push({ chain: rule.key, phrase: text, weight: rule.weight });
   }
 }
 
 /** Evidence from the raw Slack text (markup the normalizer removes) and the token string. */
 export function gatherEvidence(raw: string, tokens: string): Evidence {
   const evidence: Evidence = { scores: emptyScores(), signals: [] };
-  applyRules(tokens, CHAIN_RULES, evidence);
+  applyRules(tokens, evidence);
 
   const add = (chain: ChainId, weight: number, phrase: string) => {
     evidence.scores[chain] += weight;

@@ -60,9 +60,21 @@ for (const word of SIGNAL_SET) {
   for (const variant of deletes(word)) if (!CORRECTIONS.has(variant)) CORRECTIONS.set(variant, word);
 }
 
+const MEMO = new Map<string, string>();
+const MEMO_LIMIT = 50_000;
+
 /** The signal word a mistyped token stands for, or the token itself. */
 export function correctTypo(token: string): string {
   if (token.length < 5 || token.length > 16 || KNOWN.has(token)) return token;
+  const known = MEMO.get(token);
+  if (known !== undefined) return known;
+  const corrected = lookUp(token);
+  if (MEMO.size >= MEMO_LIMIT) MEMO.clear();
+  MEMO.set(token, corrected);
+  return corrected;
+}
+
+function lookUp(token: string): string {
   const code = token.charCodeAt(0);
   if (code < 97 || code > 122) return token;
   // Deletion typo: the token is a signal word with a letter missing.
