@@ -144,7 +144,11 @@ export function formatDuration(ms: number): string {
  * actions blocks, the buttons, are kept; what is dropped from the middle is said).
  */
 export function fitMessage(message: SlackMessage, maxBlocks: number = LIMITS.messageBlocks): SlackMessage {
-  const text = truncateMrkdwn(message.text.trim() === '' ? ' ' : message.text, LIMITS.messageText);
+  // The fallback text is mrkdwn too (notifications): user text in it must not ping a channel.
+  const text = truncateMrkdwn(
+    escapeMrkdwn(message.text.trim() === '' ? ' ' : message.text),
+    LIMITS.messageText,
+  );
   return { text, blocks: fitBlocks(message.blocks, maxBlocks) };
 }
 

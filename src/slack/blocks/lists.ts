@@ -1,5 +1,5 @@
 // Answers to /lead (choose a chain, mine, roles, help, refusals) and the App Home tab.
-import type { ActionsBlockElement, HomeView, KnownBlock } from '@slack/types';
+import type { HomeView, KnownBlock } from '@slack/types';
 import { CHAIN_TITLES, type Classification } from '../../../routing/classifier/types.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Run, Step } from '../../domain/types.ts';
@@ -42,15 +42,17 @@ export function buildChooseChainMessage(
     section(`Which chain fits *${userText(oneLine(classification.title, 150), 300)}*?`),
   ];
   if (classification.explanation) blocks.push(context(userText(classification.explanation, 1000)));
-  const elements: ActionsBlockElement[] = best.map((chain, i) =>
-    button(
-      titleOf(chain, titles),
-      ACTION.chooseChain,
-      encodeChainChoice(pendingId, chain),
-      i === 0 ? 'primary' : undefined,
-    ),
-  );
-  blocks.push(...actions(elements, 'choose_chain_best'));
+  // One button per actions block: Slack wants action_ids unique within a block, and handlers
+  // listen on the one ACTION.chooseChain.
+  best.forEach((chain, i) => {
+    const choice = encodeChainChoice(pendingId, chain);
+    blocks.push(
+      ...actions(
+        [button(titleOf(chain, titles), ACTION.chooseChain, choice, i === 0 ? 'primary' : undefined)],
+        `choose_chain_best_${i}`,
+      ),
+    );
+  });
   if (others.length > 0) {
     // Overflow menus hold five options; more chains would need a second menu.
     const menus = [];

@@ -1,5 +1,6 @@
 // The run's root message (kept current with chat.update) and its status card for /lead status.
 import type { KnownBlock } from '@slack/types';
+import { CHAIN_TITLES } from '../../../routing/classifier/types.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Run, Step, StepStatus } from '../../domain/types.ts';
 import {
@@ -49,7 +50,7 @@ export const severityLabel = (s: string | null): string => (s ? (SEVERITY_LABEL[
 const releaseLabel = (r: string | null): string => (r ? r[0]!.toUpperCase() + r.slice(1) : '—');
 
 export const chainTitle = (run: Pick<Run, 'chain'>, playbook?: Pick<Playbook, 'title'> | null): string =>
-  playbook?.title ?? run.chain;
+  playbook?.title ?? (CHAIN_TITLES as Readonly<Record<string, string>>)[run.chain] ?? run.chain;
 
 /** The step the run is on: active or blocked. */
 export const currentStep = (run: Run): Step | undefined =>

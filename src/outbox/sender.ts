@@ -1,0 +1,462 @@
+// The outbox sender: delivers what the services wrote to the outbox, in the same transaction
+// as each state change, to Slack. At least once, in order per run thread, paced per channel.
+//
+// - Claims due rows with the repository's lease, so two bot processes never send one row.
+// - `root` posts the run's root message and records it (its ts becomes the run's thread);
+//   `thread` waits until the root exists and every earlier message of the run went out;
+//   `root_update` edits the root from the run's current state, and is skipped when a newer one
+//   is pending (coalesced); `dm` posts to the user ID; `channel` posts to the channel.
+// - About one message per channel per `channelIntervalMs`; a 429 waits its Retry-After; 5xx,
+//   network errors and timeouts back off exponentially with jitter up to `maxAttempts`;
+//   permanent errors mark the row failed, append a `delivery_failed` event and log a warning.
+//
+// How many times a row itself failed is kept in its `last_error` as "(failure n/max)": waiting
+// for an earlier message or a rate limit releases a row through `retryLater` too, and that
+// must not count against the row's own attempts.
+import type { WebClient } from '@slack/web-api';
+import type { Playbook } from '../../routing/playbooks/schema.ts';
+import type { Run } from '../domain/types.ts';
+import type { Logger } from '../logger.ts';
+import type { OutboxRow } from '../persistence/repositories.ts';
+import type { Repositories, Store } from '../persistence/store.ts';
+import { renderNotice, type SlackMessage } from '../slack/render.ts';
+import { type CallFailure, classifySlackError } from './slack-errors.ts';
+
+export interface OutboxSenderOptions {
+  store: Store;
+  /** Create it with `createSlackClient` (no client-side retries, 429s rejected at once). */
+  client: WebClient;
+  playbooks: readonly Playbook[];
+  clock: () => number;
+  log: Logger;
+  /** Names this process in the lease (`claimed_by`). */
+  workerId: string;
+  /** Slack allows about one message a second per channel. */
+  channelIntervalMs?: number;
+  /** How long a claim holds a row; a crashed sender's rows are claimable again after it. */
+  leaseMs?: number;
+  /** Failures of one row (5xx, network, timeouts) before it is given up. */
+  maxAttempts?: number;
+  /** Upper bound of one Web API call. */
+  requestTimeoutMs?: number;
+  /** Rows claimed per tick. */
+  batchSize?: number;
+  /** First backoff delay; doubles per failure, up to `maxBackoffMs`, with ±25% jitter. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Waits for the pacing (tests pass one that advances a test clock). */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface OutboxStats {
+  sent: number;
+  failed: number;
+  retried: number;
+  rateLimited: number;
+  coalesced: number;
+  waited: number;
+  ticks: number;
+  /** The last permanent failures, newest last (at most 20). */
+  lastFailures: { id: number; runId: string | null; notice: string; error: string; at: number }[];
+}
+
+export interface OutboxSender {
+  /** Claim and send what is due now. Resolves with how many messages were sent. */
+  tick(): Promise<number>;
+  /** Tick every `pollMs` until `stop()`. */
+  start(pollMs?: number): void;
+  /** Stop polling; resolves when the current tick has finished. */
+  stop(): Promise<void>;
+  /** Send what is due, then resolve (graceful shutdown); gives up after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<void>;
+  stats(): OutboxStats;
+}
+
+const FAILURES = /\(failure (\d+)\/\d+\)$/;
+
+/** How many times the row itself failed, from its last error. */
+export function failuresOf(row: Pick<OutboxRow, 'lastError'>): number {
+  const m = FAILURES.exec(row.lastError ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+type Outcome =
+  /** `recorded`: already marked sent in the transaction that recorded the root message. */
+  | { kind: 'sent'; ts: string | null; recorded?: boolean }
+  | { kind: 'coalesced' }
+  | { kind: 'wait'; until: number; why: string }
+  | { kind: 'failed'; failure: CallFailure }
+  /** Nowhere to deliver (a run started without a channel, e.g. from the CLI): no report. */
+  | { kind: 'undeliverable'; error: string };
+
+interface PostResult {
+  ts?: string;
+  channel?: string;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
+  const {
+    store,
+    client,
+    clock,
+    log,
+    workerId,
+    channelIntervalMs = 1000,
+    leaseMs = 60_000,
+    maxAttempts = 8,
+    requestTimeoutMs = 15_000,
+    batchSize = 50,
+    backoffMs = 1000,
+    maxBackoffMs = 5 * 60_000,
+    sleep = realSleep,
+    random = Math.random,
+  } = opts;
+  const playbooks = new Map(opts.playbooks.map((p) => [p.id, p]));
+  /** When each channel may take its next message. */
+  const nextSlot = new Map<string, number>();
+  const stats: OutboxStats = {
+    sent: 0,
+    failed: 0,
+    retried: 0,
+    rateLimited: 0,
+    coalesced: 0,
+    waited: 0,
+    ticks: 0,
+    lastFailures: [],
+  };
+  let running: Promise<number> = Promise.resolve(0);
+  let timer: NodeJS.Timeout | null = null;
+  let polling = false;
+
+  const render = (row: OutboxRow, run: Run | null): SlackMessage =>
+    renderNotice(row.notice, { run, playbook: run ? playbooks.get(run.chain) : null });
+
+  /** A call that gives up after `requestTimeoutMs` (the client's own timeout should come first). */
+  async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    let timeout: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timeout = setTimeout(
+        () => reject(new Error(`${method} timed out after ${requestTimeoutMs} ms`)),
+        requestTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([fn(), expired]);
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  /**
+   * Post or update with blocks; when Slack refuses the content itself (invalid_blocks,
+   * msg_too_long), once more with the fallback text alone before giving up.
+   */
+  async function send(
+    method: 'chat.postMessage' | 'chat.update',
+    args: Record<string, unknown>,
+    message: SlackMessage,
+  ): Promise<PostResult> {
+    const attempt = (withBlocks: boolean) => {
+      // An update without blocks keeps the old ones: clear them; a post simply has none.
+      const blocks = withBlocks ? message.blocks : method === 'chat.update' ? [] : undefined;
+      const body = { ...args, text: message.text, ...(blocks ? { blocks } : {}) };
+      return call(method, async () =>
+        method === 'chat.postMessage'
+          ? ((await client.chat.postMessage(
+              body as Parameters<WebClient['chat']['postMessage']>[0],
+            )) as PostResult)
+          : ((await client.chat.update(body as Parameters<WebClient['chat']['update']>[0])) as PostResult),
+      );
+    };
+    try {
+      return await attempt(true);
+    } catch (err) {
+      const failure = classifySlackError(err);
+      if (failure.kind !== 'rejected_content') throw err;
+      log.warn('outbox: Slack refused the blocks; sending the text alone', { error: failure.error });
+      return attempt(false);
+    }
+  }
+
+  const post = (args: Record<string, unknown>, message: SlackMessage) =>
+    send('chat.postMessage', { unfurl_links: false, unfurl_media: false, ...args }, message);
+
+  async function deliver(row: OutboxRow): Promise<Outcome> {
+    const now = clock();
+    const run = row.runId ? await store.read.runs.get(row.runId) : null;
+    const d = row.delivery;
+    if (row.runId && !run && d.kind !== 'dm' && d.kind !== 'channel') {
+      return { kind: 'failed', failure: { kind: 'permanent', error: 'run_not_found' } };
+    }
+    try {
+      switch (d.kind) {
+        case 'root': {
+          const r = run!;
+          if (r.rootTs) return { kind: 'sent', ts: r.rootTs };
+          if (!r.channelId) return { kind: 'undeliverable', error: 'no_channel' };
+          // A mention's thread holds the run: the root message is the bot's first reply there.
+          const inThread = r.source === 'mention' && r.threadTs ? r.threadTs : null;
+          const res = await post(
+            { channel: r.channelId, ...(inThread ? { thread_ts: inThread } : {}) },
+            render(row, r),
+          );
+          if (!res.ts) return { kind: 'failed', failure: { kind: 'transient', error: 'no_ts_in_response' } };
+          await store.transaction(async (repos) => {
+            await repos.runs.setRootMessage(r.id, res.channel ?? r.channelId!, res.ts!, inThread ?? res.ts!);
+            await repos.outbox.markSent(row.id, res.ts!, clock());
+          });
+          return { kind: 'sent', ts: res.ts, recorded: true };
+        }
+        case 'thread': {
+          const r = run!;
+          if (!r.channelId) return { kind: 'undeliverable', error: 'no_channel' };
+          if (await store.read.outbox.hasEarlierPending(r.id, row.id)) {
+            return {
+              kind: 'wait',
+              until: now + channelIntervalMs,
+              why: 'an earlier message of the run is pending',
+            };
+          }
+          if (!r.rootTs || !r.threadTs) {
+            return { kind: 'failed', failure: { kind: 'permanent', error: 'root_message_not_posted' } };
+          }
+          const res = await post({ channel: r.channelId, thread_ts: r.threadTs }, render(row, r));
+          return { kind: 'sent', ts: res.ts ?? null };
+        }
+        case 'root_update': {
+          const r = run!;
+          if (!r.channelId) return { kind: 'undeliverable', error: 'no_channel' };
+          if (await store.read.outbox.hasNewerRootUpdate(r.id, row.id)) return { kind: 'coalesced' };
+          if (!r.rootTs) {
+            if (await store.read.outbox.hasEarlierPending(r.id, row.id)) {
+              return {
+                kind: 'wait',
+                until: now + channelIntervalMs,
+                why: 'the root message is not posted yet',
+              };
+            }
+            return { kind: 'failed', failure: { kind: 'permanent', error: 'root_message_not_posted' } };
+          }
+          const res = await send('chat.update', { channel: r.channelId, ts: r.rootTs }, render(row, r));
+          return { kind: 'sent', ts: res.ts ?? r.rootTs };
+        }
+        case 'dm': {
+          const res = await post({ channel: d.userId }, render(row, run));
+          return { kind: 'sent', ts: res.ts ?? null };
+        }
+        case 'channel': {
+          const res = await post({ channel: d.channelId }, render(row, run));
+          return { kind: 'sent', ts: res.ts ?? null };
+        }
+      }
+    } catch (err) {
+      return { kind: 'failed', failure: classifySlackError(err) };
+    }
+  }
+
+  function backoff(failures: number): number {
+    const base = Math.min(maxBackoffMs, backoffMs * 2 ** Math.max(0, failures - 1));
+    return Math.round(base * (0.75 + random() * 0.5));
+  }
+
+  /** Keep the row's own failure count when it is released for another reason. */
+  const withFailures = (row: OutboxRow, error: string, failures = failuresOf(row)) =>
+    failures > 0 ? `${error} (failure ${failures}/${maxAttempts})` : error;
+
+  async function giveUp(row: OutboxRow, error: string) {
+    const now = clock();
+    const stepKey =
+      typeof (row.notice as { stepKey?: unknown }).stepKey === 'string'
+        ? (row.notice as { stepKey: string }).stepKey
+        : null;
+    await store.transaction(async (repos) => {
+      await repos.outbox.markFailed(row.id, error, now);
+      await repos.events.append([
+        {
+          runId: row.runId,
+          at: now,
+          actor: 'system',
+          type: 'delivery_failed',
+          stepKey,
+          data: {
+            outboxId: row.id,
+            delivery: row.delivery.kind,
+            notice: row.notice.type,
+            error,
+            attempts: row.attempts + 1,
+          },
+        },
+      ]);
+    });
+    stats.failed++;
+    stats.lastFailures = [
+      ...stats.lastFailures,
+      { id: row.id, runId: row.runId, notice: row.notice.type, error, at: now },
+    ].slice(-20);
+    log.warn('outbox: message not delivered', {
+      id: row.id,
+      runId: row.runId,
+      delivery: row.delivery.kind,
+      notice: row.notice.type,
+      error,
+    });
+  }
+
+  /** Every write in a transaction of its own: never inside another caller's open one. */
+  const write = (fn: (outbox: Repositories['outbox']) => Promise<void>) =>
+    store.transaction((repos) => fn(repos.outbox));
+
+  /** Record what happened to one row. Returns until when the channel is rate limited, if it is. */
+  async function settle(row: OutboxRow, outcome: Outcome): Promise<number | null> {
+    const now = clock();
+    switch (outcome.kind) {
+      case 'sent':
+        if (!outcome.recorded) await write((o) => o.markSent(row.id, outcome.ts, now));
+        stats.sent++;
+        return null;
+      case 'coalesced':
+        await write((o) => o.markSent(row.id, null, now));
+        stats.coalesced++;
+        return null;
+      case 'wait':
+        await release(row, outcome.until, outcome.why);
+        return null;
+      case 'undeliverable':
+        await write((o) => o.markFailed(row.id, outcome.error, now));
+        log.debug('outbox: nowhere to deliver', { id: row.id, runId: row.runId, error: outcome.error });
+        return null;
+      case 'failed': {
+        const f = outcome.failure;
+        if (f.kind === 'rate_limited') {
+          const until = now + f.retryAfterMs;
+          await write((o) => o.retryLater(row.id, until, withFailures(row, f.error)));
+          stats.rateLimited++;
+          log.info('outbox: rate limited', { id: row.id, retryAfterMs: f.retryAfterMs });
+          return until;
+        }
+        if (f.kind === 'transient') {
+          const failures = failuresOf(row) + 1;
+          if (failures >= maxAttempts) {
+            await giveUp(row, `${f.error} (gave up after ${failures} failures)`);
+            return null;
+          }
+          await write((o) =>
+            o.retryLater(row.id, now + backoff(failures), withFailures(row, f.error, failures)),
+          );
+          stats.retried++;
+          log.info('outbox: will retry', { id: row.id, error: f.error, failures });
+          return null;
+        }
+        await giveUp(row, f.error);
+        return null;
+      }
+    }
+  }
+
+  /** Hand a claimed row back unsent, due at `until`; not one of its failures. */
+  async function release(row: OutboxRow, until: number, why: string) {
+    await write((o) => o.retryLater(row.id, until, withFailures(row, `waiting: ${why}`)));
+    stats.waited++;
+  }
+
+  /** Send one channel's rows in order, paced; a rate limit holds the rest of the channel. */
+  async function sendChannel(channel: string, rows: OutboxRow[], leaseEnd: number): Promise<number> {
+    let sent = 0;
+    for (const [i, row] of rows.entries()) {
+      const slot = nextSlot.get(channel) ?? 0;
+      const now = clock();
+      // Never send on a lease that may run out mid-call: another sender could claim the row.
+      if (Math.max(slot, now) + requestTimeoutMs >= leaseEnd) {
+        await release(row, Math.max(slot, now), 'channel pacing');
+        continue;
+      }
+      if (slot > now) await sleep(slot - now);
+      const outcome = await deliver(row);
+      if (outcome.kind === 'sent' || outcome.kind === 'failed')
+        nextSlot.set(channel, clock() + channelIntervalMs);
+      const limitedUntil = await settle(row, outcome);
+      if (outcome.kind === 'sent') sent++;
+      if (limitedUntil !== null) {
+        nextSlot.set(channel, limitedUntil);
+        for (const rest of rows.slice(i + 1))
+          await release(rest, limitedUntil, 'the channel is rate limited');
+        break;
+      }
+    }
+    return sent;
+  }
+
+  async function destinationOf(row: OutboxRow, runs: Map<string, Run | null>): Promise<string> {
+    const d = row.delivery;
+    if (d.kind === 'dm') return d.userId;
+    if (d.kind === 'channel') return d.channelId;
+    if (!row.runId) return 'none';
+    if (!runs.has(row.runId)) runs.set(row.runId, await store.read.runs.get(row.runId));
+    return runs.get(row.runId)?.channelId ?? `run:${row.runId}`;
+  }
+
+  async function tickOnce(): Promise<number> {
+    stats.ticks++;
+    const now = clock();
+    const rows = await store.transaction((repos) => repos.outbox.claimDue(now, batchSize, workerId, leaseMs));
+    if (rows.length === 0) return 0;
+    const leaseEnd = now + leaseMs;
+    const runs = new Map<string, Run | null>();
+    const byChannel = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const channel = await destinationOf(row, runs);
+      byChannel.set(channel, [...(byChannel.get(channel) ?? []), row]);
+    }
+    const counts = await Promise.all(
+      [...byChannel].map(([channel, list]) => sendChannel(channel, list, leaseEnd)),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  function tick(): Promise<number> {
+    const next = running.then(tickOnce, tickOnce);
+    running = next.catch(() => 0);
+    return next;
+  }
+
+  async function poll(pollMs: number) {
+    if (!polling) return;
+    try {
+      await tick();
+    } catch (err) {
+      log.error('outbox: tick failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+    if (polling) timer = setTimeout(() => void poll(pollMs), pollMs);
+  }
+
+  return {
+    tick,
+    start(pollMs = 250) {
+      if (polling) return;
+      polling = true;
+      void poll(pollMs);
+    },
+    async stop() {
+      polling = false;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running;
+    },
+    async drain(timeoutMs: number) {
+      const deadline = clock() + timeoutMs;
+      while (clock() < deadline) {
+        const before = stats.sent + stats.failed + stats.coalesced;
+        const waited = stats.waited;
+        await tick();
+        const progressed = stats.sent + stats.failed + stats.coalesced > before;
+        // Done when nothing is due, or when what is due only waits on rows not due yet.
+        if (!progressed && stats.waited === waited) return;
+        if (!progressed) await sleep(channelIntervalMs);
+      }
+    },
+    stats: () => ({ ...stats, lastFailures: [...stats.lastFailures] }),
+  };
+}

@@ -1,0 +1,148 @@
+// Runs and notices for the builder tests: real playbooks, planned and started in memory (no
+// database), at a fixed time. Every role is held by U + the role's name in capitals.
+import { loadPlaybooks } from '../../../routing/playbooks/load.ts';
+import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import { loadRoleDirectory } from '../../../routing/roles.ts';
+import type { Notice } from '../../../src/domain/notices.ts';
+import { newRun, RunTransition } from '../../../src/domain/run-machine.ts';
+import type { Run, RunRequest } from '../../../src/domain/types.ts';
+
+export const NOW = Date.UTC(2026, 10, 2, 9, 0, 0);
+export const directory = loadRoleDirectory();
+export const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
+export const userFor = (role: string) => `U${role.toUpperCase()}`;
+
+export function playbook(chain: string): Playbook {
+  const p = playbooks.find((x) => x.id === chain);
+  if (!p) throw new Error(`no playbook ${chain}`);
+  return p;
+}
+
+/** A started run (first step handed off) and the notices its start produced. */
+export function startedRun(
+  request: Partial<RunRequest> & { chain?: string } = {},
+  opts: { holders?: (role: string) => string[] } = {},
+): { run: Run; notices: Notice[] } {
+  const chain = request.chain ?? 'feature';
+  const p = playbook(chain);
+  const run = newRun(
+    {
+      title: 'Dark mode',
+      text: 'Add a dark mode to the app',
+      requester: 'UREQ',
+      channelId: 'CREQ',
+      ...request,
+      chain,
+    },
+    { id: `${p.prefix}-3`, seq: 3 },
+    { playbook: p, directory, now: NOW },
+  );
+  const tr = new RunTransition(run, {
+    playbook: p,
+    directory,
+    holders: opts.holders ?? ((role) => [userFor(role)]),
+    now: NOW,
+  });
+  tr.start('UREQ');
+  return { run: tr.run, notices: tr.messages.map((m) => m.notice) };
+}
+
+const step = { runId: 'FEAT-3', stepKey: 'technical_feasibility', stepTitle: 'Technical Feasibility' };
+
+/** One notice of every type the engine emits, and the clocks' and digests' future ones. */
+export const NOTICES: Notice[] = [
+  { type: 'run_started', runId: 'FEAT-3' },
+  { type: 'root_update', runId: 'FEAT-3' },
+  {
+    type: 'handoff',
+    ...step,
+    position: 2,
+    total: 9,
+    mentions: [{ role: 'Atlas', principals: ['UATLAS', 'SPLATFORM'] }],
+    watchers: [{ role: 'Architect', principals: ['UARCHITECT'] }],
+    phase: 'owners',
+    output: 'Feasibility assessment, HOW and WHEN',
+    gate: { check: 'Rejects if infeasible or misaligned', canBlock: true, canReject: true },
+    notes: ['Growth-related feature: @GrowthLead defines metrics.'],
+    unheld: [],
+    canSkip: false,
+  },
+  {
+    type: 'notify',
+    runId: 'INC-3',
+    mentions: [
+      { role: 'Ghabs', principals: ['UGHABS'] },
+      { role: 'Atlas', principals: ['UATLAS'] },
+    ],
+    reason: 'SEV1: service down, all users affected. @Ghabs notified.',
+    direct: true,
+  },
+  {
+    type: 'delivered',
+    ...step,
+    by: 'UATLAS',
+    role: 'Atlas',
+    output: 'Doable in two sprints',
+    waitingOn: ['Ghabs'],
+  },
+  {
+    type: 'step_done',
+    ...step,
+    by: 'UATLAS',
+    output: 'Doable in two sprints',
+    gatePassed: 'Rejects if infeasible or misaligned',
+  },
+  {
+    type: 'blocked',
+    ...step,
+    by: 'UPRIVACY',
+    role: 'Privacy',
+    reason: 'No DPIA for the new analytics events',
+    gateFailed: 'Can block release',
+    liftedBy: 'only @Privacy, or @Ghabs accepting the risk with a written rationale',
+  },
+  {
+    type: 'unblocked',
+    ...step,
+    by: 'UGHABS',
+    rationale: 'Launch with consent banner; DPIA by Friday',
+    riskAccepted: true,
+  },
+  { type: 'rejected', ...step, by: 'UATLAS', reason: 'Infeasible on the current stack' },
+  { type: 'reassigned', ...step, by: 'UATLAS', role: 'Atlas', from: ['UATLAS'], to: ['UOTHER', 'UTHIRD'] },
+  {
+    type: 'skipped',
+    runId: 'FEAT-3',
+    stepKey: 'ux_design',
+    stepTitle: 'UX Design',
+    by: 'UPRODUCTDESIGNER',
+    reason: 'Backend only',
+  },
+  { type: 'cancelled', runId: 'FEAT-3', by: 'UREQ', reason: 'Duplicate of FEAT-2' },
+  { type: 'completed', runId: 'FEAT-3', durationMs: 3 * 3600_000 + 20 * 60_000 },
+  {
+    type: 'context_changed',
+    runId: 'BUG-3',
+    by: 'UPROJECTLEAD',
+    changes: { severity: { from: 'high', to: 'critical' }, projects: { from: [], to: ['web', 'mobile'] } },
+  },
+  {
+    type: 'reminder',
+    runId: 'FEAT-3',
+    stepKey: 'technical_feasibility',
+    mentions: [{ role: 'Atlas', principals: ['UATLAS'] }],
+    dueIn: '2h',
+  },
+  { type: 'escalation', runId: 'FEAT-3', text: '🚨 <@UGHABS>: Technical Feasibility is 2 days overdue.' },
+  { type: 'gdpr', runId: 'INC-3', hoursLeft: 24, mentions: [{ role: 'Privacy', principals: ['UPRIVACY'] }] },
+  {
+    type: 'digest',
+    text: 'Daily digest: 3 open runs',
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Daily digest*' } }],
+  },
+  {
+    type: 'postmortem',
+    runId: 'INC-3',
+    markdown: '# Post-mortem INC-3\n\n## Timeline\n- 09:00 alert\n- 09:05 **mitigated**',
+  },
+];
