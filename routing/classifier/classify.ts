@@ -59,13 +59,12 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   const words = toTokens(scoredText);
   const truncated = input.length > MAX_INPUT_CHARS || readable.length > MAX_SCORED_CHARS;
 
-  if (words.length === 0 && !/```|:[a-z0-9_+-]+:/.test(clipped)) {
-    return emptyResult(title);
-  }
-
   for (let i = 0; i < words.length; i++) words[i] = correctTypo(words[i]!);
   const tokens = words.join(' ');
   const evidence = gatherEvidence(clipped.slice(0, MAX_SCORED_CHARS * 2), tokens);
+  // Nothing but mentions, links or emoji: empty, unless the markup itself says something
+  // (a lone :rotating_light: or an alert in a code block).
+  if (words.length === 0 && evidence.signals.length === 0) return emptyResult(title);
   const ranked = rankChains(evidence.scores);
   const first = ranked[0]!;
   const second = ranked[1]!;

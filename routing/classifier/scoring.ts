@@ -18,7 +18,7 @@ const ALERT_HEADER =
   /^\s*(?:\[(?:firing|alert|alerting|triggered|critical|warning|warn|pagerduty|incident)(?::?\s*\d+)?\]|(?:alert|alarm|critical|warning|incident|triggered|firing)\s*[:!-])/i;
 const ALERT_ANYWHERE = /\[(?:firing|triggered|alerting)(?::\s*\d+)?\]/i;
 const STACK_TRACE =
-  /\b(?:exception|error|traceback|stack ?trace|at [\w$.]+\(|\.(?:java|ts|js|py|kt|swift):\d+)/i;
+  /(?:exception|error|traceback)\b|\bstack ?trace|\bat [\w$.<>]+ ?\(|\.(?:java|tsx?|jsx?|py|kt|swift|rb|go|cs):\d+/i;
 
 export interface Evidence {
   scores: Record<ChainId, number>;

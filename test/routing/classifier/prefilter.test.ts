@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CHAIN_RULES, FLAG_RULES, PROJECT_RULES } from '../../../routing/classifier/lexicon.ts';
+import { normalizeSlackText, toTokens } from '../../../routing/classifier/normalize.ts';
+import { patternStarts, RuleIndex } from '../../../routing/classifier/prefilter.ts';
+import { correctTypo } from '../../../routing/classifier/typos.ts';
+
+const corpora = [
+  '../../../../shared/classifier/dev.jsonl',
+  '../../../routing/classifier/corpus/train.jsonl',
+  '../../../routing/classifier/corpus/heldout.jsonl',
+];
+
+function texts(): string[] {
+  const out: string[] = [];
+  for (const path of corpora) {
+    const file = fileURLToPath(new URL(path, import.meta.url));
+    for (const line of readFileSync(file, 'utf8').split('\n'))
+      if (line.trim()) out.push(JSON.parse(line).text);
+  }
+  return out;
+}
+
+describe('patternStarts', () => {
+  it.each([
+    ['(?:can|could) (?:we|you)', ['ca', 'co']],
+    ['i ?d love', ['i ', 'id']],
+    ['q[1-2] review', ['q1', 'q2']],
+    ['v\\d+', ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9']],
+    ['(?:\\w+ )?table', null],
+  ])('when the pattern is %s, then its starts are %j', (source, expected) => {
+    const starts = patternStarts(source);
+    expect(starts === null ? null : [...starts].sort()).toEqual(
+      expected === null ? null : [...expected].sort(),
+    );
+  });
+});
+
+describe('RuleIndex', () => {
+  it('when run on every labelled request, then it finds exactly what running every rule finds', () => {
+    for (const rules of [CHAIN_RULES, FLAG_RULES, PROJECT_RULES] as const) {
+      const index = new RuleIndex<(typeof rules)[number]>(rules, (rule) => rule.re.source);
+      for (const text of texts()) {
+        const tokens = toTokens(normalizeSlackText(text)).map(correctTypo).join(' ');
+        const brute = rules.flatMap((rule) => {
+          const m = rule.re.exec(tokens);
+          return m ? [{ rule, index: m.index, text: m[0] }] : [];
+        });
+        expect(index.matches(tokens)).toEqual(brute);
+      }
+    }
+  });
+});
