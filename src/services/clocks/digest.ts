@@ -1,0 +1,255 @@
+// The #algo-sync digest (seed 000: "automated digest summarizing changes shipped and
+// pending"), as data: shipped since the last digest, pending by chain and step with owner and
+// age, blocked with the reason, overdue steps, open incidents by severity, running GDPR
+// clocks; the weekly one adds per-chain metrics and the change from the week before.
+// Everything is aggregated in SQL; lists are capped (totals stay exact) to fit in Slack.
+import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import type { RoleMention } from '../../domain/notices.ts';
+import type { ClockQueries, OpenStepRow } from '../../persistence/reporting.ts';
+import type { DigestKind } from './digest-periods.ts';
+import { computeMetrics, type MetricsChange, type MetricsReport, metricsChange } from './metrics.ts';
+import { ACK_KINDS, DUE_KINDS, TIMER } from './timer-kinds.ts';
+
+const DAY = 24 * 3_600_000;
+
+export interface RunRef {
+  id: string;
+  title: string;
+  chain: string;
+  /** Link to the run's thread, when it has one. */
+  link: string | null;
+}
+
+export interface PendingItem extends RunRef {
+  stepTitle: string;
+  owners: RoleMention[];
+  /** How long the step has waited. */
+  ageMs: number;
+  acknowledged: boolean;
+}
+
+export interface DigestData {
+  kind: DigestKind;
+  periodKey: string;
+  generatedAt: number;
+  timeZone: string;
+  /** Start of "shipped since the last digest". */
+  since: number;
+  shipped: { total: number; items: (RunRef & { closedAt: number; durationMs: number })[] };
+  pending: {
+    total: number;
+    groups: {
+      chain: string;
+      chainTitle: string;
+      stepKey: string;
+      stepTitle: string;
+      count: number;
+      items: PendingItem[];
+    }[];
+  };
+  blocked: {
+    total: number;
+    items: (RunRef & {
+      stepTitle: string;
+      reason: string;
+      by: string | null;
+      role: string | null;
+      ageMs: number;
+    })[];
+  };
+  overdue: { total: number; items: (PendingItem & { phase: 'ack' | 'done'; overdueByMs: number })[] };
+  incidents: { total: number; bySeverity: { severity: string; count: number; items: RunRef[] }[] };
+  gdpr: {
+    items: (RunRef & { startedAt: number; deadlineAt: number; remainingMs: number; overdue: boolean })[];
+  };
+  /** Weekly only. */
+  metrics: { current: MetricsReport; previous: MetricsReport; change: MetricsChange[] } | null;
+}
+
+export interface DigestOptions {
+  kind: DigestKind;
+  periodKey: string;
+  now: number;
+  since: number;
+  timeZone: string;
+  playbooks: Playbook[];
+  /** Base of thread links (`https://acme.slack.com`); Slack redirects slack.com to the workspace. */
+  permalinkBase?: string;
+  /** Items listed per section (totals stay exact). */
+  limit?: number;
+}
+
+/** A link to the run's thread: `https://slack.com/archives/C…/p…` (no API call needed). */
+export function threadLink(
+  r: { channelId: string | null; threadTs: string | null; rootTs: string | null },
+  base = 'https://slack.com',
+): string | null {
+  const ts = r.threadTs ?? r.rootTs;
+  if (!r.channelId || !ts) return null;
+  return `${base.replace(/\/$/, '')}/archives/${r.channelId}/p${ts.replace('.', '')}`;
+}
+
+const SEVERITY_ORDER = ['sev1', 'sev2', 'sev3'];
+
+function pendingRoles(s: OpenStepRow): string[] {
+  const owners = s.owners.filter((r) => !s.deliveries[r]);
+  return owners.length > 0 ? owners : s.approvers.filter((r) => !s.deliveries[r]);
+}
+
+export async function buildDigestData(queries: ClockQueries, o: DigestOptions): Promise<DigestData> {
+  const limit = o.limit ?? 10;
+  const titles = new Map(o.playbooks.map((p) => [p.id, p.title]));
+  const ref = (r: {
+    id: string;
+    title: string;
+    chain: string;
+    channelId: string | null;
+    threadTs: string | null;
+    rootTs: string | null;
+  }): RunRef => ({
+    id: r.id,
+    title: r.title,
+    chain: r.chain,
+    link: threadLink(r, o.permalinkBase),
+  });
+
+  const shippedRows = await queries.closedRuns(o.since, o.now, ['done'], limit);
+  const shippedTotal = await queries.countClosed(o.since, o.now, ['done']);
+
+  const open = await queries.openSteps();
+  const item = (s: OpenStepRow): PendingItem => ({
+    ...ref({ ...s, id: s.runId }),
+    stepTitle: s.stepTitle,
+    owners: pendingRoles(s).map((role) => ({ role, principals: s.assignees[role] ?? [] })),
+    ageMs: o.now - (s.startedAt ?? s.runCreatedAt),
+    acknowledged: s.acknowledgedAt !== null,
+  });
+
+  // Pending: active steps, grouped by chain and step, oldest first.
+  const groups = new Map<
+    string,
+    { chain: string; chainTitle: string; stepKey: string; stepTitle: string; rows: OpenStepRow[] }
+  >();
+  for (const s of open) {
+    if (s.stepStatus !== 'active') continue;
+    const key = `${s.chain}\u0000${s.stepKey}`;
+    const g = groups.get(key) ?? {
+      chain: s.chain,
+      chainTitle: titles.get(s.chain) ?? s.chain,
+      stepKey: s.stepKey,
+      stepTitle: s.stepTitle,
+      rows: [],
+    };
+    g.rows.push(s);
+    groups.set(key, g);
+  }
+  const chainOrder = new Map(o.playbooks.map((p, i) => [p.id, i]));
+  const stepOrder = new Map<string, number>(
+    o.playbooks.flatMap((p) => p.steps.map((s, i) => [`${p.id}\u0000${s.key}`, i] as const)),
+  );
+  const pendingGroups = [...groups.entries()]
+    .sort(
+      ([ka, a], [kb, b]) =>
+        (chainOrder.get(a.chain) ?? 99) - (chainOrder.get(b.chain) ?? 99) ||
+        (stepOrder.get(ka) ?? 99) - (stepOrder.get(kb) ?? 99),
+    )
+    .map(([, g]) => ({
+      chain: g.chain,
+      chainTitle: g.chainTitle,
+      stepKey: g.stepKey,
+      stepTitle: g.stepTitle,
+      count: g.rows.length,
+      items: g.rows
+        .map(item)
+        .sort((a, b) => b.ageMs - a.ageMs || a.id.localeCompare(b.id))
+        .slice(0, limit),
+    }));
+
+  const blockedRows = open.filter((s) => s.stepStatus === 'blocked');
+  const blocked = blockedRows
+    .map((s) => ({
+      ...ref({ ...s, id: s.runId }),
+      stepTitle: s.stepTitle,
+      reason: s.blockReason ?? s.blockedReason ?? '',
+      by: s.blockedBy,
+      role: s.blockedByRole,
+      ageMs: o.now - (s.startedAt ?? s.runCreatedAt),
+    }))
+    .sort((a, b) => b.ageMs - a.ageMs || a.id.localeCompare(b.id));
+
+  // Overdue: the step's acknowledgement or completion deadline passed.
+  const ackPast = await queries.stepsPastTimers([TIMER.ackDue], ACK_KINDS, o.now);
+  const donePast = await queries.stepsPastTimers(
+    DUE_KINDS.filter((k) => k !== TIMER.ackDue),
+    ACK_KINDS,
+    o.now,
+  );
+  const overdue = open
+    .filter((s) => ackPast.has(s.stepId) || donePast.has(s.stepId))
+    .map((s) => {
+      const done = donePast.get(s.stepId);
+      const phase: 'ack' | 'done' = done !== undefined ? 'done' : 'ack';
+      const deadline = done ?? ackPast.get(s.stepId)!;
+      return { ...item(s), phase, overdueByMs: o.now - deadline };
+    })
+    .sort((a, b) => b.overdueByMs - a.overdueByMs || a.id.localeCompare(b.id));
+
+  // Open incidents by severity (one row per open run).
+  const incidents = new Map<string, RunRef[]>();
+  const seen = new Set<string>();
+  for (const s of open) {
+    if (s.chain !== 'incident' || seen.has(s.runId)) continue;
+    seen.add(s.runId);
+    const sev = s.severity ?? 'unassessed';
+    incidents.set(sev, [...(incidents.get(sev) ?? []), ref({ ...s, id: s.runId })]);
+  }
+  const bySeverity = [...incidents.entries()]
+    .sort(([a], [b]) => (SEVERITY_ORDER.indexOf(a) + 1 || 99) - (SEVERITY_ORDER.indexOf(b) + 1 || 99))
+    .map(([severity, items]) => ({ severity, count: items.length, items: items.slice(0, limit) }));
+
+  const gdpr = (await queries.runTimers(TIMER.gdpr))
+    .filter((g, i, all) => all.findIndex((x) => x.runId === g.runId) === i)
+    .map((g) => {
+      const deadlineAt = Number(g.data.deadlineAt);
+      return {
+        ...ref({ ...g, id: g.runId, chain: 'incident' }),
+        startedAt: Number(g.data.startedAt),
+        deadlineAt,
+        remainingMs: deadlineAt - o.now,
+        overdue: deadlineAt <= o.now,
+      };
+    })
+    .sort((a, b) => a.deadlineAt - b.deadlineAt);
+
+  let metrics: DigestData['metrics'] = null;
+  if (o.kind === 'weekly') {
+    const current = await computeMetrics(queries, o.playbooks, { from: o.now - 7 * DAY, to: o.now });
+    const previous = await computeMetrics(queries, o.playbooks, {
+      from: o.now - 14 * DAY,
+      to: o.now - 7 * DAY,
+    });
+    metrics = { current, previous, change: metricsChange(current, previous) };
+  }
+
+  return {
+    kind: o.kind,
+    periodKey: o.periodKey,
+    generatedAt: o.now,
+    timeZone: o.timeZone,
+    since: o.since,
+    shipped: {
+      total: shippedTotal,
+      items: shippedRows.map((r) => ({
+        ...ref(r),
+        closedAt: r.closedAt,
+        durationMs: r.closedAt - r.createdAt,
+      })),
+    },
+    pending: { total: open.filter((s) => s.stepStatus === 'active').length, groups: pendingGroups },
+    blocked: { total: blocked.length, items: blocked.slice(0, limit) },
+    overdue: { total: overdue.length, items: overdue.slice(0, limit) },
+    incidents: { total: seen.size, bySeverity },
+    gdpr: { items: gdpr },
+    metrics,
+  };
+}

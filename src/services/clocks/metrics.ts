@@ -1,0 +1,94 @@
+// Chain metrics (seed 004 "Skill Chain Metrics"): per chain, how many runs closed, their
+// average duration and success rate, and MTTR for SEV1 and SEV2 incidents. Aggregated in SQL.
+import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import type { ClockQueries } from '../../persistence/reporting.ts';
+
+/** MTTR: detection (the run's start) → service restored (the Mitigate step done). */
+export const MTTR_CHAIN = 'incident';
+export const MTTR_STEP = 'mitigate';
+export const MTTR_SEVERITIES = ['sev1', 'sev2'] as const;
+
+export interface ChainMetrics {
+  chain: string;
+  title: string;
+  /** Runs closed in the window (done, rejected or cancelled). */
+  count: number;
+  done: number;
+  /** Runs open now. */
+  open: number;
+  /** Average start → close of the runs done, ms; null when none. */
+  avgDurationMs: number | null;
+  /** done / closed, 0..1; null when none closed. */
+  successRate: number | null;
+}
+
+export interface Mttr {
+  severity: string;
+  count: number;
+  avgMs: number | null;
+}
+
+export interface MetricsReport {
+  from: number | null;
+  to: number | null;
+  chains: ChainMetrics[];
+  mttr: Mttr[];
+}
+
+export interface MetricsChange {
+  chain: string;
+  count: number;
+  avgDurationMs: number | null;
+  successRate: number | null;
+}
+
+export async function computeMetrics(
+  queries: ClockQueries,
+  playbooks: Playbook[],
+  window: { from: number | null; to: number | null } = { from: null, to: null },
+): Promise<MetricsReport> {
+  const stats = new Map((await queries.chainStats(window.from, window.to)).map((s) => [s.chain, s]));
+  const open = await queries.openCounts();
+  const chains: ChainMetrics[] = playbooks.map((p) => {
+    const s = stats.get(p.id);
+    const count = s?.closed ?? 0;
+    const done = s?.done ?? 0;
+    return {
+      chain: p.id,
+      title: p.title,
+      count,
+      done,
+      open: open.get(p.id) ?? 0,
+      avgDurationMs: s?.avgDurationMs ?? null,
+      successRate: count > 0 ? done / count : null,
+    };
+  });
+  const restore = await queries.restoreTimes(
+    MTTR_CHAIN,
+    MTTR_STEP,
+    [...MTTR_SEVERITIES],
+    window.from,
+    window.to,
+  );
+  const mttr = MTTR_SEVERITIES.map((severity) => {
+    const r = restore.get(severity);
+    return { severity, count: r?.count ?? 0, avgMs: r?.avgMs ?? null };
+  });
+  return { from: window.from, to: window.to, chains, mttr };
+}
+
+const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+
+/** This window minus the one before, per chain. */
+export function metricsChange(current: MetricsReport, previous: MetricsReport): MetricsChange[] {
+  const before = new Map(previous.chains.map((c) => [c.chain, c]));
+  return current.chains.map((c) => {
+    const p = before.get(c.chain);
+    return {
+      chain: c.chain,
+      count: c.count - (p?.count ?? 0),
+      avgDurationMs: diff(c.avgDurationMs, p?.avgDurationMs ?? null),
+      successRate: diff(c.successRate, p?.successRate ?? null),
+    };
+  });
+}

@@ -1,0 +1,170 @@
+// Text renderings of the digest, metrics and post-mortem: Markdown for the CLI and files, Slack
+// mrkdwn for messages. One structure (titled sections of lines) serves both, so the Slack
+// builders can put each section in its own block.
+import type { RoleMention } from '../../domain/notices.ts';
+import { humanDuration, localDateTime } from './business-time.ts';
+import type { DigestData } from './digest.ts';
+import type { MetricsChange, MetricsReport } from './metrics.ts';
+
+export type TextDialect = 'markdown' | 'mrkdwn';
+
+export interface TextSection {
+  title: string;
+  lines: string[];
+}
+
+export interface Fmt {
+  bold(s: string): string;
+  link(text: string, url: string | null): string;
+  /** A role and who holds it; `ping` mentions the holders (Slack notifies them). */
+  role(m: RoleMention, ping?: boolean): string;
+}
+
+export function fmtFor(dialect: TextDialect): Fmt {
+  if (dialect === 'mrkdwn') {
+    return {
+      bold: (s) => `*${s}*`,
+      link: (text, url) => (url ? `<${url}|${text}>` : text),
+      role: (m, ping = false) => {
+        const who = m.principals.map((p) => (p.startsWith('S') ? `<!subteam^${p}>` : `<@${p}>`)).join(' ');
+        return ping && who ? `@${m.role} (${who})` : `@${m.role}`;
+      },
+    };
+  }
+  return {
+    bold: (s) => `**${s}**`,
+    link: (text, url) => (url ? `[${text}](${url})` : text),
+    role: (m) => (m.principals.length > 0 ? `@${m.role} (${m.principals.join(', ')})` : `@${m.role}`),
+  };
+}
+
+const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)}%`);
+const dur = (ms: number | null) => (ms === null ? '–' : humanDuration(ms));
+const signed = (x: number, unit = '') => `${x > 0 ? '+' : ''}${x}${unit}`;
+
+function changeText(c: MetricsChange | undefined): string {
+  if (!c) return '';
+  const parts = [`${signed(c.count)} runs`];
+  if (c.avgDurationMs !== null)
+    parts.push(`${c.avgDurationMs >= 0 ? '+' : '-'}${humanDuration(Math.abs(c.avgDurationMs))} avg`);
+  if (c.successRate !== null) parts.push(`${signed(Math.round(c.successRate * 100), ' pts')} success`);
+  return ` (vs week before: ${parts.join(', ')})`;
+}
+
+export function metricsSections(report: MetricsReport, f: Fmt, change?: MetricsChange[]): TextSection[] {
+  const byChain = new Map((change ?? []).map((c) => [c.chain, c]));
+  const chains = report.chains.map(
+    (c) =>
+      `• ${f.bold(c.title)}: ${c.count} closed, avg ${dur(c.avgDurationMs)}, success ${pct(c.successRate)}, ${c.open} open${change ? changeText(byChain.get(c.chain)) : ''}`,
+  );
+  const mttr = report.mttr.map(
+    (m) =>
+      `• ${m.severity.toUpperCase()}: ${m.count > 0 ? `${dur(m.avgMs)} over ${m.count} incident(s)` : 'no incident restored'}`,
+  );
+  return [
+    { title: 'Chains', lines: chains },
+    { title: 'MTTR (detect → service restored)', lines: mttr },
+  ];
+}
+
+const more = (total: number, shown: number) => (total > shown ? [`…and ${total - shown} more`] : []);
+
+export function digestSections(d: DigestData, f: Fmt): TextSection[] {
+  const tz = d.timeZone;
+  const out: TextSection[] = [];
+  out.push({
+    title: `Shipped since ${localDateTime(d.since, tz)} (${d.shipped.total})`,
+    lines:
+      d.shipped.total === 0
+        ? ['Nothing shipped.']
+        : [
+            ...d.shipped.items.map(
+              (r) => `• ${f.link(r.id, r.link)} ${r.title} (${humanDuration(r.durationMs)})`,
+            ),
+            ...more(d.shipped.total, d.shipped.items.length),
+          ],
+  });
+  const pending: string[] = [];
+  for (const g of d.pending.groups) {
+    pending.push(`${f.bold(`${g.chainTitle} › ${g.stepTitle}`)} (${g.count})`);
+    for (const i of g.items) {
+      pending.push(
+        `• ${f.link(i.id, i.link)} ${i.title}: ${i.owners.map((m) => f.role(m)).join(', ') || 'nobody'}, waiting ${humanDuration(i.ageMs)}${i.acknowledged ? '' : ', not acknowledged'}`,
+      );
+    }
+    pending.push(...more(g.count, g.items.length));
+  }
+  out.push({
+    title: `Pending (${d.pending.total})`,
+    lines: pending.length > 0 ? pending : ['Nothing pending.'],
+  });
+  out.push({
+    title: `Blocked (${d.blocked.total})`,
+    lines:
+      d.blocked.total === 0
+        ? ['Nothing blocked.']
+        : [
+            ...d.blocked.items.map(
+              (b) =>
+                `• ${f.link(b.id, b.link)} ${b.title}, ${b.stepTitle}: ${b.reason}${b.role ? ` (blocked by @${b.role})` : ''}`,
+            ),
+            ...more(d.blocked.total, d.blocked.items.length),
+          ],
+  });
+  out.push({
+    title: `Overdue (${d.overdue.total})`,
+    lines:
+      d.overdue.total === 0
+        ? ['Nothing overdue.']
+        : [
+            ...d.overdue.items.map(
+              (o) =>
+                `• ${f.link(o.id, o.link)} ${o.title}, ${o.stepTitle}: ${o.phase === 'ack' ? 'not acknowledged' : 'not done'}, ${humanDuration(o.overdueByMs)} past the deadline; ${o.owners.map((m) => f.role(m, true)).join(', ')}`,
+            ),
+            ...more(d.overdue.total, d.overdue.items.length),
+          ],
+  });
+  out.push({
+    title: `Open incidents (${d.incidents.total})`,
+    lines:
+      d.incidents.total === 0
+        ? ['No open incident.']
+        : d.incidents.bySeverity.map(
+            (s) =>
+              `• ${f.bold(s.severity.toUpperCase())} (${s.count}): ${s.items.map((r) => f.link(r.id, r.link)).join(', ')}${s.count > s.items.length ? ', …' : ''}`,
+          ),
+  });
+  out.push({
+    title: `GDPR notification clocks (${d.gdpr.items.length})`,
+    lines:
+      d.gdpr.items.length === 0
+        ? ['No clock running.']
+        : d.gdpr.items.map(
+            (g) =>
+              `• ${f.link(g.id, g.link)} ${g.title}: ${g.overdue ? `${f.bold('OVERDUE')} by ${humanDuration(-g.remainingMs)}` : `${humanDuration(g.remainingMs)} left`} (deadline ${localDateTime(g.deadlineAt, tz)})`,
+          ),
+  });
+  if (d.metrics) {
+    for (const s of metricsSections(d.metrics.current, f, d.metrics.change))
+      out.push({ ...s, title: `${s.title}, last 7 days` });
+  }
+  return out;
+}
+
+export function digestTitle(d: DigestData): string {
+  return `${d.kind === 'weekly' ? 'Weekly' : 'Daily'} digest, ${d.periodKey.split(':')[1]}`;
+}
+
+export function sectionsToText(title: string, sections: TextSection[], dialect: TextDialect): string {
+  const h = (s: string) => (dialect === 'markdown' ? `## ${s}` : `*${s}*`);
+  const head = dialect === 'markdown' ? `# ${title}` : `*${title}*`;
+  return [head, ...sections.flatMap((s) => ['', h(s.title), ...s.lines])].join('\n');
+}
+
+export function digestText(d: DigestData, dialect: TextDialect = 'markdown'): string {
+  return sectionsToText(digestTitle(d), digestSections(d, fmtFor(dialect)), dialect);
+}
+
+export function metricsText(report: MetricsReport, dialect: TextDialect = 'markdown'): string {
+  return sectionsToText('Chain metrics', metricsSections(report, fmtFor(dialect)), dialect);
+}
