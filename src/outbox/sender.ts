@@ -374,6 +374,13 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
         continue;
       }
       if (slot > now) await sleep(slot - now);
+      const ready = clock();
+      // Past the lease another sender may own the row now: leave it entirely to them.
+      if (ready >= leaseEnd) continue;
+      if (ready + requestTimeoutMs >= leaseEnd) {
+        await release(row, ready, 'lease too short to send');
+        continue;
+      }
       const outcome = await deliver(row);
       if (outcome.kind === 'sent' || outcome.kind === 'failed')
         nextSlot.set(channel, clock() + channelIntervalMs);

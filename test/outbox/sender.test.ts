@@ -1,0 +1,304 @@
+// The outbox sender on a real migrated SQLite engine, sending with a real WebClient to the fake
+// Slack over HTTP. Time is the engine's test clock; the sender's pacing sleeps advance it.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunRequest } from '../../src/domain/types.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createOutboxSender, type OutboxSenderOptions } from '../../src/outbox/sender.ts';
+import { createSlackClient } from '../../src/outbox/slack-client.ts';
+import { openDatabase } from '../../src/persistence/database.ts';
+import { SqliteStore } from '../../src/persistence/store.ts';
+import { createTestEngine, type TestEngine, tempDbPath, userFor } from '../support/engine.ts';
+import { type FakeMessage, type FakeSlack, startFakeSlack, visibleText } from '../support/fake-slack.ts';
+
+const CHANNEL = 'CREQ';
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(opts: { path?: string; sender?: Partial<OutboxSenderOptions> } = {}) {
+  const engine = await createTestEngine({ path: opts.path });
+  const fake = await startFakeSlack({ now: engine.clock.now });
+  cleanups.push(
+    () => engine.close(),
+    () => fake.close(),
+  );
+  const sender = senderFor(engine, fake, engine.store, opts.sender);
+  return { engine, fake, sender };
+}
+
+function senderFor(
+  engine: TestEngine,
+  fake: FakeSlack,
+  store: SqliteStore,
+  opts: Partial<OutboxSenderOptions> = {},
+) {
+  return createOutboxSender({
+    store,
+    client: createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, timeoutMs: 5000 }),
+    playbooks: engine.playbooks,
+    clock: engine.clock.now,
+    log: silentLogger,
+    workerId: 'w1',
+    channelIntervalMs: 1000,
+    sleep: (ms) => virtualSleep(engine, ms),
+    random: () => 0.5,
+    ...opts,
+  });
+}
+
+/** Virtual time: a sleep moves the clock to its end, unless another sleeper got further. */
+async function virtualSleep(engine: TestEngine, ms: number) {
+  const until = engine.clock.ms + ms;
+  await Promise.resolve();
+  if (engine.clock.ms < until) engine.clock.ms = until;
+}
+
+const start = (engine: TestEngine, request: Partial<RunRequest> = {}) =>
+  engine.runs.startRun({
+    chain: 'feature',
+    title: 'Dark mode',
+    text: 'Dark mode for the mobile app',
+    requester: 'UREQ',
+    channelId: CHANNEL,
+    source: 'slash',
+    projects: ['mobile'],
+    ...request,
+  });
+
+/** Complete the current step as each of its roles, `n` times. */
+async function advance(engine: TestEngine, runId: string, n = Number.POSITIVE_INFINITY) {
+  let run = await engine.runs.getRun(runId);
+  for (let i = 0; i < n && run.status === 'active'; i++) {
+    const step = run.steps.find((s) => s.status === 'active')!;
+    for (const role of [...step.owners, ...step.approvers]) {
+      run = await engine.runs.completeStep(run.id, userFor(role), { output: `${role} did it` });
+    }
+  }
+  return run;
+}
+
+const roots = (fake: FakeSlack, channel = CHANNEL) =>
+  fake.messages(channel).filter((m) => m.thread_ts === undefined);
+const replies = (fake: FakeSlack, channel: string, ts: string) =>
+  fake.messages(channel).filter((m) => m.thread_ts === ts && m.ts !== ts);
+
+/** The text each thread message of the run's outbox should show, in order, from the sent rows. */
+async function expectedThread(engine: TestEngine, runId: string): Promise<string[]> {
+  const rows = await engine.store.read.outbox.list({ runId });
+  return rows.filter((r) => r.delivery.kind === 'thread').map((r) => r.notice.type);
+}
+
+describe('outbox sender', () => {
+  it('when a chain is walked, then its messages arrive once, in order, in the run thread, paced per channel', async () => {
+    const { engine, fake, sender } = await setup();
+    const { run } = await start(engine);
+    await advance(engine, run.id);
+    await sender.drain(60 * 60_000);
+
+    const [root] = roots(fake);
+    expect(roots(fake)).toHaveLength(1);
+    const saved = await engine.runs.getRun(run.id);
+    expect(saved.rootTs).toBe(root!.ts);
+    expect(saved.threadTs).toBe(root!.ts);
+    const thread = replies(fake, CHANNEL, root!.ts);
+    const types = await expectedThread(engine, run.id);
+    expect(thread).toHaveLength(types.length);
+    // Handoffs mention their owners, in the order the chain runs.
+    const handoffs = thread.filter((m) => m.blocks?.some((b) => b.type === 'actions'));
+    expect(handoffs.map((m) => /<@(U[A-Z]+)>/.exec(m.text ?? '')?.[1])).toEqual(
+      saved.steps.filter((s) => s.status === 'done').map((s) => userFor(s.owners[0]!)),
+    );
+    expect(visibleText(thread.at(-1)!)).toContain('complete');
+    expect(visibleText(root!)).toContain('Done');
+    for (const m of fake.messages()) expect(String(m.args.unfurl_links)).toBe('false');
+
+    const pending = await engine.store.read.outbox.list({ status: 'pending' });
+    expect(pending).toEqual([]);
+    // About one message a second in the channel.
+    const times = fake.calls.filter((c) => c.args.channel === CHANNEL).map((c) => c.at);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
+    expect(sender.stats().sent).toBeGreaterThan(thread.length);
+  });
+
+  it('when Slack answers 429 with Retry-After, then the root waits that long, the thread waits for it, and it arrives once', async () => {
+    const { engine, fake, sender } = await setup();
+    fake.failNext('chat.postMessage', { status: 429, retryAfter: 3 });
+    const { run } = await start(engine);
+
+    expect(await sender.tick()).toBe(0);
+    expect(sender.stats().rateLimited).toBe(1);
+    expect(fake.messages()).toHaveLength(0);
+    engine.clock.advance(2000);
+    expect(await sender.tick()).toBe(0);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+    engine.clock.advance(1000);
+    await sender.drain(60_000);
+
+    expect(roots(fake)).toHaveLength(1);
+    const root = roots(fake)[0]!;
+    expect(replies(fake, CHANNEL, root.ts).length).toBe((await expectedThread(engine, run.id)).length);
+    expect(fake.callsTo('chat.postMessage').filter((c) => c.fault)).toHaveLength(1);
+  });
+
+  it('when Slack answers 500 or drops the connection, then the message is retried with backoff and arrives once', async () => {
+    const { engine, fake, sender } = await setup();
+    fake.failNext('chat.postMessage', { status: 500 });
+    fake.failNext('chat.postMessage', { networkDrop: true });
+    await start(engine);
+
+    await sender.tick();
+    expect(sender.stats().retried).toBe(1);
+    const [row] = await engine.store.read.outbox.list({ status: 'pending' });
+    expect(row!.lastError).toContain('http_500');
+    engine.clock.advance(1000);
+    await sender.tick();
+    expect(sender.stats().retried).toBe(2);
+    engine.clock.advance(2000);
+    await sender.drain(60_000);
+
+    expect(roots(fake)).toHaveLength(1);
+    expect(fake.callsTo('chat.postMessage').filter((c) => !c.fault)).toHaveLength(fake.messages().length);
+  });
+
+  it('when the failures go on, then the message is given up after maxAttempts and reported', async () => {
+    const { engine, fake, sender } = await setup({ sender: { maxAttempts: 3 } });
+    fake.failNext('chat.postMessage', { status: 500 }, 3);
+    const { run } = await start(engine);
+    for (let i = 0; i < 3; i++) {
+      await sender.tick();
+      engine.clock.advance(10 * 60_000);
+    }
+    const events = await engine.store.read.events.forRun(run.id);
+    const failed = events.filter((e) => e.type === 'delivery_failed');
+    expect(failed[0]?.data).toMatchObject({ notice: 'run_started', delivery: 'root' });
+    expect(String(failed[0]?.data.error)).toContain('gave up after 3 failures');
+  });
+
+  it('when the channel is not found, then the row is failed with an event, the thread with it, and nothing is retried', async () => {
+    const { engine, fake, sender } = await setup();
+    fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    const { run } = await start(engine);
+    await sender.drain(60_000);
+
+    const rows = await engine.store.read.outbox.list({ runId: run.id });
+    expect(rows.every((r) => r.status === 'failed')).toBe(true);
+    expect(rows[0]!.lastError).toBe('channel_not_found');
+    const failed = (await engine.store.read.events.forRun(run.id)).filter(
+      (e) => e.type === 'delivery_failed',
+    );
+    expect(failed[0]!.data).toMatchObject({ error: 'channel_not_found', notice: 'run_started' });
+    expect(failed.slice(1).every((e) => e.data.error === 'root_message_not_posted')).toBe(true);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(sender.stats().lastFailures[0]).toMatchObject({ error: 'channel_not_found' });
+  });
+
+  it('when Slack refuses the blocks, then the text alone is sent once more', async () => {
+    const { engine, fake, sender } = await setup();
+    fake.failNext('chat.postMessage', { error: 'invalid_blocks' });
+    const { run } = await start(engine);
+    await sender.drain(60_000);
+    const [root] = roots(fake);
+    expect(root!.blocks).toBeUndefined();
+    expect(root!.text).toContain(run.id);
+    expect(replies(fake, CHANNEL, root!.ts).length).toBeGreaterThan(0);
+  });
+
+  it('when several root updates are pending, then only the newest is sent, from the current state', async () => {
+    const { engine, fake, sender } = await setup();
+    const { run } = await start(engine);
+    await advance(engine, run.id, 3);
+    await sender.drain(60_000);
+    expect(fake.callsTo('chat.update')).toHaveLength(1);
+    expect(sender.stats().coalesced).toBe(2);
+    const root = roots(fake)[0]!;
+    const current = (await engine.runs.getRun(run.id)).steps.find((s) => s.status === 'active')!;
+    expect(visibleText(root)).toContain(current.title);
+    expect(root.history).toHaveLength(1);
+  });
+
+  it('when the run came from a mention, then the root is the first reply in the mention thread', async () => {
+    const { engine, fake, sender } = await setup();
+    const mentionTs = '1700000000.000100';
+    const { run } = await start(engine, { source: 'mention', threadTs: mentionTs });
+    await advance(engine, run.id, 1);
+    await sender.drain(60_000);
+    const thread = fake.messages(CHANNEL);
+    expect(thread.every((m) => m.thread_ts === mentionTs)).toBe(true);
+    const saved = await engine.runs.getRun(run.id);
+    expect(saved.rootTs).toBe(thread[0]!.ts);
+    expect(saved.threadTs).toBe(mentionTs);
+    expect(fake.callsTo('chat.update')[0]!.args.ts).toBe(thread[0]!.ts);
+  });
+
+  it('when the playbook requires a notification, then it goes to the thread and to each person directly', async () => {
+    const { engine, fake, sender } = await setup();
+    await start(engine, { chain: 'incident', severity: 'sev1', title: 'Checkout down', projects: [] });
+    await sender.drain(60_000);
+    const dm = fake.messages(fake.dmChannel(userFor('Ghabs')));
+    expect(dm).toHaveLength(1);
+    expect(dm[0]!.text).toContain(`<@${userFor('Ghabs')}>`);
+    const inThread = fake
+      .messages(CHANNEL)
+      .filter((m) => m.thread_ts && m.text?.includes(`<@${userFor('Ghabs')}>`));
+    expect(inThread.length).toBeGreaterThan(0);
+  });
+
+  it('when two senders share one database file, then no row is sent twice and threads stay in order', async () => {
+    const path = tempDbPath('outbox');
+    const { engine, fake } = await setup({ path });
+    const other = new SqliteStore(openDatabase(path));
+    cleanups.push(() => other.close());
+    // Within one process two connections would busy-wait on each other's write lock; two
+    // processes queue on it. Queue the stores' transactions as the lock would.
+    queueTransactions([engine.store, other]);
+    const channels = ['C1', 'C2', 'C3', 'C4'];
+    const runs = [];
+    for (const channelId of channels) {
+      const { run } = await start(engine, { channelId });
+      runs.push(await advance(engine, run.id, 2));
+    }
+    const a = senderFor(engine, fake, engine.store, { workerId: 'a', batchSize: 3 });
+    const b = senderFor(engine, fake, other, { workerId: 'b', batchSize: 3 });
+    // Rounds of concurrent ticks: virtual time must not run ahead of real HTTP calls in flight
+    // (a drain loop that only waits would race the clock past the lease while a call is open).
+    for (let round = 0; round < 40 && (await engine.store.read.outbox.pendingCount()) > 0; round++) {
+      await Promise.all([a.tick(), b.tick()]);
+      engine.clock.advance(1000);
+    }
+
+    expect(a.stats().sent).toBeGreaterThan(0);
+    expect(b.stats().sent).toBeGreaterThan(0);
+    const rows = await engine.store.read.outbox.list();
+    expect(rows.filter((r) => r.status !== 'sent')).toEqual([]);
+    const posted = fake.callsTo('chat.postMessage').filter((c) => !c.fault);
+    expect(posted).toHaveLength(rows.filter((r) => r.delivery.kind !== 'root_update').length);
+    for (const run of runs) {
+      const root = roots(fake, run.channelId!);
+      expect(root).toHaveLength(1);
+      const thread = replies(fake, run.channelId!, root[0]!.ts);
+      expect(thread.map(kindOf)).toEqual(await expectedThread(engine, run.id));
+    }
+  });
+});
+
+/** Which notice a thread message shows, from its wording. */
+function kindOf(m: FakeMessage): string {
+  const text = m.text ?? '';
+  if (m.blocks?.some((b) => b.type === 'actions')) return 'handoff';
+  if (text.includes(' done')) return 'step_done';
+  return text;
+}
+
+function queueTransactions(stores: SqliteStore[]) {
+  let tail: Promise<unknown> = Promise.resolve();
+  for (const store of stores) {
+    const own = store.transaction.bind(store);
+    store.transaction = <T>(fn: Parameters<typeof own<T>>[0]) => {
+      const result = tail.then(() => own(fn));
+      tail = result.catch(() => undefined);
+      return result;
+    };
+  }
+}
