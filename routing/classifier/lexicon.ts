@@ -91,6 +91,17 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
     `we should (?:offer|add|have|build|support|allow|let|make|show|provide|create)|expose an? (?:${W}{0,2})(?:api|endpoint|feed|setting|option)|(?:make|making) (?:${W}{0,5})(?:friendlier|better|clearer|easier|faster|nicer|simpler|smarter|more \\w+|less \\w+)|improve|improving|improvement`,
   ],
 
+  [
+    'feature',
+    2,
+    `(?:add|build|implement|create|introduce) (?:${W}{0,3})(?:checkbox|toggle|banner|button|page|screen|option|setting|form|field|report|endpoint|flag|modal|widget|tab|filter|view|tool|job|integration)`,
+  ],
+  [
+    'feature',
+    2,
+    `we want (?:${W}{0,2})to|want (?:users|partners|customers|people|admins|teams) to|would save|save (?:people|users|us|them|a lot of) (?:time|clicks)|(?:an? |the )(?:\\w+ )?action (?:to|that|would)`,
+  ],
+
   // ── Bug Fix ──────────────────────────────────────────────────────────────
   [
     'bug',
@@ -175,6 +186,11 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
     2.5,
     `(?:is|are) (?:still )?(?:showing|saying|missing|empty|outdated|out of date|gone)|still (?:says|shows|showing|visible|appears|there)|never (?:arrives?|loads?|shows?|works?|finish(?:es)?|completes?|gets?|sends?|updates?|saves?)|forever|ignores?|ignoring|skips?|skipping|even though|supposed to|should (?:be|not|show|say|have)|shouldnt|flicker\\w*|rotated|out of date|outdated|(?:take|takes|taking) \\d+\\+? ?(?:minutes|mins|seconds|secs|hours)|anyone else (?:seeing|getting|having)|complained|please remove|blank|since (?:yesterday|monday|tuesday|wednesday|thursday|friday|saturday|sunday|last week|the weekend|this morning)|(?:is|are) calculated|rounded`,
   ],
+  [
+    'bug',
+    2,
+    `(?:keeps?|kept) (?:${W}{0,1})\\w+ing|over and over|every (?:time|launch|login|reload)|(?:a |the )?(?:different|another|other) (?:card|account|user|item|row|one|page|file)|displays?|displayed|hides?|hidden behind|covers?|covering|reloads?|adds? up to|jumps? to|goes to (?:the )?(?:wrong|home)|even (?:for|when|though|if|after)|confusing|rejects?|rejected|encod(?:es|ing|ed)|(?:is|are) (?:being )?(?:ignored|dropped|lost|doubled|cut)`,
+  ],
   ['release', 3, `(?:ship|deploy|push|release|get out) (?:a |the |this |our )?(?:hot ?)?fix(?:es)?`],
   ['bug', -2, `(?:ship|deploy|push|release|get out) (?:a |the |this |our )?(?:hot ?)?fix(?:es)?`],
   [
@@ -228,6 +244,17 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
     'release',
     1.5,
     'v\\d+(?:\\.\\d+)+|\\d+\\.\\d+\\.\\d+|\\d+\\.\\d+|to (?:prod|production)|maintenance window|go ahead',
+  ],
+
+  [
+    'release',
+    3.5,
+    `(?:get|go|goes|going|make|put) (?:${W}{0,4})live|roll (?:${W}{0,4})out|send (?:${W}{0,2})to (?:the )?stores?|(?:good|ready) to go|drive the release`,
+  ],
+  [
+    'incident',
+    -2.5,
+    `(?:roll|rolling|release|releasing|ship|shipping|launch|launching|live) (?:${W}{0,5})(?:to|for) (?:everyone|all users|100%)`,
   ],
 
   // ── Incident Response ───────────────────────────────────────────────────
@@ -299,6 +326,12 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
     `(?:password|passwords|secret|secrets|keys?|token|tokens|credentials?)s? (?:${W}{0,4})(?:in (?:a |the )?public|leaked|exposed|posted)|(?:posted|pushed|committed|shared|pasted) (?:${W}{0,3})(?:password|secret|keys?|token|credentials)|rotate (?:it|them|the \\w+|all \\w+) (?:now|asap|immediately)`,
   ],
 
+  [
+    'incident',
+    3,
+    `(?:at all|for (?:me or )?anyone|anyone (?:else )?(?:in|at|on)|none of (?:our|the) \\w+ (?:are|is)|dropped to (?:zero|0)|down to (?:zero|0)|credential stuffing|brute.?force|hammering|thousands of (?:attempts|requests|errors)|backing up|piling up|so far|failover|lost (?:its |the |our )?(?:primary|leader|master|node|connection)|memory leak|restarting|kick in|stopped (?:processing|responding|working) (?:for|across))`,
+  ],
+
   // ── Cross-Project Change ────────────────────────────────────────────────
   [
     'cross_project',
@@ -357,6 +390,11 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   ],
 
   ['cross_project', 1, 'clients|partners'],
+  [
+    'cross_project',
+    3,
+    `all (?:change|need (?:to )?(?:change|update)|affected|depend on (?:it|this)|consume (?:it|this)|read (?:it|them))|(?:replace|replacing|swap|swapping) (?:${W}{0,3})(?:cookie|auth|session|protocol|format|schema|library|client|sdk)`,
+  ],
 
   // ── Compliance Review ───────────────────────────────────────────────────
   [
@@ -377,7 +415,7 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   [
     'compliance',
     3,
-    `retention|retain|data flow (?:map|audit)|where (?:we store|is stored|${W}{0,4}(?:stored|go|goes))|who (?:has|can|could) (?:access|see)|who accesses|access to (?:prod|production)|consent|cookie (?:banner|consent)|trackers?|tracking pixels|privacy|personal data|pii|(?:is|are|do|does) (?:we|our ${W}?) ?(?:compliant|legal|allowed|covered|meet|enforced)|meets? (?:${W}{0,3})requirements|requirements|policy|policies`,
+    `(?:data |log |logs |record |document )?retention (?:policy|policies|period|periods|rules|schedule|limits?|review)|(?:data|log|logs|record|records|document|documents) retention|retention of|how long (?:we|do we|should we) (?:keep|store|retain)|keep (?:${W}{0,3})(?:forever|for \\d+ (?:days|months|years))|retain|data flow (?:map|audit)|where (?:we store|is stored|${W}{0,4}(?:stored|go|goes))|who (?:has|can|could) (?:access|see)|who accesses|access to (?:prod|production)|cookie (?:banner|consent)|trackers?|tracking pixels|privacy|personal data|pii|(?:is|are|do|does) (?:we|our ${W}?) ?(?:compliant|legal|allowed|covered|meet|enforced)|meets? (?:${W}{0,3})requirements|requirements|policy|policies`,
   ],
   [
     'compliance',
@@ -387,7 +425,18 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   [
     'compliance',
     2,
-    'review|reviews|assess|assessment|risk|risks|check (?:that|our|we|whether|if)|verify (?:that |we )?|encryption|permissions|iam|secrets|sign.?off',
+    'reviews|assess|assessment|risk|risks|check (?:that|our|we|whether|if)|verify (?:that |we )?|encryption|permissions|iam|secrets|sign.?off|consent|cves?',
+  ],
+  ['compliance', 1.5, 'review'],
+  [
+    'compliance',
+    -1.5,
+    '(?:year|month|week) in review|code review|pr review|app (?:store )?review|store review|in review',
+  ],
+  [
+    'compliance',
+    3.5,
+    `aml|kyc rules|bafin|finra|esma|cnil|data minimi[sz]ation|minimi[sz]ation|under (?:the )?(?:gdpr|ccpa|law|rules|regulation)|is (?:that|this|it) (?:ok|okay|allowed|legal|permitted)|(?:ok|okay|allowed|permitted) under|new (?:${W}{0,1})rules|rules (?:kick in|apply|change)|subprocessors?|sub.processors?`,
   ],
   ['release', -2, 'pre.?release audit|before (?:launch|release|we ship)|audit (?:before|for the)'],
   [
@@ -447,12 +496,12 @@ export const FLAG_RULES: Rule<Flag>[] = compile<Flag>([
   [
     'security',
     1,
-    `security|secure|2fa|mfa|two.?factor|sso|saml|oauth|passkeys?|password|passwords|auth|authentication|authenticator|login attempts|session tokens?|tokens? (?:leak|expos)|xss|csrf|idor|injection|breach|hacked|leak(?:ed)?|compromised|exposed|ddos(?:ed)?|unauthori[sz]ed|suspicious|vulnerab\\w*|vuln|cves?|exploit|secrets?|keys|api keys|aws keys|iam|permissions?|access review|admin access|access to production|role.based|read.only|cors|csp|encryption|encrypted|soc ?2|iso ?27001|pen ?test|penetration|pci(?:.?dss)?|authorization|biometric|face id|touch id|impersonat\\w*|credentials|card numbers|2fa code|another customers?|other tenants|another users?|someone elses|who has access|privilege`,
+    `security|secure|2fa|mfa|two.?factor|sso|saml|oauth|passkeys?|password|passwords|auth|authentication|authenticator|login attempts|session tokens?|tokens? (?:leak|expos)|xss|csrf|idor|injection|breach|hacked|leak(?:ed)?|compromised|exposed|ddos(?:ed)?|unauthori[sz]ed|suspicious|vulnerab\\w*|vuln|cves?|exploit|secrets?|keys|api keys|aws keys|iam|permissions?|access review|admin access|access to production|role.based|read.only|cors|csp|encryption|encrypted|soc ?2|iso ?27001|pen ?test|penetration|pci(?:.?dss)?|authorization|credential stuffing|brute.?force|magic.link|login|tokens? never expire|phone number|biometric|face id|touch id|impersonat\\w*|credentials|card numbers|2fa code|another customers?|other tenants|another users?|someone elses|who has access|privilege`,
   ],
   [
     'growth',
     1,
-    `growth|growthlead|referral|referrals|referal|refer a friend|invite (?:friends|a friend)|viral|leaderboard|retention (?:&|and) sharing|retention|activation|acquisition|signups|sign ups|upsell|a/?b test|ab test|lift|engagement|badges|sharing|campaign|onboarding checklist|cohort|invite (?:\\w+ )?friends|churn|convert more|more (?:signups|users|visitors|conversions)|boost|increase (?:${W}{0,2})(?:signups|conversion|retention|revenue)`,
+    `growth|growthlead|referral|referrals|referal|refer a friend|invite (?:friends|a friend)|viral|leaderboard|retention (?:&|and) sharing|retention|reward|rewards|gamif\\w*|activation|acquisition|signups|sign ups|upsell|a/?b test|ab test|lift|engagement|badges|sharing|campaign|onboarding checklist|cohort|invite (?:\\w+ )?friends|churn|convert more|more (?:signups|users|visitors|conversions)|boost|increase (?:${W}{0,2})(?:signups|conversion|retention|revenue)`,
   ],
   [
     'funnel',
@@ -462,7 +511,7 @@ export const FLAG_RULES: Rule<Flag>[] = compile<Flag>([
   [
     'backend_only',
     1,
-    `backend only|backend.only|no ui|server side only|server.side only|no frontend|api only|headless|cron job|batch endpoint|an endpoint|endpoint that|webhooks?|(?:get|post|put|patch|delete) (?:api )?v\\d|api returns|returns 500`,
+    `backend only|backend.only|api side only|api.side only|server.side|no ui|server side only|server.side only|no frontend|api only|headless|cron job|batch endpoint|an endpoint|endpoint that|webhooks?|(?:get|post|put|patch|delete) (?:api )?v\\d|api returns|returns 500`,
   ],
 ]);
 

@@ -12,22 +12,28 @@ const BUG_STATED =
   /\b(?:(critical|high|medium|low)(?: priority| severity| sev| prio)|(?:priority|severity|prio)(?: is)? (critical|high|medium|low)|(p[0-3]))\b/;
 
 const BUG_CRITICAL = B(
-  `critical|urgent|blocker|data loss|los(?:e|es|ing|t) (?:data|money|funds)|(?:other|another) (?:users?|tenants?|peoples?|customers?)|someone elses|xss|idor|sql injection|csrf|security hole|charged (?:twice|a second time|double|but)|double.?charg\\w*|second time|overcharg\\w*|nobody can|no one can|accepts? (?:the )?wrong|bypass\\w*|without (?:a |the )?(?:password|auth|login|2fa)|everyone|all users|cant (?:finish|complete)|crash(?:es|ing)? on (?:launch|start|startup|open)|leak\\w*|exposed|nobody`,
+  `critical|urgent|blocker|data loss|los(?:e|es|ing|t) (?:data|money|funds)|(?:other|another) (?:users?|tenants?|peoples?|customers?)|someone elses|xss|idor|sql injection|csrf|security hole|charged (?:twice|a second time|double|but)|double.?charg\\w*|second time|overcharg\\w*|nobody can|no one can|accepts? (?:the )?wrong|bypass\\w*|without (?:a |the )?(?:password|auth|login|2fa)|everyone|all users|cant (?:finish|complete)|crash(?:es|ing)? on (?:launch|start|startup|open)|data leak|leak(?:ed|ing|s)? (?:${W}{0,3})(?:data|emails?|pii|records|keys|credentials|customer|user|phone|numbers?)|exposed|never expire|(?:a |the )?(?:different|another|wrong) (?:card|account|user|customer)s?|still (?:get |gets |being |got )?(?:billed|charged)|deleted (?:${W}{0,2})(?:different|wrong)|nobody`,
 );
 const BUG_HIGH = B(
-  `crash|crashes|crashed|crashing|freezes|freezing|frozen|hangs|logged out|logs? (?:me|them|users|people|us) out|log (?:me|them|users) out|does nothing|doesnt do anything|doesnt work|not working|dont work|cant (?:log ?in|login|sign in|pay|add|upload|connect)|login|log ?in|sign in|password|passwords|passkey|refunds?|charged|blank|loops?|spins forever|security|fails with|people cant|users cant|fees?|withdrawals?|deposits?|balances?|money|pending forever|amounts?`,
+  `crash|crashes|crashed|crashing|freezes|freezing|frozen|hangs|logged out|logs? (?:me|them|users|people|us) out|log (?:me|them|users) out|does nothing|doesnt do anything|doesnt work|not working|dont work|cant (?:log ?in|login|sign in|pay|add|upload|connect)|login|log ?in|sign in|password|passwords|passkey|refunds?|charged|blank|loops?|spins forever|security|fails with|people cant|users cant|fees?|interest|billed|iban|rejects? valid|missing (?:${W}{0,3})(?:transactions|data|payments|days?)|withdrawals?|deposits?|balances?|money|pending forever|amounts?`,
 );
 const BUG_LOW = B(
-  `typos?|misspell\\w*|spelling|cosmetic|small thing|minor|nit|nitpick|alignment|misaligned|stretched|overflows?|layout|pixels?|logo|unreadable|tooltip|footer|wording|copy|timezone|utc|tiny|color|colour|font|small|cut off|rotated|flicker\\w*|overlap\\w*|locale|translations?|copyright|out of date|outdated|docs|documentation|hover|symbol|text`,
+  `typos?|misspell\\w*|spelling|cosmetic|small thing|minor|nit|nitpick|alignment|misaligned|stretched|overflows?|layout|pixels?|logo|unreadable|tooltip|footer|wording|copy|timezone|utc|tiny|color|colour|font|small|welcome emails?|page title|title|encod\\w*|umlauts|accents|back (?:arrow|button)|permission|every launch|cut off|rotated|flicker\\w*|overlap\\w*|locale|translations?|copyright|out of date|outdated|docs|documentation|hover|symbol|text`,
 );
 
 const INCIDENT_STATED = /\bsev ?-?([123])\b|\bp([123])\b/;
+const INCIDENT_THIRD_PARTY = B(
+  `provider|third.party|vendor|firebase|twilio|sendgrid|fcm|apns|partner|partners|memory leak|restarting|delay|delayed`,
+);
+const INCIDENT_TOTAL = B(
+  `everyone|everybody|all users|all requests|every request|every transaction|100%|across the board|nobody|no one|completely|whole|entire|at all`,
+);
 const INCIDENT_MINOR = B(`minor|small incident|slight|slightly|workaround|cosmetic|low impact`);
 const INCIDENT_PARTIAL = B(
   `partial|partially|some users|some customers|a few users|degraded|degradation|slow|slower|latency|p9[59]|delayed|lag|backlog|elevated|spike|error rate|cpu|memory|disk|replication|queue|burn rate`,
 );
 const INCIDENT_DOWN = B(
-  `down|outage|unreachable|unavailable|inaccessible|everyone|everybody|all users|all requests|every request|every page|nobody|no one|noone|100%|completely|whole|entire|across the board|breach|leak|leaked|hacked|compromised|exposed|ddos\\w*|expired|dns|cant reach|suspicious logins|production outage|multiple services|nothing (?:loads|works)|lots of users|many users|(?:password|secret|keys?|credentials) (?:${W}{0,4})public`,
+  `down|outage|unreachable|unavailable|inaccessible|everyone|everybody|all users|all requests|every request|every page|nobody|no one|noone|100%|completely|whole|entire|across the board|breach|leak|leaked|hacked|compromised|exposed|ddos\\w*|expired|dns|cant reach|suspicious logins|production outage|multiple services|at all|anyone|dropped to (?:zero|0)|credential stuffing|thousands of|lost (?:its |the |our )?primary|failover|nothing (?:loads|works)|lots of users|many users|(?:password|secret|keys?|credentials) (?:${W}{0,4})public`,
 );
 
 export function bugSeverity(tokens: string): Severity {
@@ -53,6 +59,8 @@ export function incidentSeverity(tokens: string): Severity {
   if (level) return `sev${level}` as Severity;
   if (INCIDENT_MINOR.test(tokens)) return 'sev3';
   if (/\bpartial(?:ly)?\b/.test(tokens)) return 'sev2';
+  // A supplier's outage or a leaking worker degrades us; it is SEV1 only when all is down.
+  if (INCIDENT_THIRD_PARTY.test(tokens) && !INCIDENT_TOTAL.test(tokens)) return 'sev2';
   if (INCIDENT_DOWN.test(tokens)) return 'sev1';
   if (INCIDENT_PARTIAL.test(tokens)) return 'sev2';
   return 'sev2';
