@@ -56,11 +56,14 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   const readable = normalizeSlackText(clipped);
   const title = makeTitle(readable);
   const scoredText = readable.length > MAX_SCORED_CHARS ? readable.slice(0, MAX_SCORED_CHARS) : readable;
-  const words = toTokens(scoredText);
+  const masked = maskQuotedLabels(scoredText);
+  const words = toTokens(masked);
   const truncated = input.length > MAX_INPUT_CHARS || readable.length > MAX_SCORED_CHARS;
 
   for (let i = 0; i < words.length; i++) words[i] = correctTypo(words[i]!);
   const tokens = words.join(' ');
+  // Flags, severity and projects read the quoted labels too (a 'Pay now' button is payments).
+  const fullTokens = masked === scoredText ? tokens : toTokens(scoredText).map(correctTypo).join(' ');
   const evidence = gatherEvidence(clipped.slice(0, MAX_SCORED_CHARS * 2), tokens);
   // Nothing but mentions, links or emoji: empty, unless the markup itself says something
   // (a lone :rotating_light: or an alert in a code block).
@@ -93,12 +96,12 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
     choices = [chain];
   }
 
-  const projects = detectProjects(tokens);
-  const flags = detectFlags(tokens, chain, projects);
+  const projects = detectProjects(fullTokens);
+  const flags = detectFlags(fullTokens, chain, projects);
   const severity: Severity | null =
-    chain === 'bug' ? bugSeverity(tokens) : chain === 'incident' ? incidentSeverity(tokens) : null;
-  const releaseType = chain === 'release' ? pickBest(tokens, RELEASE_TYPE_RULES) : null;
-  const changeType = chain === 'cross_project' ? pickBest(tokens, CHANGE_TYPE_RULES) : null;
+    chain === 'bug' ? bugSeverity(fullTokens) : chain === 'incident' ? incidentSeverity(fullTokens) : null;
+  const releaseType = chain === 'release' ? pickBest(fullTokens, RELEASE_TYPE_RULES) : null;
+  const changeType = chain === 'cross_project' ? pickBest(fullTokens, CHANGE_TYPE_RULES) : null;
   const signals = evidence.signals
     .filter((s) => s.weight > 0)
     .sort((a, b) => b.weight - a.weight || (a.phrase < b.phrase ? -1 : a.phrase > b.phrase ? 1 : 0));
@@ -130,6 +133,18 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   };
   if (correctedBy !== undefined) result.correctedBy = correctedBy;
   return result;
+}
+
+/**
+ * Short quoted spans are usually the names of buttons, pages or messages ('Add funds',
+ * "Mark all as read"): their words describe the product, not the request, so they are
+ * read as one neutral token. Apostrophes inside words ("it's") are not quotes.
+ */
+const QUOTED_LABEL =
+  /(^|[\s(:,;])(['"\u2018\u201c])([^'"\u2019\u201d\n]{1,40}?)(['"\u2019\u201d])(?=$|[\s).,;:!?])/g;
+
+export function maskQuotedLabels(text: string): string {
+  return text.replace(QUOTED_LABEL, (_m, before: string) => `${before} label `);
 }
 
 function emptyResult(title: string): Classification {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { maskQuotedLabels } from '../../../routing/classifier/classify.ts';
 import { normalizeSlackText } from '../../../routing/classifier/index.ts';
 import { makeTitle, toTokens } from '../../../routing/classifier/normalize.ts';
 import { correctTypo } from '../../../routing/classifier/typos.ts';
@@ -74,5 +75,15 @@ describe('makeTitle', () => {
     const title = makeTitle('word '.repeat(100));
     expect(title.length).toBeLessThanOrEqual(120);
     expect(title.endsWith('…')).toBe(true);
+  });
+});
+
+describe('maskQuotedLabels', () => {
+  it.each([
+    ["the 'Add funds' sheet never closes", 'the  label  sheet never closes'],
+    ['the “Forgot password” page', 'the  label  page'],
+    ["it's broken for users' accounts", "it's broken for users' accounts"],
+  ])('when the text is %j, then quoted labels become one neutral word', (text, expected) => {
+    expect(maskQuotedLabels(text)).toBe(expected);
   });
 });
