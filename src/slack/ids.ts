@@ -68,7 +68,9 @@ export function encodeChainChoice(pendingId: number, chain: string): string {
   return `${pendingId}|${chain}`;
 }
 
-export function parseChainChoice(value: string | undefined | null): { pendingId: number; chain: string } | null {
+export function parseChainChoice(
+  value: string | undefined | null,
+): { pendingId: number; chain: string } | null {
   const m = /^(\d+)\|([a-z][a-z0-9_]*)$/.exec(value ?? '');
   return m ? { pendingId: Number(m[1]), chain: m[2]! } : null;
 }

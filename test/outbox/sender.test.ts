@@ -36,7 +36,12 @@ function senderFor(
 ) {
   return createOutboxSender({
     store,
-    client: createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, timeoutMs: 5000 }),
+    client: createSlackClient({
+      token: 'xoxb-test',
+      slackApiUrl: fake.apiUrl,
+      logger: silentLogger,
+      timeoutMs: 5000,
+    }),
     playbooks: engine.playbooks,
     clock: engine.clock.now,
     log: silentLogger,

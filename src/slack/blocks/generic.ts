@@ -7,6 +7,7 @@ import type { Run } from '../../domain/types.ts';
 import {
   context,
   fitMessage,
+  formatDuration,
   mentionAll,
   roleMentions,
   type SlackMessage,
@@ -57,6 +58,11 @@ function describe(key: string, v: unknown): string | null {
     return `*${key}:* ${userText(v.map((x) => (isObject(x) ? JSON.stringify(x) : String(x))).join(', '), 500)}`;
   }
   if (isObject(v)) return `*${key}:* ${userText(JSON.stringify(v), 500)}`;
+  if (typeof v === 'boolean') return `*${key}:* ${v ? 'yes' : 'no'}`;
+  // Times and durations as the clocks write them: `dueAt` (epoch ms), `lateByMs`.
+  if (typeof v === 'number' && /At$/.test(key))
+    return `*${key}:* <!date^${Math.floor(v / 1000)}^{date_short_pretty} {time}|${new Date(v).toISOString()}>`;
+  if (typeof v === 'number' && /Ms$/.test(key)) return `*${key}:* ${formatDuration(v)}`;
   return `*${key}:* ${userText(String(v), 1000)}`;
 }
 

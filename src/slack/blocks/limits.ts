@@ -73,10 +73,14 @@ export function truncateMrkdwn(text: string, max: number): string {
   let cut = truncate(text, max).slice(0, -ELLIPSIS.length);
   const open = cut.lastIndexOf('<');
   if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
-  // An odd number of ``` fences would turn the rest of the message into code.
-  if ((cut.match(/```/g)?.length ?? 0) % 2 === 1) cut = `${cut.trimEnd()}\n\`\`\``;
   cut = cut.trimEnd();
-  if (cut.length + ELLIPSIS.length > max) return truncate(cut, max);
+  // An odd number of ``` fences would turn the rest of the message into code: close it.
+  if ((cut.match(/```/g)?.length ?? 0) % 2 === 1) {
+    const close = '\n```';
+    const room = max - close.length;
+    const inner = cut.length + ELLIPSIS.length <= room ? `${cut}${ELLIPSIS}` : truncate(cut, room);
+    return `${inner}${close}`;
+  }
   return `${cut}${ELLIPSIS}`;
 }
 
