@@ -1,2 +1,2 @@
 // Commands contributed by other parts of the bot register themselves here.
-export {};
+import './clock-commands.ts';

@@ -1,7 +1,8 @@
 // Chain metrics (seed 004 "Skill Chain Metrics"): per chain, how many runs closed, their
 // average duration and success rate, and MTTR for SEV1 and SEV2 incidents. Aggregated in SQL.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
-import type { ClockQueries } from '../../persistence/reporting.ts';
+import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
+import type { Store } from '../../persistence/store.ts';
 
 /** MTTR: detection (the run's start) → service restored (the Mitigate step done). */
 export const MTTR_CHAIN = 'incident';
@@ -92,3 +93,14 @@ export function metricsChange(current: MetricsReport, previous: MetricsReport): 
     };
   });
 }
+
+/** `/lead metrics`, App Home and `projectlead metrics`: all-time, or a window of close times. */
+export function createMetricsService(deps: { store: Store; playbooks: Playbook[]; queries?: ClockQueries }) {
+  const queries = deps.queries ?? clockQueriesFor(deps.store);
+  return {
+    getMetrics: (window: { from: number | null; to: number | null } = { from: null, to: null }) =>
+      computeMetrics(queries, deps.playbooks, window),
+  };
+}
+
+export type MetricsService = ReturnType<typeof createMetricsService>;

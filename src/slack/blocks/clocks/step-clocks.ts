@@ -1,0 +1,86 @@
+// Reminder and escalation messages: in the run's thread, mentioning who must act (and, for an
+// escalation, who it went to and at which tier), with step_ack and step_snooze buttons.
+import type { KnownBlock } from '@slack/types';
+import type { EscalationNotice, ReminderNotice } from '../../../services/clocks/clock-notices.ts';
+import type { EscalationTier } from '../../../services/clocks/escalation.ts';
+import { ACTION, encodeStepRef } from '../../ids.ts';
+import {
+  actions,
+  button,
+  context,
+  fitMessage,
+  formatDuration,
+  roleMentions,
+  type SlackMessage,
+  section,
+} from '../kit.ts';
+import { slackDate } from './time.ts';
+
+const TIER_WORDS: Record<EscalationTier, string> = {
+  direct: 'direct lead',
+  crossFunctional: 'cross-functional lead',
+  exec: 'exec',
+};
+
+function lateLine(n: { late: boolean; lateByMs: number }): string[] {
+  return n.late ? [`⌛ Sent late: due ${formatDuration(n.lateByMs)} earlier (the bot was not running).`] : [];
+}
+
+function stepButtons(n: ReminderNotice | EscalationNotice, snooze: boolean): KnownBlock[] {
+  const ref = encodeStepRef(n.runId, n.stepKey);
+  const buttons = [
+    ...(n.phase === 'ack' ? [button('Acknowledge', ACTION.stepAck, ref, 'primary')] : []),
+    ...(snooze ? [button('Snooze 1 h', ACTION.stepSnooze, ref)] : []),
+  ];
+  return buttons.length > 0 ? actions(buttons, `clock_${n.stepKey}`) : [];
+}
+
+function waiting(n: ReminderNotice | EscalationNotice): string {
+  const what = n.phase === 'ack' ? 'not acknowledged' : 'not done';
+  const since = n.startedAt !== null ? `, waiting ${formatDuration(n.firedAt - n.startedAt)}` : '';
+  return `${what}${since}`;
+}
+
+export function buildReminderMessage(n: ReminderNotice): SlackMessage {
+  const who = roleMentions(n.owners);
+  const deadline =
+    n.deadlineAt !== null
+      ? ` ${n.phase === 'ack' ? 'Acknowledge' : 'Complete it'} by ${slackDate(n.deadlineAt)}.`
+      : '';
+  const text = `⏰ Reminder: ${who}, *${n.stepTitle}* (${n.runId}) is ${waiting(n)}.${deadline}`;
+  const blocks: KnownBlock[] = [
+    section(text),
+    context(
+      ...[
+        n.regime ? `Deadline rule: ${n.regime}` : '',
+        n.blockedReason ? `Blocked: ${n.blockedReason}` : '',
+        ...lateLine(n),
+      ],
+    ),
+    ...stepButtons(n, true),
+  ];
+  return fitMessage({ text: `Reminder: ${n.stepTitle} (${n.runId}) is ${waiting(n)}`, blocks });
+}
+
+export function buildEscalationMessage(n: EscalationNotice): SlackMessage {
+  const to = n.escalatedTo.map(
+    (e) =>
+      `${roleMentions([e])} as ${TIER_WORDS[e.tier]} of @${e.from}${e.repeated ? ' (again: top of the path)' : ''}`,
+  );
+  const none = n.noTarget.map((r) => `nobody above @${r} holds a role: an admin should set one`);
+  const text = `🚨 Escalation: *${n.stepTitle}* (${n.runId}) is ${waiting(n)}${n.deadlineAt !== null ? `, past its deadline ${slackDate(n.deadlineAt)}` : ''}. Owners: ${roleMentions(n.owners)}.`;
+  const blocks: KnownBlock[] = [
+    section(text),
+    section(`Escalated to ${[...to, ...none].join('; ') || 'nobody'}.`),
+    context(
+      ...[
+        n.regime ? `Deadline rule: ${n.regime}` : '',
+        n.blockedReason ? `Blocked: ${n.blockedReason}` : '',
+        ...lateLine(n),
+      ],
+    ),
+    ...stepButtons(n, false),
+  ];
+  const fallbackTo = n.escalatedTo.map((e) => `@${e.role}`).join(', ') || 'nobody';
+  return fitMessage({ text: `Escalation: ${n.stepTitle} (${n.runId}) escalated to ${fallbackTo}`, blocks });
+}
