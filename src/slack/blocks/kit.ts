@@ -115,7 +115,8 @@ export function roleMentions(ms: readonly RoleMention[]): string {
 
 /** User text shown in mrkdwn: escaped and shortened. */
 export function userText(text: string, max: number): string {
-  return truncateMrkdwn(escapeMrkdwn(text), max);
+  // Escaping only lengthens text: cut a long request first, so a 40,000-character one is cheap.
+  return truncateMrkdwn(escapeMrkdwn(text.length > max ? text.slice(0, max + 1) : text), max);
 }
 
 /** A quoted block of user text (outputs, reasons), each line prefixed with `>`. */
