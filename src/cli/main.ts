@@ -24,6 +24,8 @@ const USAGE = `usage: projectlead <command>
   roles [--json]                    who holds each role, and their escalation path
   migrate                           create or upgrade the database named by DATABASE_URL
   classify <text> | --jsonl         the chain, confidence and flags for a request
+  corrections export                the classifier's learned corrections as JSONL
+  corrections import <file|->       add corrections from JSONL
   digest --dry-run daily|weekly     print the digest that would be posted
   metrics [--json]                  per-chain count, average duration, success rate
   postmortem <RUN-ID>               the post-mortem draft of an incident, as Markdown`;
@@ -115,13 +117,62 @@ const commands: Record<string, CliCommand> = {
     const { classifyCommand } = await import('./classify-command.ts');
     const core = await createCore(loadCoreConfig(io.env));
     try {
-      const corrections = await core.store.read.corrections.all();
-      return await classifyCommand(args, io, corrections as never);
+      const { isChainId } = await import('../../routing/classifier/index.ts');
+      const corrections = (await core.store.read.corrections.all()).flatMap((c) =>
+        isChainId(c.chain) ? [{ text: c.text, chain: c.chain, at: c.createdAt }] : [],
+      );
+      return await classifyCommand(args, io, corrections);
+    } finally {
+      await core.close();
+    }
+  },
+
+  async corrections(args, io) {
+    const { formatCorrectionsJsonl, isChainId, parseCorrectionsJsonl } = await import(
+      '../../routing/classifier/index.ts'
+    );
+    const core = await createCore(loadCoreConfig(io.env));
+    try {
+      if (args[0] === 'export') {
+        const all = (await core.store.read.corrections.all()).flatMap((c) =>
+          isChainId(c.chain) && (c.predicted === null || isChainId(c.predicted))
+            ? [{ text: c.text, chain: c.chain, predicted: c.predicted, at: c.createdAt }]
+            : [],
+        );
+        io.stdout.write(formatCorrectionsJsonl(all));
+        return 0;
+      }
+      if (args[0] === 'import' && args[1]) {
+        const { readFileSync } = await import('node:fs');
+        const text = args[1] === '-' ? await readAll(io.stdin) : readFileSync(args[1], 'utf8');
+        const parsed = parseCorrectionsJsonl(text);
+        await core.store.transaction(async (repos) => {
+          for (const c of parsed) {
+            await repos.corrections.insert({
+              text: c.text,
+              chain: c.chain,
+              predicted: c.predicted ?? null,
+              actor: 'import',
+              createdAt: c.at ?? core.clock(),
+            });
+          }
+        });
+        io.stderr.write(`Imported ${parsed.length} correction(s).\n`);
+        return 0;
+      }
+      io.stderr.write('usage: projectlead corrections export | corrections import <file|->\n');
+      return 2;
     } finally {
       await core.close();
     }
   },
 };
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += chunk;
+  return text;
+}
 
 /** Other modules add commands here (digest, metrics, postmortem). */
 export function registerCommand(name: string, command: CliCommand): void {

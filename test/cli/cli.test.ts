@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { createTestEngine, tempDbPath, userFor } from '../support/engine.ts';
 
-async function cli(argv: string[], env: Record<string, string>) {
+async function cli(argv: string[], env: Record<string, string>, input = '') {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -14,7 +14,9 @@ async function cli(argv: string[], env: Record<string, string>) {
   stderr.on('data', (d) => {
     err += d;
   });
-  const code = await main(argv, { stdout, stderr, stdin: new PassThrough(), env });
+  const stdin = new PassThrough();
+  stdin.end(input);
+  const code = await main(argv, { stdout, stderr, stdin, env });
   return { code, out, err };
 }
 
@@ -120,6 +122,35 @@ describe('projectlead CLI', () => {
       holders: ['UFRONTENDLEAD'],
       escalation: ['Architect', 'ProjectLead', 'Atlas'],
     });
+  });
+
+  it('when corrections are imported as JSONL, then they are exported again and steer the classifier', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const path = tempDbPath('corr');
+    const file = join(mkdtempSync(join(tmpdir(), 'corr-')), 'c.jsonl');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ text: 'rotate the signing keys for every partner integration', chain: 'cross_project', predicted: 'feature' })}\n`,
+    );
+    expect((await cli(['corrections', 'import', file], { DATABASE_URL: path })).code).toBe(0);
+    const exported = await cli(['corrections', 'export'], { DATABASE_URL: path });
+    expect(JSON.parse(exported.out.trim())).toMatchObject({
+      text: 'rotate the signing keys for every partner integration',
+      chain: 'cross_project',
+    });
+    const classified = await cli(
+      ['classify', '--jsonl'],
+      { DATABASE_URL: path },
+      `${JSON.stringify({ text: 'Rotate the signing keys for every partner integration' })}\n`,
+    );
+    expect(classified.code).toBe(0);
+    expect(JSON.parse(classified.out.trim())).toMatchObject({ chain: 'cross_project', ask: false });
+    const bad = await cli(['corrections', 'import', file.replace('c.jsonl', 'missing.jsonl')], {
+      DATABASE_URL: path,
+    });
+    expect(bad.code).toBe(1);
   });
 
   it('when migrate runs on a new path, then the database is created; an unknown command exits 2', async () => {
