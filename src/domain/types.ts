@@ -41,7 +41,7 @@ export interface StepSpec {
   manualSkip: boolean;
 }
 
-export interface Delivery {
+export interface StepDelivery {
   by: string;
   output: string | null;
   at: number;
@@ -57,7 +57,7 @@ export interface Step {
   watchers: string[];
   /** role → user and group IDs who may act for it, snapshotted at handoff. */
   assignees: Record<string, string[]>;
-  deliveries: Record<string, Delivery>;
+  deliveries: Record<string, StepDelivery>;
   spec: StepSpec;
   status: StepStatus;
   output: string | null;
