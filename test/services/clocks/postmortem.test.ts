@@ -53,7 +53,9 @@ describe('post-mortem drafts', () => {
     const posted = e.notices(['postmortem']);
     expect(posted).toHaveLength(1);
     expect(posted[0]!.kind).toBe('thread');
-    const message = buildPostmortemMessage(posted[0]!.notice as { runId: string; markdown: string });
+    const message = buildPostmortemMessage(
+      posted[0]!.notice as unknown as { runId: string; markdown: string },
+    );
     expect(message.text).toBe('Post-mortem draft: INC-1 API down');
     expect(JSON.stringify(message.blocks)).toContain('<@UOPSCOMMANDER>');
   });
