@@ -173,8 +173,36 @@ export function closeServer(server: Server | undefined): Promise<void> {
   });
 }
 
+/**
+ * Lets waiters go one per event-loop turn. What a listener does after its ack runs through it,
+ * so new requests are read and acked between two listeners' work: acks never queue behind a
+ * burst of runs being started.
+ */
+export class TurnGate {
+  private readonly waiting: (() => void)[] = [];
+  private scheduled = false;
+
+  wait(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.waiting.shift()?.();
+      this.schedule();
+    });
+  }
+}
+
 export class SlackHttpReceiver implements Receiver {
   private app: App | undefined;
+  private readonly gate = new TurnGate();
   private server: Server | undefined;
   private accepting = true;
 
@@ -267,6 +295,8 @@ export class SlackHttpReceiver implements Receiver {
         acked = true;
         clearTimeout(timer);
         send(res, 200, response === undefined || response === null ? undefined : response);
+        // The listener's work after the ack waits its turn (see TurnGate).
+        await this.gate.wait();
       },
     };
     try {
