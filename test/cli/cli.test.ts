@@ -134,7 +134,8 @@ describe('projectlead CLI', () => {
       file,
       `${JSON.stringify({ text: 'rotate the signing keys for every partner integration', chain: 'cross_project', predicted: 'feature' })}\n`,
     );
-    expect((await cli(['corrections', 'import', file], { DATABASE_URL: path })).code).toBe(0);
+    const imported = await cli(['corrections', 'import', file], { DATABASE_URL: path });
+    expect(imported.err).toBe('Imported 1 correction(s).\n');
     const exported = await cli(['corrections', 'export'], { DATABASE_URL: path });
     expect(JSON.parse(exported.out.trim())).toMatchObject({
       text: 'rotate the signing keys for every partner integration',
