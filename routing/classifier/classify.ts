@@ -5,6 +5,8 @@
  */
 import type { CorrectionIndex } from './corrections.ts';
 import { CHANGE_TYPE_RULES, FLAG_RULES, PROJECT_RULES, RELEASE_TYPE_RULES, type Rule } from './lexicon.ts';
+import { loadModel, modelBest, modelLogProbs, parseModelText, type TokenModel } from './model.ts';
+import { MODEL_TEXT } from './model-weights.ts';
 import { makeTitle, normalizeSlackText, toTokens } from './normalize.ts';
 import { RuleIndex } from './prefilter.ts';
 import { gatherEvidence, rankChains } from './scoring.ts';
@@ -22,10 +24,33 @@ import {
 import { correctTypo } from './typos.ts';
 
 /**
- * Below this confidence the bot asks the requester to choose rather than start a chain.
- * Tuned on dev.jsonl and corpus/train.jsonl for at most 2% started-wrong at at most 10% asked.
+ * How the lexicon and the token model are blended and when the bot asks instead of starting.
+ * Tuned by `crossval.ts` (each blind corpus scored by a model trained without it) for at
+ * most 2% started-wrong at at most 10% asked on the union of the blind corpora.
  */
-export const CONFIDENCE_THRESHOLD = 0.45;
+export interface Tuning {
+  /** Weight of the model's log-probabilities against the lexicon's logits. */
+  modelWeight: number;
+  /** Below this blended confidence the bot asks. */
+  threshold: number;
+  /**
+   * When the lexicon's favourite and the model's favourite differ and the model is at least
+   * this sure of its own, the request is ambiguous: ask.
+   */
+  disagreement: number;
+  /** With no lexicon signal at all, start only when the model is at least this sure. */
+  modelAlone: number;
+}
+
+export const TUNING: Readonly<Tuning> = {
+  modelWeight: 1,
+  threshold: 0.45,
+  disagreement: 0.5,
+  modelAlone: 1.01,
+};
+
+/** Below this confidence the bot asks the requester to choose rather than start a chain. */
+export const CONFIDENCE_THRESHOLD = TUNING.threshold;
 
 /** Raw text beyond this is not read (a pasted log must not slow the bot down). */
 export const MAX_INPUT_CHARS = 20_000;
@@ -34,7 +59,13 @@ export const MAX_SCORED_CHARS = 4_000;
 
 export interface ClassifyOptions {
   corrections?: CorrectionIndex;
+  /** The token model blended with the lexicon; null for the lexicon alone. Default: the trained one. */
+  model?: TokenModel | null;
+  /** Overrides of the blend and ask parameters (for tuning and tests). */
+  tuning?: Partial<Tuning>;
 }
+
+const DEFAULT_MODEL: TokenModel = loadModel(parseModelText(MODEL_TEXT));
 
 const FLAG_INDEX = new RuleIndex(FLAG_RULES, (rule: Rule<Flag>) => rule.re.source);
 const PROJECT_INDEX = new RuleIndex(PROJECT_RULES, (rule: Rule<Project>) => rule.re.source);
@@ -57,10 +88,9 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   const title = makeTitle(readable);
   const scoredText = readable.length > MAX_SCORED_CHARS ? readable.slice(0, MAX_SCORED_CHARS) : readable;
   const masked = maskQuotedLabels(scoredText);
-  const words = toTokens(masked);
+  const words = wordsOf(masked);
   const truncated = input.length > MAX_INPUT_CHARS || readable.length > MAX_SCORED_CHARS;
 
-  for (let i = 0; i < words.length; i++) words[i] = correctTypo(words[i]!);
   const tokens = words.join(' ');
   // Flags, severity and projects read the quoted labels too (a 'Pay now' button is payments).
   const fullTokens = masked === scoredText ? tokens : toTokens(scoredText).map(correctTypo).join(' ');
@@ -68,17 +98,25 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   // Nothing but mentions, links or emoji: empty, unless the markup itself says something
   // (a lone :rotating_light: or an alert in a code block).
   if (words.length === 0 && evidence.signals.length === 0) return emptyResult(title);
-  const ranked = rankChains(evidence.scores);
+  const tuning = options.tuning ? { ...TUNING, ...options.tuning } : TUNING;
+  const model = options.model === undefined ? DEFAULT_MODEL : options.model;
+  const logProbs = model && words.length > 0 ? modelLogProbs(model, words) : undefined;
+  const ranked = rankChains(evidence.scores, logProbs, tuning.modelWeight);
   const first = ranked[0]!;
   const second = ranked[1]!;
-  const anySignal = first.score > 0;
+  const anySignal = first.score > 0 || ranked.some((r) => r.score > 0);
+  const lean = logProbs ? modelBest(logProbs) : null;
+  const modelSure = lean !== null && lean.p >= tuning.modelAlone;
+  const rulesTop = anySignal ? topByScore(ranked) : null;
+  // Two independent readings that disagree mean the wording is ambiguous.
+  const disagree =
+    lean !== null && rulesTop !== null && lean.chain !== rulesTop && lean.p >= tuning.disagreement;
 
   let chain: ChainId = first.chain;
-  let confidence = anySignal ? first.p : 0;
-  let runnerUp: Classification['runnerUp'] = anySignal
-    ? { chain: second.chain, confidence: round(second.p) }
-    : null;
-  let ask = !anySignal || confidence < CONFIDENCE_THRESHOLD;
+  let confidence = anySignal || modelSure ? first.p : 0;
+  let runnerUp: Classification['runnerUp'] =
+    anySignal || lean ? { chain: second.chain, confidence: round(second.p) } : null;
+  let ask = (!anySignal && !modelSure) || confidence < tuning.threshold || disagree;
   let choices: ChainId[] = ask ? askChoices(ranked.map((r) => r.chain)) : [chain];
   let correctedBy: string | undefined;
 
@@ -90,8 +128,8 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
       corrected.similarity,
       anySignal ? (ranked.find((r) => r.chain === chain)?.p ?? 0) : 0,
     );
-    const model = ranked.find((r) => r.chain !== chain)!;
-    runnerUp = { chain: model.chain, confidence: round(anySignal ? model.p : 0) };
+    const other = ranked.find((r) => r.chain !== chain)!;
+    runnerUp = { chain: other.chain, confidence: round(anySignal ? other.p : 0) };
     ask = false;
     choices = [chain];
   }
@@ -135,6 +173,19 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   return result;
 }
 
+/** Tokens of readable text, typos corrected: what the lexicon and the model read. */
+function wordsOf(text: string): string[] {
+  const words = toTokens(text);
+  for (let i = 0; i < words.length; i++) words[i] = correctTypo(words[i]!);
+  return words;
+}
+
+/** The words of a raw Slack request exactly as `classify` reads them (for training the model). */
+export function requestWords(text: string): string[] {
+  const readable = normalizeSlackText(text.slice(0, MAX_INPUT_CHARS));
+  return wordsOf(maskQuotedLabels(readable.slice(0, MAX_SCORED_CHARS)));
+}
+
 /**
  * Short quoted spans are usually the names of buttons, pages or messages ('Add funds',
  * "Mark all as read"): their words describe the product, not the request, so they are
@@ -165,6 +216,19 @@ function emptyResult(title: string): Classification {
     signals: [],
     error: 'empty',
   };
+}
+
+/** The lexicon's favourite: the highest rule score (ties in the fixed chain order). */
+function topByScore(ranked: readonly { chain: ChainId; score: number }[]): ChainId {
+  let best = ranked[0]!;
+  for (const r of ranked) {
+    if (
+      r.score > best.score ||
+      (r.score === best.score && CHAIN_IDS.indexOf(r.chain) < CHAIN_IDS.indexOf(best.chain))
+    )
+      best = r;
+  }
+  return best.chain;
 }
 
 /** The two (or more) options to offer: best first; at least two. */

@@ -332,6 +332,18 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
     `(?:at all|for (?:me or )?anyone|anyone (?:else )?(?:in|at|on)|none of (?:our|the) \\w+ (?:are|is)|dropped to (?:zero|0)|down to (?:zero|0)|credential stuffing|brute.?force|hammering|thousands of (?:attempts|requests|errors)|backing up|piling up|so far|failover|lost (?:its |the |our )?(?:primary|leader|master|node|connection)|memory leak|restarting|kick in|stopped (?:processing|responding|working) (?:for|across))`,
   ],
 
+  // Scope: one user, one account, "everyone else is fine" is a bug, not an incident.
+  [
+    'bug',
+    2.5,
+    `(?:only |just )?(?:one|a single|a specific|a particular|this one|one specific) (?:customer|user|client|account|person|partner|merchant|tenant)s?|one of (?:our|the|my) (?:users|customers|clients)|(?:only|just) (?:me|for me|my account|this account|one)|(?:everyone|everybody|all the) (?:else|others)|(?:others|other users|other customers|the rest) (?:${W}{0,1})(?:are|is|seem|work|works) (?:fine|ok|okay)|works for (?:others|everyone else)`,
+  ],
+  [
+    'incident',
+    -4,
+    `(?:only |just )?(?:one|a single|a specific|a particular|one specific) (?:customer|user|client|account|person|merchant|tenant)s?|one of (?:our|the|my) (?:users|customers|clients)|(?:only|just) (?:me|for me|my account|this account)|(?:everyone|everybody) else|(?:others|other users|other customers|the rest) (?:${W}{0,1})(?:are|is|seem|work|works) (?:fine|ok|okay)|works for (?:others|everyone else)`,
+  ],
+
   // ── Cross-Project Change ────────────────────────────────────────────────
   [
     'cross_project',

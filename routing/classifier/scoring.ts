@@ -36,11 +36,65 @@ function isNegated(tokens: string, index: number, matched: string): boolean {
 
 const CHAIN_INDEX = new RuleIndex(CHAIN_RULES, (rule: Rule<ChainId>) => rule.re.source);
 
+/**
+ * Words that open a time clause: what follows names when, not what is asked ("since
+ * yesterday's release the toggle resets", "has to happen before the go/no-go").
+ */
+const TIME_CLAUSE = new Set(['since', 'after', 'before', 'until', 'till', 'following', 'during', 'once']);
+/** A time clause reaches this many words. */
+const TIME_CLAUSE_SPAN = 3;
+/**
+ * Nouns that turn a signal word into a name of something else: the compliance team, the
+ * incident history page, the security folks, the feature flag.
+ */
+const ATTRIBUTIVE_HEADS = new Set([
+  'team',
+  'teams',
+  'folks',
+  'people',
+  'guys',
+  'channel',
+  'history',
+  'lead',
+  'leads',
+  'owner',
+  'owners',
+  'squad',
+  'department',
+  'manager',
+  'flag',
+  'flags',
+]);
+/** What a signal in a time clause or used as a name still counts for. */
+export const CONTEXT_DISCOUNT = 0.35;
+
+/**
+ * How much a match counts where it stands: fully in the request's main clause, a fraction
+ * inside a time clause or when it only names a team, page or flag.
+ */
+export function contextFactor(tokens: string, index: number, matched: string): number {
+  if (index > 0) {
+    const before = tokens.slice(Math.max(0, index - 40), index).split(' ');
+    // The last entry is '' (the space before the match).
+    for (let k = before.length - 2, n = 0; k >= 0 && n < TIME_CLAUSE_SPAN; k--, n++) {
+      if (TIME_CLAUSE.has(before[k]!)) return CONTEXT_DISCOUNT;
+    }
+  }
+  const end = index + matched.length;
+  if (tokens.charCodeAt(end) === 32) {
+    const next = tokens.indexOf(' ', end + 1);
+    const word = tokens.slice(end + 1, next < 0 ? tokens.length : next);
+    if (ATTRIBUTIVE_HEADS.has(word)) return CONTEXT_DISCOUNT;
+  }
+  return 1;
+}
+
 function applyRules(tokens: string, evidence: Evidence): void {
   for (const { rule, index, text } of CHAIN_INDEX.matches(tokens)) {
     if (isNegated(tokens, index, text)) continue;
-    evidence.scores[rule.key] += rule.weight;
-    evidence.signals.push({ chain: rule.key, phrase: text, weight: rule.weight });
+    const weight = rule.weight > 0 ? rule.weight * contextFactor(tokens, index, text) : rule.weight;
+    evidence.scores[rule.key] += weight;
+    evidence.signals.push({ chain: rule.key, phrase: text, weight });
   }
 }
 
@@ -74,17 +128,30 @@ export function gatherEvidence(raw: string, tokens: string): Evidence {
 /** How sharply evidence turns into confidence: a lead of TEMPERATURE points is a factor e. */
 export const TEMPERATURE = 1.3;
 
-/** Chains with their softmax probabilities, best first (ties in the fixed chain order). */
-export function rankChains(scores: Record<ChainId, number>): { chain: ChainId; p: number; score: number }[] {
+/**
+ * Chains with their softmax probabilities, best first (ties in the fixed chain order). With
+ * `modelLogProbs` (CHAIN_IDS order) the token model's log-probabilities, times `modelWeight`,
+ * are added to the lexicon's logits: a product of the two opinions.
+ */
+export function rankChains(
+  scores: Record<ChainId, number>,
+  modelLogProbs?: Float64Array,
+  modelWeight = 0,
+): { chain: ChainId; p: number; score: number }[] {
   let max = 0;
   for (const chain of CHAIN_IDS) max = Math.max(max, scores[chain]);
+  const logits = CHAIN_IDS.map(
+    (chain, c) => (scores[chain] - max) / TEMPERATURE + (modelLogProbs ? modelWeight * modelLogProbs[c]! : 0),
+  );
+  let top = -Infinity;
+  for (const v of logits) top = Math.max(top, v);
   let sum = 0;
-  const exp = emptyScores();
-  for (const chain of CHAIN_IDS) {
-    exp[chain] = Math.exp((scores[chain] - max) / TEMPERATURE);
-    sum += exp[chain];
-  }
-  return CHAIN_IDS.map((chain) => ({ chain, p: exp[chain] / sum, score: scores[chain] })).sort(
+  const exp = logits.map((v) => {
+    const e = Math.exp(v - top);
+    sum += e;
+    return e;
+  });
+  return CHAIN_IDS.map((chain, c) => ({ chain, p: exp[c]! / sum, score: scores[chain] })).sort(
     (a, b) => b.p - a.p || CHAIN_IDS.indexOf(a.chain) - CHAIN_IDS.indexOf(b.chain),
   );
 }

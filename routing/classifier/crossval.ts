@@ -1,0 +1,68 @@
+/**
+ * `node --import tsx routing/classifier/crossval.ts [--l2 0.02]`: honest figures for the
+ * blend of lexicon and token model. Each blind corpus is scored by a model trained on every
+ * other corpus (never blind4), over a grid of blend and ask parameters; prints the settings
+ * that keep started-wrong ≤ 2% with asks ≤ 10% on the union, best accuracy first.
+ */
+import { classify, TUNING, type Tuning } from './classify.ts';
+import { BLIND_CORPORA, loadCorpus, TRAINING_CORPORA } from './corpora.ts';
+import { evaluate } from './evaluate.ts';
+import { loadModel, type TokenModel } from './model.ts';
+import { trainModel } from './train.ts';
+
+const args = process.argv.slice(2);
+const l2Arg = args.indexOf('--l2');
+const l2 = l2Arg >= 0 ? Number(args[l2Arg + 1]) : undefined;
+
+const folds = BLIND_CORPORA.map((held) => {
+  const examples = TRAINING_CORPORA.filter((n) => n !== held).flatMap((n) =>
+    loadCorpus(n).map((e) => e.request),
+  );
+  return { held, data: loadCorpus(held), model: loadModel(trainModel(examples, { l2 })) };
+});
+
+interface Row {
+  tuning: Tuning;
+  total: number;
+  correct: number;
+  asked: number;
+  wrong: number;
+  per: string;
+}
+
+function score(tuning: Tuning, model: (fold: (typeof folds)[number]) => TokenModel | null): Row {
+  const row: Row = { tuning, total: 0, correct: 0, asked: 0, wrong: 0, per: '' };
+  for (const fold of folds) {
+    const m = model(fold);
+    const e = evaluate(fold.data, (text) => classify(text, { model: m, tuning }));
+    row.total += e.total;
+    row.correct += e.correct;
+    row.asked += e.asked;
+    row.wrong += e.startedWrong;
+    row.per += ` ${fold.held} ${e.correct}/${e.asked}/${e.startedWrong}`;
+  }
+  return row;
+}
+
+const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`.padStart(6);
+const show = (r: Row) =>
+  `acc ${pct(r.correct, r.total)} ask ${pct(r.asked, r.total)} wrong ${pct(r.wrong, r.total)}  w=${r.tuning.modelWeight} t=${r.tuning.threshold} d=${r.tuning.disagreement} a=${r.tuning.modelAlone}  [right/asked/wrong:${r.per}]`;
+
+console.log(`rules only (current TUNING): ${show(score(TUNING, () => null))}`);
+console.log(`blend, current TUNING:       ${show(score(TUNING, (f) => f.model))}`);
+const rows: Row[] = [];
+for (const modelWeight of [0.5, 1, 1.5, 2, 3])
+  for (const threshold of [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8])
+    for (const disagreement of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01])
+      for (const modelAlone of [0.6, 0.8, 1.01])
+        rows.push(score({ modelWeight, threshold, disagreement, modelAlone }, (f) => f.model));
+const ok = rows.filter((r) => r.wrong <= 0.02 * r.total && r.asked <= 0.1 * r.total);
+ok.sort((a, b) => b.correct - a.correct || a.wrong - b.wrong || a.asked - b.asked);
+console.log(`\n${ok.length} of ${rows.length} settings meet wrong ≤ 2% and ask ≤ 10%:`);
+for (const r of ok.slice(0, 15)) console.log(show(r));
+const near = rows
+  .filter((r) => r.asked <= 0.12 * r.total)
+  .sort((a, b) => a.wrong - b.wrong || a.asked - b.asked)
+  .slice(0, 10);
+console.log('\nfewest started-wrong with ask ≤ 12%:');
+for (const r of near) console.log(show(r));

@@ -1,0 +1,104 @@
+/**
+ * Training of the token model (see `model.ts`): multinomial logistic regression with L2,
+ * class-balanced, fitted by full-batch Adam from zero weights for a fixed number of steps.
+ * No randomness and a fixed feature order, so the same corpora always give the same weights.
+ */
+import { requestWords } from './classify.ts';
+import type { LabelledRequest } from './evaluate.ts';
+import { modelFeatures, type SerializedModel } from './model.ts';
+import { CHAIN_IDS } from './types.ts';
+
+export interface TrainOptions {
+  /** L2 strength per example (default 0.02). */
+  l2?: number;
+  /** Gradient steps (default 250). */
+  steps?: number;
+  /** A feature is kept when at least this many requests have it (default 2). */
+  minCount?: number;
+}
+
+export function trainModel(
+  examples: readonly Pick<LabelledRequest, 'text' | 'chain'>[],
+  options: TrainOptions = {},
+): SerializedModel {
+  const l2 = options.l2 ?? 0.02;
+  const steps = options.steps ?? 250;
+  const minCount = options.minCount ?? 2;
+  const K = CHAIN_IDS.length;
+
+  const docs = examples.map((e) => modelFeatures(requestWords(e.text)));
+  const counts = new Map<string, number>();
+  for (const doc of docs) for (const f of doc) counts.set(f, (counts.get(f) ?? 0) + 1);
+  const vocabulary = [...counts.keys()].filter((f) => counts.get(f)! >= minCount).sort();
+  const index = new Map(vocabulary.map((f, i) => [f, i]));
+  const X = docs.map((doc) =>
+    doc
+      .map((f) => index.get(f))
+      .filter((i): i is number => i !== undefined)
+      .sort((a, b) => a - b),
+  );
+  const Y = examples.map((e) => CHAIN_IDS.indexOf(e.chain));
+  const perClass = new Array<number>(K).fill(0);
+  for (const y of Y) perClass[y]!++;
+  const present = perClass.filter((n) => n > 0).length;
+  const sampleWeight = Y.map((y) => examples.length / (present * perClass[y]!));
+
+  const F = vocabulary.length;
+  const W = new Float64Array(F * K);
+  const b = new Float64Array(K);
+  const mW = new Float64Array(F * K);
+  const vW = new Float64Array(F * K);
+  const mb = new Float64Array(K);
+  const vb = new Float64Array(K);
+  const gW = new Float64Array(F * K);
+  const gb = new Float64Array(K);
+  const z = new Float64Array(K);
+  const lr = 0.05;
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const n = examples.length;
+
+  for (let step = 1; step <= steps; step++) {
+    gW.fill(0);
+    gb.fill(0);
+    for (let e = 0; e < n; e++) {
+      const xs = X[e]!;
+      for (let k = 0; k < K; k++) z[k] = b[k]!;
+      for (const i of xs) for (let k = 0; k < K; k++) z[k]! += W[i * K + k]!;
+      let max = -Infinity;
+      for (let k = 0; k < K; k++) max = Math.max(max, z[k]!);
+      let sum = 0;
+      for (let k = 0; k < K; k++) {
+        z[k] = Math.exp(z[k]! - max);
+        sum += z[k]!;
+      }
+      const sw = sampleWeight[e]! / n;
+      for (let k = 0; k < K; k++) {
+        const g = (z[k]! / sum - (Y[e] === k ? 1 : 0)) * sw;
+        gb[k]! += g;
+        for (const i of xs) gW[i * K + k]! += g;
+      }
+    }
+    for (let j = 0; j < F * K; j++) gW[j]! += l2 * W[j]!;
+    const c1 = 1 - beta1 ** step;
+    const c2 = 1 - beta2 ** step;
+    for (let j = 0; j < F * K; j++) {
+      mW[j] = beta1 * mW[j]! + (1 - beta1) * gW[j]!;
+      vW[j] = beta2 * vW[j]! + (1 - beta2) * gW[j]! * gW[j]!;
+      W[j]! -= (lr * (mW[j]! / c1)) / (Math.sqrt(vW[j]! / c2) + 1e-8);
+    }
+    for (let k = 0; k < K; k++) {
+      mb[k] = beta1 * mb[k]! + (1 - beta1) * gb[k]!;
+      vb[k] = beta2 * vb[k]! + (1 - beta2) * gb[k]! * gb[k]!;
+      b[k]! -= (lr * (mb[k]! / c1)) / (Math.sqrt(vb[k]! / c2) + 1e-8);
+    }
+  }
+
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  const weights: Record<string, number[]> = {};
+  vocabulary.forEach((f, i) => {
+    const row = Array.from(W.subarray(i * K, i * K + K), round);
+    if (row.some((v) => Math.abs(v) >= 0.02)) weights[f] = row;
+  });
+  return { bias: Array.from(b, round), weights };
+}
