@@ -34,19 +34,34 @@ export interface Tuning {
   /** Below this blended confidence the bot asks. */
   threshold: number;
   /**
+   * The threshold when the lexicon and the model both favour the blend's best chain: two
+   * readings that agree need less margin than one.
+   */
+  agreeThreshold: number;
+  /**
    * When the lexicon's favourite and the model's favourite differ and the model is at least
    * this sure of its own, the request is ambiguous: ask.
    */
   disagreement: number;
   /** With no lexicon signal at all, start only when the model is at least this sure. */
   modelAlone: number;
+  /**
+   * Lexicon evidence weaker than this (the best chain's summed weights) starts a chain only
+   * when the model's favourite is the same chain: one weak word is not enough.
+   */
+  minEvidence: number;
+  /** Ask when the model overturns the lexicon's favourite (the blend's best is another chain). */
+  askOnFlip: boolean;
 }
 
 export const TUNING: Readonly<Tuning> = {
-  modelWeight: 1,
-  threshold: 0.45,
-  disagreement: 0.5,
-  modelAlone: 1.01,
+  modelWeight: 2,
+  threshold: 0.7,
+  agreeThreshold: 0.7,
+  disagreement: 0.7,
+  modelAlone: 0.5,
+  minEvidence: 0,
+  askOnFlip: false,
 };
 
 /** Below this confidence the bot asks the requester to choose rather than start a chain. */
@@ -116,7 +131,11 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   let confidence = anySignal || modelSure ? first.p : 0;
   let runnerUp: Classification['runnerUp'] =
     anySignal || lean ? { chain: second.chain, confidence: round(second.p) } : null;
-  let ask = (!anySignal && !modelSure) || confidence < tuning.threshold || disagree;
+  const weak = first.score < tuning.minEvidence && (lean === null || lean.chain !== first.chain);
+  const flipped = tuning.askOnFlip && rulesTop !== null && rulesTop !== first.chain;
+  const agree = lean !== null && lean.chain === first.chain && rulesTop === first.chain;
+  const threshold = agree ? Math.min(tuning.agreeThreshold, tuning.threshold) : tuning.threshold;
+  let ask = (!anySignal && !modelSure) || confidence < threshold || disagree || weak || flipped;
   let choices: ChainId[] = ask ? askChoices(ranked.map((r) => r.chain)) : [chain];
   let correctedBy: string | undefined;
 
@@ -165,7 +184,9 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
       signals,
       correctedBy,
       truncated,
-      anySignal,
+      anySignal: anySignal || modelSure,
+      threshold,
+      lean: lean?.chain ?? null,
     }),
     signals: signals.filter((s) => s.chain === chain),
   };
@@ -299,6 +320,9 @@ function explain(input: {
   correctedBy: string | undefined;
   truncated: boolean;
   anySignal: boolean;
+  threshold: number;
+  /** The token model's favourite. */
+  lean: ChainId | null;
 }): string {
   const parts: string[] = [];
   const quote = (chain: ChainId) =>
@@ -320,12 +344,14 @@ function explain(input: {
       const why = quote(chain);
       return `${CHAIN_TITLES[chain]}${why ? ` (${why})` : ''}`;
     };
-    parts.push(
-      `Not sure enough to start (${percent(input.confidence)} < ${percent(CONFIDENCE_THRESHOLD)}): it reads as ${describe(a)} or ${describe(b)}.`,
-    );
+    const why =
+      input.confidence < input.threshold
+        ? `${percent(input.confidence)} < ${percent(input.threshold)}`
+        : 'the phrases and the wording as a whole point different ways';
+    parts.push(`Not sure enough to start (${why}): it reads as ${describe(a)} or ${describe(b)}.`);
   } else {
     parts.push(
-      `${CHAIN_TITLES[input.chain]} (${percent(input.confidence)}) because of ${quote(input.chain) || 'its wording'}.`,
+      `${CHAIN_TITLES[input.chain]} (${percent(input.confidence)}) because of ${quote(input.chain) || 'its wording as a whole'}.`,
     );
     if (input.runnerUp && input.runnerUp.confidence >= 0.05) {
       parts.push(`Runner-up: ${CHAIN_TITLES[input.runnerUp.chain]} (${percent(input.runnerUp.confidence)}).`);

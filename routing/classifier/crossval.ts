@@ -46,16 +46,30 @@ function score(tuning: Tuning, model: (fold: (typeof folds)[number]) => TokenMod
 
 const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`.padStart(6);
 const show = (r: Row) =>
-  `acc ${pct(r.correct, r.total)} ask ${pct(r.asked, r.total)} wrong ${pct(r.wrong, r.total)}  w=${r.tuning.modelWeight} t=${r.tuning.threshold} d=${r.tuning.disagreement} a=${r.tuning.modelAlone}  [right/asked/wrong:${r.per}]`;
+  `acc ${pct(r.correct, r.total)} ask ${pct(r.asked, r.total)} wrong ${pct(r.wrong, r.total)}  w=${r.tuning.modelWeight} t=${r.tuning.threshold} g=${r.tuning.agreeThreshold} d=${r.tuning.disagreement} a=${r.tuning.modelAlone} e=${r.tuning.minEvidence} f=${r.tuning.askOnFlip}  [right/asked/wrong:${r.per}]`;
 
 console.log(`rules only (current TUNING): ${show(score(TUNING, () => null))}`);
 console.log(`blend, current TUNING:       ${show(score(TUNING, (f) => f.model))}`);
 const rows: Row[] = [];
-for (const modelWeight of [0.5, 1, 1.5, 2, 3])
-  for (const threshold of [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8])
-    for (const disagreement of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01])
-      for (const modelAlone of [0.6, 0.8, 1.01])
-        rows.push(score({ modelWeight, threshold, disagreement, modelAlone }, (f) => f.model));
+for (const modelWeight of [1.5, 2, 3])
+  for (const threshold of [0.6, 0.65, 0.7, 0.75, 0.8, 0.85])
+    for (const agreeThreshold of [0.3, 0.4, 0.5, 0.6, 1])
+      for (const disagreement of [0.7, 1.01])
+        for (const modelAlone of [0.5, 0.6, 0.7])
+          rows.push(
+            score(
+              {
+                modelWeight,
+                threshold,
+                agreeThreshold,
+                disagreement,
+                modelAlone,
+                minEvidence: 0,
+                askOnFlip: false,
+              },
+              (f) => f.model,
+            ),
+          );
 const ok = rows.filter((r) => r.wrong <= 0.02 * r.total && r.asked <= 0.1 * r.total);
 ok.sort((a, b) => b.correct - a.correct || a.wrong - b.wrong || a.asked - b.asked);
 console.log(`\n${ok.length} of ${rows.length} settings meet wrong ≤ 2% and ask ≤ 10%:`);

@@ -102,6 +102,13 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
     `we want (?:${W}{0,2})to|want (?:users|partners|customers|people|admins|teams) to|would save|save (?:people|users|us|them|a lot of) (?:time|clicks)|(?:an? |the )(?:\\w+ )?action (?:to|that|would)`,
   ],
 
+  // Request frames: a wish or a question about what the product could do, with no symptom.
+  [
+    'feature',
+    2,
+    `any chance|is it possible|would it be possible|(?:could|can) (?:the|our) (?:${W}{0,2})(?:remember|show|let|support|have|include|send|remind|display|offer)|please make|lets (?:support|offer|add|have|build|allow|let|introduce)|(?:wants?|asked for|asking for) (?:a|an|some) |request from|(?:sortable|filterable|searchable|configurable|customi[sz]able|editable|exportable) by|remind (?:me|people|users)|(?:for|on) (?:the|our|next) (?:\\w+ )?roadmap`,
+  ],
+
   // ── Bug Fix ──────────────────────────────────────────────────────────────
   [
     'bug',

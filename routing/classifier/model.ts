@@ -69,17 +69,19 @@ const NEGATION_SPAN = 3;
 /** Words that end a negation's reach ("not a bug, but …", "not down just slow"). */
 const NEGATION_STOPS = new Set(['but', 'just', 'only', 'though', 'however', 'rather', 'instead']);
 
+const HAS_DIGIT = /\d/;
+
 /** A light stemmer: inflections of one word share a feature (crash, crashes, crashing, crashed). */
 export function stem(word: string): string {
   const n = word.length;
-  if (n <= 3) return word;
-  if (/\d/.test(word)) {
+  if (HAS_DIGIT.test(word)) {
     if (word.endsWith('%')) return '<pct>';
     if (/^v?\d+(?:\.\d+)+$/.test(word)) return '<ver>';
     if (/^\d+$/.test(word)) return word.length <= 2 ? '<n>' : '<num>';
     if (/^[45]\d\d(?:s)?$/.test(word)) return word.slice(0, 3);
     return word;
   }
+  if (n <= 3) return word;
   if (n > 5 && word.endsWith('ing')) return word.slice(0, -3);
   if (n > 4 && word.endsWith('ied')) return `${word.slice(0, -3)}y`;
   if (n > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;

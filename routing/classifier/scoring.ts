@@ -43,6 +43,9 @@ const CHAIN_INDEX = new RuleIndex(CHAIN_RULES, (rule: Rule<ChainId>) => rule.re.
 const TIME_CLAUSE = new Set(['since', 'after', 'before', 'until', 'till', 'following', 'during', 'once']);
 /** A time clause reaches this many words. */
 const TIME_CLAUSE_SPAN = 3;
+/** A purpose clause ("so <someone> can …") reaches this many words. */
+const PURPOSE_CLAUSE_SPAN = 6;
+const PURPOSE_MODALS = new Set(['can', 'could', 'will', 'would', 'know', 'see', 'get']);
 /**
  * Nouns that turn a signal word into a name of something else: the compliance team, the
  * incident history page, the security folks, the feature flag.
@@ -65,6 +68,12 @@ const ATTRIBUTIVE_HEADS = new Set([
   'flag',
   'flags',
 ]);
+/**
+ * Requests say what they want first ("Planning the Q3 major release: … plus the breaking
+ * change"): a match that starts in the opening words counts a little more.
+ */
+const OPENING_CHARS = 24;
+export const OPENING_BOOST = 1.3;
 /** What a signal in a time clause or used as a name still counts for. */
 export const CONTEXT_DISCOUNT = 0.35;
 
@@ -76,8 +85,11 @@ export function contextFactor(tokens: string, index: number, matched: string): n
   if (index > 0) {
     const before = tokens.slice(Math.max(0, index - 40), index).split(' ');
     // The last entry is '' (the space before the match).
-    for (let k = before.length - 2, n = 0; k >= 0 && n < TIME_CLAUSE_SPAN; k--, n++) {
-      if (TIME_CLAUSE.has(before[k]!)) return CONTEXT_DISCOUNT;
+    for (let k = before.length - 2, n = 0; k >= 0 && n < PURPOSE_CLAUSE_SPAN; k--, n++) {
+      if (n < TIME_CLAUSE_SPAN && TIME_CLAUSE.has(before[k]!)) return CONTEXT_DISCOUNT;
+      // "… so customers can see past outages", "so that we know": a purpose, not the request.
+      if (before[k] === 'so' && (before[k + 1] === 'that' || PURPOSE_MODALS.has(before[k + 2] ?? '')))
+        return CONTEXT_DISCOUNT;
     }
   }
   const end = index + matched.length;
@@ -86,7 +98,7 @@ export function contextFactor(tokens: string, index: number, matched: string): n
     const word = tokens.slice(end + 1, next < 0 ? tokens.length : next);
     if (ATTRIBUTIVE_HEADS.has(word)) return CONTEXT_DISCOUNT;
   }
-  return 1;
+  return index < OPENING_CHARS ? OPENING_BOOST : 1;
 }
 
 function applyRules(tokens: string, evidence: Evidence): void {
