@@ -181,8 +181,18 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     refreshUsergroups: (ids) => usergroups.refresh(ids),
     whenPosted,
     reports: {
-      metrics: opts.reports?.metrics ?? (() => requests.chainMetrics(clock() - 30 * DAY)),
-      ...(opts.reports?.postDigest ? { postDigest: opts.reports.postDigest } : {}),
+      metrics:
+        opts.reports?.metrics ??
+        (async () => (await core.metrics.getMetrics({ from: clock() - 30 * DAY, to: null })).chains),
+      postDigest:
+        opts.reports?.postDigest ??
+        (async (kind) => {
+          const result = await core.digests.postDigest(kind, { force: true });
+          if (result.posted) return `The ${kind} digest is on its way to <#${config.DIGEST_CHANNEL}>.`;
+          return result.reason === 'digests_off'
+            ? 'Digests are off: DIGEST_CHANNEL is not set.'
+            : `The ${kind} digest for this period was already posted.`;
+        }),
     },
   };
 

@@ -5,6 +5,8 @@ import { createApp } from './app.ts';
 import { loadBotConfig } from './config.ts';
 import { createCore } from './core.ts';
 import { isDomainError } from './errors.ts';
+import { createDigestCron } from './jobs/digest-cron.ts';
+import { createScheduler } from './jobs/scheduler.ts';
 import { createLogger } from './logger.ts';
 
 async function main() {
@@ -12,12 +14,28 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL);
   const core = await createCore(config);
   const bot = createApp({ config, core, logger: log });
+  // The clocks (reminders, escalations, GDPR) and the digests post through the outbox.
+  const scheduler = createScheduler({
+    store: core.store,
+    clock: core.clock,
+    workerId: core.workerId,
+    directory: core.directory,
+    logger: log,
+  });
+  const digests = createDigestCron({
+    digests: core.digests,
+    clock: core.clock,
+    schedules: { daily: config.DIGEST_DAILY_CRON, weekly: config.DIGEST_WEEKLY_CRON },
+    timeZone: config.DIGEST_TIMEZONE,
+    logger: log,
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: shutting down`);
     try {
+      await Promise.all([scheduler.stop(), digests.stop()]);
       await bot.stop();
     } finally {
       await core.close();
@@ -27,6 +45,8 @@ async function main() {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   await bot.start();
+  await scheduler.start();
+  if (config.DIGEST_CHANNEL) await digests.start();
 }
 
 main().catch((err: unknown) => {

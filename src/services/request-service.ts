@@ -48,14 +48,6 @@ export interface RequestServiceDeps {
   clock: Clock;
 }
 
-export interface ChainMetrics {
-  chain: string;
-  title: string;
-  count: number;
-  avgDurationMs: number | null;
-  successRate: number | null;
-}
-
 const BUG = new Set<string>(BUG_SEVERITIES);
 const INCIDENT = new Set<string>(INCIDENT_SEVERITIES);
 
@@ -297,27 +289,6 @@ export function createRequestService(deps: RequestServiceDeps) {
     /** Open runs, newest first. */
     openRuns(limit: number): Promise<Run[]> {
       return deps.store.read.runs.list({ open: true, newestFirst: true, limit });
-    },
-
-    /** Per chain over runs created since `since`: how many, average duration, success rate. */
-    async chainMetrics(since: number): Promise<ChainMetrics[]> {
-      const runs = await deps.store.read.runs.list({ createdFrom: since });
-      return deps.runs.playbooks.map((p) => {
-        const mine = runs.filter((r) => r.chain === p.id);
-        const closed = mine.filter((r) => r.closedAt !== null);
-        const done = closed.filter((r) => r.status === 'done');
-        const avg =
-          done.length > 0
-            ? done.reduce((sum, r) => sum + (r.closedAt! - r.createdAt), 0) / done.length
-            : null;
-        return {
-          chain: p.id,
-          title: p.title,
-          count: mine.length,
-          avgDurationMs: avg,
-          successRate: closed.length > 0 ? done.length / closed.length : null,
-        };
-      });
     },
   };
 }

@@ -415,3 +415,37 @@ describe('step modals', () => {
     await until(async () => (await h.core.runs.getRun(run.id)).steps[1]?.status === 'done', 'triage done');
   });
 });
+
+describe('App Home and the read-only subcommands', () => {
+  it('when an owner opens App Home, then it shows the steps waiting on them, the open runs and the metrics', async () => {
+    await h.driver.slashCommand({
+      text: 'feature Bulk edit for the web tags page',
+      userId: REQUESTER,
+      channelId: 'CHOME',
+    });
+    const run = await postedRun(h, (await newestRun(h)).id);
+    expect((await h.driver.appHomeOpened(u('Ghabs'))).status).toBe(200);
+    const home = await h.fake.waitFor((f) => f.homeViews(u('Ghabs')).at(-1));
+    const text = visibleText({ blocks: home.blocks as never });
+    expect(text).toContain('Waiting on you');
+    expect(text).toContain(run.id);
+    expect(text).toContain('Vision & Scope');
+    expect(text).toContain('Metrics');
+  });
+
+  it('when asked for status, mine, roles, metrics, help or a digest, then the answers are ephemeral to the asker', async () => {
+    for (const text of ['status', 'mine', 'roles', 'metrics', 'help', 'digest weekly']) {
+      await h.driver.slashCommand({ text, userId: 'UASKER', channelId: 'CHOME' });
+    }
+    const answers = await h.fake.waitFor((f) =>
+      f.ephemerals('UASKER').length >= 6 ? f.ephemerals('UASKER') : null,
+    );
+    expect(answers.every((a) => a.via === 'response_url')).toBe(true);
+    const texts = answers.map((a) => visibleText(a));
+    expect(texts.find((t) => /open run/.test(t))).toBeDefined();
+    expect(texts.find((t) => /Nothing is waiting on you/.test(t))).toBeDefined();
+    expect(texts.find((t) => /@Ghabs/.test(t))).toBeDefined();
+    expect(texts.find((t) => /DIGEST_CHANNEL is not set/.test(t))).toBeDefined();
+    expect(texts.find((t) => /\/lead/.test(t) && /mine/.test(t))).toBeDefined();
+  });
+});
