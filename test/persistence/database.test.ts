@@ -10,8 +10,12 @@ describe('the database', () => {
     const db = openDatabase(`file:${path}`);
     expect(existsSync(path)).toBe(true);
     expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
-    const tables = db.sqlite.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[];
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['runs', 'steps', 'events', 'outbox', 'timers', 'digests']));
+    const tables = db.sqlite.prepare("select name from sqlite_master where type = 'table'").all() as {
+      name: string;
+    }[];
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['runs', 'steps', 'events', 'outbox', 'timers', 'digests']),
+    );
     db.close();
     // Opening again applies nothing twice.
     openDatabase(path).close();

@@ -34,14 +34,15 @@ describe('New Feature', () => {
     expect(plan('feature').step('ux_design').skipped).toBe(false);
   });
 
-  it.each<Flag>(['user_data', 'payments', 'analytics'])(
-    'when the feature touches %s, then the Compliance Gate is mandatory',
-    (flag) => {
-      const p = plan('feature', flags(flag));
-      expect(p.step('compliance_gate')).toMatchObject({ skipped: false, required: true, manualSkip: false });
-      expect(p.notices.map((n) => [n.roles, n.at])).toContainEqual([['Privacy'], 'start']);
-    },
-  );
+  it.each<Flag>([
+    'user_data',
+    'payments',
+    'analytics',
+  ])('when the feature touches %s, then the Compliance Gate is mandatory', (flag) => {
+    const p = plan('feature', flags(flag));
+    expect(p.step('compliance_gate')).toMatchObject({ skipped: false, required: true, manualSkip: false });
+    expect(p.notices.map((n) => [n.roles, n.at])).toContainEqual([['Privacy'], 'start']);
+  });
 
   it('when the feature touches no data, then the Compliance Gate is skipped with the SOP reason', () => {
     const s = plan('feature').step('compliance_gate');
@@ -105,14 +106,11 @@ describe('Bug Fix', () => {
     ['high', /High: response < 24h; escalation @ProjectLead → Tier 2 Lead/],
     ['medium', /Medium: response Next sprint; escalation @ProjectLead → Tier 2 Lead/],
     ['low', /Low: response Backlog; escalation @ProjectLead tracks/],
-  ] as const)(
-    'when the bug is %s, then the plan states its response and escalation and tells no one at once',
-    (severity, line) => {
-      const p = plan('bug', { severity });
-      expect(p.summary[0]).toMatch(line);
-      expect(p.notices.filter((n) => n.at === 'start')).toEqual([]);
-    },
-  );
+  ] as const)('when the bug is %s, then the plan states its response and escalation and tells no one at once', (severity, line) => {
+    const p = plan('bug', { severity });
+    expect(p.summary[0]).toMatch(line);
+    expect(p.notices.filter((n) => n.at === 'start')).toEqual([]);
+  });
 
   it('when the bug is a security bug, then Privacy is told at triage to assess breach risk', () => {
     const p = plan('bug', flags('security'));
@@ -139,16 +137,13 @@ describe('Incident Response', () => {
     ['sev1', ['Ghabs', 'Atlas'], true],
     ['sev2', ['Atlas'], true],
     ['sev3', ['ProjectLead'], false],
-  ] as const)(
-    'when the incident is %s, then %j are told and the post-mortem required is %s',
-    (severity, told, required) => {
-      const p = plan('incident', { severity });
-      expect(p.notices.filter((n) => n.at === 'start').map((n) => n.roles)).toEqual([told]);
-      expect(p.step('post_mortem').required).toBe(required);
-      expect(p.step('post_mortem').manualSkip).toBe(!required);
-      expect(p.step('post_mortem').skipped).toBe(false);
-    },
-  );
+  ] as const)('when the incident is %s, then %j are told and the post-mortem required is %s', (severity, told, required) => {
+    const p = plan('incident', { severity });
+    expect(p.notices.filter((n) => n.at === 'start').map((n) => n.roles)).toEqual([told]);
+    expect(p.step('post_mortem').required).toBe(required);
+    expect(p.step('post_mortem').manualSkip).toBe(!required);
+    expect(p.step('post_mortem').skipped).toBe(false);
+  });
 
   it('when user data may be involved, then the Breach Assessment cannot be skipped', () => {
     expect(plan('incident', flags('user_data')).step('breach_assessment')).toMatchObject({

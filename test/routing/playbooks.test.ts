@@ -96,20 +96,18 @@ describe('the six built-in chains', () => {
     ]);
   });
 
-  it.each(Object.entries({ feature: 9, bug: 7, release: 10, incident: 9, cross_project: 8, compliance: 9 }))(
-    'when %s is loaded, then it has the document step count (%i)',
-    (id, count) => {
-      expect(byId.get(id)!.steps).toHaveLength(count);
-    },
-  );
+  it.each(
+    Object.entries({ feature: 9, bug: 7, release: 10, incident: 9, cross_project: 8, compliance: 9 }),
+  )('when %s is loaded, then it has the document step count (%i)', (id, count) => {
+    expect(byId.get(id)!.steps).toHaveLength(count);
+  });
 
-  it.each(Object.keys(SOP))(
-    'when %s is loaded, then every step has the document title and owners in order',
-    (id) => {
-      const steps = byId.get(id)!.steps.map((s) => [s.title, [...s.owners, ...s.approvers]]);
-      expect(steps).toEqual(SOP[id]);
-    },
-  );
+  it.each(
+    Object.keys(SOP),
+  )('when %s is loaded, then every step has the document title and owners in order', (id) => {
+    const steps = byId.get(id)!.steps.map((s) => [s.title, [...s.owners, ...s.approvers]]);
+    expect(steps).toEqual(SOP[id]);
+  });
 
   it('when a step has an output or a gate in the document, then the playbook carries it', () => {
     const feasibility = byId.get('feature')!.steps[1]!;
@@ -235,14 +233,13 @@ describe('bad playbook files', () => {
     ],
     ['broken YAML', `${valid}\n  - : [\n`, /bad\.yml: line \d+, column \d+: /],
   ];
-  it.each(cases)(
-    'when a file has %s, then the load stops naming the file, the path and the problem',
-    (_name, text, message) => {
-      const dir = file('bad.yml', text);
-      expect(() => loadPlaybooks({ dirs: [dir], knownRoles })).toThrow(PlaybookError);
-      expect(() => loadPlaybooks({ dirs: [dir], knownRoles })).toThrow(message);
-    },
-  );
+  it.each(
+    cases,
+  )('when a file has %s, then the load stops naming the file, the path and the problem', (_name, text, message) => {
+    const dir = file('bad.yml', text);
+    expect(() => loadPlaybooks({ dirs: [dir], knownRoles })).toThrow(PlaybookError);
+    expect(() => loadPlaybooks({ dirs: [dir], knownRoles })).toThrow(message);
+  });
 
   it('when a team chain reuses a built-in prefix, then the load says which file has it', () => {
     const dir = file(

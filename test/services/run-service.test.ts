@@ -186,29 +186,28 @@ describe('walking the six chains', () => {
       ],
     ],
   ];
-  it.each(cases)(
-    'when %s is walked owner by owner, then each step is handed to its owners in SOP order and the run completes',
-    async (chain, facts, expected) => {
-      const e = await engine();
-      let run = await start(e, chain, facts);
-      const handedTo: string[] = [];
-      while (run.status === 'active') {
-        const step = active(run);
-        handedTo.push([...step.owners, ...step.approvers].join('+'));
-        run = await completeActive(e, run);
-      }
-      expect(run.status).toBe('done');
-      expect(run.closedAt).not.toBeNull();
-      expect(handedTo).toEqual(expected);
-      for (const s of run.steps) expect(['done', 'skipped']).toContain(s.status);
-      const types = (await eventsOf(e, run.id)).map((x) => x.type);
-      expect(types.at(-1)).toBe('run_completed');
-      const out = await e.store.read.outbox.list({ runId: run.id });
-      expect(out.filter((o) => o.notice.type === 'handoff' && o.notice.phase === 'owners')).toHaveLength(
-        expected.length,
-      );
-    },
-  );
+  it.each(
+    cases,
+  )('when %s is walked owner by owner, then each step is handed to its owners in SOP order and the run completes', async (chain, facts, expected) => {
+    const e = await engine();
+    let run = await start(e, chain, facts);
+    const handedTo: string[] = [];
+    while (run.status === 'active') {
+      const step = active(run);
+      handedTo.push([...step.owners, ...step.approvers].join('+'));
+      run = await completeActive(e, run);
+    }
+    expect(run.status).toBe('done');
+    expect(run.closedAt).not.toBeNull();
+    expect(handedTo).toEqual(expected);
+    for (const s of run.steps) expect(['done', 'skipped']).toContain(s.status);
+    const types = (await eventsOf(e, run.id)).map((x) => x.type);
+    expect(types.at(-1)).toBe('run_completed');
+    const out = await e.store.read.outbox.list({ runId: run.id });
+    expect(out.filter((o) => o.notice.type === 'handoff' && o.notice.phase === 'owners')).toHaveLength(
+      expected.length,
+    );
+  });
 });
 
 describe('transitions', () => {
@@ -385,26 +384,23 @@ describe('refusals', () => {
     ['reassign', (e: TestEngine, id: string) => e.runs.reassignStep(id, 'UINTRUDER', { to: ['UINTRUDER'] })],
     ['skip', (e: TestEngine, id: string) => e.runs.skipStep(id, 'UINTRUDER', { reason: 'x' })],
     ['acknowledge', (e: TestEngine, id: string) => e.runs.acknowledgeStep(id, 'UINTRUDER')],
-  ])(
-    'when someone who is neither owner nor admin tries to %s, then nothing changes and the refusal is recorded',
-    async (verb, act) => {
-      const e = await engine();
-      const run = await start(e, 'feature');
-      const before = await e.runs.getRun(run.id);
-      const outboxBefore = (await e.store.read.outbox.list()).length;
-      const err = await refusal(act(e, run.id));
-      expect(err.code).toBe(verb === 'skip' ? 'not_owner' : 'not_owner');
-      expect(err.message).toMatch(/Only @Ghabs or an admin can/);
-      expect(await e.runs.getRun(run.id)).toEqual(before);
-      expect((await e.store.read.outbox.list()).length).toBe(outboxBefore);
-      expect((await eventsOf(e, run.id)).at(-1)).toMatchObject({
-        type: 'refused',
-        actor: 'UINTRUDER',
-        stepKey: 'vision_scope',
-        data: { code: 'not_owner' },
-      });
-    },
-  );
+  ])('when someone who is neither owner nor admin tries to %s, then nothing changes and the refusal is recorded', async (verb, act) => {
+    const e = await engine();
+    const run = await start(e, 'feature');
+    const before = await e.runs.getRun(run.id);
+    const outboxBefore = (await e.store.read.outbox.list()).length;
+    const err = await refusal(act(e, run.id));
+    expect(err.code).toBe(verb === 'skip' ? 'not_owner' : 'not_owner');
+    expect(err.message).toMatch(/Only @Ghabs or an admin can/);
+    expect(await e.runs.getRun(run.id)).toEqual(before);
+    expect((await e.store.read.outbox.list()).length).toBe(outboxBefore);
+    expect((await eventsOf(e, run.id)).at(-1)).toMatchObject({
+      type: 'refused',
+      actor: 'UINTRUDER',
+      stepKey: 'vision_scope',
+      data: { code: 'not_owner' },
+    });
+  });
 
   it('when an admin acts on any step, then it is allowed', async () => {
     const e = await engine();

@@ -156,16 +156,19 @@ describe('classify: severity, flags, projects and types', () => {
 });
 
 describe('classify: answers for every input', () => {
-  it.each(['', '   ', '\n\t', '<@U123|bob>', ':wave:'])(
-    'when the request is empty (%j), then it says so',
-    (text) => {
-      const result = classify(text);
-      expect(result.error).toBe('empty');
-      expect(result.chain).toBeNull();
-      expect(result.ask).toBe(true);
-      expect(result.explanation).toMatch(/empty/);
-    },
-  );
+  it.each([
+    '',
+    '   ',
+    '\n\t',
+    '<@U123|bob>',
+    ':wave:',
+  ])('when the request is empty (%j), then it says so', (text) => {
+    const result = classify(text);
+    expect(result.error).toBe('empty');
+    expect(result.chain).toBeNull();
+    expect(result.ask).toBe(true);
+    expect(result.explanation).toMatch(/empty/);
+  });
 
   it('when the request is 40,000 characters, then it answers quickly and says it read only part', () => {
     const text = 'Users report the export is broken and shows wrong totals. '.repeat(700).slice(0, 40_000);

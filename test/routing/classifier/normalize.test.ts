@@ -58,12 +58,18 @@ describe('correctTypo', () => {
     expect(correctTypo(typo)).toBe(word);
   });
 
-  it.each(['branch', 'token', 'report', 'users', 'shape', 'later', 'bug', 'ship'])(
-    'when the token is the real word %s, then it is kept',
-    (word) => {
-      expect(correctTypo(word)).toBe(word);
-    },
-  );
+  it.each([
+    'branch',
+    'token',
+    'report',
+    'users',
+    'shape',
+    'later',
+    'bug',
+    'ship',
+  ])('when the token is the real word %s, then it is kept', (word) => {
+    expect(correctTypo(word)).toBe(word);
+  });
 });
 
 describe('makeTitle', () => {

@@ -17,15 +17,14 @@ const handoff = NOTICES.find((n): n is Handoff => n.type === 'handoff')!;
 const { run: feature } = startedRun();
 
 describe('renderNotice', () => {
-  it.each(NOTICES.map((n) => [n.type, n] as const))(
-    'when the notice is %s, then it renders text and valid blocks',
-    (_type, notice) => {
-      const m = renderNotice(notice, { run: feature, playbook: playbook('feature') });
-      expect(messageProblems(m)).toEqual([]);
-      expect(m.text.trim()).not.toBe('');
-      expect(m.blocks.length).toBeGreaterThan(0);
-    },
-  );
+  it.each(
+    NOTICES.map((n) => [n.type, n] as const),
+  )('when the notice is %s, then it renders text and valid blocks', (_type, notice) => {
+    const m = renderNotice(notice, { run: feature, playbook: playbook('feature') });
+    expect(messageProblems(m)).toEqual([]);
+    expect(m.text.trim()).not.toBe('');
+    expect(m.blocks.length).toBeGreaterThan(0);
+  });
 
   it('when a notice carries a run id, then its text names the run', () => {
     for (const n of NOTICES.filter((x) => x.runId)) {
