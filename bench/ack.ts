@@ -104,7 +104,10 @@ const slashBody = (text: string, responseUrl: string) =>
 /** A target in its own process: prints `READY <url>`, then serves until killed. */
 async function serve(kind: string) {
   if (kind === 'real') {
+    // Production pacing: the outbox sends about one message a second per channel (Slack's
+    // limit), so the fake Slack in this process is not flooded faster than Slack would allow.
     const h = await startHarness({
+      outbox: { channelIntervalMs: Number(process.env.BENCH_CHANNEL_INTERVAL_MS ?? 1000), pollMs: 250 },
       env: {
         SLACK_SIGNING_SECRET: SECRET,
         ...(process.env.BENCH_DB ? { DATABASE_URL: process.env.BENCH_DB } : {}),
@@ -139,7 +142,11 @@ async function serve(kind: string) {
 
 async function spawnTarget(kind: string) {
   const child = fork(fileURLToPath(import.meta.url), ['serve', kind], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROF && kind === 'real' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/ackprof'] : []),
+    ],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const line = await new Promise<string>((resolve, reject) => {

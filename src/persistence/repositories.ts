@@ -37,7 +37,11 @@ const stepCodec = new TableCodec<typeof t.steps.$inferSelect>(t.steps);
 const eventCodec = new TableCodec<typeof t.events.$inferSelect>(t.events);
 const outboxCodec = new TableCodec<typeof t.outbox.$inferSelect>(t.outbox);
 
+const timerCodec = new TableCodec<typeof t.timers.$inferSelect>(t.timers);
+
 const SQL = {
+  nextSeq: `INSERT INTO "sequences" ("name", "value") VALUES (?, 1) ON CONFLICT ("name") DO UPDATE SET "value" = "value" + 1 RETURNING "value"`,
+  insertTimer: timerCodec.insertSql(['runId', 'stepId', 'kind', 'dueAt', 'data', 'status', 'createdAt']),
   runById: 'SELECT * FROM "runs" WHERE "id" = ?',
   stepsOfRun: 'SELECT * FROM "steps" WHERE "run_id" = ? ORDER BY "idx"',
   updateRun: runCodec
@@ -354,13 +358,7 @@ export class SqliteRunRepository implements RunRepository {
   constructor(private readonly orm: Orm) {}
 
   async nextSeq(prefix: string): Promise<number> {
-    const row = this.orm
-      .insert(t.sequences)
-      .values({ name: `run:${prefix}`, value: 1 })
-      .onConflictDoUpdate({ target: t.sequences.name, set: { value: sql`${t.sequences.value} + 1` } })
-      .returning({ value: t.sequences.value })
-      .get();
-    return row.value;
+    return (statements(this.orm).get(SQL.nextSeq).get(`run:${prefix}`) as { value: number }).value;
   }
 
   async insert(run: Run): Promise<void> {

@@ -35,6 +35,8 @@ export interface HarnessOptions {
   /** Give every role to `userFor(role)` (default true). */
   holders?: boolean;
   env?: Record<string, string>;
+  /** Outbox pacing; tests default to a 2 ms channel interval, production is 1 s. */
+  outbox?: { channelIntervalMs?: number; pollMs?: number; backoffMs?: number };
 }
 
 export interface Harness {
@@ -84,7 +86,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       core,
       clock: clock.now,
       logger,
-      outbox: { channelIntervalMs: 2, pollMs: 5, backoffMs: 20 },
+      outbox: { channelIntervalMs: 2, pollMs: 5, backoffMs: 20, ...opts.outbox },
       shutdownTimeoutMs: 3000,
     });
     await app.start();
