@@ -12,7 +12,6 @@ import {
   startHarness,
   threadOf,
   userFor as u,
-  until,
 } from '../support/app-harness.ts';
 import { visibleText } from '../support/fake-slack.ts';
 import { selectedOption, textInput } from '../support/slack-driver.ts';
@@ -302,5 +301,3 @@ describe('the six chains, end to end', () => {
     await expectFinished(done);
   });
 });
-
-export { until };

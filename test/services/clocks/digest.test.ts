@@ -115,7 +115,7 @@ async function seed() {
 
 describe('digest content for a seeded history', () => {
   it('when the daily digest is built, then shipped, pending, blocked, overdue, incidents and GDPR clocks are exactly right', async () => {
-    const { e, digests, ids } = await seed();
+    const { digests, ids } = await seed();
     const d = await digests.buildDigest('daily');
     expect(d.shipped.total).toBe(1);
     expect(d.shipped.items.map((s) => s.id)).toEqual([ids.shipped]);
