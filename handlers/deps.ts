@@ -4,14 +4,16 @@ import type { WebClient } from '@slack/web-api';
 import type { Playbook } from '../routing/playbooks/schema.ts';
 import type { Run } from '../src/domain/types.ts';
 import type { Logger } from '../src/logger.ts';
+import type { ClockService } from '../src/services/clocks/clock-service.ts';
+import type { MetricsReport } from '../src/services/clocks/metrics.ts';
+import type { PostmortemService } from '../src/services/clocks/postmortem.ts';
 import type { RequestService } from '../src/services/request-service.ts';
 import type { RoleService } from '../src/services/role-service.ts';
 import type { RunService } from '../src/services/run-service.ts';
-import type { ChainMetrics } from '../src/slack/blocks/index.ts';
 
 export interface Reports {
-  /** Per chain: runs, average duration, success rate. */
-  metrics(): Promise<ChainMetrics[]>;
+  /** Per chain: runs, average duration, success rate; MTTR for SEV1 and SEV2. */
+  metrics(): Promise<MetricsReport>;
   /** Post the digest now to DIGEST_CHANNEL; says what was done. */
   postDigest?(kind: 'daily' | 'weekly', requestedBy: string): Promise<string>;
 }
@@ -20,6 +22,9 @@ export interface HandlerDeps {
   runs: RunService;
   roles: RoleService;
   requests: RequestService;
+  /** Snoozing a step's reminders, recording the GDPR notification. */
+  clocks: ClockService;
+  postmortems: PostmortemService;
   playbooks: readonly Playbook[];
   /** The bot's Web API client (SLACK_API_URL). */
   slack: WebClient;

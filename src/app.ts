@@ -15,9 +15,11 @@ import { createSlackClient } from './outbox/slack-client.ts';
 import { createRequestService, type RequestService } from './services/request-service.ts';
 import type { Clock } from './services/run-service.ts';
 import { createUsergroupSync } from './slack/actor.ts';
+import { registerClockRenderers } from './slack/blocks/clocks/index.ts';
 import { createErrorHandler } from './slack/error-handler.ts';
 import { SlackHttpReceiver } from './slack/receiver-http.ts';
 import { createSocketReceiver, HealthServer } from './slack/receiver-socket.ts';
+import { registerNoticeRenderer } from './slack/render.ts';
 
 export interface CreateAppOptions {
   config: BotConfig;
@@ -146,6 +148,10 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     clock,
   });
   const usergroups = createUsergroupSync({ slack, store: core.store, roles: core.roles, clock, logger: log });
+  // Reminders, escalations, GDPR clocks, digests and post-mortems render with their builders.
+  // Registered per app, never undone: the builders are pure, so a second app (a restart in
+  // tests) only replaces them with the same, and a stopped app never leaves another without.
+  registerClockRenderers(registerNoticeRenderer);
   const sender = createOutboxSender({
     store: core.store,
     client: slack,
@@ -175,6 +181,8 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     runs: core.runs,
     roles: core.roles,
     requests,
+    clocks: core.clocks,
+    postmortems: core.postmortems,
     playbooks: core.playbooks,
     slack,
     logger: log,
@@ -182,8 +190,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     whenPosted,
     reports: {
       metrics:
-        opts.reports?.metrics ??
-        (async () => (await core.metrics.getMetrics({ from: clock() - 30 * DAY, to: null })).chains),
+        opts.reports?.metrics ?? (() => core.metrics.getMetrics({ from: clock() - 30 * DAY, to: null })),
       postDigest:
         opts.reports?.postDigest ??
         (async (kind) => {

@@ -3,6 +3,7 @@ import { ACTION } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { cancelRequest } from './cancel-request.ts';
 import { chooseChain } from './choose-chain.ts';
+import { gdprNotified } from './gdpr-notified.ts';
 import { openRun } from './open-run.ts';
 import { stepAck } from './step-ack.ts';
 import { stepBlock } from './step-block.ts';
@@ -10,6 +11,7 @@ import { stepDone } from './step-done.ts';
 import { stepReassign } from './step-reassign.ts';
 import { stepReject } from './step-reject.ts';
 import { stepSkip } from './step-skip.ts';
+import { stepSnooze } from './step-snooze.ts';
 import { stepUnblock } from './step-unblock.ts';
 
 export function register(app: App, deps: HandlerDeps): void {
@@ -20,6 +22,8 @@ export function register(app: App, deps: HandlerDeps): void {
   app.action(ACTION.stepReassign, stepReassign(deps));
   app.action(ACTION.stepSkip, stepSkip(deps));
   app.action(ACTION.stepAck, stepAck(deps));
+  app.action(ACTION.stepSnooze, stepSnooze(deps));
+  app.action(ACTION.gdprNotified, gdprNotified(deps));
   app.action(ACTION.chooseChain, chooseChain(deps));
   app.action(ACTION.cancelRequest, cancelRequest());
   app.action(ACTION.openRun, openRun(deps));

@@ -3,16 +3,20 @@
 import { CHAIN_TITLES } from '../../routing/classifier/types.ts';
 import type { RunSource } from '../../src/domain/types.ts';
 import {
+  buildGdprRecordedMessage,
+  buildMetricsMessage,
+  buildPostmortemPosted,
+} from '../../src/slack/blocks/clocks/index.ts';
+import {
   buildChooseChainMessage,
   buildHelp,
-  buildMetrics,
   buildMineList,
   buildRefusal,
   buildRolesList,
   buildRunStatus,
   buildRunStatusList,
 } from '../../src/slack/blocks/index.ts';
-import { type SlackMessage, section } from '../../src/slack/blocks/kit.ts';
+import type { SlackMessage } from '../../src/slack/blocks/kit.ts';
 import type { HandlerDeps } from '../deps.ts';
 import type { LeadCommand } from './parse.ts';
 
@@ -67,12 +71,12 @@ export async function answerLead(
     case 'role_set': {
       const holding = await deps.roles.setRole(who.userId, cmd.role, cmd.members);
       await deps.refreshUsergroups(holding.holders);
+      // Steps handed off while nobody held the role go to the new holders now.
+      await deps.runs.adoptRoleHolders(who.userId, holding.role);
       return buildRolesList([holding]);
     }
-    case 'metrics': {
-      const metrics = await deps.reports.metrics();
-      return { text: `Metrics for ${metrics.length} chain(s)`, blocks: buildMetrics(metrics) };
-    }
+    case 'metrics':
+      return buildMetricsMessage(await deps.reports.metrics());
     case 'digest': {
       if (!deps.reports.postDigest)
         return buildRefusal('Digests are not set up here (DIGEST_CHANNEL is not set).');
@@ -83,5 +87,11 @@ export async function answerLead(
       const run = await deps.runs.cancelRun(cmd.runId, who.userId, { reason: cmd.reason });
       return { text: `${run.id} is cancelled.`, blocks: [] };
     }
+    case 'postmortem': {
+      const draft = await deps.postmortems.postPostmortem(cmd.runId, who.userId);
+      return buildPostmortemPosted(draft);
+    }
+    case 'gdpr_notified':
+      return buildGdprRecordedMessage(await deps.clocks.recordGdprNotification(cmd.runId, who.userId, {}));
   }
 }

@@ -12,7 +12,9 @@ export type LeadCommand =
   | { kind: 'role_set'; role: string; members: string[] }
   | { kind: 'digest'; period: 'daily' | 'weekly' }
   | { kind: 'metrics' }
-  | { kind: 'cancel'; runId: string; reason: string | null };
+  | { kind: 'cancel'; runId: string; reason: string | null }
+  | { kind: 'postmortem'; runId: string }
+  | { kind: 'gdpr_notified'; runId: string };
 
 const RUN_ID = /^[A-Za-z]{2,6}-\d+$/;
 
@@ -61,6 +63,16 @@ export function parseLeadCommand(text: string, chainFor: (word: string) => strin
   if (first === 'cancel' && rest.length >= 1 && RUN_ID.test(rest[0]!)) {
     const reason = restText.slice(rest[0]!.length).trim();
     return { kind: 'cancel', runId: rest[0]!.toUpperCase(), reason: reason || null };
+  }
+  if (first === 'postmortem' && rest.length === 1 && RUN_ID.test(rest[0]!))
+    return { kind: 'postmortem', runId: rest[0]!.toUpperCase() };
+  if (first === 'gdpr' && rest.length >= 1 && RUN_ID.test(rest[0]!)) {
+    if (rest.length === 2 && rest[1]!.toLowerCase() === 'notified')
+      return { kind: 'gdpr_notified', runId: rest[0]!.toUpperCase() };
+    throw new ValidationError(
+      'bad_gdpr',
+      `Use \`/lead gdpr ${rest[0]!.toUpperCase()} notified\` once the supervisory authority was notified.`,
+    );
   }
   const chain = chainFor(first);
   if (chain) return { kind: 'request', chain, text: restText };

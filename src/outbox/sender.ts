@@ -132,7 +132,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   let polling = false;
 
   const render = (row: OutboxRow, run: Run | null): SlackMessage =>
-    renderNotice(row.notice, { run, playbook: run ? playbooks.get(run.chain) : null });
+    renderNotice(row.notice, { run, playbook: run ? playbooks.get(run.chain) : null, now: clock() });
 
   /** A call that gives up after `requestTimeoutMs` (the client's own timeout should come first). */
   async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {

@@ -24,6 +24,8 @@ export const ACTION = {
   stepSkip: 'step_skip',
   stepAck: 'step_ack',
   stepSnooze: 'step_snooze',
+  /** Privacy records that the supervisory authority was notified (GDPR Art. 33); value: the run ID. */
+  gdprNotified: 'gdpr_notified',
   /** The classifier was unsure: the requester confirms or picks a chain. */
   chooseChain: 'choose_chain',
   cancelRequest: 'cancel_request',
@@ -52,6 +54,14 @@ export const EVENT = {
   appMention: 'app_mention',
   appHomeOpened: 'app_home_opened',
 } as const;
+
+/** A run ID as Slack shows it or a button carries it (`INC-3`). */
+export const RUN_ID_PATTERN = /^[A-Z]{2,6}-\d+$/;
+
+/** A run button's value (`gdpr_notified`): the run ID, or null when it is not one. */
+export function parseRunRef(value: string | undefined | null): string | null {
+  return RUN_ID_PATTERN.test(value ?? '') ? value! : null;
+}
 
 /** A step button's value: which run and which step it is about (`FEAT-3|vision_scope`). */
 export function encodeStepRef(runId: string, stepKey: string): string {

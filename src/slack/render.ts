@@ -26,10 +26,14 @@ import type { NoticeOf } from './blocks/notices.ts';
 
 export type { SlackMessage };
 
-/** What a notice is rendered with: its run (current state) and playbook, when it has them. */
+/**
+ * What a notice is rendered with: its run (current state) and playbook, when it has them, and
+ * the sender's clock reading (the time left on the GDPR clock of a root message).
+ */
 export interface RenderContext {
   run?: Run | null;
   playbook?: Playbook | null;
+  now?: number;
 }
 
 export type NoticeRenderer = (
@@ -40,7 +44,7 @@ export type NoticeRenderer = (
 type Builders = { [T in Notice['type']]?: (notice: NoticeOf<T>, ctx: RenderContext) => SlackMessage };
 
 function rootMessage(notice: { runId?: string }, ctx: RenderContext): SlackMessage {
-  if (ctx.run) return buildRootMessage(ctx.run, ctx.playbook);
+  if (ctx.run) return buildRootMessage(ctx.run, ctx.playbook, ctx.now);
   // Without its run (deleted?) there is nothing current to show; say which run it was.
   return buildGenericNoticeMessage({ type: 'run', runId: notice.runId, text: `Run ${notice.runId ?? ''}` });
 }

@@ -1,7 +1,7 @@
 // Entry points and delivery: the incident shortcut, mentions redelivered by Slack, the classifier
 // asking, refusals, faults on chat.postMessage and a restart in the middle of a run.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION, BLOCK, CALLBACK, encodeStepRef } from '../../src/slack/ids.ts';
+import { ACTION, BLOCK, CALLBACK } from '../../src/slack/ids.ts';
 import {
   type Harness,
   mentionsIn,
@@ -430,7 +430,10 @@ describe('App Home and the read-only subcommands', () => {
     expect(text).toContain('Waiting on you');
     expect(text).toContain(run.id);
     expect(text).toContain('Vision & Scope');
-    expect(text).toContain('Metrics');
+    expect(text).toContain('Chain metrics');
+    expect(text).toMatch(/New Feature.*closed, avg .*, success .*, \d+ open/);
+    expect(text).toContain('MTTR');
+    expect(text).toMatch(/SEV1: .*\n.*SEV2: /);
   });
 
   it('when asked for status, mine, roles, metrics, help or a digest, then the answers are ephemeral to the asker', async () => {
@@ -446,6 +449,7 @@ describe('App Home and the read-only subcommands', () => {
     expect(texts.find((t) => /Nothing is waiting on you/.test(t))).toBeDefined();
     expect(texts.find((t) => /@Ghabs/.test(t))).toBeDefined();
     expect(texts.find((t) => /DIGEST_CHANNEL is not set/.test(t))).toBeDefined();
-    expect(texts.find((t) => /\/lead/.test(t) && /mine/.test(t))).toBeDefined();
+    expect(texts.find((t) => /\/lead/.test(t) && /mine/.test(t) && /postmortem/.test(t))).toBeDefined();
+    expect(texts.find((t) => /Chain metrics/.test(t) && /MTTR/.test(t))).toBeDefined();
   });
 });

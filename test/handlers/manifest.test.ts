@@ -86,6 +86,8 @@ describe('manifest.yml', () => {
       ACTION.stepReject,
       ACTION.stepSkip,
       ACTION.stepAck,
+      ACTION.stepSnooze,
+      ACTION.gdprNotified,
       ACTION.chooseChain,
     ]) {
       expect(r.action).toContain(a);

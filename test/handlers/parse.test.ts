@@ -25,6 +25,13 @@ describe('parseLeadCommand', () => {
     ['digest', { kind: 'digest', period: 'daily' }],
     ['digest weekly', { kind: 'digest', period: 'weekly' }],
     ['cancel BUG-2 duplicate of BUG-1', { kind: 'cancel', runId: 'BUG-2', reason: 'duplicate of BUG-1' }],
+    ['postmortem inc-4', { kind: 'postmortem', runId: 'INC-4' }],
+    ['gdpr INC-4 notified', { kind: 'gdpr_notified', runId: 'INC-4' }],
+    [
+      'postmortem template for the payments outage',
+      { kind: 'request', chain: null, text: 'postmortem template for the payments outage' },
+    ],
+    ['gdpr request from a user', { kind: 'request', chain: null, text: 'gdpr request from a user' }],
     ['feature Dark mode  for reports', { kind: 'request', chain: 'feature', text: 'Dark mode  for reports' }],
     ['Change the API contract', { kind: 'request', chain: 'cross_project', text: 'the API contract' }],
     ['audit', { kind: 'request', chain: 'compliance', text: '' }],
@@ -54,6 +61,7 @@ describe('parseLeadCommand', () => {
     expect(() => parse('role set Atlas jane')).toThrow(/"jane" is not a user or user group/);
     expect(() => parse('role set')).toThrow(/role set <Role>/);
     expect(() => parse('digest monthly')).toThrow(/daily|weekly/);
+    expect(() => parse('gdpr inc-4 sent')).toThrow(/`\/lead gdpr INC-4 notified`/);
   });
 
   it('parseMembers accepts raw IDs as well', () => {

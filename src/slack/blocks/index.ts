@@ -6,11 +6,9 @@ export {
   buildAppHome,
   buildChooseChainMessage,
   buildHelp,
-  buildMetrics,
   buildMineList,
   buildRefusal,
   buildRolesList,
-  type ChainMetrics,
 } from './lists.ts';
 export {
   buildBlockModal,

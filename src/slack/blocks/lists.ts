@@ -3,7 +3,9 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import { CHAIN_TITLES, type Classification } from '../../../routing/classifier/types.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Run, Step } from '../../domain/types.ts';
+import type { MetricsReport } from '../../services/clocks/metrics.ts';
 import { ACTION, COMMAND_LEAD, encodeChainChoice, encodeStepRef } from '../ids.ts';
+import { buildMetricsBlocks } from './clocks/reports.ts';
 import {
   actions,
   button,
@@ -11,7 +13,6 @@ import {
   divider,
   fitBlocks,
   fitMessage,
-  formatDuration,
   header,
   mentionAll,
   option,
@@ -134,7 +135,9 @@ const HELP: readonly (readonly [string, string])[] = [
   ['roles', 'who holds each role'],
   ['role set <Role> @someone [@someone-else]', 'set who holds a role (admins)'],
   ['digest [daily|weekly]', 'post a digest now'],
-  ['metrics', 'per chain: runs, average duration, success rate'],
+  ['metrics', 'per chain: runs, average duration, success rate; MTTR for SEV1 and SEV2'],
+  ['postmortem RUN-ID', "post a draft post-mortem in an incident's thread"],
+  ['gdpr RUN-ID notified', 'record that the supervisory authority was notified (Privacy)'],
   ['help', 'this'],
 ];
 
@@ -156,31 +159,11 @@ export function buildRefusal(message: string): SlackMessage {
   return fitMessage({ text: message, blocks: [section(`🚫 ${userText(message, LIMITS.sectionText - 10)}`)] });
 }
 
-export interface ChainMetrics {
-  chain: string;
-  title?: string;
-  count: number;
-  avgDurationMs: number | null;
-  /** 0..1 over closed runs, or null when none closed. */
-  successRate: number | null;
-}
-
-export function buildMetrics(metrics: readonly ChainMetrics[]): KnownBlock[] {
-  if (metrics.length === 0) return [section('No runs yet.')];
-  const lines = metrics.map(
-    (m) =>
-      `*${m.title ?? m.chain}*: ${m.count} run${m.count === 1 ? '' : 's'} · avg ${m.avgDurationMs === null ? '—' : formatDuration(m.avgDurationMs)} · success ${
-        m.successRate === null ? '—' : `${Math.round(m.successRate * 100)}%`
-      }`,
-  );
-  return splitText(lines.join('\n'), LIMITS.sectionText - 100).map((p) => section(p));
-}
-
-/** The App Home tab: what waits on the user, the open runs, and per-chain metrics. */
+/** The App Home tab: what waits on the user, the open runs, per-chain metrics and MTTR. */
 export function buildAppHome(input: {
   waiting: readonly { run: Run; step: Step }[];
   openRuns: readonly Run[];
-  metrics: readonly ChainMetrics[];
+  metrics: MetricsReport;
   playbooks?: readonly Pick<Playbook, 'id' | 'title'>[];
 }): HomeView {
   const byId = new Map((input.playbooks ?? []).map((p) => [p.id, p]));
@@ -205,6 +188,6 @@ export function buildAppHome(input: {
   }
   if (input.openRuns.length > 25)
     blocks.push(context(`…and ${input.openRuns.length - 25} more: \`${COMMAND_LEAD} status\``));
-  blocks.push(divider(), header('Metrics'), ...buildMetrics(input.metrics));
+  blocks.push(divider(), ...buildMetricsBlocks(input.metrics));
   return { type: 'home', blocks: fitBlocks(blocks, LIMITS.viewBlocks) };
 }

@@ -3,6 +3,8 @@ import type { KnownBlock } from '@slack/types';
 import { CHAIN_TITLES } from '../../../routing/classifier/types.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Run, Step, StepStatus } from '../../domain/types.ts';
+import { gdprClockOf } from '../../services/clocks/gdpr-clock.ts';
+import { slackDate } from './clocks/time.ts';
 import {
   context,
   divider,
@@ -104,8 +106,28 @@ export function runStateLine(run: Run): string {
   }
 }
 
-/** The root message of a run: chain, run ID, requester, severity, release type, progress. */
-export function buildRootMessage(run: Run, playbook?: Pick<Playbook, 'title'> | null): SlackMessage {
+/**
+ * The GDPR Art. 33 clock while it runs (until Privacy records the notification), as of `now`;
+ * null when it never started or stopped.
+ */
+export function gdprClockLine(run: Run, now: number): string | null {
+  const clock = gdprClockOf(run, now);
+  if (!clock?.running) return null;
+  const left = clock.overdue
+    ? `overdue by ${formatDuration(-clock.remainingMs)}`
+    : `${formatDuration(clock.remainingMs)} left`;
+  return `🛡️ *GDPR Art. 33:* notify the supervisory authority by ${slackDate(clock.deadlineAt)} (${left}). @Privacy records it with \`/lead gdpr ${run.id} notified\`.`;
+}
+
+/**
+ * The root message of a run: chain, run ID, requester, severity, release type, progress, and
+ * the GDPR clock while it runs (`now` from the caller's clock: the time left shown).
+ */
+export function buildRootMessage(
+  run: Run,
+  playbook?: Pick<Playbook, 'title'> | null,
+  now?: number,
+): SlackMessage {
   const chain = chainTitle(run, playbook);
   const title = oneLine(run.title, 200);
   const blocks: KnownBlock[] = [
@@ -122,12 +144,15 @@ export function buildRootMessage(run: Run, playbook?: Pick<Playbook, 'title'> | 
   const request = run.requestText.trim();
   if (request && request !== run.title.trim()) blocks.push(section(quote(request, 2000)));
   blocks.push(divider(), section(`*Progress*\n${progressLine(run)}`), section(runStateLine(run)));
+  const gdpr = now === undefined ? null : gdprClockLine(run, now);
+  if (gdpr) blocks.push(section(gdpr));
   const summary = run.context.summary ?? [];
   if (summary.length > 0) blocks.push(context(...summary.map((l) => userText(l, 500))));
   blocks.push(context('✅ done · ▶️ current · ⏭️ skipped · ⛔ blocked · ✖ rejected · ◻️ pending'));
   const step = currentStep(run);
-  const now = step && run.status !== 'done' ? ` · ${step.title} (${step.idx + 1}/${run.steps.length})` : '';
-  const text = `${chain} ${run.id}: ${title} · ${RUN_STATUS_LABEL[run.status]}${now} · requested by ${mention(run.requester)}`;
+  const current =
+    step && run.status !== 'done' ? ` · ${step.title} (${step.idx + 1}/${run.steps.length})` : '';
+  const text = `${chain} ${run.id}: ${title} · ${RUN_STATUS_LABEL[run.status]}${current} · requested by ${mention(run.requester)}${gdpr ? ' · GDPR notification due' : ''}`;
   return fitMessage({ text, blocks });
 }
 

@@ -192,6 +192,31 @@ describe('buildRootMessage', () => {
     expect(text).toContain('<@UGHABS>');
   });
 
+  it('when user data was exposed, then the root shows the GDPR deadline and time left until the notification is recorded', () => {
+    const { run } = startedRun({ chain: 'incident', severity: 'sev1', title: 'Leak' });
+    const startedAt = run.createdAt;
+    const deadlineAt = startedAt + 72 * 3_600_000;
+    const deadline = `<!date^${deadlineAt / 1000}^`;
+    run.context.gdprClock = { startedAt, deadlineAt, notifiedAt: null, notifiedBy: null, stoppedAt: null };
+    const running = allText(
+      renderNotice({ type: 'root_update', runId: run.id }, { run, now: startedAt + 3_600_000 }),
+    );
+    expect(running).toContain(deadline);
+    expect(running).toContain('2d 23h left');
+    expect(running).toContain(`/lead gdpr ${run.id} notified`);
+    expect(allText(buildRootMessage(run, null, deadlineAt + 2 * 3_600_000))).toContain('overdue by 2h');
+    // Pure: without the caller's clock there is no time left to show.
+    expect(allText(buildRootMessage(run))).not.toContain(deadline);
+    run.context.gdprClock = {
+      startedAt,
+      deadlineAt,
+      notifiedAt: startedAt + 5,
+      notifiedBy: 'UPRIV',
+      stoppedAt: null,
+    };
+    expect(allText(buildRootMessage(run, null, startedAt + 3_600_000))).not.toContain(deadline);
+  });
+
   it('when the run is listed by status, then each run is shown within limits', () => {
     expect(messageProblems(buildRunStatus(feature, playbook('feature')))).toEqual([]);
     const list = buildRunStatusList(

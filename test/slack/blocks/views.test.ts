@@ -192,11 +192,29 @@ describe('answers and App Home', () => {
     const home = buildAppHome({
       waiting: items,
       openRuns: runs,
-      metrics: [
-        { chain: 'feature', title: 'New Feature', count: 4, avgDurationMs: 3_600_000, successRate: 0.75 },
-      ],
+      metrics: {
+        from: null,
+        to: null,
+        chains: [
+          {
+            chain: 'feature',
+            title: 'New Feature',
+            count: 4,
+            done: 3,
+            open: 1,
+            avgDurationMs: 3_600_000,
+            successRate: 0.75,
+          },
+        ],
+        mttr: [
+          { severity: 'sev1', count: 2, avgMs: 30 * 60_000 },
+          { severity: 'sev2', count: 0, avgMs: null },
+        ],
+      },
     });
     expect(viewProblems(home as unknown as Json)).toEqual([]);
     expect(allText(home)).toContain('75%');
+    expect(allText(home)).toContain('MTTR');
+    expect(allText(home)).toContain('SEV1: 30m over 2 incident(s)');
   });
 });

@@ -1,6 +1,18 @@
 // GDPR clock messages: started, 24/48/60/70 h reminders, the 72 h deadline, overdue, notified.
+import type { KnownBlock } from '@slack/types';
 import type { GdprNotice } from '../../../services/clocks/clock-notices.ts';
-import { context, fitMessage, formatDuration, roleMentions, type SlackMessage, section } from '../kit.ts';
+import type { GdprNotificationResult } from '../../../services/clocks/record-gdpr-notification.ts';
+import { ACTION } from '../../ids.ts';
+import {
+  actions,
+  button,
+  context,
+  fitMessage,
+  formatDuration,
+  roleMentions,
+  type SlackMessage,
+  section,
+} from '../kit.ts';
 import { slackDate } from './time.ts';
 
 export function buildGdprMessage(n: GdprNotice): SlackMessage {
@@ -24,8 +36,32 @@ export function buildGdprMessage(n: GdprNotice): SlackMessage {
           : `🚨 GDPR Art. 33 (*${n.runId}*): the 72-hour notification deadline ${n.remainingMs === 0 ? 'is now' : `passed ${formatDuration(-n.remainingMs)} ago`} (${deadline}). ${who}, notify the authority now and record it.`;
   }
   const late = n.late && n.lateByMs ? [`⌛ Sent late: due ${formatDuration(n.lateByMs)} earlier.`] : [];
+  // While the clock runs, Privacy records the notification from here.
+  const running = n.mark !== 'notified' && n.mark !== 'stopped';
+  const blocks: KnownBlock[] = [
+    section(line),
+    ...(late.length ? [context(...late)] : []),
+    ...(running
+      ? actions([button('Authority notified', ACTION.gdprNotified, n.runId, 'primary')], `gdpr_${n.runId}`)
+      : []),
+  ];
   return fitMessage({
     text: `GDPR clock ${n.runId}: ${n.mark === 'notified' ? 'notification recorded' : `${formatDuration(Math.max(0, n.remainingMs))} left`}`,
-    blocks: [section(line), ...(late.length ? [context(...late)] : [])],
+    blocks,
+  });
+}
+
+/** For Privacy alone: the notification is recorded and the clock stopped. */
+export function buildGdprRecordedMessage(r: GdprNotificationResult): SlackMessage {
+  const when = r.withinDeadline
+    ? 'within the 72 hours'
+    : `${formatDuration(r.notifiedAt - r.deadlineAt)} after the deadline`;
+  return fitMessage({
+    text: `GDPR notification recorded for ${r.runId}`,
+    blocks: [
+      section(
+        `🛡️ Recorded: the supervisory authority was notified for *${r.runId}* ${when}. The clock stopped.`,
+      ),
+    ],
   });
 }

@@ -7,15 +7,16 @@ import { buildGdprMessage } from './gdpr.ts';
 import { buildDigestMessage, buildPostmortemMessage } from './reports.ts';
 import { buildEscalationMessage, buildReminderMessage } from './step-clocks.ts';
 
-export { buildGdprMessage } from './gdpr.ts';
+export { buildGdprMessage, buildGdprRecordedMessage } from './gdpr.ts';
 export {
   buildDigestMessage,
   buildMetricsBlocks,
   buildMetricsMessage,
   buildPostmortemMessage,
+  buildPostmortemPosted,
   markdownToMrkdwn,
 } from './reports.ts';
-export { buildEscalationMessage, buildReminderMessage } from './step-clocks.ts';
+export { buildEscalationMessage, buildReminderMessage, buildSnoozedMessage } from './step-clocks.ts';
 
 /**
  * Register the builders of `reminder`, `escalation`, `gdpr`, `digest` and `postmortem` notices

@@ -3,6 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { DigestNotice } from '../../../services/clocks/digest-service.ts';
 import type { MetricsReport } from '../../../services/clocks/metrics.ts';
+import type { PostmortemDraft } from '../../../services/clocks/postmortem.ts';
 import {
   digestSections,
   fmtFor,
@@ -11,6 +12,7 @@ import {
 } from '../../../services/clocks/report-text.ts';
 import { context, divider, fitMessage, header, type SlackMessage, section } from '../kit.ts';
 import { LIMITS, splitText } from '../limits.ts';
+import { slackDate } from './time.ts';
 
 function sectionBlocks(sections: TextSection[]): KnownBlock[] {
   const out: KnownBlock[] = [];
@@ -37,7 +39,15 @@ export function buildDigestMessage(n: DigestNotice): SlackMessage {
 
 /** Blocks for App Home (no fallback text there) and `/lead metrics`. */
 export function buildMetricsBlocks(report: MetricsReport): KnownBlock[] {
-  return [header('📈 Chain metrics'), ...sectionBlocks(metricsSections(report, fmtFor('mrkdwn')))];
+  const window =
+    report.from === null
+      ? []
+      : [
+          context(
+            `Runs closed since ${slackDate(report.from)}${report.to === null ? '' : ` until ${slackDate(report.to)}`}`,
+          ),
+        ];
+  return [header('📈 Chain metrics'), ...window, ...sectionBlocks(metricsSections(report, fmtFor('mrkdwn')))];
 }
 
 export function buildMetricsMessage(report: MetricsReport): SlackMessage {
@@ -65,4 +75,16 @@ export function buildPostmortemMessage(n: { runId: string; markdown: string }): 
   const title = (first ?? '').replace(/^#\s+/, '') || `Post-mortem draft: ${n.runId}`;
   const parts = splitText(markdownToMrkdwn(rest.join('\n').trim()), LIMITS.sectionText - 100);
   return fitMessage({ text: title, blocks: [header(`📝 ${title}`), ...parts.map((p) => section(p))] });
+}
+
+/** For the requester alone: the draft went to the incident's thread. */
+export function buildPostmortemPosted(draft: Pick<PostmortemDraft, 'runId'>): SlackMessage {
+  return fitMessage({
+    text: `The post-mortem draft for ${draft.runId} is posted in its thread.`,
+    blocks: [
+      section(
+        `📝 The post-mortem draft for *${draft.runId}* is posted in its thread: timeline, severity, impact, root cause, mitigation, permanent fix and follow-ups, to complete there.`,
+      ),
+    ],
+  });
 }

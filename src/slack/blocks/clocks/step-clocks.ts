@@ -3,6 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { EscalationNotice, ReminderNotice } from '../../../services/clocks/clock-notices.ts';
 import type { EscalationTier } from '../../../services/clocks/escalation.ts';
+import { SNOOZE_DEFAULT_MINUTES, type SnoozeResult } from '../../../services/clocks/snooze-step.ts';
 import { ACTION, encodeStepRef } from '../../ids.ts';
 import {
   actions,
@@ -30,7 +31,9 @@ function stepButtons(n: ReminderNotice | EscalationNotice, snooze: boolean): Kno
   const ref = encodeStepRef(n.runId, n.stepKey);
   const buttons = [
     ...(n.phase === 'ack' ? [button('Acknowledge', ACTION.stepAck, ref, 'primary')] : []),
-    ...(snooze ? [button('Snooze 1 h', ACTION.stepSnooze, ref)] : []),
+    ...(snooze
+      ? [button(`Snooze ${formatDuration(SNOOZE_DEFAULT_MINUTES * 60_000)}`, ACTION.stepSnooze, ref)]
+      : []),
   ];
   return buttons.length > 0 ? actions(buttons, `clock_${n.stepKey}`) : [];
 }
@@ -83,4 +86,13 @@ export function buildEscalationMessage(n: EscalationNotice): SlackMessage {
   ];
   const fallbackTo = n.escalatedTo.map((e) => `@${e.role}`).join(', ') || 'nobody';
   return fitMessage({ text: `Escalation: ${n.stepTitle} (${n.runId}) escalated to ${fallbackTo}`, blocks });
+}
+
+/** For the owner alone: the step's reminders are quiet until then (escalations are not moved). */
+export function buildSnoozedMessage(r: SnoozeResult): SlackMessage {
+  const line = `😴 Snoozed for ${formatDuration(r.minutes * 60_000)}: no reminders for *${r.stepTitle}* (${r.runId}) until ${slackDate(r.until)}. Escalations still go out on time.`;
+  return fitMessage({
+    text: `Snoozed ${r.stepTitle} (${r.runId}) for ${formatDuration(r.minutes * 60_000)}`,
+    blocks: [section(line)],
+  });
 }

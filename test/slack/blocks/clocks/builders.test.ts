@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { EscalationNotice, ReminderNotice } from '../../../../src/services/clocks/clock-notices.ts';
+import type {
+  EscalationNotice,
+  GdprNotice,
+  ReminderNotice,
+} from '../../../../src/services/clocks/clock-notices.ts';
 import type { DigestNotice } from '../../../../src/services/clocks/digest-service.ts';
 import {
   buildDigestMessage,
   buildEscalationMessage,
   buildGdprMessage,
+  buildGdprRecordedMessage,
   buildMetricsMessage,
+  buildPostmortemPosted,
   buildReminderMessage,
+  buildSnoozedMessage,
 } from '../../../../src/slack/blocks/clocks/index.ts';
 import { ACTION } from '../../../../src/slack/ids.ts';
 
@@ -76,6 +83,49 @@ describe('clock message builders', () => {
       ],
     });
     expect(JSON.stringify(m.blocks)).toMatch(/2h left.*<@UPRIVACY>.*<@UGHABS>/);
+  });
+
+  it('a GDPR message carries gdpr_notified (value: the run) while the clock runs, and not once it stopped', () => {
+    const n: GdprNotice = {
+      type: 'gdpr',
+      runId: 'INC-2',
+      runTitle: 'Leak',
+      mark: 'started',
+      startedAt: T,
+      deadlineAt: T + 72 * 3_600_000,
+      remainingMs: 72 * 3_600_000,
+      mentions: [{ role: 'Privacy', principals: ['UPRIVACY'] }],
+    };
+    for (const mark of ['started', '24h', '72h', 'overdue']) {
+      const m = buildGdprMessage({ ...n, mark });
+      expect(actionIds(m.blocks), mark).toEqual([ACTION.gdprNotified]);
+      expect(JSON.stringify(m.blocks)).toContain('"value":"INC-2"');
+    }
+    for (const mark of ['notified', 'stopped'])
+      expect(actionIds(buildGdprMessage({ ...n, mark }).blocks)).toEqual([]);
+  });
+
+  it('the answers to snooze, GDPR notification and post-mortem say what happened', () => {
+    const snoozed = buildSnoozedMessage({
+      runId: 'FEAT-3',
+      stepKey: 'vision_scope',
+      stepTitle: 'Vision & Scope',
+      minutes: 60,
+      until: T + 3_600_000,
+    });
+    expect(snoozed.text).toBe('Snoozed Vision &amp; Scope (FEAT-3) for 1h');
+    expect(JSON.stringify(snoozed.blocks)).toContain(`<!date^${(T + 3_600_000) / 1000}^`);
+    const recorded = (notifiedAt: number) =>
+      buildGdprRecordedMessage({
+        runId: 'INC-2',
+        startedAt: T,
+        deadlineAt: T + 72 * 3_600_000,
+        notifiedAt,
+        withinDeadline: notifiedAt <= T + 72 * 3_600_000,
+      });
+    expect(JSON.stringify(recorded(T + 3_600_000).blocks)).toContain('within the 72 hours');
+    expect(JSON.stringify(recorded(T + 75 * 3_600_000).blocks)).toContain('3h after the deadline');
+    expect(buildPostmortemPosted({ runId: 'INC-2' }).text).toContain('INC-2');
   });
 
   it('a huge digest stays within 50 blocks and 3000 characters a section', () => {
