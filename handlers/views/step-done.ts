@@ -16,7 +16,7 @@ export function factsOf(values: StateValues): CollectedFacts {
   if (releaseType) facts.releaseType = releaseType as CollectedFacts['releaseType'];
   const exposed = fieldYesNo(values, BLOCK.userDataExposed);
   if (exposed !== undefined) facts.userDataExposed = exposed;
-  const notified = fieldYesNo(values, 'notification_sent');
+  const notified = fieldYesNo(values, BLOCK.notificationSent);
   if (notified !== undefined) facts.notificationSent = notified;
   return facts;
 }

@@ -48,6 +48,7 @@ export const BLOCK = {
   projects: 'projects',
   releaseType: 'release_type',
   userDataExposed: 'user_data_exposed',
+  notificationSent: 'notification_sent',
 } as const;
 
 export const EVENT = {

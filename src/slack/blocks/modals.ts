@@ -187,7 +187,7 @@ export function buildStepDoneModal(run: Run, step: Step, playbook?: Playbook | n
       );
     } else if (fact === 'notification_sent') {
       blocks.push(
-        yesNo('notification_sent', 'Has the supervisory authority been notified?', { optional: true }),
+        yesNo(BLOCK.notificationSent, 'Has the supervisory authority been notified?', { optional: true }),
       );
     }
   }
