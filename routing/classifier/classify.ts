@@ -5,7 +5,7 @@
  */
 import type { CorrectionIndex } from './corrections.ts';
 import { CHANGE_TYPE_RULES, FLAG_RULES, PROJECT_RULES, RELEASE_TYPE_RULES, type Rule } from './lexicon.ts';
-import { loadModel, modelBest, modelLogProbs, parseModelText, type TokenModel } from './model.ts';
+import { loadModel, modelBest, modelLogProbs, parseModelText, type TokenModel, toLogProbs } from './model.ts';
 import { MODEL_TEXT } from './model-weights.ts';
 import { makeTitle, normalizeSlackText, toTokens } from './normalize.ts';
 import { RuleIndex } from './prefilter.ts';
@@ -52,6 +52,33 @@ export interface Tuning {
   minEvidence: number;
   /** Ask when the model overturns the lexicon's favourite (the blend's best is another chain). */
   askOnFlip: boolean;
+  /**
+   * How strongly the model's class-balanced posterior is moved toward CHAIN_PRIOR, the mix of
+   * requests a product org really sends (0: not at all, 1: Bayes' rule in full).
+   */
+  priorWeight: number;
+}
+
+/**
+ * How often each chain is requested in a product organization (CHAIN_IDS order): mostly
+ * features and bugs, a few of the rest. The model is trained class-balanced, so its
+ * posterior assumes six equally likely chains; with this prior a request that says nothing
+ * decisive leans toward what is most often asked for.
+ */
+export const CHAIN_PRIOR: Readonly<Record<ChainId, number>> = {
+  feature: 0.34,
+  bug: 0.34,
+  release: 0.08,
+  incident: 0.11,
+  cross_project: 0.07,
+  compliance: 0.06,
+};
+const LOG_PRIOR_LIFT = Float64Array.from(CHAIN_IDS, (c) => Math.log(CHAIN_PRIOR[c] * CHAIN_IDS.length));
+
+/** The model's log-probabilities re-weighted by the chain prior (`weight` 0..1) and renormalized. */
+export function withPrior(logProbs: Float64Array, weight: number): Float64Array {
+  if (weight === 0) return logProbs;
+  return toLogProbs(Float64Array.from(logProbs, (v, c) => v + weight * LOG_PRIOR_LIFT[c]!));
 }
 
 export const TUNING: Readonly<Tuning> = {
@@ -62,6 +89,7 @@ export const TUNING: Readonly<Tuning> = {
   modelAlone: 0.5,
   minEvidence: 0,
   askOnFlip: false,
+  priorWeight: 1,
 };
 
 /** Below this confidence the bot asks the requester to choose rather than start a chain. */
@@ -108,18 +136,22 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
 
   const tokens = words.join(' ');
   // Flags, severity and projects read the quoted labels too (a 'Pay now' button is payments).
-  const fullTokens = masked === scoredText ? tokens : toTokens(scoredText).map(correctTypo).join(' ');
+  const fullWords = masked === scoredText ? words : toTokens(scoredText).map(correctTypo);
+  const fullTokens = masked === scoredText ? tokens : fullWords.join(' ');
   const evidence = gatherEvidence(clipped.slice(0, MAX_SCORED_CHARS * 2), tokens);
   // Nothing but mentions, links or emoji: empty, unless the markup itself says something
   // (a lone :rotating_light: or an alert in a code block).
   if (words.length === 0 && evidence.signals.length === 0) return emptyResult(title);
   const tuning = options.tuning ? { ...TUNING, ...options.tuning } : TUNING;
   const model = options.model === undefined ? DEFAULT_MODEL : options.model;
-  const logProbs = model && words.length > 0 ? modelLogProbs(model, words) : undefined;
+  const anySignal = CHAIN_IDS.some((c) => evidence.scores[c] > 0);
+  // With no lexicon signal the model decides alone: then it reads the request as one of the
+  // requests the org really sends (CHAIN_PRIOR), not as one of six equally likely chains.
+  const rawLogProbs = model && words.length > 0 ? modelLogProbs(model, words) : undefined;
+  const logProbs = rawLogProbs && !anySignal ? withPrior(rawLogProbs, tuning.priorWeight) : rawLogProbs;
   const ranked = rankChains(evidence.scores, logProbs, tuning.modelWeight);
   const first = ranked[0]!;
   const second = ranked[1]!;
-  const anySignal = first.score > 0 || ranked.some((r) => r.score > 0);
   const lean = logProbs ? modelBest(logProbs) : null;
   const modelSure = lean !== null && lean.p >= tuning.modelAlone;
   const rulesTop = anySignal ? topByScore(ranked) : null;
@@ -139,7 +171,8 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   let choices: ChainId[] = ask ? askChoices(ranked.map((r) => r.chain)) : [chain];
   let correctedBy: string | undefined;
 
-  const corrected = options.corrections?.match(clipped);
+  const index = options.corrections;
+  const corrected = index ? (index.matchWords ? index.matchWords(fullWords) : index.match(clipped)) : null;
   if (corrected) {
     chain = corrected.correction.chain;
     correctedBy = corrected.correction.text;

@@ -23,11 +23,13 @@ const STOP_WORDS = new Set(
 
 /** The content words of a request, lightly stemmed ("crashes" → "crash"). */
 export function contentTokens(text: string): Set<string> {
+  return contentTokensOfWords(toTokens(normalizeSlackText(text).slice(0, 4000)).map(correctTypo));
+}
+
+/** The same from a request's typo-corrected tokens, as `classify` has already made them. */
+export function contentTokensOfWords(words: readonly string[]): Set<string> {
   const out = new Set<string>();
-  for (const token of toTokens(normalizeSlackText(text).slice(0, 4000))) {
-    if (STOP_WORDS.has(token)) continue;
-    out.add(stem(correctTypo(token)));
-  }
+  for (const word of words) if (!STOP_WORDS.has(word)) out.add(stem(word));
   return out;
 }
 
@@ -41,7 +43,8 @@ function stem(word: string): string {
 
 interface Entry {
   correction: Correction;
-  tokens: Set<string>;
+  /** Ids of the content words, for the exact overlap count. */
+  ids: Int32Array;
   order: number;
 }
 
@@ -49,38 +52,88 @@ export interface CorrectionIndex {
   readonly size: number;
   /** The stored correction most similar to the text, when at least CORRECTION_SIMILARITY. */
   match(text: string): { correction: Correction; similarity: number } | null;
+  /**
+   * The same for a request already read into typo-corrected tokens (the first 4,000 readable
+   * characters), so `classify` does not read the text twice.
+   */
+  matchWords?(words: readonly string[]): { correction: Correction; similarity: number } | null;
 }
 
+/**
+ * An inverted index over content-word stems. Prefix filtering: a stored request at least t
+ * similar to a query of |q| words shares at least ceil(t·|q|) of them, so it shares one of
+ * any |q| − ceil(t·|q|) + 1 of them; only the postings of the query's rarest words are read
+ * (common words like "app" have long lists), and each candidate passes a size filter before
+ * its overlap is counted exactly. Words are interned as numbers; marks are stamped arrays,
+ * so a lookup allocates almost nothing.
+ */
 export function buildCorrectionIndex(corrections: readonly Correction[]): CorrectionIndex {
   const entries: Entry[] = [];
-  const postings = new Map<string, number[]>();
+  const vocabulary = new Map<string, number>();
+  const postingLists: number[][] = [];
   corrections.forEach((correction, order) => {
     const tokens = contentTokens(correction.text);
     if (tokens.size === 0) return;
     const id = entries.length;
-    entries.push({ correction, tokens, order });
+    const ids = new Int32Array(tokens.size);
+    let k = 0;
     for (const token of tokens) {
-      const list = postings.get(token);
-      if (list) list.push(id);
-      else postings.set(token, [id]);
-    }
-  });
-
-  return {
-    size: entries.length,
-    match(text) {
-      if (entries.length === 0) return null;
-      const tokens = contentTokens(text);
-      if (tokens.size === 0) return null;
-      const shared = new Map<number, number>();
-      for (const token of tokens) {
-        for (const id of postings.get(token) ?? []) shared.set(id, (shared.get(id) ?? 0) + 1);
+      let word = vocabulary.get(token);
+      if (word === undefined) {
+        word = postingLists.length;
+        vocabulary.set(token, word);
+        postingLists.push([]);
       }
-      let best: { entry: Entry; similarity: number } | null = null;
-      for (const [id, overlap] of shared) {
+      postingLists[word]!.push(id);
+      ids[k++] = word;
+    }
+    entries.push({ correction, ids, order });
+  });
+  const postings = postingLists.map((list) => Int32Array.from(list));
+  const t = CORRECTION_SIMILARITY;
+  // Stamps: wordMark[w] === stamp when word w is in the current query; seenMark[e] === stamp
+  // when entry e has been scored for it.
+  const wordMark = new Uint32Array(postings.length);
+  const seenMark = new Uint32Array(entries.length);
+  let stamp = 0;
+
+  const lookUp = (tokens: Set<string>) => {
+    const size = tokens.size;
+    if (size === 0) return null;
+    stamp++;
+    if (stamp === 0xffffffff) {
+      wordMark.fill(0);
+      seenMark.fill(0);
+      stamp = 1;
+    }
+    // Known words, rarest first; words no stored request has cannot be shared.
+    const known: number[] = [];
+    for (const token of tokens) {
+      const word = vocabulary.get(token);
+      if (word === undefined || wordMark[word] === stamp) continue;
+      wordMark[word] = stamp;
+      known.push(word);
+    }
+    const needed = Math.ceil(t * size - 1e-9);
+    if (known.length < needed) return null;
+    known.sort((a, b) => postings[a]!.length - postings[b]!.length);
+    const prefix = known.length - needed + 1;
+    const minSize = t * size - 1e-9;
+    const maxSize = size / t + 1e-9;
+    let best: { entry: Entry; similarity: number } | null = null;
+    for (let k = 0; k < prefix; k++) {
+      const list = postings[known[k]!]!;
+      for (let j = 0; j < list.length; j++) {
+        const id = list[j]!;
+        if (seenMark[id] === stamp) continue;
+        seenMark[id] = stamp;
         const entry = entries[id]!;
-        const similarity = overlap / (tokens.size + entry.tokens.size - overlap);
-        if (similarity < CORRECTION_SIMILARITY) continue;
+        const entrySize = entry.ids.length;
+        if (entrySize < minSize || entrySize > maxSize) continue;
+        let overlap = 0;
+        for (let i = 0; i < entrySize; i++) if (wordMark[entry.ids[i]!] === stamp) overlap++;
+        const similarity = overlap / (size + entrySize - overlap);
+        if (similarity < t) continue;
         // The most similar wins; between equals, the most recent (by `at`, then by order).
         if (
           !best ||
@@ -90,8 +143,14 @@ export function buildCorrectionIndex(corrections: readonly Correction[]): Correc
           best = { entry, similarity };
         }
       }
-      return best ? { correction: best.entry.correction, similarity: best.similarity } : null;
-    },
+    }
+    return best ? { correction: best.entry.correction, similarity: best.similarity } : null;
+  };
+
+  return {
+    size: entries.length,
+    match: (text) => (entries.length === 0 ? null : lookUp(contentTokens(text))),
+    matchWords: (words) => (entries.length === 0 ? null : lookUp(contentTokensOfWords(words))),
   };
 }
 

@@ -351,6 +351,26 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
     `(?:only |just )?(?:one|a single|a specific|a particular|one specific) (?:customer|user|client|account|person|merchant|tenant)s?|one of (?:our|the|my) (?:users|customers|clients)|(?:only|just) (?:me|for me|my account|this account)|(?:everyone|everybody) else|(?:others|other users|other customers|the rest) (?:${W}{0,1})(?:are|is|seem|work|works) (?:fine|ok|okay)|works for (?:others|everyone else)`,
   ],
 
+  // "the percentages add up to 101%": arithmetic, not a request to add something.
+  ['feature', -2.5, 'adds? up to'],
+  // Everything of one kind at once is the scope of an outage ("all android users", "all quotes show …").
+  [
+    'incident',
+    3,
+    `all (?:${W}{0,1})(?:users|customers|clients)|all (?:the )?(?:balances|quotes|prices|dashboards|portfolios|orders|accounts|transactions) (?:are|show|say|look|were|have)`,
+  ],
+  // A session timeout is a product setting, not a service timing out.
+  ['incident', -3.5, 'session timeouts?'],
+  // "how many users open X": a count to measure, not the scope of an outage.
+  ['incident', -3.5, `how many (?:${W}{0,1})(?:users|people|customers|clients)`],
+
+  // Everyday symptom phrasing with no bug word: a state that is not what it should be.
+  [
+    'bug',
+    2,
+    `(?:wasnt|werent|hasnt|havent|didnt|never got|never been) (?:${W}{0,1})(?:paid|credited|applied|sent|delivered|updated|saved|refunded|charged|executed|processed|shown|counted|included|arrive|work|load|show|update|save|apply|fire|trigger|go through)|stopped (?:arriving|showing|loading|updating|syncing|saving|sending|triggering|firing)|for no reason|says (?:${W}{0,2})(?:success|successful|done|sent|completed|expired|invalid|error) (?:but|even)|(?:comes?|came|pops?) (?:back|up) (?:on|every|after|again|even)|greyed out|grayed out|blurry|pixelated|(?:an? |the )?empty (?:file|list|pdf|csv|screen|page|response|body|email)|leaves? (?:${W}{0,3})behind|(?:is|are|was|were) (?:${W}{0,1})(?:off|wrong|missing|empty|gone|blank|stuck)|(?:shows?|says|displays?|lists?|reads|opens|returns) (?:${W}{0,3})(?:wrong|another|other users|yesterdays|old|the old|english|the same)`,
+  ],
+
   // ── Cross-Project Change ────────────────────────────────────────────────
   [
     'cross_project',

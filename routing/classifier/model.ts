@@ -122,6 +122,11 @@ export function modelLogProbs(model: TokenModel, words: readonly string[]): Floa
     if (!w) continue;
     for (let c = 0; c < z.length; c++) z[c]! += w[c]!;
   }
+  return toLogProbs(z);
+}
+
+/** Logits → log-probabilities (a log-softmax), in place; returns `z`. */
+export function toLogProbs(z: Float64Array): Float64Array {
   let max = -Infinity;
   for (const v of z) max = Math.max(max, v);
   let sum = 0;

@@ -10,7 +10,7 @@ import { RuleIndex } from './prefilter.ts';
 import { CHAIN_IDS, type ChainId, type Signal } from './types.ts';
 
 const NEGATION_BEFORE =
-  /(?:^|\s)(?:not|no|never|without|isnt|arent|wasnt|werent|dont|doesnt|didnt|nothing|non|neither|nor)\s+(?:\S+\s+){0,1}$/;
+  /(?:^|\s)(?:not|no|never|without|isnt|arent|wasnt|werent|dont|doesnt|didnt|nothing|non|neither|nor|cant|cannot)\s+(?:\S+\s+){0,1}$/;
 const NEGATION_INSIDE = /\b(?:not|no|never|isnt|arent|dont|doesnt|cant|wont|nobody|nothing)\b/;
 
 /** Alert headers as monitoring tools write them: "[FIRING:1] …", "ALERT: …", "[Triggered] …". */
@@ -101,10 +101,46 @@ export function contextFactor(tokens: string, index: number, matched: string): n
   return index < OPENING_CHARS ? OPENING_BOOST : 1;
 }
 
+/**
+ * A request that opens as a wish or a question about what the product could do ("can we …",
+ * "what if users could …", "thoughts on …", "let people …", "allow …") asks for a capability:
+ * what follows describes the wanted behaviour ("… instead of a PDF", "… not just fund names",
+ * "ppl can't find it"), so the weaker symptom words in it count for little. Questions about
+ * something that happened ("any idea why …", "is anyone else seeing …") are not wishes.
+ */
+const WISH_OPENING = new RegExp(
+  `^(?:(?:hey|hi|hello|ok|so|also|and|btw|question|q) )*(?:${[
+    '(?:can|could|would|will|should) (?:we|you|u|you guys|the team|someone|they|users|people|customers|i) (?!not |just not )',
+    '(?:would|wd|wld) (?:it|that) be',
+    'it(?: would|d|ll) be',
+    'what if|how about|what about|thoughts on|what do (?:you|u|we|people|yall|you all|you guys) think (?:about|of)|(?:can|could) (?:the|our) (?!\\w+ (?:not|stop|still|no longer)\\b)|any thoughts on|any chance|is there (?:a|any) (?:way|plan|chance|option)|is it possible|how hard would it be|would it make sense|does it make sense',
+    '(?:i|we) (?:d|would|want|wanna|really want|need) (?:to be able|love|like|the option|a way|an option)',
+    '(?:pls|plz|please|kindly) (?:add|make|let|allow|support|give|offer|build|implement|show|enable|provide|create|introduce|can)',
+    '(?:let|allow|enable|give|offer|support|provide|introduce|add|build|implement|create|make it possible|we should|we ought|we need a way|we could)',
+    '(?:feature|product) (?:request|ask|idea)|idea|suggestion|proposal|wish|want|wishlist|nice to have',
+    '(?:new|request)(?! (?:users?|customers?|signups?|accounts?|version|release|build|deploy|errors?|fails?|failing|failed|timed?|returns?|is|are|was))',
+  ].join('|')})\\b`,
+);
+/** Below this weight a bug rule is a symptom word that a wish can contain. */
+const WISH_SOFT_BUG = 3;
+/** What a wish opening adds to New Feature. */
+export const WISH_WEIGHT = 2.5;
+
+export function opensAsWish(tokens: string): boolean {
+  return WISH_OPENING.test(tokens);
+}
+
 function applyRules(tokens: string, evidence: Evidence): void {
+  const wish = opensAsWish(tokens);
+  if (wish) {
+    evidence.scores.feature += WISH_WEIGHT;
+    evidence.signals.push({ chain: 'feature', phrase: 'opens as a wish', weight: WISH_WEIGHT });
+  }
   for (const { rule, index, text } of CHAIN_INDEX.matches(tokens)) {
     if (isNegated(tokens, index, text)) continue;
-    const weight = rule.weight > 0 ? rule.weight * contextFactor(tokens, index, text) : rule.weight;
+    let weight = rule.weight > 0 ? rule.weight * contextFactor(tokens, index, text) : rule.weight;
+    if (wish && rule.key === 'bug' && rule.weight > 0 && rule.weight < WISH_SOFT_BUG)
+      weight *= CONTEXT_DISCOUNT;
     evidence.scores[rule.key] += weight;
     evidence.signals.push({ chain: rule.key, phrase: text, weight });
   }

@@ -40,6 +40,7 @@ sorted sorter resort review reviews reviewed reviewer revive viewed device devic
 design designs designer desired desire resign assign signed shared sharded sharding
 secret secrets second seconds sector crashes clashes flashes splashes leaked leaks leaking
 leader leaders letter better butter debug debugs debugged bugfix bugfixes hotfixes
+complaint complaints complain complains complained compile compiled
 `;
 
 const SIGNAL_SET = new Set(SIGNAL_WORDS.split(/\s+/).filter(Boolean));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CORRECTION_SIMILARITY, contentTokens } from '../../../routing/classifier/corrections.ts';
 import {
   buildCorrectionIndex,
   type Correction,
@@ -75,5 +76,70 @@ describe('corrections: JSONL export and import', () => {
     ['{"text":"a","chain":"bug","at":"yesterday"}', /line 1: "at"/],
   ])('when the input is %j, then the error names the line', (input, message) => {
     expect(() => parseCorrectionsJsonl(input)).toThrow(message);
+  });
+});
+
+describe('corrections: the inverted index finds what a scan of every stored request finds', () => {
+  // A deterministic pseudo-random vocabulary with a few very common words, as real requests have.
+  const words = ['app', 'users', 'login', 'export', 'deposit', 'chart', 'release', 'api', 'slow', 'page'];
+  for (let i = 0; i < 60; i++) words.push(`word${i}x`);
+  let seed = 7;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const sentence = () => {
+    const n = 2 + Math.floor(next() * 9);
+    return Array.from({ length: n }, () => words[Math.floor(next() ** 2 * words.length)]!).join(' ');
+  };
+  const chains = ['feature', 'bug', 'release', 'incident', 'cross_project', 'compliance'] as const;
+  const stored: Correction[] = Array.from({ length: 400 }, (_, i) => ({
+    text: sentence(),
+    chain: chains[i % chains.length]!,
+    at: i % 17,
+  }));
+  const index = buildCorrectionIndex(stored);
+  const tokens = (text: string) => new Set(contentTokens(text));
+  const scan = (text: string) => {
+    const q = tokens(text);
+    let best: { similarity: number; at: number; order: number; correction: Correction } | null = null;
+    stored.forEach((correction, order) => {
+      const e = tokens(correction.text);
+      if (e.size === 0 || q.size === 0) return;
+      let overlap = 0;
+      for (const t of q) if (e.has(t)) overlap++;
+      const similarity = overlap / (q.size + e.size - overlap);
+      if (similarity < CORRECTION_SIMILARITY) return;
+      const at = correction.at ?? 0;
+      if (
+        !best ||
+        similarity > best.similarity ||
+        (similarity === best.similarity && (at > best.at || (at === best.at && order > best.order)))
+      )
+        best = { similarity, at, order, correction };
+    });
+    return best as { similarity: number; correction: Correction } | null;
+  };
+
+  it('when 300 queries are looked up, then each finds the same stored request with the same similarity', () => {
+    let found = 0;
+    for (let i = 0; i < 300; i++) {
+      const query = sentence();
+      const want = scan(query);
+      const got = index.match(query);
+      expect(got?.correction ?? null).toBe(want?.correction ?? null);
+      if (want) {
+        found++;
+        expect(got!.similarity).toBeCloseTo(want.similarity, 12);
+      }
+    }
+    expect(found).toBeGreaterThan(20);
+  });
+
+  it('when classify passes the words it has already read, then the match is the same as from the text', () => {
+    const text = '<@U1|ana> Login is *slow* on the mobile app since this morning';
+    expect(classify(text, { corrections: buildCorrectionIndex(corrections) }).correctedBy).toBe(
+      buildCorrectionIndex(corrections).match(text)?.correction.text,
+    );
   });
 });
