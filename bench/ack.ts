@@ -3,7 +3,7 @@
 // request starting a run and its messages going out through the outbox), then to a bare Bolt
 // app that only acks. Prints both throughputs and p50/p99 ack latencies.
 // Goal: p99 ≤ 50 ms, and throughput ≥ 0.5× the bare app's.
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -101,7 +101,15 @@ const slashBody = (text: string, responseUrl: string) =>
     api_app_id: 'A0PROJLEAD',
   }).toString();
 
-/** A target in its own process: prints `READY <url>`, then serves until killed. */
+/**
+ * A target exits cleanly on SIGTERM/SIGINT rather than being killed, so `--cpu-prof`
+ * (BENCH_PROF=1) gets to write its profile. Nothing to drain: the bench has counted its runs.
+ */
+function exitOnSignal() {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));
+}
+
+/** A target in its own process: prints `READY <url>`, then serves until told to stop. */
 async function serve(kind: string) {
   if (kind === 'real') {
     // Production pacing: the outbox sends about one message a second per channel (Slack's
@@ -122,6 +130,7 @@ async function serve(kind: string) {
       if (m !== 'count') return;
       process.send?.({ runs: await h.core.store.read.runs.count() });
     });
+    exitOnSignal();
     return;
   }
   const bare = new App({
@@ -135,6 +144,7 @@ async function serve(kind: string) {
     await ack();
   });
   const server = (await bare.start(0)) as unknown as { address(): AddressInfo };
+  exitOnSignal();
   process.stdout.write(
     `READY http://127.0.0.1:${server.address().port}/slack/events http://127.0.0.1:1/unused 0\n`,
   );
@@ -164,6 +174,15 @@ async function spawnTarget(kind: string) {
   return { child, url: new URL(url!), responseUrl: responseUrl!, clock };
 }
 
+/** SIGTERM, and wait for the exit (a profile is written by then). */
+function stopTarget(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 async function main() {
   // Each target runs in its own process, as it would in production: the load generator's work
   // is not counted against it. The real app shares its process with the fake Slack it posts to.
@@ -182,13 +201,13 @@ async function main() {
     });
     if (runs < expected) await new Promise((r) => setTimeout(r, 100));
   }
-  real.child.kill('SIGTERM');
+  await stopTarget(real.child);
 
   const bare = await spawnTarget('bare');
   const baseline = await load('bare Bolt (ack only)', bare.url, bare.clock, (i) =>
     slashBody(`feature Bench request number ${i}`, bare.responseUrl),
   );
-  bare.child.kill('SIGTERM');
+  await stopTarget(bare.child);
 
   const fmt = (r: Result) =>
     `${r.name.padEnd(22)} ${r.throughput.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   max ${r.max.toFixed(1).padStart(6)} ms   errors ${r.errors}`;

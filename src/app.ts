@@ -17,6 +17,7 @@ import type { Clock } from './services/run-service.ts';
 import { createUsergroupSync } from './slack/actor.ts';
 import { registerClockRenderers } from './slack/blocks/clocks/index.ts';
 import { createErrorHandler } from './slack/error-handler.ts';
+import { createListenerTable } from './slack/listener-table.ts';
 import { SlackHttpReceiver } from './slack/receiver-http.ts';
 import { createSocketReceiver, HealthServer } from './slack/receiver-socket.ts';
 import { registerNoticeRenderer } from './slack/render.ts';
@@ -136,6 +137,9 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       httpReceiver ?? createSocketReceiver({ appToken: config.SLACK_APP_TOKEN!, slackApiUrl, logger: bolt }),
     authorize: identity.authorize,
     logger: bolt,
+    // No listener reads `context.conversation`: skip Bolt's conversation store, which looks every
+    // request up in a map and builds (and throws away) a "not found" Error for each one.
+    convoStore: false,
     clientOptions: { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 } },
     extendedErrorHandler: true,
   });
@@ -217,7 +221,10 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       inFlight -= 1;
     }
   });
-  registerHandlers(app, deps);
+  // One Bolt listener per kind, dispatching by id: see listener-table.ts.
+  const listeners = createListenerTable(app);
+  registerHandlers(listeners.app, deps);
+  listeners.install();
   app.error(createErrorHandler({ slack, logger: log }) as never);
 
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 10_000;

@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from '../../drizzle/schema.ts';
+import { BACKSTOP_PAGES, type Checkpointer, startCheckpointer } from './checkpointer.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -16,6 +17,8 @@ export interface Database {
   orm: Orm;
   /** The file path, or `:memory:`. */
   path: string;
+  /** Wait for this, when not null, before a write transaction (see checkpointer.ts). */
+  beforeWrite(): Promise<void> | null;
   close(): void;
 }
 
@@ -27,7 +30,14 @@ export function databasePath(url: string): string {
   return resolve(url);
 }
 
-export function openDatabase(url: string, options: { migrate?: boolean; readonly?: boolean } = {}): Database {
+export interface OpenOptions {
+  migrate?: boolean;
+  readonly?: boolean;
+  /** Checkpoint the WAL in a worker thread (default for a writable file); false: SQLite's own. */
+  backgroundCheckpoints?: boolean;
+}
+
+export function openDatabase(url: string, options: OpenOptions = {}): Database {
   const path = databasePath(url);
   if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path, {
@@ -41,11 +51,19 @@ export function openDatabase(url: string, options: { migrate?: boolean; readonly
   sqlite.pragma('foreign_keys = ON');
   const orm = drizzle(sqlite, { schema });
   if (options.migrate !== false && !options.readonly) migrateDatabase(orm);
+  // Checkpoints run in a worker thread, not inside a request's COMMIT (see checkpointer.ts).
+  let checkpointer: Checkpointer | undefined;
+  if (path !== ':memory:' && !options.readonly && options.backgroundCheckpoints !== false) {
+    sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    checkpointer = startCheckpointer(path);
+  }
   return {
     sqlite,
     orm,
     path,
+    beforeWrite: () => checkpointer?.beforeWrite() ?? null,
     close: () => {
+      checkpointer?.close();
       if (sqlite.open) sqlite.close();
     },
   };

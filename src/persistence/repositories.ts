@@ -800,11 +800,11 @@ export class SqliteTimerRepository implements TimerRepository {
     }[],
     now: number,
   ): Promise<void> {
-    if (items.length === 0) return;
-    this.orm
-      .insert(t.timers)
-      .values(
-        items.map((i) => ({
+    // Every run start schedules a handful: one prepared statement, not a query built per call.
+    const insert = statements(this.orm).get(SQL.insertTimer);
+    for (const i of items) {
+      insert.run(
+        timerCodec.encode({
           runId: i.runId,
           stepId: i.stepId,
           kind: i.kind,
@@ -812,9 +812,9 @@ export class SqliteTimerRepository implements TimerRepository {
           data: i.data ?? {},
           status: 'pending',
           createdAt: now,
-        })),
-      )
-      .run();
+        }),
+      );
+    }
   }
 
   async due(now: number, limit: number): Promise<TimerRow[]> {

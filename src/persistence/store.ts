@@ -75,6 +75,8 @@ export class SqliteStore implements Store {
     // write lock at once, so two processes on one file serialize instead of failing to upgrade.
     const run = async (): Promise<T> => {
       const sqlite = this.db.sqlite;
+      const pause = this.db.beforeWrite();
+      if (pause) await pause;
       await this.begin();
       try {
         const result = await fn(this.read);
