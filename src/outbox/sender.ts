@@ -44,6 +44,11 @@ export interface OutboxSenderOptions {
   /** First backoff delay; doubles per failure, up to `maxBackoffMs`, with ±25% jitter. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * The longest a tick waits for a channel's next slot. A channel further behind hands its rows
+   * back, due at its pace, so a busy channel never holds up the others' messages.
+   */
+  maxPacingWaitMs?: number;
   /** Waits for the pacing (tests pass one that advances a test clock). */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -114,6 +119,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     sleep = realSleep,
     random = Math.random,
   } = opts;
+  const maxPacingWaitMs = opts.maxPacingWaitMs ?? Math.min(channelIntervalMs, 250);
   const playbooks = new Map(opts.playbooks.map((p) => [p.id, p]));
   /** When each channel may take its next message. */
   const nextSlot = new Map<string, number>();
@@ -373,6 +379,13 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
         await release(row, Math.max(slot, now), 'channel pacing');
         continue;
       }
+      if (slot - now > maxPacingWaitMs) {
+        // Behind on this channel: the rest are due one interval apart, in order, from its slot.
+        for (const [k, rest] of rows.slice(i).entries()) {
+          await release(rest, slot + k * channelIntervalMs, 'channel pacing');
+        }
+        break;
+      }
       if (slot > now) await sleep(slot - now);
       const ready = clock();
       // Past the lease another sender may own the row now: leave it entirely to them.
@@ -456,12 +469,11 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       const deadline = clock() + timeoutMs;
       while (clock() < deadline) {
         const before = stats.sent + stats.failed + stats.coalesced;
-        const waited = stats.waited;
         await tick();
-        const progressed = stats.sent + stats.failed + stats.coalesced > before;
-        // Done when nothing is due, or when what is due only waits on rows not due yet.
-        if (!progressed && stats.waited === waited) return;
-        if (!progressed) await sleep(channelIntervalMs);
+        if (stats.sent + stats.failed + stats.coalesced > before) continue;
+        // Nothing went out: done when nothing is owed; otherwise wait for the next slot.
+        if ((await store.read.outbox.pendingCount()) === 0) return;
+        await sleep(Math.max(1, Math.min(channelIntervalMs, deadline - clock())));
       }
     },
     stats: () => ({ ...stats, lastFailures: [...stats.lastFailures] }),

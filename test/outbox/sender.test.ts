@@ -96,6 +96,22 @@ async function expectedThread(engine: TestEngine, runId: string): Promise<string
 }
 
 describe('outbox sender', () => {
+  it('when one channel has a long backlog, then a message for another channel goes out at once, not after it', async () => {
+    const { engine, fake, sender } = await setup();
+    const { run } = await start(engine);
+    await advance(engine, run.id);
+    // While the busy channel's tick runs, another channel's run starts.
+    const t0 = engine.clock.ms;
+    const busy = sender.tick();
+    const { run: other } = await start(engine, { channelId: 'COTHER', title: 'Other team' });
+    await sender.tick();
+    await busy;
+    expect(roots(fake, 'COTHER').map((m) => visibleText(m))).toEqual([expect.stringContaining(other.id)]);
+    expect(engine.clock.ms - t0).toBeLessThan(1000);
+    await sender.drain(60 * 60_000);
+    expect(replies(fake, CHANNEL, roots(fake)[0]!.ts).length).toBeGreaterThan(15);
+  });
+
   it('when a chain is walked, then its messages arrive once, in order, in the run thread, paced per channel', async () => {
     const { engine, fake, sender } = await setup();
     const { run } = await start(engine);
