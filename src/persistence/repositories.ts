@@ -235,113 +235,22 @@ export interface CorrectionRepository {
 type RunRow = typeof t.runs.$inferSelect;
 type StepRow = typeof t.steps.$inferSelect;
 
-function toStep(r: StepRow): Step {
-  return {
-    id: r.id,
-    idx: r.idx,
-    key: r.key,
-    title: r.title,
-    owners: r.owners,
-    approvers: r.approvers,
-    watchers: r.watchers,
-    assignees: r.assignees,
-    deliveries: r.deliveries,
-    spec: r.spec,
-    status: r.status as Step['status'],
-    output: r.output,
-    notes: r.notes,
-    skipReason: r.skipReason,
-    blockReason: r.blockReason,
-    blockedBy: r.blockedBy,
-    blockedByRole: r.blockedByRole,
-    version: r.version,
-    startedAt: r.startedAt,
-    acknowledgedAt: r.acknowledgedAt,
-    completedAt: r.completedAt,
-  };
+// Rows and domain objects share their field names (the schema is written after the model), so
+// mapping is dropping the link column and narrowing the text columns' types.
+function toStep({ runId: _runId, ...step }: StepRow): Step {
+  return step as Step;
 }
 
 function toRun(r: RunRow, steps: Step[]): Run {
-  return {
-    id: r.id,
-    chain: r.chain,
-    seq: r.seq,
-    title: r.title,
-    requestText: r.requestText,
-    requester: r.requester,
-    channelId: r.channelId,
-    threadTs: r.threadTs,
-    rootTs: r.rootTs,
-    source: r.source,
-    status: r.status as Run['status'],
-    severity: r.severity as Run['severity'],
-    releaseType: r.releaseType as Run['releaseType'],
-    changeType: r.changeType,
-    auditType: r.auditType,
-    flags: r.flags as Run['flags'],
-    projects: r.projects,
-    context: r.context,
-    blockedReason: r.blockedReason,
-    version: r.version,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    closedAt: r.closedAt,
-    steps,
-  };
+  return { ...(r as Omit<Run, 'steps'>), steps };
 }
 
-function stepValues(runId: string, s: Step) {
-  return {
-    runId,
-    idx: s.idx,
-    key: s.key,
-    title: s.title,
-    owners: s.owners,
-    approvers: s.approvers,
-    watchers: s.watchers,
-    assignees: s.assignees,
-    deliveries: s.deliveries,
-    spec: s.spec,
-    status: s.status,
-    output: s.output,
-    notes: s.notes,
-    skipReason: s.skipReason,
-    blockReason: s.blockReason,
-    blockedBy: s.blockedBy,
-    blockedByRole: s.blockedByRole,
-    version: s.version,
-    startedAt: s.startedAt,
-    acknowledgedAt: s.acknowledgedAt,
-    completedAt: s.completedAt,
-  };
+function stepValues(runId: string, { id: _id, ...step }: Step) {
+  return { ...step, runId };
 }
 
-function runValues(r: Run) {
-  return {
-    id: r.id,
-    chain: r.chain,
-    seq: r.seq,
-    title: r.title,
-    requestText: r.requestText,
-    requester: r.requester,
-    channelId: r.channelId,
-    threadTs: r.threadTs,
-    rootTs: r.rootTs,
-    source: r.source,
-    status: r.status,
-    severity: r.severity,
-    releaseType: r.releaseType,
-    changeType: r.changeType,
-    auditType: r.auditType,
-    flags: r.flags,
-    projects: r.projects,
-    context: r.context,
-    blockedReason: r.blockedReason,
-    version: r.version,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    closedAt: r.closedAt,
-  };
+function runValues({ steps: _steps, ...run }: Run) {
+  return run;
 }
 
 /** Who may act on an active step: one row per principal and role (the "waiting on me" index). */
