@@ -68,13 +68,19 @@ function factsFor(
   };
 }
 
+/** How long a process trusts its copy of the classifier corrections. */
+const CORRECTIONS_TTL_MS = 60_000;
+
 export function createRequestService(deps: RequestServiceDeps) {
   const byCommand = new Map(deps.runs.playbooks.map((p) => [p.command, p.id]));
   const chainIds = new Set(deps.runs.playbooks.map((p) => p.id));
   let corrections: CorrectionIndex | null = null;
+  let correctionsLoadedAt = 0;
 
   async function correctionIndex(): Promise<CorrectionIndex> {
-    if (!corrections) {
+    // Another bot process may have learned a correction: reload the index now and then.
+    if (!corrections || deps.clock() - correctionsLoadedAt > CORRECTIONS_TTL_MS) {
+      correctionsLoadedAt = deps.clock();
       const all = await deps.store.read.corrections.all();
       corrections = buildCorrectionIndex(
         all
