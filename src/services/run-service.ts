@@ -5,8 +5,9 @@ import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
 import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
 import { type Actor, CLOSED_RUN_STATUSES, type Run, type RunRequest, type Step } from '../domain/types.ts';
-import { ConflictError, NotFoundError, RefusedError, ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Repositories, Store } from '../persistence/store.ts';
+import { actorFor, inVerbTransaction } from './verb-transaction.ts';
 
 export type Clock = () => number;
 
@@ -56,11 +57,6 @@ export function createRunService(deps: RunServiceDeps) {
     return p;
   }
 
-  async function actorFor(repos: Repositories, userId: string): Promise<Actor> {
-    const groups = await repos.usergroups.groupsOf(userId);
-    return { userId, principals: [userId, ...groups], isAdmin: deps.adminUserIds.has(userId) };
-  }
-
   async function holdersLookup(repos: Repositories): Promise<(role: string) => string[]> {
     const holders = await repos.roles.all();
     return (role: string) => holders.get(role) ?? deps.directory.defaultHolders(role);
@@ -76,54 +72,26 @@ export function createRunService(deps: RunServiceDeps) {
     for (const hook of hooks) await hook.afterTransition(repos, tr, now);
   }
 
-  /**
-   * Apply one transition to a run. A refusal rolls back and is recorded; a conflicting write by
-   * another process (another replica) is retried once on fresh state.
-   */
-  async function transition(
+  /** Apply one transition to a run, as one verb (see verb-transaction.ts). */
+  function transition(
     runId: string,
     userId: string,
     verb: string,
     apply: (tr: RunTransition, actor: Actor) => void,
   ): Promise<Run> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await deps.store.transaction(async (repos) => {
-          const now = deps.clock();
-          const run = await repos.runs.get(runId);
-          if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
-          const actor = await actorFor(repos, userId);
-          const tr = new RunTransition(run, {
-            playbook: playbookFor(run.chain),
-            directory: deps.directory,
-            holders: await holdersLookup(repos),
-            now,
-          });
-          const version = run.version;
-          apply(tr, actor);
-          await persist(repos, tr, version, now);
-          return tr.run;
-        });
-      } catch (err) {
-        if (err instanceof ConflictError && attempt === 0) continue;
-        if (err instanceof RefusedError) await recordRefusal(runId, userId, verb, err);
-        throw err;
-      }
-    }
-  }
-
-  async function recordRefusal(runId: string, userId: string, verb: string, err: RefusedError) {
-    await deps.store.transaction(async (repos) => {
-      await repos.events.append([
-        {
-          runId,
-          at: deps.clock(),
-          actor: userId,
-          type: 'refused',
-          stepKey: (err.details.stepKey as string | null) ?? null,
-          data: { action: verb, code: err.code, reason: err.message },
-        },
-      ]);
+    return inVerbTransaction(deps, { runId, userId, verb }, async (repos, actor, now) => {
+      const run = await repos.runs.get(runId);
+      if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
+      const tr = new RunTransition(run, {
+        playbook: playbookFor(run.chain),
+        directory: deps.directory,
+        holders: await holdersLookup(repos),
+        now,
+      });
+      const version = run.version;
+      apply(tr, actor);
+      await persist(repos, tr, version, now);
+      return tr.run;
     });
   }
 
@@ -242,7 +210,7 @@ export function createRunService(deps: RunServiceDeps) {
       return deps.store.read.runs.waitingOn([userId, ...groups]);
     },
 
-    actorFor: (userId: string) => actorFor(deps.store.read, userId),
+    actorFor: (userId: string) => actorFor(deps.store.read, userId, deps.adminUserIds),
   };
 }
 

@@ -3,10 +3,10 @@
 // also writes the event log and the outbox; a refusal changes nothing and is recorded.
 import type { RoleDirectory } from '../../../routing/roles.ts';
 import type { Actor } from '../../domain/types.ts';
-import { ConflictError, RefusedError } from '../../errors.ts';
 import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
 import type { Repositories, Store } from '../../persistence/store.ts';
 import type { Clock } from '../run-service.ts';
+import { inVerbTransaction } from '../verb-transaction.ts';
 import { type GdprNotificationResult, recordGdprNotification } from './record-gdpr-notification.ts';
 import { type SnoozeResult, snoozeStep } from './snooze-step.ts';
 
@@ -30,44 +30,17 @@ export interface ClockVerbContext {
 export function createClockService(deps: ClockServiceDeps) {
   const queries = clockQueriesFor(deps.store);
 
-  async function inTransaction<T>(
+  function inTransaction<T>(
     runId: string,
     userId: string,
     verb: string,
     fn: (ctx: ClockVerbContext) => Promise<T>,
   ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await deps.store.transaction(async (repos) => {
-          const groups = await repos.usergroups.groupsOf(userId);
-          const actor: Actor = {
-            userId,
-            principals: [userId, ...groups],
-            isAdmin: deps.adminUserIds.has(userId),
-          };
-          const holdersOf = async (role: string) =>
-            (await repos.roles.get(role)) ?? deps.directory.defaultHolders(role);
-          return fn({ repos, queries, actor, directory: deps.directory, now: deps.clock(), holdersOf });
-        });
-      } catch (err) {
-        if (err instanceof ConflictError && attempt === 0) continue;
-        if (err instanceof RefusedError) {
-          await deps.store.transaction(async (repos) => {
-            await repos.events.append([
-              {
-                runId,
-                at: deps.clock(),
-                actor: userId,
-                type: 'refused',
-                stepKey: (err.details.stepKey as string | null) ?? null,
-                data: { action: verb, code: err.code, reason: err.message },
-              },
-            ]);
-          });
-        }
-        throw err;
-      }
-    }
+    return inVerbTransaction(deps, { runId, userId, verb }, (repos, actor, now) => {
+      const holdersOf = async (role: string) =>
+        (await repos.roles.get(role)) ?? deps.directory.defaultHolders(role);
+      return fn({ repos, queries, actor, directory: deps.directory, now, holdersOf });
+    });
   }
 
   return {
