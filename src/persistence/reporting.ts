@@ -5,7 +5,7 @@ import { and, asc, eq, gte, inArray, isNull, lt, lte, notInArray, or, sql } from
 import * as t from '../../drizzle/schema.ts';
 import { CLOSED_RUN_STATUSES, type Run, type Step } from '../domain/types.ts';
 import type { Orm } from './database.ts';
-import type { TimerRow } from './repositories.ts';
+import { type TimerRow, toTimer } from './repositories.ts';
 import { SqliteStore, type Store } from './store.ts';
 
 /** The slice of a run and its current step a fired timer needs. */
@@ -140,19 +140,6 @@ export interface ClockQueries {
   /** Pending run-level timers of this kind (the GDPR clocks still running). */
   runTimers(kind: string): Promise<GdprTimerRow[]>;
 }
-
-type TimerDbRow = typeof t.timers.$inferSelect;
-const toTimer = (r: TimerDbRow): TimerRow => ({
-  id: r.id,
-  runId: r.runId,
-  stepId: r.stepId,
-  kind: r.kind,
-  dueAt: r.dueAt,
-  status: r.status as TimerRow['status'],
-  data: r.data,
-  firedAt: r.firedAt,
-  createdAt: r.createdAt,
-});
 
 const CHUNK = 500;
 function chunks<T>(xs: T[]): T[][] {

@@ -164,17 +164,17 @@ export interface TimerRow {
   createdAt: number;
 }
 
+/** A timer to schedule: a step's (or, with no step, the run's) deadline of some kind. */
+export interface NewTimer {
+  runId: string;
+  stepId: number | null;
+  kind: string;
+  dueAt: number;
+  data?: Record<string, unknown>;
+}
+
 export interface TimerRepository {
-  schedule(
-    items: {
-      runId: string;
-      stepId: number | null;
-      kind: string;
-      dueAt: number;
-      data?: Record<string, unknown>;
-    }[],
-    now: number,
-  ): Promise<void>;
+  schedule(items: NewTimer[], now: number): Promise<void>;
   /** Due pending timers (oldest first) — not yet claimed. */
   due(now: number, limit: number): Promise<TimerRow[]>;
   /** Compare-and-set pending → fired. True only for the one caller that wins. */
@@ -684,7 +684,7 @@ export class SqliteUsergroupRepository implements UsergroupRepository {
 }
 
 type TimerDbRow = typeof t.timers.$inferSelect;
-const toTimer = (r: TimerDbRow): TimerRow => ({
+export const toTimer = (r: TimerDbRow): TimerRow => ({
   id: r.id,
   runId: r.runId,
   stepId: r.stepId,
@@ -699,16 +699,7 @@ const toTimer = (r: TimerDbRow): TimerRow => ({
 export class SqliteTimerRepository implements TimerRepository {
   constructor(private readonly orm: Orm) {}
 
-  async schedule(
-    items: {
-      runId: string;
-      stepId: number | null;
-      kind: string;
-      dueAt: number;
-      data?: Record<string, unknown>;
-    }[],
-    now: number,
-  ): Promise<void> {
+  async schedule(items: NewTimer[], now: number): Promise<void> {
     // Every run start schedules a handful: one prepared statement, not a query built per call.
     const insert = statements(this.orm).get(SQL.insertTimer);
     for (const i of items) {

@@ -7,7 +7,7 @@ import type { RoleDirectory } from '../../../routing/roles.ts';
 import type { Delivery, Notice, RoleMention } from '../../domain/notices.ts';
 import { CLOSED_RUN_STATUSES, type RunEvent, SYSTEM_ACTOR } from '../../domain/types.ts';
 import type { ClockQueries, TimerRunView } from '../../persistence/reporting.ts';
-import type { TimerRow } from '../../persistence/repositories.ts';
+import type { NewTimer, TimerRow } from '../../persistence/repositories.ts';
 import type { Repositories } from '../../persistence/store.ts';
 import type { EscalationNotice, GdprNotice, Lateness, ReminderNotice } from './clock-notices.ts';
 import { escalationTarget } from './escalation.ts';
@@ -69,13 +69,7 @@ export async function fireDueTimers(
   const fired: FiredTimer[] = [];
   const events: RunEvent[] = [];
   const outgoing: Outgoing[] = [];
-  const followUps: {
-    runId: string;
-    stepId: number | null;
-    kind: string;
-    dueAt: number;
-    data: Record<string, unknown>;
-  }[] = [];
+  const followUps: NewTimer[] = [];
   const rootUpdates = new Set<string>();
 
   for (const timer of timers) {
