@@ -131,6 +131,19 @@ export function newRun(
 
 const mention = (u: string) => (u.startsWith('S') ? `<!subteam^${u}>` : `<@${u}>`);
 
+/** The step roles the actor may act for (by the snapshot taken at handoff). */
+export function rolesHeld(actor: Actor, step: Step): string[] {
+  return [...step.owners, ...step.approvers].filter((role) =>
+    (step.assignees[role] ?? []).some((p) => actor.principals.includes(p)),
+  );
+}
+
+/** The refusal shown to someone who neither holds a role of the step nor is an admin. */
+export function notOwnerMessage(step: Step, runId: string, verb: string): string {
+  const owners = [...step.owners, ...step.approvers].map((r) => `@${r}`).join(', ');
+  return `Only ${owners} or an admin can ${verb} ${step.title} (${runId}).`;
+}
+
 /**
  * One transition on one run. Create it on a loaded run, call one verb, then read `events`,
  * `messages` and `changedSteps` to persist.
@@ -230,23 +243,10 @@ export class RunTransition {
     return step;
   }
 
-  /** The step roles the actor may act for (by the snapshot taken at handoff). */
-  private rolesHeld(actor: Actor, step: Step): string[] {
-    return [...step.owners, ...step.approvers].filter((role) =>
-      (step.assignees[role] ?? []).some((p) => actor.principals.includes(p)),
-    );
-  }
-
   private requireActor(actor: Actor, step: Step, verb: string): string[] {
-    const roles = this.rolesHeld(actor, step);
+    const roles = rolesHeld(actor, step);
     if (roles.length === 0 && !actor.isAdmin) {
-      const owners = [...step.owners, ...step.approvers].map((r) => `@${r}`).join(', ');
-      this.refuse(
-        actor,
-        'not_owner',
-        `Only ${owners} or an admin can ${verb} ${step.title} (${this.run.id}).`,
-        step,
-      );
+      this.refuse(actor, 'not_owner', notOwnerMessage(step, this.run.id, verb), step);
     }
     return roles;
   }

@@ -11,7 +11,16 @@ import {
 } from '../../routing/classifier/index.ts';
 import { BUG_SEVERITIES, INCIDENT_SEVERITIES } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
-import type { Actor, Run, RunRequest, RunSource, Severity, Step } from '../domain/types.ts';
+import { notOwnerMessage, rolesHeld } from '../domain/run-machine.ts';
+import {
+  type Actor,
+  CLOSED_RUN_STATUSES,
+  type Run,
+  type RunRequest,
+  type RunSource,
+  type Severity,
+  type Step,
+} from '../domain/types.ts';
 import { NotFoundError, RefusedError, ValidationError } from '../errors.ts';
 import type { Store } from '../persistence/store.ts';
 import type { RoleService } from './role-service.ts';
@@ -115,6 +124,24 @@ export function createRequestService(deps: RequestServiceDeps) {
       },
       idempotencyKeys: keys,
     });
+  }
+
+  async function runAndStep(runId: string, stepKey: string): Promise<{ run: Run; step: Step }> {
+    const run = await deps.runs.getRun(runId);
+    const step = run.steps.find((s) => s.key === stepKey);
+    if (!step) throw new NotFoundError('no_such_step', `${run.id} has no step "${stepKey}".`);
+    return { run, step };
+  }
+
+  /** The run is open and the actor holds a role of the step, or is an admin. */
+  function requireOwner(run: Run, step: Step, actor: Actor, verb: string): void {
+    const details = { runId: run.id, stepKey: step.key };
+    if (CLOSED_RUN_STATUSES.includes(run.status)) {
+      throw new RefusedError('run_closed', `${run.id} is already ${run.status}.`, details);
+    }
+    if (rolesHeld(actor, step).length === 0 && !actor.isAdmin) {
+      throw new RefusedError('not_owner', notOwnerMessage(step, run.id, verb), details);
+    }
   }
 
   return {
@@ -239,24 +266,9 @@ export function createRequestService(deps: RequestServiceDeps) {
       userId: string,
       verb: string,
     ): Promise<{ run: Run; step: Step; actor: Actor }> {
-      const run = await deps.runs.getRun(runId);
-      const step = run.steps.find((s) => s.key === stepKey);
-      if (!step) throw new NotFoundError('no_such_step', `${run.id} has no step "${stepKey}".`);
+      const { run, step } = await runAndStep(runId, stepKey);
       const actor = await deps.runs.actorFor(userId);
-      if (run.status === 'done' || run.status === 'rejected' || run.status === 'cancelled') {
-        throw new RefusedError('run_closed', `${run.id} is already ${run.status}.`, { runId, stepKey });
-      }
-      const roles = [...step.owners, ...step.approvers];
-      const holds = roles.some((role) =>
-        (step.assignees[role] ?? []).some((p) => actor.principals.includes(p)),
-      );
-      if (!holds && !actor.isAdmin) {
-        throw new RefusedError(
-          'not_owner',
-          `Only ${roles.map((r) => `@${r}`).join(', ')} or an admin can ${verb} ${step.title} (${run.id}).`,
-          { runId, stepKey },
-        );
-      }
+      requireOwner(run, step, actor, verb);
       return { run, step, actor };
     },
 
@@ -265,9 +277,7 @@ export function createRequestService(deps: RequestServiceDeps) {
      * Privacy: only Privacy, or Ghabs accepting the risk) or, for other blocks, an owner or admin.
      */
     async unblockAccess(runId: string, stepKey: string, userId: string) {
-      const run = await deps.runs.getRun(runId);
-      const step = run.steps.find((s) => s.key === stepKey);
-      if (!step) throw new NotFoundError('no_such_step', `${run.id} has no step "${stepKey}".`);
+      const { run, step } = await runAndStep(runId, stepKey);
       if (step.status !== 'blocked') {
         throw new RefusedError('step_not_blocked', `${step.title} (${run.id}) is not blocked.`, {
           runId,
@@ -275,12 +285,12 @@ export function createRequestService(deps: RequestServiceDeps) {
         });
       }
       const riskAcceptor = deps.directory.riskAcceptor;
+      const actor = await deps.runs.actorFor(userId);
       if (!deps.directory.isIndependent(step.blockedByRole)) {
-        const access = await this.stepFor(runId, stepKey, userId, 'unblock');
-        return { ...access, riskAcceptance: false, riskAcceptor };
+        requireOwner(run, step, actor, 'unblock');
+        return { run, step, actor, riskAcceptance: false, riskAcceptor };
       }
       const role = step.blockedByRole!;
-      const actor = await deps.runs.actorFor(userId);
       const holds = async (r: string) =>
         (await deps.roles.holdersOf(r)).some((p) => actor.principals.includes(p));
       if (await holds(role)) return { run, step, actor, riskAcceptance: false, riskAcceptor };

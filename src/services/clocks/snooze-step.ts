@@ -2,6 +2,7 @@
 // from now; when the reminder already went out, a new one is set for then. Escalations are
 // not moved: a snooze quiets the nudges, not the deadline.
 import { z } from 'zod';
+import { notOwnerMessage, rolesHeld } from '../../domain/run-machine.ts';
 import { NotFoundError, RefusedError, ValidationError } from '../../errors.ts';
 import type { ClockVerbContext } from './clock-service.ts';
 import { REMINDER_KINDS, TIMER } from './timer-kinds.ts';
@@ -47,16 +48,8 @@ export async function snoozeStep(
   if (step.status !== 'active' && step.status !== 'blocked') {
     throw new RefusedError('step_not_active', `${step.title} (${runId}) is not waiting on anyone.`, details);
   }
-  const owns = [...step.owners, ...step.approvers].some((role) =>
-    (step.assignees[role] ?? []).some((p) => actor.principals.includes(p)),
-  );
-  if (!owns && !actor.isAdmin) {
-    const owners = [...step.owners, ...step.approvers].map((r) => `@${r}`).join(', ');
-    throw new RefusedError(
-      'not_owner',
-      `Only ${owners} or an admin can snooze ${step.title} (${runId}).`,
-      details,
-    );
+  if (rolesHeld(actor, step).length === 0 && !actor.isAdmin) {
+    throw new RefusedError('not_owner', notOwnerMessage(step, runId, 'snooze'), details);
   }
   const until = now + minutes * 60_000;
   await ctx.queries.pushPending(step.id, REMINDER_KINDS, until);
