@@ -20,8 +20,7 @@ export function chooseChain(deps: HandlerDeps) {
         'bad_choice',
         'This choice is no longer valid; ask again with `/lead <request>`.',
       );
-    const actor = await deps.runs.actorFor(body.user.id);
-    const { run } = await deps.requests.chooseChain(choice.pendingId, choice.chain, body.user.id, actor);
+    const { run } = await deps.requests.chooseChain(choice.pendingId, choice.chain, body.user.id);
     const title = deps.playbooks.find((p) => p.id === run.chain)?.title ?? run.chain;
     await respond({ replace_original: true, text: `Started ${title} ${run.id}: ${run.title}` });
   };

@@ -208,16 +208,11 @@ export function createRequestService(deps: RequestServiceDeps) {
      * The requester picked a chain for a pending request: start it (once, however many times
      * the button is pressed) and remember the pick when it differs from the classifier's.
      */
-    async chooseChain(
-      pendingId: number,
-      chain: string,
-      userId: string,
-      actor?: Pick<Actor, 'isAdmin'>,
-    ): Promise<StartResult> {
+    async chooseChain(pendingId: number, chain: string, userId: string): Promise<StartResult> {
       const pending = await deps.store.read.pending.get(pendingId);
       if (!pending)
         throw new NotFoundError('pending_not_found', 'That request is no longer waiting for a choice.');
-      if (pending.requester !== userId && !actor?.isAdmin) {
+      if (pending.requester !== userId && !(await deps.runs.actorFor(userId)).isAdmin) {
         throw new RefusedError(
           'not_requester',
           `Only <@${pending.requester}> can choose the chain for this request.`,
