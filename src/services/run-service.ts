@@ -7,7 +7,7 @@ import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machin
 import { type Actor, CLOSED_RUN_STATUSES, type Run, type RunRequest, type Step } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Repositories, Store } from '../persistence/store.ts';
-import { actorFor, inVerbTransaction } from './verb-transaction.ts';
+import { actorFor, inVerbTransaction, roleHolders } from './verb-transaction.ts';
 
 export type Clock = () => number;
 
@@ -57,11 +57,6 @@ export function createRunService(deps: RunServiceDeps) {
     return p;
   }
 
-  async function holdersLookup(repos: Repositories): Promise<(role: string) => string[]> {
-    const holders = await repos.roles.all();
-    return (role: string) => holders.get(role) ?? deps.directory.defaultHolders(role);
-  }
-
   async function persist(repos: Repositories, tr: RunTransition, expectedVersion: number, now: number) {
     await repos.runs.save(tr.run, tr.changedSteps, expectedVersion);
     await repos.events.append(tr.events);
@@ -85,7 +80,7 @@ export function createRunService(deps: RunServiceDeps) {
       const tr = new RunTransition(run, {
         playbook: playbookFor(run.chain),
         directory: deps.directory,
-        holders: await holdersLookup(repos),
+        holders: await roleHolders(repos, deps.directory),
         now,
       });
       const version = run.version;
@@ -125,7 +120,7 @@ export function createRunService(deps: RunServiceDeps) {
         const tr = new RunTransition(run, {
           playbook,
           directory: deps.directory,
-          holders: await holdersLookup(repos),
+          holders: await roleHolders(repos, deps.directory),
           now,
         });
         tr.start(request.requester);
@@ -177,7 +172,7 @@ export function createRunService(deps: RunServiceDeps) {
           const now = deps.clock();
           const run = await repos.runs.get(r.id);
           if (!run) return;
-          const holders = await holdersLookup(repos);
+          const holders = await roleHolders(repos, deps.directory);
           const tr = new RunTransition(run, {
             playbook: playbookFor(run.chain),
             directory: deps.directory,

@@ -1,6 +1,7 @@
 // What every state-changing verb on a run shares (the run verbs and the clock verbs): the actor
 // read inside the transaction, one retry when another process wrote first, and a refusal that
 // rolls back yet is recorded, in a transaction of its own, as a `refused` event.
+import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Actor } from '../domain/types.ts';
 import { ConflictError, RefusedError } from '../errors.ts';
 import type { Repositories, Store } from '../persistence/store.ts';
@@ -20,6 +21,15 @@ export async function actorFor(
 ): Promise<Actor> {
   const groups = await repos.usergroups.groupsOf(userId);
   return { userId, principals: [userId, ...groups], isAdmin: adminUserIds.has(userId) };
+}
+
+/** Who holds each role now: whoever an admin set, else the role directory's defaults. */
+export async function roleHolders(
+  repos: Repositories,
+  directory: RoleDirectory,
+): Promise<(role: string) => string[]> {
+  const held = await repos.roles.all();
+  return (role) => held.get(role) ?? directory.defaultHolders(role);
 }
 
 /**

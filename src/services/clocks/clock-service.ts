@@ -6,7 +6,7 @@ import type { Actor } from '../../domain/types.ts';
 import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
 import type { Repositories, Store } from '../../persistence/store.ts';
 import type { Clock } from '../run-service.ts';
-import { inVerbTransaction } from '../verb-transaction.ts';
+import { inVerbTransaction, roleHolders } from '../verb-transaction.ts';
 import { type GdprNotificationResult, recordGdprNotification } from './record-gdpr-notification.ts';
 import { type SnoozeResult, snoozeStep } from './snooze-step.ts';
 
@@ -24,7 +24,7 @@ export interface ClockVerbContext {
   actor: Actor;
   directory: RoleDirectory;
   now: number;
-  holdersOf(role: string): Promise<string[]>;
+  holdersOf(role: string): string[];
 }
 
 export function createClockService(deps: ClockServiceDeps) {
@@ -36,9 +36,8 @@ export function createClockService(deps: ClockServiceDeps) {
     verb: string,
     fn: (ctx: ClockVerbContext) => Promise<T>,
   ): Promise<T> {
-    return inVerbTransaction(deps, { runId, userId, verb }, (repos, actor, now) => {
-      const holdersOf = async (role: string) =>
-        (await repos.roles.get(role)) ?? deps.directory.defaultHolders(role);
+    return inVerbTransaction(deps, { runId, userId, verb }, async (repos, actor, now) => {
+      const holdersOf = await roleHolders(repos, deps.directory);
       return fn({ repos, queries, actor, directory: deps.directory, now, holdersOf });
     });
   }

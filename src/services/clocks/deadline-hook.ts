@@ -8,6 +8,7 @@ import type { RunTransition } from '../../domain/run-machine.ts';
 import { CLOSED_RUN_STATUSES, type RunEvent } from '../../domain/types.ts';
 import type { Repositories } from '../../persistence/store.ts';
 import type { TransitionHook } from '../run-service.ts';
+import { roleHolders } from '../verb-transaction.ts';
 import type { WorkHours } from './business-time.ts';
 import type { GdprNotice } from './clock-notices.ts';
 import { planStepTimers } from './deadline-policy.ts';
@@ -88,11 +89,8 @@ export function createDeadlineHook(deps: DeadlineHookDeps): TransitionHook {
           stepKey: e.stepKey,
           data: { ...next },
         });
-        const holders = await repos.roles.all();
-        const mentions = GDPR_ROLES.map((role) => ({
-          role,
-          principals: holders.get(role) ?? deps.directory.defaultHolders(role),
-        }));
+        const holdersOf = await roleHolders(repos, deps.directory);
+        const mentions = GDPR_ROLES.map((role) => ({ role, principals: holdersOf(role) }));
         const notice: GdprNotice = {
           type: 'gdpr',
           runId: run.id,

@@ -9,6 +9,7 @@ import { CLOSED_RUN_STATUSES, type RunEvent, SYSTEM_ACTOR } from '../../domain/t
 import type { ClockQueries, TimerRunView } from '../../persistence/reporting.ts';
 import type { NewTimer, TimerRow } from '../../persistence/repositories.ts';
 import type { Repositories } from '../../persistence/store.ts';
+import { roleHolders } from '../verb-transaction.ts';
 import type { EscalationNotice, GdprNotice, Lateness, ReminderNotice } from './clock-notices.ts';
 import { escalationTarget } from './escalation.ts';
 import { GDPR_OVERDUE_EVERY_MS, GDPR_ROLES, type GdprClock } from './gdpr-clock.ts';
@@ -57,7 +58,7 @@ export async function fireDueTimers(
   const { now, directory } = ctx;
   const lateAfter = ctx.lateAfterMs ?? LATE_AFTER_MS;
   const views = await queries.timerRuns(timers.map((t) => t.runId));
-  const holders = await repos.roles.all();
+  const roleHoldersOf = await roleHolders(repos, directory);
   const escalations = timers.filter((t) => ESCALATION_KINDS.includes(t.kind as never) && t.stepId !== null);
   const prior = await queries.firedCount(
     escalations.map((t) => t.stepId!),
@@ -88,9 +89,7 @@ export async function fireDueTimers(
     const lateness = { dueAt: timer.dueAt, firedAt: now, late: result.late, lateByMs };
     const view = views.get(timer.runId);
     const holdersOf = (role: string) =>
-      role === REQUESTER_ROLE && view
-        ? [view.run.requester]
-        : (holders.get(role) ?? directory.defaultHolders(role));
+      role === REQUESTER_ROLE && view ? [view.run.requester] : roleHoldersOf(role);
 
     if (!view) result.skipped = 'run_missing';
     else if (timer.kind === TIMER.gdpr) fireGdpr(timer, view, result, lateness);
@@ -191,10 +190,7 @@ export async function fireDueTimers(
       return;
     }
     const mark = String(timer.data.mark ?? 'overdue');
-    const mentions = GDPR_ROLES.map((role) => ({
-      role,
-      principals: holders.get(role) ?? directory.defaultHolders(role),
-    }));
+    const mentions = GDPR_ROLES.map((role) => ({ role, principals: roleHoldersOf(role) }));
     const notice: GdprNotice = {
       type: 'gdpr',
       runId: view.run.id,

@@ -31,7 +31,7 @@ export async function recordGdprNotification(
   if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
   const details = { runId, stepKey: null, actor: actor.userId };
   const privacy = ctx.directory.resolve('Privacy') ?? 'Privacy';
-  const holders = await ctx.holdersOf(privacy);
+  const holders = ctx.holdersOf(privacy);
   if (!holders.some((p) => actor.principals.includes(p))) {
     throw new RefusedError(
       'not_privacy',
@@ -71,9 +71,7 @@ export async function recordGdprNotification(
       data: { startedAt: clock.startedAt, deadlineAt: clock.deadlineAt, at: now, withinDeadline, note },
     },
   ]);
-  const mentions = await Promise.all(
-    GDPR_ROLES.map(async (role) => ({ role, principals: await ctx.holdersOf(role) })),
-  );
+  const mentions = GDPR_ROLES.map((role) => ({ role, principals: ctx.holdersOf(role) }));
   const notice: GdprNotice = {
     type: 'gdpr',
     runId,
