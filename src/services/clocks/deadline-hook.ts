@@ -10,9 +10,8 @@ import type { Repositories } from '../../persistence/store.ts';
 import type { TransitionHook } from '../run-service.ts';
 import { roleHolders } from '../verb-transaction.ts';
 import type { WorkHours } from './business-time.ts';
-import type { GdprNotice } from './clock-notices.ts';
 import { planStepTimers } from './deadline-policy.ts';
-import { GDPR_ROLES, type GdprClock, gdprMarks, newGdprClock } from './gdpr-clock.ts';
+import { type GdprClock, gdprMarks, gdprNotice, newGdprClock } from './gdpr-clock.ts';
 import { ACK_KINDS, TIMER } from './timer-kinds.ts';
 
 export interface DeadlineHookDeps {
@@ -89,19 +88,10 @@ export function createDeadlineHook(deps: DeadlineHookDeps): TransitionHook {
           stepKey: e.stepKey,
           data: { ...next },
         });
-        const holdersOf = await roleHolders(repos, deps.directory);
-        const mentions = GDPR_ROLES.map((role) => ({ role, principals: holdersOf(role) }));
-        const notice: GdprNotice = {
-          type: 'gdpr',
-          runId: run.id,
-          runTitle: run.title,
+        const notice = gdprNotice(run, next, now, await roleHolders(repos, deps.directory), {
           mark: 'started',
-          startedAt: next.startedAt,
-          deadlineAt: next.deadlineAt,
-          remainingMs: next.deadlineAt - now,
-          mentions,
           by: e.actor,
-        };
+        });
         await repos.outbox.enqueue([{ runId: run.id, delivery: { kind: 'thread' }, notice }], now);
       } else if (
         running &&

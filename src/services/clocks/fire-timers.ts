@@ -10,9 +10,9 @@ import type { ClockQueries, TimerRunView } from '../../persistence/reporting.ts'
 import type { NewTimer, TimerRow } from '../../persistence/repositories.ts';
 import type { Repositories } from '../../persistence/store.ts';
 import { roleHolders } from '../verb-transaction.ts';
-import type { EscalationNotice, GdprNotice, Lateness, ReminderNotice } from './clock-notices.ts';
+import type { EscalationNotice, Lateness, ReminderNotice } from './clock-notices.ts';
 import { escalationTarget } from './escalation.ts';
-import { GDPR_OVERDUE_EVERY_MS, GDPR_ROLES, type GdprClock } from './gdpr-clock.ts';
+import { GDPR_OVERDUE_EVERY_MS, type GdprClock, gdprNotice } from './gdpr-clock.ts';
 import { ACK_KINDS, DUE_KINDS, ESCALATION_KINDS, REMINDER_KINDS, TIMER } from './timer-kinds.ts';
 
 /** A timer counts as late when it fires more than this after it was due. */
@@ -190,20 +190,9 @@ export async function fireDueTimers(
       return;
     }
     const mark = String(timer.data.mark ?? 'overdue');
-    const mentions = GDPR_ROLES.map((role) => ({ role, principals: roleHoldersOf(role) }));
-    const notice: GdprNotice = {
-      type: 'gdpr',
-      runId: view.run.id,
-      runTitle: view.run.title,
-      mark,
-      startedAt: clock.startedAt,
-      deadlineAt: clock.deadlineAt,
-      remainingMs: clock.deadlineAt - now,
-      mentions,
-      ...lateness,
-    };
+    const notice = gdprNotice(view.run, clock, now, roleHoldersOf, { mark, ...lateness });
     outgoing.push({ runId: view.run.id, delivery: { kind: 'thread' }, notice });
-    for (const user of userIds(mentions))
+    for (const user of userIds(notice.mentions))
       outgoing.push({ runId: view.run.id, delivery: { kind: 'dm', userId: user }, notice });
     rootUpdates.add(view.run.id);
     if (timer.dueAt >= clock.deadlineAt) {

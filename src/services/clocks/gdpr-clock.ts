@@ -1,7 +1,9 @@
 // The GDPR Art. 33 clock: 72 hours from the moment a breach assessment records that user data
 // was exposed until Privacy records the notification to the authority. Pure helpers; the clock
 // itself lives on the run (`context.gdprClock`) and as timers of kind `gdpr`.
+import type { RoleMention } from '../../domain/notices.ts';
 import type { Run } from '../../domain/types.ts';
+import type { GdprNotice } from './clock-notices.ts';
 
 const HOUR = 3_600_000;
 
@@ -55,4 +57,29 @@ export function gdprClockOf(run: Pick<Run, 'context'>, now: number): GdprClockVi
   const running = !c.notifiedAt && !c.stoppedAt;
   const remainingMs = c.deadlineAt - now;
   return { ...c, running, remainingMs, overdue: running && remainingMs <= 0 };
+}
+
+/**
+ * The GDPR message at one mark of the clock, mentioning who holds Privacy and Ghabs now
+ * (`holdersOf` gives a role's holders).
+ */
+export function gdprNotice(
+  run: Pick<Run, 'id' | 'title'>,
+  clock: Pick<GdprClock, 'startedAt' | 'deadlineAt'>,
+  now: number,
+  holdersOf: (role: string) => string[],
+  { mark, ...extra }: Omit<Partial<GdprNotice>, 'type'> & { mark: string },
+): GdprNotice {
+  const mentions: RoleMention[] = GDPR_ROLES.map((role) => ({ role, principals: holdersOf(role) }));
+  return {
+    type: 'gdpr',
+    runId: run.id,
+    runTitle: run.title,
+    mark,
+    startedAt: clock.startedAt,
+    deadlineAt: clock.deadlineAt,
+    remainingMs: clock.deadlineAt - now,
+    mentions,
+    ...extra,
+  };
 }

@@ -3,9 +3,8 @@
 // message say so. Works on a closed run too: the duty outlives the incident.
 import { z } from 'zod';
 import { NotFoundError, RefusedError, ValidationError } from '../../errors.ts';
-import type { GdprNotice } from './clock-notices.ts';
 import type { ClockVerbContext } from './clock-service.ts';
-import { GDPR_ROLES, gdprClockOf } from './gdpr-clock.ts';
+import { gdprClockOf, gdprNotice } from './gdpr-clock.ts';
 import { TIMER } from './timer-kinds.ts';
 
 const input = z.object({ runId: z.string().min(1), note: z.string().max(2000).nullable() });
@@ -71,18 +70,7 @@ export async function recordGdprNotification(
       data: { startedAt: clock.startedAt, deadlineAt: clock.deadlineAt, at: now, withinDeadline, note },
     },
   ]);
-  const mentions = GDPR_ROLES.map((role) => ({ role, principals: ctx.holdersOf(role) }));
-  const notice: GdprNotice = {
-    type: 'gdpr',
-    runId,
-    runTitle: run.title,
-    mark: 'notified',
-    startedAt: clock.startedAt,
-    deadlineAt: clock.deadlineAt,
-    remainingMs: clock.deadlineAt - now,
-    mentions,
-    by: actor.userId,
-  };
+  const notice = gdprNotice(run, clock, now, ctx.holdersOf, { mark: 'notified', by: actor.userId });
   await repos.outbox.enqueue(
     [
       { runId, delivery: { kind: 'thread' }, notice },
