@@ -1,20 +1,14 @@
 // `projectlead digest --dry-run daily|weekly`, `metrics [--json]`, `postmortem RUN-ID`:
 // read-only views of the clocks and reports, on the same database the bot uses.
 import { loadCoreConfig } from '../config.ts';
-import { createCore } from '../core.ts';
+import { type Core, createCore } from '../core.ts';
 import { DIGEST_KINDS, type DigestKind } from '../services/clocks/digest-periods.ts';
-import { createDigestService } from '../services/clocks/digest-service.ts';
-import { createMetricsService } from '../services/clocks/metrics.ts';
-import { createPostmortemService } from '../services/clocks/postmortem.ts';
 import { metricsText } from '../services/clocks/report-text.ts';
 import { type CliCommand, type CliIo, registerCommand } from './main.ts';
 
 const print = (io: CliIo, text: string) => io.stdout.write(`${text}\n`);
 
-async function withCore(
-  io: CliIo,
-  fn: (core: Awaited<ReturnType<typeof createCore>>) => Promise<number>,
-): Promise<number> {
+async function withCore(io: CliIo, fn: (core: Core) => Promise<number>): Promise<number> {
   const core = await createCore(loadCoreConfig(io.env));
   try {
     return await fn(core);
@@ -30,15 +24,7 @@ export const digestCommand: CliCommand = async (args, io) => {
     return 2;
   }
   return withCore(io, async (core) => {
-    const digests = createDigestService({
-      store: core.store,
-      clock: core.clock,
-      timeZone: core.config.DIGEST_TIMEZONE,
-      channel: core.config.DIGEST_CHANNEL ?? null,
-      playbooks: core.playbooks,
-      workerId: `cli:${process.pid}`,
-    });
-    const { digest, markdown } = await digests.dryRun(kind);
+    const { digest, markdown } = await core.digests.dryRun(kind);
     print(io, args.includes('--json') ? JSON.stringify(digest, null, 2) : markdown);
     return 0;
   });
@@ -46,7 +32,7 @@ export const digestCommand: CliCommand = async (args, io) => {
 
 export const metricsCommand: CliCommand = async (args, io) =>
   withCore(io, async (core) => {
-    const report = await createMetricsService({ store: core.store, playbooks: core.playbooks }).getMetrics();
+    const report = await core.metrics.getMetrics();
     print(io, args.includes('--json') ? JSON.stringify(report, null, 2) : metricsText(report, 'markdown'));
     return 0;
   });
@@ -58,13 +44,7 @@ export const postmortemCommand: CliCommand = async (args, io) => {
     return 2;
   }
   return withCore(io, async (core) => {
-    const service = createPostmortemService({
-      store: core.store,
-      clock: core.clock,
-      playbooks: core.playbooks,
-      timeZone: core.config.WORK_TIMEZONE ?? core.config.DIGEST_TIMEZONE,
-    });
-    const draft = await service.draft(runId.toUpperCase());
+    const draft = await core.postmortems.draft(runId.toUpperCase());
     print(io, args.includes('--json') ? JSON.stringify(draft, null, 2) : draft.markdown);
     return 0;
   });
