@@ -1,21 +1,8 @@
 // `projectlead digest --dry-run daily|weekly`, `metrics [--json]`, `postmortem RUN-ID`:
 // read-only views of the clocks and reports, on the same database the bot uses.
-import { loadCoreConfig } from '../config.ts';
-import { type Core, createCore } from '../core.ts';
 import { DIGEST_KINDS, type DigestKind } from '../services/clocks/digest-periods.ts';
 import { metricsText } from '../services/clocks/report-text.ts';
-import { type CliCommand, type CliIo, registerCommand } from './main.ts';
-
-const print = (io: CliIo, text: string) => io.stdout.write(`${text}\n`);
-
-async function withCore(io: CliIo, fn: (core: Core) => Promise<number>): Promise<number> {
-  const core = await createCore(loadCoreConfig(io.env));
-  try {
-    return await fn(core);
-  } finally {
-    await core.close();
-  }
-}
+import { type CliCommand, print, registerCommand, withCore } from './main.ts';
 
 export const digestCommand: CliCommand = async (args, io) => {
   const kind = (args.find((a) => !a.startsWith('--')) ?? 'daily') as DigestKind;

@@ -1,10 +1,9 @@
 // `projectlead <command>`: the operator's view of the same database the bot uses.
 // With --json a command prints JSON alone on stdout; logs and errors go to stderr.
-import { loadPlaybooks, PlaybookError } from '../../routing/playbooks/load.ts';
+import { loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
 import { loadCoreConfig } from '../config.ts';
-import { createCore } from '../core.ts';
-import { isDomainError } from '../errors.ts';
+import { type Core, createCore } from '../core.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { ownerLabel, playbookJson, runJson } from './json.ts';
 
@@ -30,12 +29,21 @@ const USAGE = `usage: projectlead <command>
   metrics [--json]                  per-chain count, average duration, success rate
   postmortem <RUN-ID>               the post-mortem draft of an incident, as Markdown`;
 
-const print = (io: CliIo, text: string) => io.stdout.write(`${text}\n`);
+export const print = (io: CliIo, text: string) => io.stdout.write(`${text}\n`);
+
+/** Run `fn` on the core (database, playbooks, services), closed again whatever happens. */
+export async function withCore(io: CliIo, fn: (core: Core) => Promise<number>): Promise<number> {
+  const core = await createCore(loadCoreConfig(io.env));
+  try {
+    return await fn(core);
+  } finally {
+    await core.close();
+  }
+}
 
 const commands: Record<string, CliCommand> = {
   async runs(args, io) {
-    const core = await createCore(loadCoreConfig(io.env));
-    try {
+    return withCore(io, async (core) => {
       const runs = await core.store.read.runs.list();
       const events = await core.store.read.events.forRuns(runs.map((r) => r.id));
       const out = runs.map((r) => runJson(r, events.get(r.id) ?? []));
@@ -51,9 +59,7 @@ const commands: Record<string, CliCommand> = {
         if (out.length === 0) print(io, 'No runs yet.');
       }
       return 0;
-    } finally {
-      await core.close();
-    }
+    });
   },
 
   async playbooks(args, io) {
@@ -86,8 +92,7 @@ const commands: Record<string, CliCommand> = {
   },
 
   async roles(args, io) {
-    const core = await createCore(loadCoreConfig(io.env));
-    try {
+    return withCore(io, async (core) => {
       const roles = await core.roles.listRoles();
       if (args.includes('--json')) print(io, JSON.stringify(roles, null, 2));
       else {
@@ -100,9 +105,7 @@ const commands: Record<string, CliCommand> = {
         }
       }
       return 0;
-    } finally {
-      await core.close();
-    }
+    });
   },
 
   async migrate(_args, io) {
@@ -115,24 +118,20 @@ const commands: Record<string, CliCommand> = {
 
   async classify(args, io) {
     const { classifyCommand } = await import('./classify-command.ts');
-    const core = await createCore(loadCoreConfig(io.env));
-    try {
+    return withCore(io, async (core) => {
       const { isChainId } = await import('../../routing/classifier/index.ts');
       const corrections = (await core.store.read.corrections.all()).flatMap((c) =>
         isChainId(c.chain) ? [{ text: c.text, chain: c.chain, at: c.createdAt }] : [],
       );
       return await classifyCommand(args, io, corrections);
-    } finally {
-      await core.close();
-    }
+    });
   },
 
   async corrections(args, io) {
     const { formatCorrectionsJsonl, isChainId, parseCorrectionsJsonl } = await import(
       '../../routing/classifier/index.ts'
     );
-    const core = await createCore(loadCoreConfig(io.env));
-    try {
+    return withCore(io, async (core) => {
       if (args[0] === 'export') {
         const all = (await core.store.read.corrections.all()).flatMap((c) =>
           isChainId(c.chain) && (c.predicted === null || isChainId(c.predicted))
@@ -162,9 +161,7 @@ const commands: Record<string, CliCommand> = {
       }
       io.stderr.write('usage: projectlead corrections export | corrections import <file|->\n');
       return 2;
-    } finally {
-      await core.close();
-    }
+    });
   },
 };
 
@@ -200,7 +197,7 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
   try {
     return await command(args, full);
   } catch (err) {
-    if (err instanceof PlaybookError || isDomainError(err) || err instanceof Error) {
+    if (err instanceof Error) {
       full.stderr.write(`projectlead: ${err.message}\n`);
       return 1;
     }
