@@ -17,6 +17,13 @@ export function createRoleService(deps: {
   clock: Clock;
   adminUserIds: ReadonlySet<string>;
 }) {
+  const holding = (role: string, holders: string[]): RoleHolding => ({
+    role,
+    title: deps.directory.config.roles[role]?.title ?? '',
+    holders,
+    escalation: deps.directory.escalationPath(role),
+  });
+
   return {
     /** Load roles.yml defaults for roles never set. */
     async seedDefaults(): Promise<void> {
@@ -26,12 +33,9 @@ export function createRoleService(deps: {
 
     async listRoles(): Promise<RoleHolding[]> {
       const held = await deps.store.read.roles.all();
-      return deps.directory.names.map((role) => ({
-        role,
-        title: deps.directory.config.roles[role]?.title ?? '',
-        holders: held.get(role) ?? deps.directory.defaultHolders(role),
-        escalation: deps.directory.escalationPath(role),
-      }));
+      return deps.directory.names.map((role) =>
+        holding(role, held.get(role) ?? deps.directory.defaultHolders(role)),
+      );
     },
 
     /** The role is now held by exactly these users or groups (admins only). */
@@ -78,12 +82,7 @@ export function createRoleService(deps: {
           },
         ]);
       });
-      return {
-        role,
-        title: deps.directory.config.roles[role]?.title ?? '',
-        holders: unique,
-        escalation: deps.directory.escalationPath(role),
-      };
+      return holding(role, unique);
     },
 
     async holdersOf(role: string): Promise<string[]> {
