@@ -83,13 +83,13 @@ export function withPrior(logProbs: Float64Array, weight: number): Float64Array 
 
 export const TUNING: Readonly<Tuning> = {
   modelWeight: 2,
-  threshold: 0.7,
-  agreeThreshold: 0.7,
-  disagreement: 0.7,
-  modelAlone: 0.5,
+  threshold: 0.75,
+  agreeThreshold: 1,
+  disagreement: 1.01,
+  modelAlone: 0.7,
   minEvidence: 0,
   askOnFlip: false,
-  priorWeight: 1,
+  priorWeight: 0.5,
 };
 
 /** Below this confidence the bot asks the requester to choose rather than start a chain. */

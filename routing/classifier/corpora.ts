@@ -1,6 +1,6 @@
 /**
  * The labelled corpora the token model learns from and the classifier is checked on.
- * `blind6.jsonl` is the final check: it is never trained or tuned on.
+ * `blind6.jsonl` and `blind7.jsonl` are final checks: never trained or tuned on.
  *
  * First looks, each scored once before anything was changed for it:
  * - blind5 (267 requests): 87.6% chains right, 24.0% asked, 3.4% started wrong; flags 69.8%,
@@ -9,6 +9,17 @@
  *   phrasing: 88.1% right, 11.9% asked, 4.3% started wrong; flags 69.4%, severity 34.0%.
  *   (The code before those changes: 83.8% right, 27.1% asked, 2.4% started wrong.) Both
  *   goals (≤ 10% asked, ≤ 2% started wrong) are missed on it: not tuned on afterwards.
+ * - train2 (1,140 requests written for the weak spots: wishes and "X should …" features,
+ *   symptom-only bugs, incident vs bug scope, cross-project vs single-project, release vs
+ *   fix, compliance vs security bug) trained on from then on, with L2 0.005 and the ask
+ *   settings re-picked by `crossval.ts`: held-out union 96.5% right, 6.9% asked, 1.0% started
+ *   wrong (before: 94.9%, 8.4%, 1.4%).
+ * - blind7 (278 requests, written before train2) and blind6, final checks scored once after
+ *   that: blind7 88.8% right, 25.2% asked, 3.6% started wrong; flags 79.6%, severity 68.6%
+ *   (the code before: 83.5%, 20.9%, 8.6%; 73.7%, 61.0%). blind6 91.0% right, 17.6% asked,
+ *   1.9% started wrong; flags 70.4%, severity 37.2%. Fewer wrong starts, more asks: the ask
+ *   goal (≤ 10%) is missed on both, started wrong (≤ 2%) is met on blind6 only. Most asks and
+ *   wrong starts are still features phrased as "X should …" read as bugs.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +37,8 @@ export const CORPUS_FILES: Readonly<Record<string, string>> = {
   blind4: here('./corpus/blind4.jsonl'),
   blind5: here('./corpus/blind5.jsonl'),
   blind6: here('./corpus/blind6.jsonl'),
+  train2: here('./corpus/train2.jsonl'),
+  blind7: here('./corpus/blind7.jsonl'),
 };
 
 /** Corpora the model is trained on (everything but the final check). */
@@ -38,11 +51,14 @@ export const TRAINING_CORPORA = [
   'blind3',
   'blind4',
   'blind5',
+  'train2',
 ] as const;
 /** Corpora written after the lexicon was frozen: each is scored by a model trained without it. */
 export const BLIND_CORPORA = ['blind', 'blind2', 'blind3', 'blind4', 'blind5'] as const;
 /** Written before any change it could have steered, and scored once at the end: never trained or tuned on. */
-export const FINAL_CORPUS = 'blind6';
+export const FINAL_CORPUS = 'blind7';
+/** Every final check so far (blind6 before blind7): none is ever trained or tuned on. */
+export const FINAL_CORPORA = ['blind6', 'blind7'] as const;
 
 export function loadCorpus(name: string): { line: number; request: LabelledRequest }[] {
   const path = CORPUS_FILES[name];

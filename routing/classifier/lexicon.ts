@@ -520,7 +520,7 @@ export const FLAG_RULES: Rule<Flag>[] = compile<Flag>([
   [
     'user_data',
     1,
-    `personal data|personal information|pii|user data|customer data|users? (?:data|records|profile|profiles|table|model|details|info)|users table|user.?id|customer (?:emails?|pii|records|data|bank details|information)|(?:customer|user)s? emails|email addresses|emails? of|other (?:users?|peoples?|tenants?)|another users?|someone elses|their data|gdpr|ccpa|dsar|consent|retention|privacy|location|account (?:history|activity)|profile|profiles|address|addresses|names?|id documents|kyc documents|bank details|contacts|phone numbers?|date of birth|exposed|dpia|kyc|identity documents|id documents|delete (?:their|my|your|the) account|account deletion|impersonat\\w*|ip addresses|device ids?|voice|recordings?|another customers?`,
+    `personal data|personal information|pii|user data|customer data|users? (?:data|records|profile|profiles|table|model|details|info)|users table|user.?id|customer (?:emails?|pii|records|data|bank details|information)|(?:customer|user)s? emails|email addresses|emails? of|other (?:users?|peoples?|tenants?)|another users?|someone elses|their data|gdpr|ccpa|dsar|consent|retention|privacy|location|account (?:history|activity)|profile|profiles|address|addresses|names?|id documents|kyc documents|bank details|contacts|phone numbers?|date of birth|exposed|dpia|kyc|identity documents|id documents|delete (?:their|my|your|the) account|account deletion|impersonat\\w*|ip addresses|device ids?|voice|recordings?|another customers?|login history|devices? (?:that )?(?:have|has) access|tax (?:residency|id)|data (?:export|sharing|share|flow|subject|exposure|protection)|processing activities|share with partners|passports?|passport scans|full name|pseudonymi[sz]\\w*|avatars?|applicants|personal|what (?:data|we collect)`,
   ],
   [
     'payments',
@@ -530,12 +530,12 @@ export const FLAG_RULES: Rule<Flag>[] = compile<Flag>([
   [
     'analytics',
     1,
-    `analytics|tracking|track|tracked|event tracking|events? for|mixpanel|amplitude|segment|google analytics|ga4|posthog|heap|funnel (?:chart|numbers|report)|cohort|metrics|measure|a/?b test|ab test|experiment|trackers`,
+    `analytics|tracking|track|tracked|event tracking|events? for|mixpanel|amplitude|segment|google analytics|ga4|posthog|heap|funnel (?:chart|numbers|report)|cohort|metrics|measure|a/?b test|ab test|experiment|trackers|an event|log an event|metric|utm|attribut\\w*|heatmaps?|session replay|pixels?|looker|warehouse|events? (?:to|in) (?:mixpanel|amplitude|segment)|count how many|how many (?:people|users)`,
   ],
   [
     'security',
     1,
-    `security|secure|2fa|mfa|two.?factor|sso|saml|oauth|passkeys?|password|passwords|auth|authentication|authenticator|login attempts|session tokens?|tokens? (?:leak|expos)|xss|csrf|idor|injection|breach|hacked|leak(?:ed)?|compromised|exposed|ddos(?:ed)?|unauthori[sz]ed|suspicious|vulnerab\\w*|vuln|cves?|exploit|secrets?|keys|api keys|aws keys|iam|permissions?|access review|admin access|access to production|role.based|read.only|cors|csp|encryption|encrypted|soc ?2|iso ?27001|pen ?test|penetration|pci(?:.?dss)?|authorization|credential stuffing|brute.?force|magic.link|login|tokens? never expire|phone number|biometric|face id|touch id|impersonat\\w*|credentials|card numbers|2fa code|another customers?|other tenants|another users?|someone elses|who has access|privilege`,
+    `security|secure|2fa|mfa|two.?factor|sso|saml|oauth|passkeys?|password|passwords|auth|authentication|authenticator|login attempts|session tokens?|tokens? (?:leak|expos)|xss|csrf|idor|injection|breach|hacked|leak(?:ed)?|compromised|exposed|ddos(?:ed)?|unauthori[sz]ed|suspicious|vulnerab\\w*|vuln|cves?|exploit|secrets?|keys|api keys|aws keys|iam|permissions?|access review|admin access|access to production|role.based|read.only|cors|csp|encryption|encrypted|soc ?2|iso ?27001|pen ?test|penetration|pci(?:.?dss)?|authorization|credential stuffing|brute.?force|magic.link|login|tokens? never expire|phone number|biometric|face id|touch id|impersonat\\w*|credentials|card numbers|2fa code|another customers?|other tenants|another users?|someone elses|who has access|privilege|lock (?:their|my|the|his|her) account|captcha|audit trail|revoked|log out everywhere|logs? out (?:other|all) (?:devices|sessions)|other devices|by changing the (?:url|id)|publicly|public (?:url|link|bucket|repo|gist)|attackers?|botnet|ransomware|malicious|phishing|account takeovers?|tls|mtls|openssl|signing keys?|session cookie|cookie domain|without confirming|people with access|who can (?:read|see|approve|access)|four.eyes|firewall|open ports|least privilege`,
   ],
   [
     'growth',
@@ -550,7 +550,7 @@ export const FLAG_RULES: Rule<Flag>[] = compile<Flag>([
   [
     'backend_only',
     1,
-    `backend only|backend.only|api side only|api.side only|server.side|no ui|server side only|server.side only|no frontend|api only|headless|cron job|batch endpoint|an endpoint|endpoint that|webhooks?|(?:get|post|put|patch|delete) (?:api )?v\\d|api returns|returns 500`,
+    `backend only|backend.only|api side only|api.side only|server.side|no ui|server side only|server.side only|no frontend|api only|headless|cron job|batch endpoint|an endpoint|endpoint that|webhooks?|(?:get|post|put|patch|delete) (?:api )?v\\d|api returns|returns 500|internal (?:api|endpoint|job|admin api)|workers?|queues?|consumer|crons?|grpc|prometheus|read replica|dead letter|health check|index on|idempotency key|/internal|retries|server side|backend work`,
   ],
 ]);
 

@@ -116,8 +116,13 @@ export function modelFeatures(words: readonly string[]): string[] {
 
 /** Per-chain log-probabilities (CHAIN_IDS order) of a request's words under the model. */
 export function modelLogProbs(model: TokenModel, words: readonly string[]): Float64Array {
+  return featureLogProbs(model, modelFeatures(words));
+}
+
+/** Per-class log-probabilities of a list of features (as `modelFeatures` makes them, plus any others). */
+export function featureLogProbs(model: TokenModel, features: readonly string[]): Float64Array {
   const z = Float64Array.from(model.bias);
-  for (const feature of modelFeatures(words)) {
+  for (const feature of features) {
     const w = model.weights.get(feature);
     if (!w) continue;
     for (let c = 0; c < z.length; c++) z[c]! += w[c]!;

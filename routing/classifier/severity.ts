@@ -17,6 +17,20 @@ const BUG_CRITICAL = B(
 const BUG_HIGH = B(
   `crash|crashes|crashed|crashing|freezes|freezing|frozen|hangs|logged out|logs? (?:me|them|users|people|us) out|log (?:me|them|users) out|does nothing|doesnt do anything|doesnt work|not working|dont work|cant (?:log ?in|login|sign in|pay|add|upload|connect)|login|log ?in|sign in|password|passwords|passkey|refunds?|charged|blank|loops?|spins forever|security|fails with|people cant|users cant|fees?|interest|billed|iban|rejects? valid|missing (?:${W}{0,3})(?:transactions|data|payments|days?)|withdrawals?|deposits?|balances?|money|pending forever|amounts?`,
 );
+/** A core flow blocked for the reporter: High even without a crash word. */
+const BUG_BLOCKED = B(
+  `cant (?:open|finish|complete|place|sell|buy|trade|withdraw|deposit|verify|upload|reach|get (?:in|past))|stuck (?:on|at|in)|forever|nothing happens|white (?:page|screen)|disappeared|greyed out|closes (?:itself|as soon)|kick(?:s|ed)? (?:me |us |them )?(?:out|back)|never (?:arrived|came)|still not (?:in|there|arrived)|goes back to (?:the )?(?:start|login|phone)|(?:the )?paywall again`,
+);
+/**
+ * Looks, wording and layout: Low even on a money or login screen ("typo on the fees page"),
+ * unless the reporter also says it crashes, blocks or loses something.
+ */
+const BUG_COSMETIC = B(
+  `typos?|misspell\\w*|spelling|cosmetic|misaligned|alignment|unreadable|blurry|pixelated|squashed|stretched|contrast|fonts?|colou?rs?|overlap\\w*|cut off|padding|spacing|hyphenation|plural|grey on grey|white on white|rounded corners|barely visible|invisible|icons?|animation|placeholder|capitali[sz]\\w*|wraps?|wording|tooltips?|hover`,
+);
+const BUG_SERIOUS = B(
+  `crash\\w*|freez\\w*|frozen|hangs|logged out|logs? (?:me|them|users|people|us) out|cant (?:log ?in|login|sign in|pay)|charged|billed|lost|los(?:e|es|ing)|data|does nothing|doesnt do anything|nothing happens|blank|other users?|someone elses`,
+);
 const BUG_LOW = B(
   `typos?|misspell\\w*|spelling|cosmetic|small thing|minor|nit|nitpick|alignment|misaligned|stretched|overflows?|layout|pixels?|logo|unreadable|tooltip|footer|wording|copy|timezone|utc|tiny|color|colour|font|small|welcome emails?|page title|title|encod\\w*|umlauts|accents|back (?:arrow|button)|permission|every launch|cut off|rotated|flicker\\w*|overlap\\w*|locale|translations?|copyright|out of date|outdated|docs|documentation|hover|symbol|text`,
 );
@@ -28,12 +42,14 @@ const INCIDENT_THIRD_PARTY = B(
 const INCIDENT_TOTAL = B(
   `everyone|everybody|all users|all requests|every request|every transaction|100%|across the board|nobody|no one|completely|whole|entire|at all`,
 );
-const INCIDENT_MINOR = B(`minor|small incident|slight|slightly|workaround|cosmetic|low impact`);
+const INCIDENT_MINOR = B(
+  `minor|small incident|slight|slightly|workaround|cosmetic|low impact|no (?:customer |user )?impact|internal (?:users )?only|internal users|blip|self recover\\w*|recovered|not customers|no customers? affected`,
+);
 const INCIDENT_PARTIAL = B(
   `partial|partially|some users|some customers|a few users|degraded|degradation|slow|slower|latency|p9[59]|delayed|lag|backlog|elevated|spike|error rate|cpu|memory|disk|replication|queue|burn rate`,
 );
 const INCIDENT_DOWN = B(
-  `down|outage|unreachable|unavailable|inaccessible|everyone|everybody|all users|all requests|every request|every page|nobody|no one|noone|100%|completely|whole|entire|across the board|breach|leak|leaked|hacked|compromised|exposed|ddos\\w*|expired|dns|cant reach|suspicious logins|production outage|multiple services|at all|anyone|dropped to (?:zero|0)|credential stuffing|thousands of|lost (?:its |the |our )?primary|failover|nothing (?:loads|works)|lots of users|many users|(?:password|secret|keys?|credentials) (?:${W}{0,4})public`,
+  `down|hard down|all (?:health )?checks failing|healthy host count 0|from all (?:locations|regions)|everything|not reachable|outage|unreachable|unavailable|inaccessible|everyone|everybody|all users|all requests|every request|every page|nobody|no one|noone|100%|completely|whole|entire|across the board|breach|leak|leaked|hacked|compromised|exposed|ddos\\w*|expired|dns|cant reach|suspicious logins|production outage|multiple services|at all|anyone|dropped to (?:zero|0)|credential stuffing|thousands of|lost (?:its |the |our )?primary|failover|nothing (?:loads|works)|lots of users|many users|(?:password|secret|keys?|credentials) (?:${W}{0,4})public`,
 );
 
 export function bugSeverity(tokens: string): Severity {
@@ -48,7 +64,8 @@ export function bugSeverity(tokens: string): Severity {
     if (p === 'p3') return 'low';
   }
   if (BUG_CRITICAL.test(tokens)) return 'critical';
-  if (BUG_HIGH.test(tokens)) return 'high';
+  if (BUG_COSMETIC.test(tokens) && !BUG_SERIOUS.test(tokens)) return 'low';
+  if (BUG_HIGH.test(tokens) || BUG_BLOCKED.test(tokens)) return 'high';
   if (BUG_LOW.test(tokens)) return 'low';
   return 'medium';
 }

@@ -1,7 +1,7 @@
 /**
  * `node --import tsx routing/classifier/train-model.ts`: trains the token model on every
- * corpus but blind4 and writes `model-weights.ts`. Deterministic: the same corpora give the
- * same file, byte for byte.
+ * training corpus (never the final checks, blind6 and blind7) and writes `model-weights.ts`.
+ * Deterministic: the same corpora give the same file, byte for byte.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { classify, TUNING } from '../../../routing/classifier/classify.ts';
 import {
   BLIND_CORPORA,
+  FINAL_CORPORA,
   FINAL_CORPUS,
   loadCorpus,
   TRAINING_CORPORA,
@@ -132,19 +133,23 @@ describe('classify on requests it has not seen (each blind corpus scored by a mo
   const asked = folds.reduce((n, e) => n + e.asked, 0);
   const correct = folds.reduce((n, e) => n + e.correct, 0);
 
-  it('when the held-out union is built, then it has blind to blind5 and never the final check', () => {
+  it('when the held-out union is built, then it has blind to blind5 and never a final check', () => {
     expect([...BLIND_CORPORA]).toEqual(['blind', 'blind2', 'blind3', 'blind4', 'blind5']);
-    expect(TRAINING_CORPORA as readonly string[]).not.toContain(FINAL_CORPUS);
-    expect(BLIND_CORPORA as readonly string[]).not.toContain(FINAL_CORPUS);
+    expect(FINAL_CORPORA as readonly string[]).toContain(FINAL_CORPUS);
+    for (const final of FINAL_CORPORA) {
+      expect(TRAINING_CORPORA as readonly string[]).not.toContain(final);
+      expect(BLIND_CORPORA as readonly string[]).not.toContain(final);
+    }
   });
 
-  it('when scored on the held-out union, then at most 2% start the wrong chain and at most 10% ask', () => {
+  // Measured with train2 in every fold (l2 0.005): 96.5% right, 6.9% asked, 1.0% started wrong.
+  it('when scored on the held-out union, then at most 1.5% start the wrong chain and at most 8% ask', () => {
     expect(total).toBeGreaterThan(800);
-    expect(startedWrong / total).toBeLessThanOrEqual(0.02);
-    expect(asked / total).toBeLessThanOrEqual(0.1);
+    expect(startedWrong / total).toBeLessThanOrEqual(0.015);
+    expect(asked / total).toBeLessThanOrEqual(0.08);
   });
 
-  it('when scored on the held-out union, then at least 92% of chains are right', () => {
-    expect(correct / total).toBeGreaterThanOrEqual(0.92);
+  it('when scored on the held-out union, then at least 95% of chains are right', () => {
+    expect(correct / total).toBeGreaterThanOrEqual(0.95);
   });
 });
