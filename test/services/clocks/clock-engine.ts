@@ -4,7 +4,7 @@ import { loadRoleDirectory } from '../../../routing/roles.ts';
 import { createScheduler } from '../../../src/jobs/scheduler.ts';
 import { createClockService } from '../../../src/services/clocks/clock-service.ts';
 import { createDeadlineHook } from '../../../src/services/clocks/deadline-hook.ts';
-import { ADMIN, createTestEngine, TestClock } from '../../support/engine.ts';
+import { ADMIN, createTestEngine, TestClock, userFor } from '../../support/engine.ts';
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
@@ -73,3 +73,21 @@ export async function createClockEngine(
 }
 
 export type ClockEngine = Awaited<ReturnType<typeof createClockEngine>>;
+
+/** A SEV2 incident with user data flagged, walked up to its breach assessment. */
+export async function toBreachAssessment(e: ClockEngine) {
+  const { run } = await e.runs.startRun({
+    chain: 'incident',
+    title: 'Leak',
+    text: 'x',
+    requester: 'UOPS',
+    severity: 'sev2',
+    flags: ['user_data'],
+  });
+  let r = run;
+  while (r.steps.find((s) => s.status === 'active')!.key !== 'breach_assessment') {
+    const step = r.steps.find((s) => s.status === 'active')!;
+    for (const role of step.owners) r = await e.runs.completeStep(r.id, userFor(role), { output: 'ok' });
+  }
+  return r;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createDigestService } from '../../../src/services/clocks/digest-service.ts';
 import { digestText } from '../../../src/services/clocks/report-text.ts';
 import { userFor } from '../../support/engine.ts';
-import { type ClockEngine, createClockEngine, DAY, HOUR, MIN } from './clock-engine.ts';
+import { type ClockEngine, createClockEngine, DAY, HOUR, MIN, toBreachAssessment } from './clock-engine.ts';
 
 async function finish(e: ClockEngine, runId: string) {
   let r = await e.runs.getRun(runId);
@@ -81,20 +81,8 @@ async function seed() {
   });
   await e.runs.blockStep(inc.run.id, userFor('OpsCommander'), { reason: 'waiting on the vendor' });
   // Open incident with a GDPR clock.
-  const breach = await e.runs.startRun({
-    chain: 'incident',
-    title: 'Leak',
-    text: 'x',
-    requester: 'UOPS',
-    severity: 'sev2',
-    flags: ['user_data'],
-  });
-  let r = breach.run;
-  while (r.steps.find((s) => s.status === 'active')!.key !== 'breach_assessment') {
-    const step = r.steps.find((s) => s.status === 'active')!;
-    for (const role of step.owners) r = await e.runs.completeStep(r.id, userFor(role), { output: 'ok' });
-  }
-  await e.runs.completeStep(r.id, userFor('Privacy'), {
+  const breach = await toBreachAssessment(e);
+  await e.runs.completeStep(breach.id, userFor('Privacy'), {
     output: 'emails exposed',
     facts: { userDataExposed: true },
   });
@@ -108,7 +96,7 @@ async function seed() {
       change: change.run.id,
       bug: bug.run.id,
       inc: inc.run.id,
-      breach: breach.run.id,
+      breach: breach.id,
     },
   };
 }

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gdprClockOf } from '../../../src/services/clocks/gdpr-clock.ts';
 import { userFor } from '../../support/engine.ts';
-import { type ClockEngine, createClockEngine, HOUR } from './clock-engine.ts';
-
-async function toBreachAssessment(e: ClockEngine) {
-  const { run } = await e.runs.startRun({
-    chain: 'incident',
-    title: 'Leak',
-    text: 'x',
-    requester: 'UOPS',
-    severity: 'sev2',
-    flags: ['user_data'],
-  });
-  let r = run;
-  while (r.steps.find((s) => s.status === 'active')!.key !== 'breach_assessment') {
-    const step = r.steps.find((s) => s.status === 'active')!;
-    for (const role of step.owners) r = await e.runs.completeStep(r.id, userFor(role), { output: 'ok' });
-  }
-  return r;
-}
+import { createClockEngine, HOUR, toBreachAssessment } from './clock-engine.ts';
 
 describe('GDPR Art. 33: the 72-hour notification clock', () => {
   it('when Privacy records exposed user data, then Privacy and Ghabs are reminded at 24, 48, 60 and 70 h, and at 72 h the clock is overdue', async () => {
