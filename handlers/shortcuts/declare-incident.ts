@@ -3,34 +3,8 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { normalizeSlackText } from '../../routing/classifier/index.ts';
 import { buildDeclareIncidentModal } from '../../src/slack/blocks/index.ts';
+import { encodeIncidentSource, type IncidentSource } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
-
-/** Where the declared incident came from, carried in the modal's private_metadata. */
-export interface IncidentSource {
-  channelId: string;
-  messageTs: string;
-  threadTs: string | null;
-  permalink: string | null;
-}
-
-export function encodeIncidentSource(s: IncidentSource): string {
-  return JSON.stringify({ c: s.channelId, ts: s.messageTs, th: s.threadTs, p: s.permalink });
-}
-
-export function parseIncidentSource(metadata: string | undefined): IncidentSource | null {
-  try {
-    const m = JSON.parse(metadata ?? '') as { c?: unknown; ts?: unknown; th?: unknown; p?: unknown };
-    if (typeof m.c !== 'string' || typeof m.ts !== 'string') return null;
-    return {
-      channelId: m.c,
-      messageTs: m.ts,
-      threadTs: typeof m.th === 'string' ? m.th : null,
-      permalink: typeof m.p === 'string' ? m.p : null,
-    };
-  } catch {
-    return null;
-  }
-}
 
 export function declareIncident(deps: HandlerDeps) {
   return async ({ ack, shortcut }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs) => {

@@ -3,9 +3,8 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Severity } from '../../src/domain/types.ts';
 import { ValidationError } from '../../src/errors.ts';
-import { BLOCK } from '../../src/slack/ids.ts';
+import { BLOCK, parseIncidentSource } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
-import { parseIncidentSource } from '../shortcuts/declare-incident.ts';
 import { fieldValue, fieldYesNo, requireField, type StateValues } from './values.ts';
 
 const SEVERITIES = new Set(['sev1', 'sev2', 'sev3']);

@@ -85,3 +85,30 @@ export function parseChainChoice(
   const m = /^(\d+)\|([a-z][a-z0-9_]*)$/.exec(value ?? '');
   return m ? { pendingId: Number(m[1]), chain: m[2]! } : null;
 }
+
+/** The declare_incident modal's private_metadata: the message the incident was declared from. */
+export interface IncidentSource {
+  channelId: string;
+  messageTs: string;
+  threadTs: string | null;
+  permalink: string | null;
+}
+
+export function encodeIncidentSource(s: IncidentSource): string {
+  return JSON.stringify({ c: s.channelId, ts: s.messageTs, th: s.threadTs, p: s.permalink });
+}
+
+export function parseIncidentSource(metadata: string | undefined): IncidentSource | null {
+  try {
+    const m = JSON.parse(metadata ?? '') as { c?: unknown; ts?: unknown; th?: unknown; p?: unknown };
+    if (typeof m.c !== 'string' || typeof m.ts !== 'string') return null;
+    return {
+      channelId: m.c,
+      messageTs: m.ts,
+      threadTs: typeof m.th === 'string' ? m.th : null,
+      permalink: typeof m.p === 'string' ? m.p : null,
+    };
+  } catch {
+    return null;
+  }
+}
