@@ -364,8 +364,16 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
 
   /** Hand a claimed row back unsent, due at `until`; not one of its failures. */
   async function release(row: OutboxRow, until: number, why: string) {
-    await write((o) => o.retryLater(row.id, until, withFailures(row, `waiting: ${why}`)));
-    stats.waited++;
+    await releaseAll([{ row, until }], why);
+  }
+
+  /** Hand several claimed rows back in one transaction (a backlog can be long). */
+  async function releaseAll(items: { row: OutboxRow; until: number }[], why: string) {
+    await write(async (o) => {
+      for (const { row, until } of items)
+        await o.retryLater(row.id, until, withFailures(row, `waiting: ${why}`));
+    });
+    stats.waited += items.length;
   }
 
   /** Send one channel's rows in order, paced; a rate limit holds the rest of the channel. */
@@ -381,9 +389,8 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       }
       if (slot - now > maxPacingWaitMs) {
         // Behind on this channel: the rest are due one interval apart, in order, from its slot.
-        for (const [k, rest] of rows.slice(i).entries()) {
-          await release(rest, slot + k * channelIntervalMs, 'channel pacing');
-        }
+        const backlog = rows.slice(i).map((rest, k) => ({ row: rest, until: slot + k * channelIntervalMs }));
+        await releaseAll(backlog, 'channel pacing');
         break;
       }
       if (slot > now) await sleep(slot - now);
@@ -401,8 +408,10 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       if (outcome.kind === 'sent') sent++;
       if (limitedUntil !== null) {
         nextSlot.set(channel, limitedUntil);
-        for (const rest of rows.slice(i + 1))
-          await release(rest, limitedUntil, 'the channel is rate limited');
+        await releaseAll(
+          rows.slice(i + 1).map((rest) => ({ row: rest, until: limitedUntil })),
+          'the channel is rate limited',
+        );
         break;
       }
     }
@@ -421,7 +430,13 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   async function tickOnce(): Promise<number> {
     stats.ticks++;
     const now = clock();
-    const rows = await store.transaction((repos) => repos.outbox.claimDue(now, batchSize, workerId, leaseMs));
+    // Channels this sender must wait on longer than a tick would: their rows stay unclaimed.
+    const paced = [...nextSlot]
+      .filter(([, slot]) => slot - now > maxPacingWaitMs)
+      .map(([channel]) => channel);
+    const rows = await store.transaction((repos) =>
+      repos.outbox.claimDue(now, batchSize, workerId, leaseMs, paced),
+    );
     if (rows.length === 0) return 0;
     const leaseEnd = now + leaseMs;
     const runs = new Map<string, Run | null>();

@@ -56,6 +56,7 @@ const SQL = {
   insertAssignee:
     'INSERT OR IGNORE INTO "step_assignees" ("step_id", "run_id", "principal", "role") VALUES (?, ?, ?, ?)',
   insertEvent: eventCodec.insertSql(['runId', 'at', 'actor', 'type', 'stepKey', 'data']),
+  channelOfRun: 'SELECT "channel_id" AS c FROM "runs" WHERE "id" = ?',
   insertOutbox: outboxCodec.insertSql([
     'runId',
     'kind',
@@ -125,7 +126,14 @@ export interface OutboxRepository {
     now: number,
   ): Promise<number[]>;
   /** Claim due messages (a lease), oldest first: one worker sends each at a time. */
-  claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<OutboxRow[]>;
+  /** `skipChannels`: destinations (channel or DM user) the caller cannot send to yet. */
+  claimDue(
+    now: number,
+    limit: number,
+    worker: string,
+    leaseMs: number,
+    skipChannels?: string[],
+  ): Promise<OutboxRow[]>;
   markSent(id: number, resultTs: string | null, now: number): Promise<void>;
   retryLater(id: number, nextAttemptAt: number, error: string): Promise<void>;
   markFailed(id: number, error: string, now: number): Promise<void>;
@@ -484,7 +492,19 @@ export class SqliteOutboxRepository implements OutboxRepository {
     items: { runId: string | null; delivery: Delivery; notice: Notice }[],
     now: number,
   ): Promise<number[]> {
-    const insert = statements(this.orm).get(SQL.insertOutbox);
+    const st = statements(this.orm);
+    const insert = st.get(SQL.insertOutbox);
+    // A run's messages carry its channel too, so a sender can leave a channel it must pace alone.
+    const runChannels = new Map<string, string | null>();
+    const channelOf = (runId: string | null) => {
+      if (!runId) return null;
+      if (!runChannels.has(runId))
+        runChannels.set(
+          runId,
+          (st.get(SQL.channelOfRun).get(runId) as { c: string | null } | undefined)?.c ?? null,
+        );
+      return runChannels.get(runId)!;
+    };
     return items.map((i) =>
       Number(
         insert.run(
@@ -496,7 +516,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
                 ? i.delivery.userId
                 : i.delivery.kind === 'channel'
                   ? i.delivery.channelId
-                  : null,
+                  : channelOf(i.runId),
             inThread: i.delivery.kind === 'thread',
             payload: i.notice as unknown as Record<string, unknown>,
             status: 'pending',
@@ -508,7 +528,13 @@ export class SqliteOutboxRepository implements OutboxRepository {
     );
   }
 
-  async claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<OutboxRow[]> {
+  async claimDue(
+    now: number,
+    limit: number,
+    worker: string,
+    leaseMs: number,
+    skipChannels: string[] = [],
+  ): Promise<OutboxRow[]> {
     const candidates = this.orm
       .select()
       .from(t.outbox)
@@ -517,6 +543,9 @@ export class SqliteOutboxRepository implements OutboxRepository {
           eq(t.outbox.status, 'pending'),
           lte(t.outbox.nextAttemptAt, now),
           or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now)),
+          skipChannels.length > 0
+            ? or(isNull(t.outbox.channelId), notInArray(t.outbox.channelId, skipChannels))
+            : undefined,
         ),
       )
       .orderBy(asc(t.outbox.id))

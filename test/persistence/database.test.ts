@@ -38,3 +38,30 @@ describe('the database', () => {
     await e.close();
   });
 });
+
+describe('the outbox claim', () => {
+  it('when a sender skips a channel it must pace, then only other destinations are claimed, run messages by their run’s channel', async () => {
+    const e = await createTestEngine();
+    const { run: busy } = await e.runs.startRun({
+      chain: 'bug',
+      title: 'a',
+      text: 'a',
+      requester: 'UREQ',
+      channelId: 'CBUSY',
+    });
+    const { run: other } = await e.runs.startRun({
+      chain: 'bug',
+      title: 'b',
+      text: 'b',
+      requester: 'UREQ',
+      channelId: 'COTHER',
+    });
+    const claimed = await e.store.transaction((r) =>
+      r.outbox.claimDue(e.clock.ms, 100, 'w', 60_000, ['CBUSY']),
+    );
+    expect(new Set(claimed.map((row) => row.runId))).toEqual(new Set([other.id]));
+    const rest = await e.store.transaction((r) => r.outbox.claimDue(e.clock.ms, 100, 'w', 60_000));
+    expect(new Set(rest.map((row) => row.runId))).toEqual(new Set([busy.id]));
+    await e.close();
+  });
+});
