@@ -1,6 +1,6 @@
 /**
  * The labelled corpora the token model learns from and the classifier is checked on.
- * `blind6.jsonl` and `blind7.jsonl` are final checks: never trained or tuned on.
+ * `blind6.jsonl`, `blind7.jsonl` and `blind8.jsonl` are final checks: never trained or tuned on.
  *
  * First looks, each scored once before anything was changed for it:
  * - blind5 (267 requests): 87.6% chains right, 24.0% asked, 3.4% started wrong; flags 69.8%,
@@ -20,6 +20,16 @@
  *   1.9% started wrong; flags 70.4%, severity 37.2%. Fewer wrong starts, more asks: the ask
  *   goal (≤ 10%) is missed on both, started wrong (≤ 2%) is met on blind6 only. Most asks and
  *   wrong starts are still features phrased as "X should …" read as bugs.
+ * - blind8 (274 requests, written and committed before any change for it), then the request
+ *   frame (`frames.ts`: a wanted behaviour vs an observed defect, in the rules and as the
+ *   model's modal features) and train3 (437 requests on that boundary, both sides) trained
+ *   on, ask settings re-picked by `crossval.ts`: held-out union 96.7% right, 6.4% asked, 1.0%
+ *   started wrong (before: 96.5%, 6.9%, 1.0%). Final checks scored once after that: blind8
+ *   92.7% right, 12.0% asked, 4.4% started wrong; flags 63.1%, severity 34.8% (the code
+ *   before: 83.9%, 23.4%, 6.2%; same flags and severity). blind7 91.4%, 17.3%, 2.9%; blind6
+ *   92.9%, 12.9%, 2.4% (one more wrong start than before). Features read as bugs on blind8
+ *   fell from 24 to 5; both goals (≤ 10% asked, ≤ 2% started wrong) are still missed on all
+ *   three: the remaining wrong starts are mostly bug vs incident/release/compliance scope.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +49,8 @@ export const CORPUS_FILES: Readonly<Record<string, string>> = {
   blind6: here('./corpus/blind6.jsonl'),
   train2: here('./corpus/train2.jsonl'),
   blind7: here('./corpus/blind7.jsonl'),
+  train3: here('./corpus/train3.jsonl'),
+  blind8: here('./corpus/blind8.jsonl'),
 };
 
 /** Corpora the model is trained on (everything but the final check). */
@@ -52,13 +64,14 @@ export const TRAINING_CORPORA = [
   'blind4',
   'blind5',
   'train2',
+  'train3',
 ] as const;
 /** Corpora written after the lexicon was frozen: each is scored by a model trained without it. */
 export const BLIND_CORPORA = ['blind', 'blind2', 'blind3', 'blind4', 'blind5'] as const;
 /** Written before any change it could have steered, and scored once at the end: never trained or tuned on. */
-export const FINAL_CORPUS = 'blind7';
-/** Every final check so far (blind6 before blind7): none is ever trained or tuned on. */
-export const FINAL_CORPORA = ['blind6', 'blind7'] as const;
+export const FINAL_CORPUS = 'blind8';
+/** Every final check so far (blind6, then blind7, then blind8): none is ever trained or tuned on. */
+export const FINAL_CORPORA = ['blind6', 'blind7', 'blind8'] as const;
 
 export function loadCorpus(name: string): { line: number; request: LabelledRequest }[] {
   const path = CORPUS_FILES[name];

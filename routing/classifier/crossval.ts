@@ -1,7 +1,7 @@
 /**
  * `node --import tsx routing/classifier/crossval.ts [--l2 0.005]`: honest figures for the
  * blend of lexicon and token model. Each blind corpus is scored by a model trained on every
- * other corpus (never blind6 or blind7, the final checks), over a grid of blend, prior and ask
+ * other corpus (never blind6, blind7 or blind8, the final checks), over a grid of blend, prior and ask
  * parameters; prints the settings that keep started-wrong ≤ 1.5% with asks ≤ 8% on the
  * union (margin below the goals of 2% and 10% for requests never seen), best accuracy first.
  */

@@ -191,7 +191,7 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   [
     'bug',
     2.5,
-    `(?:is|are) (?:still )?(?:showing|saying|missing|empty|outdated|out of date|gone)|still (?:says|shows|showing|visible|appears|there)|never (?:arrives?|loads?|shows?|works?|finish(?:es)?|completes?|gets?|sends?|updates?|saves?)|forever|ignores?|ignoring|skips?|skipping|even though|supposed to|should (?:be|not|show|say|have)|shouldnt|flicker\\w*|rotated|out of date|outdated|(?:take|takes|taking) \\d+\\+? ?(?:minutes|mins|seconds|secs|hours)|anyone else (?:seeing|getting|having)|complained|please remove|blank|since (?:yesterday|monday|tuesday|wednesday|thursday|friday|saturday|sunday|last week|the weekend|this morning)|(?:is|are) calculated|rounded`,
+    `(?:is|are) (?:still )?(?:showing|saying|missing|empty|outdated|out of date|gone)|still (?:says|shows|showing|visible|appears|there)|never (?:arrives?|loads?|shows?|works?|finish(?:es)?|completes?|gets?|sends?|updates?|saves?)|forever|ignores?|ignoring|skips?|skipping|even though|supposed to|flicker\\w*|rotated|out of date|outdated|(?:take|takes|taking) \\d+\\+? ?(?:minutes|mins|seconds|secs|hours)|anyone else (?:seeing|getting|having)|complained|please remove|blank|since (?:yesterday|monday|tuesday|wednesday|thursday|friday|saturday|sunday|last week|the weekend|this morning)|(?:is|are) calculated|rounded`,
   ],
   [
     'bug',

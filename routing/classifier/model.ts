@@ -8,6 +8,7 @@
  * The lexicon knows phrases; the model knows how words lean on average across every
  * labelled request. Where the two disagree the request is ambiguous, and the bot asks.
  */
+import { frameFeatures } from './frames.ts';
 import { CHAIN_IDS, type ChainId } from './types.ts';
 
 export interface TokenModel {
@@ -93,7 +94,10 @@ export function stem(word: string): string {
   return word;
 }
 
-/** The features of a request's (typo-corrected) words; duplicates are kept out. */
+/**
+ * The features of a request's (typo-corrected) words, plus its frame (a wish or a defect
+ * report, `frames.ts`); duplicates are kept out.
+ */
 export function modelFeatures(words: readonly string[]): string[] {
   const out = new Set<string>();
   let negatedFor = 0;
@@ -111,7 +115,20 @@ export function modelFeatures(words: readonly string[]): string[] {
     if (NEGATORS.has(word)) negatedFor = NEGATION_SPAN;
     previous = s;
   }
+  if (hasModal(words)) for (const f of frameFeatures(words.join(' '))) out.add(f);
   return [...out];
+}
+
+const MODAL_WORDS = new Set(['should', 'shouldnt', 'could', 'would', 'must', 'ought', 'meant']);
+const MODAL_BEFORE_TO = new Set(['need', 'needs', 'has', 'have']);
+
+/** A quick look for the target-state modals `frames.ts` reads (most requests have none). */
+function hasModal(words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (MODAL_WORDS.has(word) || (MODAL_BEFORE_TO.has(word) && words[i + 1] === 'to')) return true;
+  }
+  return false;
 }
 
 /** Per-chain log-probabilities (CHAIN_IDS order) of a request's words under the model. */

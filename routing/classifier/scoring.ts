@@ -4,6 +4,7 @@
  * signals (alert headers, `<!here>`, stack traces in code blocks), and converts the
  * per-chain scores into calibrated probabilities with a softmax.
  */
+import { frameScore, readFrame } from './frames.ts';
 import { CHAIN_RULES, EMOJI_SIGNALS, type Rule } from './lexicon.ts';
 import { codeBlocks, emojiNames, HERE_MENTION } from './normalize.ts';
 import { RuleIndex } from './prefilter.ts';
@@ -130,19 +131,64 @@ export function opensAsWish(tokens: string): boolean {
   return WISH_OPENING.test(tokens);
 }
 
+/**
+ * A request whose frame (`frames.ts`) states a wanted behaviour with nothing contrary
+ * observed: at least this much more wish than defect, and at most this much defect.
+ */
+export const WISH_FRAME_MIN = 1;
+const WISH_FRAME_MAX_DEFECT = 0.5;
+/** What a wanted-behaviour frame adds to New Feature. */
+export const WISH_FRAME_WEIGHT = 2;
+/** What an expectation next to an observed contrary fact ("should be 40 but shows 38") adds to Bug Fix. */
+export const EXPECTATION_WEIGHT = 2.5;
+
+/** The frame's verdict: a wanted behaviour, an expectation the product misses, or neither. */
+export function frameKind(tokens: string): 'wish' | 'expectation' | null {
+  const frame = readFrame(tokens);
+  const score = frameScore(frame);
+  if (score >= WISH_FRAME_MIN && frame.defect <= WISH_FRAME_MAX_DEFECT) return 'wish';
+  if (frame.modal && frame.defect >= 2 && score <= -1) return 'expectation';
+  return null;
+}
+
 function applyRules(tokens: string, evidence: Evidence): void {
-  const wish = opensAsWish(tokens);
-  if (wish) {
+  const opening = opensAsWish(tokens);
+  if (opening) {
     evidence.scores.feature += WISH_WEIGHT;
     evidence.signals.push({ chain: 'feature', phrase: 'opens as a wish', weight: WISH_WEIGHT });
   }
+  // Symptom words a wanted-behaviour frame would discount (read only when it could matter).
+  const soft: Signal[] = [];
   for (const { rule, index, text } of CHAIN_INDEX.matches(tokens)) {
     if (isNegated(tokens, index, text)) continue;
     let weight = rule.weight > 0 ? rule.weight * contextFactor(tokens, index, text) : rule.weight;
-    if (wish && rule.key === 'bug' && rule.weight > 0 && rule.weight < WISH_SOFT_BUG)
-      weight *= CONTEXT_DISCOUNT;
+    const isSoft = rule.key === 'bug' && rule.weight > 0 && rule.weight < WISH_SOFT_BUG;
+    if (opening && isSoft) weight *= CONTEXT_DISCOUNT;
     evidence.scores[rule.key] += weight;
-    evidence.signals.push({ chain: rule.key, phrase: text, weight });
+    const signal: Signal = { chain: rule.key, phrase: text, weight };
+    evidence.signals.push(signal);
+    if (isSoft && !opening) soft.push(signal);
+  }
+  // The frame tells a feature from a bug; a request another chain's words lead is left alone.
+  const { scores } = evidence;
+  const others = Math.max(scores.release, scores.incident, scores.cross_project, scores.compliance);
+  if (others >= Math.max(scores.feature, scores.bug, 0.5)) return;
+  const kind = frameKind(tokens);
+  if (kind === 'wish') {
+    for (const signal of soft) {
+      const discounted = signal.weight * CONTEXT_DISCOUNT;
+      scores.bug -= signal.weight - discounted;
+      signal.weight = discounted;
+    }
+    scores.feature += WISH_FRAME_WEIGHT;
+    evidence.signals.push({
+      chain: 'feature',
+      phrase: 'states a wanted behaviour',
+      weight: WISH_FRAME_WEIGHT,
+    });
+  } else if (kind === 'expectation') {
+    scores.bug += EXPECTATION_WEIGHT;
+    evidence.signals.push({ chain: 'bug', phrase: 'expected vs actual', weight: EXPECTATION_WEIGHT });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * `node --import tsx routing/classifier/train-model.ts`: trains the token model on every
- * training corpus (never the final checks, blind6 and blind7) and writes `model-weights.ts`.
+ * training corpus (never the final checks, blind6, blind7 and blind8) and writes `model-weights.ts`.
  * Deterministic: the same corpora give the same file, byte for byte.
  */
 import { writeFileSync } from 'node:fs';

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CHAIN_PRIOR, classify, withPrior } from '../../../routing/classifier/classify.ts';
-import { opensAsWish, WISH_WEIGHT } from '../../../routing/classifier/scoring.ts';
+import { frameFeatures, frameScore, readFrame } from '../../../routing/classifier/frames.ts';
+import { toTokens } from '../../../routing/classifier/normalize.ts';
+import {
+  frameKind,
+  opensAsWish,
+  WISH_FRAME_WEIGHT,
+  WISH_WEIGHT,
+} from '../../../routing/classifier/scoring.ts';
 import { CHAIN_IDS } from '../../../routing/classifier/types.ts';
 
 describe('chain prior: a request that says nothing decisive leans toward what is most often asked', () => {
@@ -89,5 +96,57 @@ describe('everyday symptom phrasing without bug words', () => {
 
   it('when a customer complaint is quoted, then "complaint" is not read as "compliant"', () => {
     expect(classify('customer complaint: my monthly plan was charged twice').chain).toBe('bug');
+  });
+});
+
+describe('frame: a wanted behaviour against an observed defect', () => {
+  const kindOf = (text: string) => frameKind(toTokens(text).join(' '));
+
+  it.each([
+    'the pricing page should show annual prices by default',
+    'the invoice list needs a filter for unpaid ones',
+    'it would help if receipts listed the card used',
+    'the signup form should remember the country from last time',
+  ])('when it reads %j, then it states a wanted behaviour', (text) => {
+    expect(kindOf(text)).toBe('wish');
+  });
+
+  it.each([
+    'the total should be 40 but the summary shows 38',
+    'the balance should update after a deposit but it stays the same',
+    'why does the export have US dates? it should be dd/mm',
+  ])('when it reads %j, then it is an expectation the product misses', (text) => {
+    expect(kindOf(text)).toBe('expectation');
+  });
+
+  it('when a modal stands next to an observed contrary fact, then it counts for the defect', () => {
+    const seen = readFrame(toTokens('the fee should be 1 EUR but we charged 2.50').join(' '));
+    const target = readFrame(toTokens('the fee should be shown before confirming').join(' '));
+    expect(frameScore(seen)).toBeLessThan(0);
+    expect(frameScore(target)).toBeGreaterThan(0);
+  });
+
+  it('when the model reads a modal, then it knows whether something was observed beside it', () => {
+    expect(frameFeatures('the chart should start on monday')).toEqual(['~modal']);
+    expect(frameFeatures('the chart should start on monday but it shows sunday')).toEqual(['~modal+seen']);
+    expect(frameFeatures('the chart starts on sunday')).toEqual([]);
+  });
+
+  it('when another chain leads, then the frame does not pull the request toward New Feature', () => {
+    const r = classify('we should run the quarterly GDPR audit before the release');
+    expect(r.signals.some((s) => s.phrase === 'states a wanted behaviour')).toBe(false);
+  });
+
+  it('when a wish is phrased as a target state, then it is a feature and says why', () => {
+    const r = classify('the statement page should default to the current month');
+    expect(r.chain).toBe('feature');
+    expect(
+      r.signals.some((s) => s.phrase === 'states a wanted behaviour' && s.weight === WISH_FRAME_WEIGHT),
+    ).toBe(true);
+  });
+
+  it('when the same wish is reported as missed, then it is a bug', () => {
+    const r = classify('the statement page should open on the current month but it shows January');
+    expect(r.chain).toBe('bug');
   });
 });
