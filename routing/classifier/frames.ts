@@ -30,6 +30,8 @@ export interface Frame {
   modal: boolean;
 }
 
+import { RuleIndex } from './prefilter.ts';
+
 type Cue = readonly [number, RegExp];
 
 /** Words that make a following verb a target or a description, not an observation. */
@@ -113,6 +115,31 @@ const WISH_CUES: readonly Cue[] = [
   ],
 ];
 
+// Only the cues that can start at one of the request's words are tried (the lexicon's index).
+const DEFECT_INDEX = new RuleIndex(DEFECT_CUES, ([, re]) => re.source);
+const WISH_INDEX = new RuleIndex(WISH_CUES, ([, re]) => re.source);
+
+/** Summed weights of the cues found in the tokens. */
+function cueWeight(index: RuleIndex<Cue>, tokens: string): number {
+  let sum = 0;
+  for (const m of index.matches(tokens)) sum += m.rule[0];
+  return sum;
+}
+
+/** Every cue tried in turn: what the index must always agree with (tests check it). */
+export function scanFrameSlowly(tokens: string): Frame {
+  let wish = 0;
+  let defect = 0;
+  const modal = MODAL.test(tokens);
+  for (const [weight, re] of DEFECT_CUES) if (re.test(tokens)) defect += weight;
+  if (modal || defect < 2) for (const [weight, re] of WISH_CUES) if (re.test(tokens)) wish += weight;
+  if (modal) {
+    if (defect >= 1) defect += MODAL_WEIGHT;
+    else wish += MODAL_WEIGHT;
+  }
+  return { wish, defect, modal };
+}
+
 /** Target-state modals: a wish by themselves, an expectation next to an observation. */
 const MODAL =
   /\b(?:should|shouldnt|could|would|must|ought to|needs to|need to|has to|have to|is meant to|are meant to)\b/;
@@ -130,13 +157,13 @@ export function readFrame(tokens: string): Frame {
   return lastFrame;
 }
 
-function scanFrame(tokens: string): Frame {
+export function scanFrame(tokens: string): Frame {
   let wish = 0;
   let defect = 0;
   const modal = MODAL.test(tokens);
-  for (const [weight, re] of DEFECT_CUES) if (re.test(tokens)) defect += weight;
+  defect += cueWeight(DEFECT_INDEX, tokens);
   // Without a modal, two defect cues settle it: no wish cue can make it a wanted behaviour.
-  if (modal || defect < 2) for (const [weight, re] of WISH_CUES) if (re.test(tokens)) wish += weight;
+  if (modal || defect < 2) wish += cueWeight(WISH_INDEX, tokens);
   if (modal) {
     if (defect >= 1) defect += MODAL_WEIGHT;
     else wish += MODAL_WEIGHT;

@@ -52,3 +52,16 @@ describe('RuleIndex', () => {
     }
   });
 });
+
+describe('the frame cues through the index', () => {
+  it('when every corpus request is read, then the indexed frame equals trying every cue', async () => {
+    const { scanFrame, scanFrameSlowly } = await import('../../../routing/classifier/frames.ts');
+    const { CORPUS_FILES, loadCorpus } = await import('../../../routing/classifier/corpora.ts');
+    const all = Object.keys(CORPUS_FILES).flatMap((name) => loadCorpus(name).map((l) => l.request.text));
+    expect(all.length).toBeGreaterThan(3000);
+    for (const text of all) {
+      const tokens = toTokens(normalizeSlackText(text)).map(correctTypo).join(' ');
+      expect(scanFrame(tokens), text).toEqual(scanFrameSlowly(tokens));
+    }
+  });
+});
