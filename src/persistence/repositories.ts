@@ -614,7 +614,8 @@ export class SqliteOutboxRepository implements OutboxRepository {
           eq(t.outbox.runId, runId),
           lt(t.outbox.id, id),
           eq(t.outbox.status, 'pending'),
-          ne(t.outbox.kind, 'dm'),
+          // Direct messages and root updates (rendered from current state) never hold a thread back.
+          notInArray(t.outbox.kind, ['dm', 'root_update']),
         ),
       )
       .limit(1)
