@@ -51,6 +51,9 @@ export const CORPUS_FILES: Readonly<Record<string, string>> = {
   blind7: here('./corpus/blind7.jsonl'),
   train3: here('./corpus/train3.jsonl'),
   blind8: here('./corpus/blind8.jsonl'),
+  train4: here('./corpus/train4.jsonl'),
+  blind9: here('./corpus/blind9.jsonl'),
+  blind10: here('./corpus/blind10.jsonl'),
 };
 
 /** Corpora the model is trained on (everything but the final check). */
@@ -65,13 +68,36 @@ export const TRAINING_CORPORA = [
   'blind5',
   'train2',
   'train3',
+  'blind6',
+  'blind7',
+  'blind8',
+  'train4',
 ] as const;
+/**
+ * Corpora whose bug and incident lines carry severities and whose lines carry flags (a line
+ * without any asserts none): the attribute model learns from them. train3 labels chains only.
+ */
+export const SEVERITY_CORPORA: readonly string[] = TRAINING_CORPORA.filter((n) => n !== 'train3');
+export const ATTRIBUTE_CORPORA = SEVERITY_CORPORA;
 /** Corpora written after the lexicon was frozen: each is scored by a model trained without it. */
-export const BLIND_CORPORA = ['blind', 'blind2', 'blind3', 'blind4', 'blind5'] as const;
+export const BLIND_CORPORA = [
+  'blind',
+  'blind2',
+  'blind3',
+  'blind4',
+  'blind5',
+  'blind6',
+  'blind7',
+  'blind8',
+  'train4',
+] as const;
 /** Written before any change it could have steered, and scored once at the end: never trained or tuned on. */
-export const FINAL_CORPUS = 'blind8';
-/** Every final check so far (blind6, then blind7, then blind8): none is ever trained or tuned on. */
-export const FINAL_CORPORA = ['blind6', 'blind7', 'blind8'] as const;
+export const FINAL_CORPUS = 'blind10';
+/**
+ * The current final checks (blind9, blind10). Earlier final checks (blind6, blind7, blind8)
+ * were scored, reported and then retired into the training corpora.
+ */
+export const FINAL_CORPORA = ['blind9', 'blind10'] as const;
 
 export function loadCorpus(name: string): { line: number; request: LabelledRequest }[] {
   const path = CORPUS_FILES[name];

@@ -1,9 +1,9 @@
 /**
  * `node --import tsx routing/classifier/crossval.ts [--l2 0.005]`: honest figures for the
  * blend of lexicon and token model. Each blind corpus is scored by a model trained on every
- * other corpus (never blind6, blind7 or blind8, the final checks), over a grid of blend, prior and ask
- * parameters; prints the settings that keep started-wrong ≤ 1.5% with asks ≤ 8% on the
- * union (margin below the goals of 2% and 10% for requests never seen), best accuracy first.
+ * other corpus (never blind9 or blind10, the final checks), over a grid of blend, prior and ask
+ * parameters; prints the settings that keep started-wrong ≤ 2% with asks ≤ 10% on the
+ * union, best accuracy first.
  */
 import { classify, TUNING, type Tuning } from './classify.ts';
 import { BLIND_CORPORA, loadCorpus, TRAINING_CORPORA } from './corpora.ts';
@@ -52,12 +52,12 @@ const show = (r: Row) =>
 console.log(`rules only (current TUNING): ${show(score(TUNING, () => null))}`);
 console.log(`blend, current TUNING:       ${show(score(TUNING, (f) => f.model))}`);
 const rows: Row[] = [];
-for (const priorWeight of [0, 0.5, 1, 1.5])
-  for (const modelWeight of [1.5, 2, 3])
-    for (const threshold of [0.6, 0.65, 0.7, 0.75, 0.8, 0.85])
-      for (const agreeThreshold of [0.3, 0.4, 0.5, 0.6, 1])
+for (const priorWeight of [0.5, 1.5])
+  for (const modelWeight of [1.5, 2, 2.5, 3])
+    for (const threshold of [0.8, 0.85, 0.9, 0.93, 0.95])
+      for (const agreeThreshold of [0.3, 0.6])
         for (const disagreement of [0.7, 1.01])
-          for (const modelAlone of [0.5, 0.6, 0.7])
+          for (const modelAlone of [0.6])
             rows.push(
               score(
                 {
@@ -69,17 +69,18 @@ for (const priorWeight of [0, 0.5, 1, 1.5])
                   minEvidence: 0,
                   askOnFlip: false,
                   priorWeight,
+                  flagThreshold: TUNING.flagThreshold,
                 },
                 (f) => f.model,
               ),
             );
-const MAX_WRONG = 0.015;
-const MAX_ASK = 0.08;
+const MAX_WRONG = 0.02;
+const MAX_ASK = 0.1;
 const ok = rows.filter((r) => r.wrong <= MAX_WRONG * r.total && r.asked <= MAX_ASK * r.total);
 ok.sort((a, b) => b.correct - a.correct || a.wrong - b.wrong || a.asked - b.asked);
-console.log(`\n${ok.length} of ${rows.length} settings meet wrong ≤ 1.5% and ask ≤ 8%:`);
+console.log(`\n${ok.length} of ${rows.length} settings meet wrong ≤ 2% and ask ≤ 10%:`);
 for (const r of ok.slice(0, 15)) console.log(show(r));
-console.log('\nfewest asks with started-wrong ≤ 1.5%:');
+console.log('\nfewest asks with started-wrong ≤ 2%:');
 for (const r of rows
   .filter((r) => r.wrong <= MAX_WRONG * r.total)
   .sort((a, b) => a.asked - b.asked || a.wrong - b.wrong || b.correct - a.correct)

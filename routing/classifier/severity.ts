@@ -52,17 +52,54 @@ const INCIDENT_DOWN = B(
   `down|hard down|all (?:health )?checks failing|healthy host count 0|from all (?:locations|regions)|everything|not reachable|outage|unreachable|unavailable|inaccessible|everyone|everybody|all users|all requests|every request|every page|nobody|no one|noone|100%|completely|whole|entire|across the board|breach|leak|leaked|hacked|compromised|exposed|ddos\\w*|expired|dns|cant reach|suspicious logins|production outage|multiple services|at all|anyone|dropped to (?:zero|0)|credential stuffing|thousands of|lost (?:its |the |our )?primary|failover|nothing (?:loads|works)|lots of users|many users|(?:password|secret|keys?|credentials) (?:${W}{0,4})public`,
 );
 
-export function bugSeverity(tokens: string): Severity {
+/** A severity the requester stated ("P1", "high priority", "severity: low"), if any. */
+export function statedBugSeverity(tokens: string): Severity | null {
   const stated = BUG_STATED.exec(tokens);
-  if (stated) {
-    const word = stated[1] ?? stated[2];
-    if (word === 'critical' || word === 'high' || word === 'medium' || word === 'low') return word;
-    const p = stated[3];
-    if (p === 'p0') return 'critical';
-    if (p === 'p1') return 'high';
-    if (p === 'p2') return 'medium';
-    if (p === 'p3') return 'low';
-  }
+  if (!stated) return null;
+  const word = stated[1] ?? stated[2];
+  if (word === 'critical' || word === 'high' || word === 'medium' || word === 'low') return word;
+  const p = stated[3];
+  if (p === 'p0') return 'critical';
+  if (p === 'p1') return 'high';
+  if (p === 'p2') return 'medium';
+  if (p === 'p3') return 'low';
+  return null;
+}
+
+export function statedIncidentSeverity(tokens: string): Severity | null {
+  const stated = INCIDENT_STATED.exec(tokens);
+  const level = stated?.[1] ?? stated?.[2];
+  return level ? (`sev${level}` as Severity) : null;
+}
+
+/** The groups of impact words a bug report contains (the learned severity model reads them). */
+export function bugCues(tokens: string): string[] {
+  const out: string[] = [];
+  if (BUG_CRITICAL.test(tokens)) out.push('cue:critical');
+  if (BUG_COSMETIC.test(tokens)) out.push('cue:cosmetic');
+  if (BUG_SERIOUS.test(tokens)) out.push('cue:serious');
+  if (BUG_HIGH.test(tokens)) out.push('cue:high');
+  if (BUG_BLOCKED.test(tokens)) out.push('cue:blocked');
+  if (BUG_LOW.test(tokens)) out.push('cue:low');
+  return out;
+}
+
+/** The groups of impact words an incident report contains. */
+export function incidentCues(tokens: string): string[] {
+  const out: string[] = [];
+  if (INCIDENT_MINOR.test(tokens)) out.push('cue:minor');
+  if (/\bpartial(?:ly)?\b/.test(tokens)) out.push('cue:partial');
+  if (INCIDENT_THIRD_PARTY.test(tokens)) out.push('cue:thirdparty');
+  if (INCIDENT_TOTAL.test(tokens)) out.push('cue:total');
+  if (INCIDENT_DOWN.test(tokens)) out.push('cue:down');
+  if (INCIDENT_PARTIAL.test(tokens)) out.push('cue:degraded');
+  return out;
+}
+
+/** The hand-written reading of a bug's severity (the learned model refines it). */
+export function bugSeverity(tokens: string): Severity {
+  const stated = statedBugSeverity(tokens);
+  if (stated) return stated;
   if (BUG_CRITICAL.test(tokens)) return 'critical';
   if (BUG_COSMETIC.test(tokens) && !BUG_SERIOUS.test(tokens)) return 'low';
   if (BUG_HIGH.test(tokens) || BUG_BLOCKED.test(tokens)) return 'high';
@@ -70,10 +107,10 @@ export function bugSeverity(tokens: string): Severity {
   return 'medium';
 }
 
+/** The hand-written reading of an incident's severity (the learned model refines it). */
 export function incidentSeverity(tokens: string): Severity {
-  const stated = INCIDENT_STATED.exec(tokens);
-  const level = stated?.[1] ?? stated?.[2];
-  if (level) return `sev${level}` as Severity;
+  const stated = statedIncidentSeverity(tokens);
+  if (stated) return stated;
   if (INCIDENT_MINOR.test(tokens)) return 'sev3';
   if (/\bpartial(?:ly)?\b/.test(tokens)) return 'sev2';
   // A supplier's outage or a leaking worker degrades us; it is SEV1 only when all is down.

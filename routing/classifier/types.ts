@@ -65,6 +65,18 @@ export const CHAIN_IDS: readonly ChainId[] = [
   'compliance',
 ];
 
+/** Every flag, in the order a classification lists them. */
+export const FLAG_ORDER: readonly Flag[] = [
+  'user_data',
+  'payments',
+  'analytics',
+  'security',
+  'multi_project',
+  'growth',
+  'funnel',
+  'backend_only',
+];
+
 export const CHAIN_TITLES: Readonly<Record<ChainId, string>> = {
   feature: 'New Feature',
   bug: 'Bug Fix',

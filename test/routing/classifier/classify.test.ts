@@ -183,6 +183,8 @@ describe('classify: answers for every input', () => {
   it('when the request has no recognisable signal, then it asks with at least two choices', () => {
     const result = classify('hey can someone look at the thing from yesterday');
     expect(result.ask).toBe(true);
+    expect(result.explanation).toMatch(/says too little/);
+    expect(classify('any update on the thing?').ask).toBe(true);
     expect(result.choices.length).toBeGreaterThanOrEqual(2);
     expect(result.chain).not.toBeNull();
   });
