@@ -175,7 +175,7 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   const lean = logProbs ? modelBest(logProbs) : null;
   // A request that says little ("can someone look at the thing from yesterday") is started only
   // on a strong phrase: the model leans on its few words, but there is nothing to act on.
-  const vague = saysLittle(words) && Math.max(...CHAIN_IDS.map((c) => evidence.scores[c])) < VAGUE_EVIDENCE;
+  const vague = strongestScore(evidence.scores) < VAGUE_EVIDENCE && saysLittle(words);
   const modelSure = lean !== null && lean.p >= tuning.modelAlone && !vague;
   const rulesTop = anySignal ? topByScore(ranked) : null;
   // Two independent readings that disagree mean the wording is ambiguous.
@@ -276,6 +276,12 @@ const EMPTY_WORDS = new Set(
 );
 /** Lexicon evidence below this does not make a request that says little worth starting. */
 const VAGUE_EVIDENCE = 3;
+function strongestScore(scores: Readonly<Record<ChainId, number>>): number {
+  let best = 0;
+  for (const chain of CHAIN_IDS) if (scores[chain] > best) best = scores[chain];
+  return best;
+}
+
 /** Fewer than three words that say something: too little for the model alone to start a chain. */
 function saysLittle(words: readonly string[]): boolean {
   let content = 0;
