@@ -19,6 +19,17 @@ const MARKUP = /[<>:`&*_~]/;
 
 export const HERE_MENTION = /<!(?:here|channel|everyone)(?:\|[^>]*)?>/;
 
+/** Whitespace that collapsing would change: anything but a lone space. */
+const UNTIDY_SPACE = /[^\S ]| \s/;
+
+/**
+ * Whitespace runs to one space, trimmed. Most texts already have single spaces only: then
+ * the per-match `replace` is skipped and only the ends are trimmed (the same result).
+ */
+function collapseSpaces(text: string): string {
+  return UNTIDY_SPACE.test(text) ? text.replace(/\s+/g, ' ').trim() : text.trim();
+}
+
 /**
  * Slack markup to plain text: mentions (`<@U…|name>`, `<!subteam^S…|@x>`, `<!here>`) are
  * removed, `<url|label>` becomes its label (a bare `<url>` its address), `<#C…|name>` becomes
@@ -28,7 +39,7 @@ export const HERE_MENTION = /<!(?:here|channel|everyone)(?:\|[^>]*)?>/;
 export function normalizeSlackText(text: string): string {
   if (!text) return '';
   // Most messages carry no markup at all: only whitespace needs tidying.
-  if (!MARKUP.test(text)) return text.replace(/\s+/g, ' ').trim();
+  if (!MARKUP.test(text)) return collapseSpaces(text);
   return text
     .replace(CODE_BLOCK, ' ')
     .replace(USER_MENTION, ' ')
@@ -85,7 +96,7 @@ const TITLE_LIMIT = 120;
 
 /** A one-line title from the readable text, at most 120 characters, cut at a word. */
 export function makeTitle(readable: string): string {
-  const firstLine = readable.replace(/\s+/g, ' ').trim();
+  const firstLine = collapseSpaces(readable);
   if (firstLine.length <= TITLE_LIMIT) return firstLine;
   const cut = firstLine.slice(0, TITLE_LIMIT - 1);
   const space = cut.lastIndexOf(' ');
