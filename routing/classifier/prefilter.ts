@@ -155,6 +155,10 @@ export interface RuleMatch<R> {
   text: string;
 }
 
+/** Start tables are arrays indexed by character code for ASCII text (token strings are ASCII). */
+const ASCII = 128;
+const NO_RULES = new Int32Array(0);
+
 /**
  * Finds, for every rule, its leftmost match in a token string. A rule whose possible starts
  * are known is tried (as a sticky regex) only where a token begins with one of them; the
@@ -162,18 +166,26 @@ export interface RuleMatch<R> {
  */
 export class RuleIndex<R> {
   private readonly always: number[] = [];
-  private readonly byStart = new Map<string, number[]>();
+  /** Rules by a one-character start (its code) and by a two-character start (code · 128 + code). */
+  private readonly byOne: Int32Array[] = new Array(ASCII).fill(NO_RULES);
+  private readonly byTwo: Int32Array[] = new Array(ASCII * ASCII).fill(NO_RULES);
+  /** Rules by a start with a character beyond ASCII. */
+  private readonly byOther = new Map<string, Int32Array>();
   private readonly scan: RegExp[];
   private readonly sticky: RegExp[];
-  private readonly found: Int32Array;
+  /** Per call: where each rule's leftmost match starts (-1: none yet) and its text. */
+  private readonly foundAt: Int32Array;
+  private readonly foundText: string[];
 
   constructor(
     private readonly rules: readonly R[],
     sourceOf: (rule: R) => string,
   ) {
-    this.found = new Int32Array(rules.length);
+    this.foundAt = new Int32Array(rules.length);
+    this.foundText = new Array<string>(rules.length).fill('');
     this.scan = rules.map((rule) => new RegExp(sourceOf(rule)));
     this.sticky = rules.map((rule) => new RegExp(sourceOf(rule), 'y'));
+    const byStart = new Map<string, number[]>();
     rules.forEach((rule, id) => {
       const found = patternStarts(sourceOf(rule));
       if (!found || found.some((s) => s.length === 0)) {
@@ -181,44 +193,69 @@ export class RuleIndex<R> {
         return;
       }
       for (const s of found) {
-        const list = this.byStart.get(s);
+        const list = byStart.get(s);
         if (list) list.push(id);
-        else this.byStart.set(s, [id]);
+        else byStart.set(s, [id]);
       }
     });
+    for (const [s, ids] of byStart) {
+      const list = Int32Array.from(ids);
+      const c1 = s.charCodeAt(0);
+      const c2 = s.length > 1 ? s.charCodeAt(1) : 0;
+      if (c1 >= ASCII || c2 >= ASCII) this.byOther.set(s, list);
+      else if (s.length === 1) this.byOne[c1] = list;
+      else this.byTwo[c1 * ASCII + c2] = list;
+    }
   }
 
   /** Each matching rule with its leftmost match, in the rules' original order. */
   matches(tokens: string): RuleMatch<R>[] {
-    const hits: { id: number; index: number; text: string }[] = [];
-    const found = this.found;
-    found.fill(0);
-    const tryAt = (key: string, p: number) => {
-      const list = this.byStart.get(key);
-      if (!list) return;
-      for (const id of list) {
-        if (found[id]) continue;
-        const re = this.sticky[id]!;
-        re.lastIndex = p;
-        const m = re.exec(tokens);
-        if (m) {
-          found[id] = 1;
-          hits.push({ id, index: p, text: m[0] });
-        }
-      }
-    };
-    for (let p = 0; p < tokens.length; p++) {
-      const prev = p === 0 ? ' ' : tokens[p - 1];
+    const foundAt = this.foundAt;
+    foundAt.fill(-1);
+    const length = tokens.length;
+    let prev = 32; // a space before the text
+    for (let p = 0; p < length; p++) {
+      const c1 = tokens.charCodeAt(p);
       // Matches start at a word boundary: a token's start, or a digit after a dot ("v2.4").
-      if (prev !== ' ' && !(prev === '.' && tokens.charCodeAt(p) < 58)) continue;
-      tryAt(tokens[p]!, p);
-      tryAt(tokens.slice(p, p + K), p);
+      const boundary = prev === 32 || (prev === 46 && c1 < 58);
+      prev = c1;
+      if (!boundary) continue;
+      const c2 = p + 1 < length ? tokens.charCodeAt(p + 1) : -1;
+      this.tryAll(c1 < ASCII ? this.byOne[c1]! : (this.byOther.get(tokens[p]!) ?? NO_RULES), tokens, p);
+      if (c2 < 0) continue; // the last character: its one-character starts were all
+      const two =
+        c1 < ASCII && c2 < ASCII
+          ? this.byTwo[c1 * ASCII + c2]!
+          : (this.byOther.get(tokens.slice(p, p + 2)) ?? NO_RULES);
+      this.tryAll(two, tokens, p);
     }
     for (const id of this.always) {
       const m = this.scan[id]!.exec(tokens);
-      if (m) hits.push({ id, index: m.index, text: m[0] });
+      if (m) {
+        foundAt[id] = m.index;
+        this.foundText[id] = m[0];
+      }
     }
-    hits.sort((a, b) => a.id - b.id);
-    return hits.map((h) => ({ rule: this.rules[h.id]!, index: h.index, text: h.text }));
+    const out: RuleMatch<R>[] = [];
+    for (let id = 0; id < foundAt.length; id++) {
+      const index = foundAt[id]!;
+      if (index >= 0) out.push({ rule: this.rules[id]!, index, text: this.foundText[id]! });
+    }
+    return out;
+  }
+
+  /** Tries the rules of one start table entry at position `p` (positions come in increasing order). */
+  private tryAll(ids: Int32Array, tokens: string, p: number): void {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (this.foundAt[id]! >= 0) continue;
+      const re = this.sticky[id]!;
+      re.lastIndex = p;
+      const m = re.exec(tokens);
+      if (m) {
+        this.foundAt[id] = p;
+        this.foundText[id] = m[0];
+      }
+    }
   }
 }
