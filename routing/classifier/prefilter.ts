@@ -1,7 +1,7 @@
 /**
- * A rule index for speed: each pattern's possible first two characters are worked out from
- * its source once, and a text only runs the patterns that can start at one of its tokens.
- * Patterns whose start cannot be worked out (a character class, `\d`, `\w`) always run.
+ * A rule index for speed: each pattern's possible first characters (up to four) are worked
+ * out from its source once, and a text only runs the patterns that can start at one of its
+ * tokens. Patterns whose start cannot be worked out (`\w`, `.`, a negated class) always run.
  * The result is exactly that of running every pattern (a test checks it on every corpus).
  */
 
@@ -27,7 +27,8 @@ function classChars(body: string): string | null {
     if (c === '\\') {
       const e = body[++j]!;
       if (e === 'd') out += DIGITS;
-      else if ('wsWSD'.includes(e)) return null;
+      else if (/[a-z0-9]/i.test(e))
+        return null; // \w, \s, \u2018, …: not worked out
       else out += e;
     } else if (body[j + 1] === '-' && j + 2 < body.length) {
       for (let code = c.charCodeAt(0); code <= body.charCodeAt(j + 2); code++)
@@ -38,7 +39,15 @@ function classChars(body: string): string | null {
   return out.length <= 40 ? out : null;
 }
 
+/** How many characters of a pattern's start `patternStarts` works out unless told. */
 const K = 2;
+/** The longest start the index keys on: the longer, the fewer patterns tried in vain. */
+const MAX_START = 4;
+/** Starts are worked out on fewer characters when there would be more than this many. */
+const MAX_STARTS = 1000;
+
+/** Thrown on syntax the parser does not know; the pattern then always runs. */
+class Unknown extends Error {}
 
 function parse(source: string): Item[][] {
   let i = 0;
@@ -55,10 +64,18 @@ function parse(source: string): Item[][] {
       let item: Item | null;
       if (ch === '(') {
         i++;
-        if (source[i] === '?') i += 2; // (?: … ) — the only group flavour the lexicon uses
+        // (?: … ) groups; a lookaround matches no characters, so it is left out (what it
+        // rules out only makes the starts a wider net).
+        let lookaround = false;
+        if (source[i] === '?') {
+          const flavour = source.slice(i + 1, i + 3);
+          lookaround = flavour[0] === '=' || flavour[0] === '!' || flavour === '<=' || flavour === '<!';
+          if (flavour[0] !== ':' && !lookaround) throw new Unknown();
+          i += flavour[0] === '<' ? 3 : 2;
+        }
         const inner = alternation();
         i++; // ')'
-        item = { kind: 'group', alts: inner, min: 1, max: 1 };
+        item = lookaround ? null : { kind: 'group', alts: inner, min: 1, max: 1 };
       } else if (ch === '[') {
         const open = i;
         while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
@@ -70,6 +87,8 @@ function parse(source: string): Item[][] {
         if (next === 'b' || next === 'B') item = null;
         else if (next === 'd') item = charSet(DIGITS);
         else if ('wsDWS'.includes(next)) item = { kind: 'any', min: 1, max: 1 };
+        else if (/[a-z0-9]/i.test(next))
+          throw new Unknown(); // \u2018, \n, \1, …
         else item = { kind: 'char', c: next, min: 1, max: 1 };
       } else if (ch === '.') {
         i++;
@@ -102,13 +121,16 @@ function parse(source: string): Item[][] {
   return alternation();
 }
 
-/** Every string of at most `k` characters a match of `seq` can begin with; null when unknown. */
-function starts(seq: Item[], from: number, k: number): Set<string> | null {
+/**
+ * Every string of at most `k` characters a match of `seq` can begin with (shorter ones are
+ * whole matches); null when unknown or more than `limit`.
+ */
+function starts(seq: Item[], from: number, k: number, limit: number): Set<string> | null {
   if (k === 0 || from >= seq.length) return new Set(['']);
   const item = seq[from]!;
   const out = new Set<string>();
   if (item.min === 0) {
-    const skipped = starts(seq, from + 1, k);
+    const skipped = starts(seq, from + 1, k, limit);
     if (!skipped) return null;
     for (const s of skipped) out.add(s);
   }
@@ -119,33 +141,64 @@ function starts(seq: Item[], from: number, k: number): Set<string> | null {
   else {
     own = new Set();
     for (const alt of item.alts) {
-      const s = starts(alt, 0, k);
+      const s = starts(alt, 0, k, limit);
       if (!s) return null;
       for (const x of s) own.add(x);
     }
+    if (own.size > limit) return null;
   }
   for (const s of own) {
     if (s.length >= k) {
       out.add(s.slice(0, k));
       continue;
     }
-    const rest = starts(seq, from + 1, k - s.length);
+    // After one repetition: the item's further repetitions (if any), then the rest.
+    let after = seq.slice(from + 1);
+    if (item.max > 1) {
+      // A repetition that may be empty would not shorten what is left: give up on it.
+      if (s.length === 0) return null;
+      after = [{ ...item, min: Math.max(0, item.min - 1), max: item.max - 1 }, ...after];
+    }
+    const rest = starts(after, 0, k - s.length, limit);
     if (!rest) return null;
     for (const r of rest) out.add(s + r);
-    if (item.max > 1) {
-      // A repeated item may go on with itself.
-      const again = starts([{ ...item, min: 1, max: 1 }], 0, k - s.length);
-      if (!again) return null;
-      for (const r of again) out.add(s + r);
-    }
+    if (out.size > limit) return null;
   }
   return out;
 }
 
-/** The possible two-character starts of a pattern's matches, or null: always run it. */
-export function patternStarts(source: string): string[] | null {
-  const result = starts([{ kind: 'group', alts: parse(source), min: 1, max: 1 }], 0, K);
-  return result ? [...result] : null;
+/**
+ * The possible starts of a pattern's matches: every match begins with one of them, which is
+ * `k` characters long or the whole match. Null when not worked out (or more than `limit`).
+ */
+export function patternStarts(source: string, k = K, limit = Number.POSITIVE_INFINITY): string[] | null {
+  let alts: Item[][];
+  try {
+    alts = parse(source);
+  } catch (error) {
+    if (error instanceof Unknown) return null;
+    throw error;
+  }
+  const result = starts([{ kind: 'group', alts, min: 1, max: 1 }], 0, k, limit);
+  return result && !result.has('') ? [...result] : null;
+}
+
+/**
+ * The starts the index keys a pattern on: as long as they can be worked out (at most
+ * MAX_START characters, at most MAX_STARTS of them, else K characters however many), without
+ * any that a shorter one already covers; null: always run it.
+ */
+function indexStarts(source: string): string[] | null {
+  for (let k = MAX_START; k >= K; k--) {
+    const found = patternStarts(source, k, k > K ? MAX_STARTS : Number.POSITIVE_INFINITY);
+    if (!found) continue;
+    const set = new Set(found);
+    return found.filter((s) => {
+      for (let n = 1; n < s.length; n++) if (set.has(s.slice(0, n))) return false;
+      return true;
+    });
+  }
+  return null;
 }
 
 export interface RuleMatch<R> {
@@ -155,9 +208,11 @@ export interface RuleMatch<R> {
   text: string;
 }
 
-/** Start tables are arrays indexed by character code for ASCII text (token strings are ASCII). */
-const ASCII = 128;
-const NO_RULES = new Int32Array(0);
+/** A trie of starts: the rules to try where the text so far spells this node's path. */
+interface StartNode {
+  rules: number[];
+  next: Map<number, StartNode>;
+}
 
 /**
  * Finds, for every rule, its leftmost match in a token string. A rule whose possible starts
@@ -166,11 +221,8 @@ const NO_RULES = new Int32Array(0);
  */
 export class RuleIndex<R> {
   private readonly always: number[] = [];
-  /** Rules by a one-character start (its code) and by a two-character start (code · 128 + code). */
-  private readonly byOne: Int32Array[] = new Array(ASCII).fill(NO_RULES);
-  private readonly byTwo: Int32Array[] = new Array(ASCII * ASCII).fill(NO_RULES);
-  /** Rules by a start with a character beyond ASCII. */
-  private readonly byOther = new Map<string, Int32Array>();
+  /** Rules by their starts, character code by character code. */
+  private readonly root: StartNode = { rules: [], next: new Map() };
   private readonly scan: RegExp[];
   private readonly sticky: RegExp[];
   /** Per call: where each rule's leftmost match starts (-1: none yet) and its text. */
@@ -185,27 +237,26 @@ export class RuleIndex<R> {
     this.foundText = new Array<string>(rules.length).fill('');
     this.scan = rules.map((rule) => new RegExp(sourceOf(rule)));
     this.sticky = rules.map((rule) => new RegExp(sourceOf(rule), 'y'));
-    const byStart = new Map<string, number[]>();
     rules.forEach((rule, id) => {
-      const found = patternStarts(sourceOf(rule));
-      if (!found || found.some((s) => s.length === 0)) {
+      const found = indexStarts(sourceOf(rule));
+      if (!found) {
         this.always.push(id);
         return;
       }
       for (const s of found) {
-        const list = byStart.get(s);
-        if (list) list.push(id);
-        else byStart.set(s, [id]);
+        let node = this.root;
+        for (let j = 0; j < s.length; j++) {
+          const code = s.charCodeAt(j);
+          let child = node.next.get(code);
+          if (!child) {
+            child = { rules: [], next: new Map() };
+            node.next.set(code, child);
+          }
+          node = child;
+        }
+        node.rules.push(id);
       }
     });
-    for (const [s, ids] of byStart) {
-      const list = Int32Array.from(ids);
-      const c1 = s.charCodeAt(0);
-      const c2 = s.length > 1 ? s.charCodeAt(1) : 0;
-      if (c1 >= ASCII || c2 >= ASCII) this.byOther.set(s, list);
-      else if (s.length === 1) this.byOne[c1] = list;
-      else this.byTwo[c1 * ASCII + c2] = list;
-    }
   }
 
   /** Each matching rule with its leftmost match, in the rules' original order. */
@@ -215,19 +266,18 @@ export class RuleIndex<R> {
     const length = tokens.length;
     let prev = 32; // a space before the text
     for (let p = 0; p < length; p++) {
-      const c1 = tokens.charCodeAt(p);
+      const code = tokens.charCodeAt(p);
       // Matches start at a word boundary: a token's start, or a digit after a dot ("v2.4").
-      const boundary = prev === 32 || (prev === 46 && c1 < 58);
-      prev = c1;
+      const boundary = prev === 32 || (prev === 46 && code < 58);
+      prev = code;
       if (!boundary) continue;
-      const c2 = p + 1 < length ? tokens.charCodeAt(p + 1) : -1;
-      this.tryAll(c1 < ASCII ? this.byOne[c1]! : (this.byOther.get(tokens[p]!) ?? NO_RULES), tokens, p);
-      if (c2 < 0) continue; // the last character: its one-character starts were all
-      const two =
-        c1 < ASCII && c2 < ASCII
-          ? this.byTwo[c1 * ASCII + c2]!
-          : (this.byOther.get(tokens.slice(p, p + 2)) ?? NO_RULES);
-      this.tryAll(two, tokens, p);
+      // Down the trie along the text from p: each node's rules may match here.
+      let node: StartNode | undefined = this.root;
+      for (let q = p; q < length && q < p + MAX_START; q++) {
+        node = node.next.get(tokens.charCodeAt(q));
+        if (!node) break;
+        this.tryAll(node.rules, tokens, p);
+      }
     }
     for (const id of this.always) {
       const m = this.scan[id]!.exec(tokens);
@@ -244,8 +294,8 @@ export class RuleIndex<R> {
     return out;
   }
 
-  /** Tries the rules of one start table entry at position `p` (positions come in increasing order). */
-  private tryAll(ids: Int32Array, tokens: string, p: number): void {
+  /** Tries rules at position `p`; positions come in increasing order, so the first match is the leftmost. */
+  private tryAll(ids: readonly number[], tokens: string, p: number): void {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (this.foundAt[id]! >= 0) continue;

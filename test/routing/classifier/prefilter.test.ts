@@ -37,6 +37,24 @@ describe('patternStarts', () => {
   });
 });
 
+describe('patternStarts with longer starts', () => {
+  it.each([
+    ['(?:ab)+c', ['abab', 'abc']],
+    ['de(?:e|ee)*p', ['deee', 'deep', 'dep']],
+    ['i ?d love', ['i d ', 'id l']],
+    ['(?:got|gets)\\b(?<!to \\w+)', ['gets', 'got']],
+    ['a(?=b)', ['a']],
+    ['\\u0061b', null],
+  ])('when the pattern is %s, then its four-character starts are %j', (source, expected) => {
+    const starts = patternStarts(source, 4);
+    expect(starts === null ? null : [...starts].sort()).toEqual(expected);
+  });
+
+  it('when the starts would be too many, then they are not worked out', () => {
+    expect(patternStarts('(?:[a-z0-9.%]+ ){0,2}bug', 4, 1000)).toBeNull();
+  });
+});
+
 describe('RuleIndex', () => {
   it('when run on every labelled request, then it finds exactly what running every rule finds', () => {
     for (const rules of [CHAIN_RULES, FLAG_RULES, PROJECT_RULES] as const) {
