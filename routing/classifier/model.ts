@@ -100,23 +100,45 @@ export function stem(word: string): string {
  */
 export function modelFeatures(words: readonly string[]): string[] {
   const out = new Set<string>();
+  walkFeatures(words, {
+    stem: (s) => out.add(s),
+    pair: (previous, s) => out.add(`${previous} ${s}`),
+    negated: (s) => out.add(`!${s}`),
+    other: (feature) => out.add(feature),
+  });
+  return [...out];
+}
+
+/** The parts of each feature as the walk finds them (a feature string is made only when needed). */
+interface FeatureSink {
+  /** The feature `s`. */
+  stem(s: string): void;
+  /** The feature `${previous} ${s}`. */
+  pair(previous: string, s: string): void;
+  /** The feature `!${s}`. */
+  negated(s: string): void;
+  /** Any other feature (the frame's). */
+  other(feature: string): void;
+}
+
+/** Every feature of the words, in order, repeats included: the one definition of the features. */
+function walkFeatures(words: readonly string[], sink: FeatureSink): void {
   let negatedFor = 0;
   let previous = '^';
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     const s = stem(word);
     if (NEGATION_STOPS.has(word)) negatedFor = 0;
-    out.add(s);
-    out.add(`${previous} ${s}`);
+    sink.stem(s);
+    sink.pair(previous, s);
     if (negatedFor > 0) {
-      out.add(`!${s}`);
+      sink.negated(s);
       negatedFor--;
     }
     if (NEGATORS.has(word)) negatedFor = NEGATION_SPAN;
     previous = s;
   }
-  if (hasModal(words)) for (const f of frameFeatures(words.join(' '))) out.add(f);
-  return [...out];
+  if (hasModal(words)) for (const f of frameFeatures(words.join(' '))) sink.other(f);
 }
 
 const MODAL_WORDS = new Set(['should', 'shouldnt', 'could', 'would', 'must', 'ought', 'meant']);
@@ -133,8 +155,86 @@ function hasModal(words: readonly string[]): boolean {
 
 /** Per-chain log-probabilities (CHAIN_IDS order) of a request's words under the model. */
 export function modelLogProbs(model: TokenModel, words: readonly string[]): Float64Array {
-  return featureLogProbs(model, modelFeatures(words));
+  let table = TABLES.get(model);
+  if (!table) {
+    table = new FeatureTable(model);
+    TABLES.set(model, table);
+  }
+  return table.logProbs(words);
 }
+
+/**
+ * `featureLogProbs(model, modelFeatures(words))` without making the feature strings: pairs
+ * and negations are looked up by their parts, and a feature counts once (a stamp per
+ * feature instead of a Set), in the same order, so the sums are exactly the same.
+ */
+class FeatureTable implements FeatureSink {
+  /** Every feature's number; its weights are `rows[id]`. */
+  private readonly ids = new Map<string, number>();
+  /** Feature "a b" as a → b → id, split at each space (so any pair of parts finds it). */
+  private readonly pairs = new Map<string, Map<string, number>>();
+  /** Feature "!s" as s → id. */
+  private readonly negations = new Map<string, number>();
+  private readonly rows: Float64Array[] = [];
+  /** seen[id] === stamp: the feature has already counted for this request. */
+  private readonly seen: Uint32Array;
+  private stamp = 0;
+  private z = new Float64Array(0);
+
+  constructor(private readonly model: TokenModel) {
+    for (const [feature, weights] of model.weights) {
+      const id = this.rows.length;
+      this.rows.push(weights);
+      this.ids.set(feature, id);
+      if (feature.startsWith('!')) this.negations.set(feature.slice(1), id);
+      for (let at = feature.indexOf(' '); at >= 0; at = feature.indexOf(' ', at + 1)) {
+        const first = feature.slice(0, at);
+        let seconds = this.pairs.get(first);
+        if (!seconds) {
+          seconds = new Map();
+          this.pairs.set(first, seconds);
+        }
+        seconds.set(feature.slice(at + 1), id);
+      }
+    }
+    this.seen = new Uint32Array(this.rows.length);
+  }
+
+  logProbs(words: readonly string[]): Float64Array {
+    this.stamp++;
+    if (this.stamp === 0xffffffff) {
+      this.seen.fill(0);
+      this.stamp = 1;
+    }
+    this.z = Float64Array.from(this.model.bias);
+    walkFeatures(words, this);
+    return toLogProbs(this.z);
+  }
+
+  stem(s: string): void {
+    this.count(this.ids.get(s));
+  }
+  pair(previous: string, s: string): void {
+    this.count(this.pairs.get(previous)?.get(s));
+  }
+  negated(s: string): void {
+    this.count(this.negations.get(s));
+  }
+  other(feature: string): void {
+    this.count(this.ids.get(feature));
+  }
+
+  private count(id: number | undefined): void {
+    if (id === undefined || this.seen[id] === this.stamp) return;
+    this.seen[id] = this.stamp;
+    const w = this.rows[id]!;
+    const z = this.z;
+    for (let c = 0; c < z.length; c++) z[c]! += w[c]!;
+  }
+}
+
+/** Each model's feature table, built on first use (a model's weights are not changed after loading). */
+const TABLES = new WeakMap<TokenModel, FeatureTable>();
 
 /** Per-class log-probabilities of a list of features (as `modelFeatures` makes them, plus any others). */
 export function featureLogProbs(model: TokenModel, features: readonly string[]): Float64Array {
