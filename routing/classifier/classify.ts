@@ -301,15 +301,15 @@ function detectProjects(tokens: string): Project[] {
   return out;
 }
 
+const ACROSS_PROJECTS =
+  /\b(?:across|all|every|both) (?:the )?(?:apps|projects|services|repos|platforms|clients)\b/;
+const SAYS_BACKEND_ONLY = /\b(?:backend only|backend.only|no ui|server side only|api only)\b/;
+
 function detectFlags(tokens: string, chain: ChainId, projects: Project[]): Flag[] {
   const found = new Set<Flag>();
   for (const { rule } of FLAG_INDEX.matches(tokens)) found.add(rule.key);
   const clientFacing = projects.filter((p) => p !== 'backend').length;
-  if (
-    chain === 'cross_project' ||
-    clientFacing >= 2 ||
-    /\b(?:across|all|every|both) (?:the )?(?:apps|projects|services|repos|platforms|clients)\b/.test(tokens)
-  ) {
+  if (chain === 'cross_project' || clientFacing >= 2 || ACROSS_PROJECTS.test(tokens)) {
     found.add('multi_project');
   }
   // Backend-only drives the UX skip of New Feature (and routing of a bug); a change that
@@ -318,8 +318,7 @@ function detectFlags(tokens: string, chain: ChainId, projects: Project[]): Flag[
     found.has('backend_only') &&
     (chain === 'cross_project' || clientFacing > 0 || found.has('multi_project'))
   ) {
-    if (!/\b(?:backend only|backend.only|no ui|server side only|api only)\b/.test(tokens))
-      found.delete('backend_only');
+    if (!SAYS_BACKEND_ONLY.test(tokens)) found.delete('backend_only');
   }
   if (chain !== 'feature' && chain !== 'bug') found.delete('backend_only');
   return FLAG_ORDER.filter((f) => found.has(f));
@@ -363,12 +362,6 @@ function explain(input: {
   lean: ChainId | null;
 }): string {
   const parts: string[] = [];
-  const quote = (chain: ChainId) =>
-    input.signals
-      .filter((s) => s.chain === chain)
-      .slice(0, 3)
-      .map((s) => `"${s.phrase}"`)
-      .join(', ');
   if (input.correctedBy !== undefined) {
     parts.push(
       `${CHAIN_TITLES[input.chain]}: a similar request was corrected to this workflow before ("${makeTitle(input.correctedBy).slice(0, 80)}").`,
@@ -377,25 +370,40 @@ function explain(input: {
     parts.push('Nothing in the request points to a workflow, so I need you to choose.');
   } else if (input.ask) {
     const [a, b] = input.choices;
-    const describe = (chain: ChainId | undefined) => {
-      if (!chain) return '';
-      const why = quote(chain);
-      return `${CHAIN_TITLES[chain]}${why ? ` (${why})` : ''}`;
-    };
     const why =
       input.confidence < input.threshold
         ? `${percent(input.confidence)} < ${percent(input.threshold)}`
         : 'the phrases and the wording as a whole point different ways';
-    parts.push(`Not sure enough to start (${why}): it reads as ${describe(a)} or ${describe(b)}.`);
+    parts.push(
+      `Not sure enough to start (${why}): it reads as ${describe(input.signals, a)} or ${describe(input.signals, b)}.`,
+    );
   } else {
     parts.push(
-      `${CHAIN_TITLES[input.chain]} (${percent(input.confidence)}) because of ${quote(input.chain) || 'its wording as a whole'}.`,
+      `${CHAIN_TITLES[input.chain]} (${percent(input.confidence)}) because of ${quote(input.signals, input.chain) || 'its wording as a whole'}.`,
     );
     if (input.runnerUp && input.runnerUp.confidence >= 0.05) {
       parts.push(`Runner-up: ${CHAIN_TITLES[input.runnerUp.chain]} (${percent(input.runnerUp.confidence)}).`);
     }
   }
-  if (input.truncated)
-    parts.push(`Only the first ${MAX_SCORED_CHARS.toLocaleString('en-US')} characters were read.`);
+  if (input.truncated) parts.push(`Only the first ${SCORED_CHARS_TEXT} characters were read.`);
   return parts.join(' ');
+}
+
+const SCORED_CHARS_TEXT = MAX_SCORED_CHARS.toLocaleString('en-US');
+
+// quote and describe are module-level functions, not closures per call (tsx names each closure it makes).
+
+/** Up to three of a chain's phrases, quoted. */
+function quote(signals: readonly Signal[], chain: ChainId): string {
+  return signals
+    .filter((s) => s.chain === chain)
+    .slice(0, 3)
+    .map((s) => `"${s.phrase}"`)
+    .join(', ');
+}
+
+function describe(signals: readonly Signal[], chain: ChainId | undefined): string {
+  if (!chain) return '';
+  const why = quote(signals, chain);
+  return `${CHAIN_TITLES[chain]}${why ? ` (${why})` : ''}`;
 }
