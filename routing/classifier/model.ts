@@ -100,45 +100,23 @@ export function stem(word: string): string {
  */
 export function modelFeatures(words: readonly string[]): string[] {
   const out = new Set<string>();
-  walkFeatures(words, {
-    stem: (s) => out.add(s),
-    pair: (previous, s) => out.add(`${previous} ${s}`),
-    negated: (s) => out.add(`!${s}`),
-    other: (feature) => out.add(feature),
-  });
-  return [...out];
-}
-
-/** The parts of each feature as the walk finds them (a feature string is made only when needed). */
-interface FeatureSink {
-  /** The feature `s`. */
-  stem(s: string): void;
-  /** The feature `${previous} ${s}`. */
-  pair(previous: string, s: string): void;
-  /** The feature `!${s}`. */
-  negated(s: string): void;
-  /** Any other feature (the frame's). */
-  other(feature: string): void;
-}
-
-/** Every feature of the words, in order, repeats included: the one definition of the features. */
-function walkFeatures(words: readonly string[], sink: FeatureSink): void {
   let negatedFor = 0;
   let previous = '^';
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     const s = stem(word);
     if (NEGATION_STOPS.has(word)) negatedFor = 0;
-    sink.stem(s);
-    sink.pair(previous, s);
+    out.add(s);
+    out.add(`${previous} ${s}`);
     if (negatedFor > 0) {
-      sink.negated(s);
+      out.add(`!${s}`);
       negatedFor--;
     }
     if (NEGATORS.has(word)) negatedFor = NEGATION_SPAN;
     previous = s;
   }
-  if (hasModal(words)) for (const f of frameFeatures(words.join(' '))) sink.other(f);
+  if (hasModal(words)) for (const f of frameFeatures(words.join(' '))) out.add(f);
+  return [...out];
 }
 
 const MODAL_WORDS = new Set(['should', 'shouldnt', 'could', 'would', 'must', 'ought', 'meant']);
@@ -153,7 +131,11 @@ function hasModal(words: readonly string[]): boolean {
   return false;
 }
 
-/** Per-chain log-probabilities (CHAIN_IDS order) of a request's words under the model. */
+/**
+ * Per-chain log-probabilities (CHAIN_IDS order) of a request's words under the model: the
+ * same as `featureLogProbs(model, modelFeatures(words))`, read through the model's
+ * FeatureTable (a test checks they agree exactly on every corpus).
+ */
 export function modelLogProbs(model: TokenModel, words: readonly string[]): Float64Array {
   let table = TABLES.get(model);
   if (!table) {
@@ -163,12 +145,28 @@ export function modelLogProbs(model: TokenModel, words: readonly string[]): Floa
   return table.logProbs(words);
 }
 
+/** What a word contributes, looked up once per word. */
+interface WordEntry {
+  stem: string;
+  /** The ids of the features `stem` and `!stem` (undefined: not in the model). */
+  id: number | undefined;
+  negatedId: number | undefined;
+  /** Pair features that begin with this stem: second stem → id. */
+  pairsAfter: ReadonlyMap<string, number> | undefined;
+  endsNegation: boolean;
+  negates: boolean;
+}
+
+const WORDS_LIMIT = 50_000;
+
 /**
- * `featureLogProbs(model, modelFeatures(words))` without making the feature strings: pairs
- * and negations are looked up by their parts, and a feature counts once (a stamp per
- * feature instead of a Set), in the same order, so the sums are exactly the same.
+ * A model's weights indexed for `modelLogProbs`: the features of `modelFeatures`, in the same
+ * order, without making their strings. Each word's stem and feature ids are looked up once
+ * and remembered, pair features are found through the previous word's entry, and a feature
+ * counts once per request (a stamp per feature instead of a Set), so the sums are exactly
+ * those of `featureLogProbs`.
  */
-class FeatureTable implements FeatureSink {
+class FeatureTable {
   /** Every feature's number; its weights are `rows[id]`. */
   private readonly ids = new Map<string, number>();
   /** Feature "a b" as a → b → id, split at each space (so any pair of parts finds it). */
@@ -176,6 +174,7 @@ class FeatureTable implements FeatureSink {
   /** Feature "!s" as s → id. */
   private readonly negations = new Map<string, number>();
   private readonly rows: Float64Array[] = [];
+  private readonly words = new Map<string, WordEntry>();
   /** seen[id] === stamp: the feature has already counted for this request. */
   private readonly seen: Uint32Array;
   private stamp = 0;
@@ -200,6 +199,7 @@ class FeatureTable implements FeatureSink {
     this.seen = new Uint32Array(this.rows.length);
   }
 
+  /** `modelFeatures`' walk, counting each feature's weights instead of listing it. */
   logProbs(words: readonly string[]): Float64Array {
     this.stamp++;
     if (this.stamp === 0xffffffff) {
@@ -207,21 +207,40 @@ class FeatureTable implements FeatureSink {
       this.stamp = 1;
     }
     this.z = Float64Array.from(this.model.bias);
-    walkFeatures(words, this);
+    let negatedFor = 0;
+    let pairsAfterPrevious: ReadonlyMap<string, number> | undefined = this.pairs.get('^');
+    for (let i = 0; i < words.length; i++) {
+      const entry = this.entry(words[i]!);
+      if (entry.endsNegation) negatedFor = 0;
+      this.count(entry.id);
+      this.count(pairsAfterPrevious?.get(entry.stem));
+      if (negatedFor > 0) {
+        this.count(entry.negatedId);
+        negatedFor--;
+      }
+      if (entry.negates) negatedFor = NEGATION_SPAN;
+      pairsAfterPrevious = entry.pairsAfter;
+    }
+    if (hasModal(words)) for (const f of frameFeatures(words.join(' '))) this.count(this.ids.get(f));
     return toLogProbs(this.z);
   }
 
-  stem(s: string): void {
-    this.count(this.ids.get(s));
-  }
-  pair(previous: string, s: string): void {
-    this.count(this.pairs.get(previous)?.get(s));
-  }
-  negated(s: string): void {
-    this.count(this.negations.get(s));
-  }
-  other(feature: string): void {
-    this.count(this.ids.get(feature));
+  private entry(word: string): WordEntry {
+    let entry = this.words.get(word);
+    if (!entry) {
+      const s = stem(word);
+      entry = {
+        stem: s,
+        id: this.ids.get(s),
+        negatedId: this.negations.get(s),
+        pairsAfter: this.pairs.get(s),
+        endsNegation: NEGATION_STOPS.has(word),
+        negates: NEGATORS.has(word),
+      };
+      if (this.words.size >= WORDS_LIMIT) this.words.clear();
+      this.words.set(word, entry);
+    }
+    return entry;
   }
 
   private count(id: number | undefined): void {
