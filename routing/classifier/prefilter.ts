@@ -1,7 +1,8 @@
 /**
- * A rule index for speed: each pattern's possible first characters (up to four) are worked
+ * A rule index for speed: each pattern's possible first characters (up to five) are worked
  * out from its source once, and a text only runs the patterns that can start at one of its
- * tokens. Patterns whose start cannot be worked out (`\w`, `.`, a negated class) always run.
+ * tokens. Patterns whose first two characters cannot be worked out (`\w`, `.`, a negated
+ * class) always run.
  * The result is exactly that of running every pattern (a test checks it on every corpus).
  */
 
@@ -41,10 +42,14 @@ function classChars(body: string): string | null {
 
 /** How many characters of a pattern's start `patternStarts` works out unless told. */
 const K = 2;
-/** The longest start the index keys on: the longer, the fewer patterns tried in vain. */
-const MAX_START = 4;
+/**
+ * The longest start the index keys on: the longer, the fewer patterns tried in vain (each
+ * regex tried costs more than a step down the trie). Five characters with at most 3,000
+ * starts a pattern: about half the tries of four characters, for some 100 ms at start-up.
+ */
+const MAX_START = 5;
 /** Starts are worked out on fewer characters when there would be more than this many. */
-const MAX_STARTS = 1000;
+const MAX_STARTS = 3000;
 
 /** Thrown on syntax the parser does not know; the pattern then always runs. */
 class Unknown extends Error {}
@@ -122,56 +127,79 @@ function parse(source: string): Item[][] {
 }
 
 /**
- * Every string of at most `k` characters a match of `seq` can begin with (shorter ones are
- * whole matches); null when unknown or more than `limit`.
+ * How the matches of a sequence can begin: `whole` are entire matches (at most k
+ * characters), `cut` are prefixes where the reading stopped (k characters, or fewer where an
+ * item that can be any character comes next).
  */
-function starts(seq: Item[], from: number, k: number, limit: number): Set<string> | null {
-  if (k === 0 || from >= seq.length) return new Set(['']);
+interface Starts {
+  whole: Set<string>;
+  cut: Set<string>;
+}
+
+/**
+ * The starts of the matches of `seq` from item `from`, reading at most `k` characters. An
+ * item that can be any character ends the reading there when `cutAtAny`, else it makes the
+ * starts unknown (null); so do more than `limit` strings.
+ */
+function starts(seq: Item[], from: number, k: number, cutAtAny: boolean, limit: number): Starts | null {
+  const out: Starts = { whole: new Set(), cut: new Set() };
+  if (from >= seq.length) {
+    out.whole.add('');
+    return out;
+  }
+  if (k === 0) {
+    out.cut.add('');
+    return out;
+  }
   const item = seq[from]!;
-  const out = new Set<string>();
   if (item.min === 0) {
-    const skipped = starts(seq, from + 1, k, limit);
+    const skipped = starts(seq, from + 1, k, cutAtAny, limit);
     if (!skipped) return null;
-    for (const s of skipped) out.add(s);
+    for (const s of skipped.whole) out.whole.add(s);
+    for (const s of skipped.cut) out.cut.add(s);
   }
   if (item.max === 0) return out;
-  let own: Set<string> | null;
-  if (item.kind === 'any') return null;
-  if (item.kind === 'char') own = new Set([item.c]);
-  else {
-    own = new Set();
-    for (const alt of item.alts) {
-      const s = starts(alt, 0, k, limit);
-      if (!s) return null;
-      for (const x of s) own.add(x);
-    }
-    if (own.size > limit) return null;
+  if (item.kind === 'any') {
+    if (!cutAtAny) return null;
+    out.cut.add('');
+    return out;
   }
-  for (const s of own) {
-    if (s.length >= k) {
-      out.add(s.slice(0, k));
-      continue;
+  // One repetition of the item.
+  const own: Starts = { whole: new Set(), cut: new Set() };
+  if (item.kind === 'char') own.whole.add(item.c);
+  else {
+    for (const alt of item.alts) {
+      const s = starts(alt, 0, k, cutAtAny, limit);
+      if (!s) return null;
+      for (const x of s.whole) own.whole.add(x);
+      for (const x of s.cut) own.cut.add(x);
     }
-    // After one repetition: the item's further repetitions (if any), then the rest.
-    let after = seq.slice(from + 1);
-    if (item.max > 1) {
-      // A repetition that may be empty would not shorten what is left: give up on it.
-      if (s.length === 0) return null;
-      after = [{ ...item, min: Math.max(0, item.min - 1), max: item.max - 1 }, ...after];
+  }
+  for (const s of own.cut) out.cut.add(s);
+  // After one repetition: the item's further repetitions (if any), then the rest.
+  const after = seq.slice(from + 1);
+  if (item.max > 1) {
+    // A repetition that may be empty would not shorten what is left: give up on it.
+    if (own.whole.has('')) return null;
+    after.unshift({ ...item, min: Math.max(0, item.min - 1), max: item.max - 1 });
+  }
+  const restByLength = new Map<number, Starts | null>(); // what follows depends only on how much is left
+  for (const s of own.whole) {
+    let rest = restByLength.get(s.length);
+    if (rest === undefined) {
+      rest = starts(after, 0, k - s.length, cutAtAny, limit);
+      restByLength.set(s.length, rest);
     }
-    const rest = starts(after, 0, k - s.length, limit);
     if (!rest) return null;
-    for (const r of rest) out.add(s + r);
-    if (out.size > limit) return null;
+    for (const r of rest.whole) out.whole.add(s + r);
+    for (const r of rest.cut) out.cut.add(s + r);
+    if (out.whole.size + out.cut.size > limit) return null;
   }
   return out;
 }
 
-/**
- * The possible starts of a pattern's matches: every match begins with one of them, which is
- * `k` characters long or the whole match. Null when not worked out (or more than `limit`).
- */
-export function patternStarts(source: string, k = K, limit = Number.POSITIVE_INFINITY): string[] | null {
+/** A pattern's starts (every match begins with one of them), or null when some match could begin anyhow. */
+function startsOf(source: string, k: number, cutAtAny: boolean, limit: number): string[] | null {
   let alts: Item[][];
   try {
     alts = parse(source);
@@ -179,18 +207,30 @@ export function patternStarts(source: string, k = K, limit = Number.POSITIVE_INF
     if (error instanceof Unknown) return null;
     throw error;
   }
-  const result = starts([{ kind: 'group', alts, min: 1, max: 1 }], 0, k, limit);
-  return result && !result.has('') ? [...result] : null;
+  const found = starts([{ kind: 'group', alts, min: 1, max: 1 }], 0, k, cutAtAny, limit);
+  if (!found || found.whole.has('') || found.cut.has('')) return null;
+  return [...new Set([...found.whole, ...found.cut])];
 }
 
 /**
- * The starts the index keys a pattern on: as long as they can be worked out (at most
- * MAX_START characters, at most MAX_STARTS of them, else K characters however many), without
- * any that a shorter one already covers; null: always run it.
+ * The possible starts of a pattern's matches: every match begins with one of them, which is
+ * `k` characters long or the whole match. Null when not worked out (or more than `limit`).
+ */
+export function patternStarts(source: string, k = K, limit = Number.POSITIVE_INFINITY): string[] | null {
+  return startsOf(source, k, false, limit);
+}
+
+/**
+ * The starts the index keys a pattern on, or null: always run it. Which patterns always run
+ * is decided on their first K characters (as it always was); the others are keyed on as many
+ * characters as can be worked out (at most MAX_START; fewer where a pattern's alternative
+ * goes on with any character, or when there would be more than MAX_STARTS keys), without
+ * any key that a shorter one already covers.
  */
 function indexStarts(source: string): string[] | null {
+  if (!patternStarts(source, K)) return null;
   for (let k = MAX_START; k >= K; k--) {
-    const found = patternStarts(source, k, k > K ? MAX_STARTS : Number.POSITIVE_INFINITY);
+    const found = startsOf(source, k, true, k > K ? MAX_STARTS : Number.POSITIVE_INFINITY);
     if (!found) continue;
     const set = new Set(found);
     return found.filter((s) => {

@@ -71,6 +71,35 @@ describe('RuleIndex', () => {
   });
 });
 
+describe('RuleIndex keyed on longer starts', () => {
+  it('when patterns go on with any character or repeat a group, then it still finds what they find', () => {
+    const rules = [
+      're.?audit|audit',
+      'on.?call|paged',
+      '(?:users?|people) (?:(?:[a-z0-9.%]+ ){0,2})(?:want|need)',
+      'v\\d+(?:\\.\\d+)+',
+      '(?:can|could) (?:we|you)',
+      'ab(?:cd)*e',
+    ].map((source) => ({ re: new RegExp(`\\b(?:${source})\\b`) }));
+    const index = new RuleIndex(rules, (rule) => rule.re.source);
+    for (const text of [
+      'the re audit and the reaudit',
+      'who is on call oncall today paged',
+      'users really do want it people need it',
+      'ship v2.4.1 or v3',
+      'could we or can you',
+      'abe abcde abcdcde abcdc',
+      'nothing here',
+    ]) {
+      const brute = rules.flatMap((rule) => {
+        const m = rule.re.exec(text);
+        return m ? [{ rule, index: m.index, text: m[0] }] : [];
+      });
+      expect(index.matches(text), text).toEqual(brute);
+    }
+  });
+});
+
 describe('the frame cues through the index', () => {
   it('when every corpus request is read, then the indexed frame equals trying every cue', async () => {
     const { scanFrame, scanFrameSlowly } = await import('../../../routing/classifier/frames.ts');
