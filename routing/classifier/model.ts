@@ -155,6 +155,9 @@ interface WordEntry {
   pairsAfter: ReadonlyMap<string, number> | undefined;
   endsNegation: boolean;
   negates: boolean;
+  /** A target-state modal, or one when "to" follows (`hasModal`). */
+  modal: boolean;
+  modalBeforeTo: boolean;
 }
 
 const WORDS_LIMIT = 50_000;
@@ -209,8 +212,10 @@ class FeatureTable {
     this.z = Float64Array.from(this.model.bias);
     let negatedFor = 0;
     let pairsAfterPrevious: ReadonlyMap<string, number> | undefined = this.pairs.get('^');
+    let modal = false; // hasModal(words), read on the way
     for (let i = 0; i < words.length; i++) {
       const entry = this.entry(words[i]!);
+      if (entry.modal || (entry.modalBeforeTo && words[i + 1] === 'to')) modal = true;
       if (entry.endsNegation) negatedFor = 0;
       this.count(entry.id);
       this.count(pairsAfterPrevious?.get(entry.stem));
@@ -221,7 +226,7 @@ class FeatureTable {
       if (entry.negates) negatedFor = NEGATION_SPAN;
       pairsAfterPrevious = entry.pairsAfter;
     }
-    if (hasModal(words)) for (const f of frameFeatures(words.join(' '))) this.count(this.ids.get(f));
+    if (modal) for (const f of frameFeatures(words.join(' '))) this.count(this.ids.get(f));
     return toLogProbs(this.z);
   }
 
@@ -236,6 +241,8 @@ class FeatureTable {
         pairsAfter: this.pairs.get(s),
         endsNegation: NEGATION_STOPS.has(word),
         negates: NEGATORS.has(word),
+        modal: MODAL_WORDS.has(word),
+        modalBeforeTo: MODAL_BEFORE_TO.has(word),
       };
       if (this.words.size >= WORDS_LIMIT) this.words.clear();
       this.words.set(word, entry);
