@@ -7,7 +7,7 @@ import type { CorrectionIndex } from './corrections.ts';
 import { CHANGE_TYPE_RULES, FLAG_RULES, PROJECT_RULES, RELEASE_TYPE_RULES, type Rule } from './lexicon.ts';
 import { loadModel, modelBest, modelLogProbs, parseModelText, type TokenModel, toLogProbs } from './model.ts';
 import { MODEL_TEXT } from './model-weights.ts';
-import { makeTitle, normalizeSlackText, toTokens } from './normalize.ts';
+import { makeTitle, normalizeSlackText, titleOfTidyText, toTokens } from './normalize.ts';
 import { RuleIndex } from './prefilter.ts';
 import { gatherEvidence, rankChains } from './scoring.ts';
 import { bugSeverity, incidentSeverity } from './severity.ts';
@@ -133,7 +133,7 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   const input = typeof text === 'string' ? text : '';
   const clipped = input.length > MAX_INPUT_CHARS ? input.slice(0, MAX_INPUT_CHARS) : input;
   const readable = normalizeSlackText(clipped);
-  const title = makeTitle(readable);
+  const title = titleOfTidyText(readable); // normalizeSlackText's output is tidy
   const scoredText = readable.length > MAX_SCORED_CHARS ? readable.slice(0, MAX_SCORED_CHARS) : readable;
   const masked = maskQuotedLabels(scoredText);
   const words = wordsOf(masked);

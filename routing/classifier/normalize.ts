@@ -96,9 +96,16 @@ const TITLE_LIMIT = 120;
 
 /** A one-line title from the readable text, at most 120 characters, cut at a word. */
 export function makeTitle(readable: string): string {
-  const firstLine = collapseSpaces(readable);
-  if (firstLine.length <= TITLE_LIMIT) return firstLine;
-  const cut = firstLine.slice(0, TITLE_LIMIT - 1);
+  return titleOfTidyText(collapseSpaces(readable));
+}
+
+/**
+ * `makeTitle` of a text whose whitespace is already collapsed and trimmed, as
+ * `normalizeSlackText` returns it (a long text is then not scanned a second time).
+ */
+export function titleOfTidyText(tidy: string): string {
+  if (tidy.length <= TITLE_LIMIT) return tidy;
+  const cut = tidy.slice(0, TITLE_LIMIT - 1);
   const space = cut.lastIndexOf(' ');
   return `${(space > 60 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, '')}…`;
 }
