@@ -252,6 +252,22 @@ export interface RuleMatch<R> {
 interface StartNode {
   rules: number[];
   next: Map<number, StartNode>;
+  /**
+   * The same children by ASCII code, as an array, for the root and its children: the first
+   * two steps are taken at every token, the deeper ones rarely (and an array a node would
+   * take too much memory).
+   */
+  ascii: (StartNode | undefined)[] | null;
+}
+
+const ARRAY_DEPTH = 2;
+
+function newNode(depth: number): StartNode {
+  return { rules: [], next: new Map(), ascii: depth < ARRAY_DEPTH ? new Array(128).fill(undefined) : null };
+}
+
+function child(node: StartNode, code: number): StartNode | undefined {
+  return node.ascii !== null && code < 128 ? node.ascii[code] : node.next.get(code);
 }
 
 /**
@@ -262,7 +278,7 @@ interface StartNode {
 export class RuleIndex<R> {
   private readonly always: number[] = [];
   /** Rules by their starts, character code by character code. */
-  private readonly root: StartNode = { rules: [], next: new Map() };
+  private readonly root: StartNode = newNode(0);
   private readonly scan: RegExp[];
   private readonly sticky: RegExp[];
   /** Per call: where each rule's leftmost match starts (-1: none yet) and its text. */
@@ -287,12 +303,13 @@ export class RuleIndex<R> {
         let node = this.root;
         for (let j = 0; j < s.length; j++) {
           const code = s.charCodeAt(j);
-          let child = node.next.get(code);
-          if (!child) {
-            child = { rules: [], next: new Map() };
-            node.next.set(code, child);
+          let next = node.next.get(code);
+          if (!next) {
+            next = newNode(j + 1);
+            node.next.set(code, next);
+            if (node.ascii !== null && code < 128) node.ascii[code] = next;
           }
-          node = child;
+          node = next;
         }
         node.rules.push(id);
       }
@@ -314,7 +331,7 @@ export class RuleIndex<R> {
       // Down the trie along the text from p: each node's rules may match here.
       let node: StartNode | undefined = this.root;
       for (let q = p; q < length && q < p + MAX_START; q++) {
-        node = node.next.get(tokens.charCodeAt(q));
+        node = child(node, tokens.charCodeAt(q));
         if (!node) break;
         this.tryAll(node.rules, tokens, p);
       }
