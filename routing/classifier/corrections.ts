@@ -130,6 +130,8 @@ export function buildCorrectionIndex(corrections: readonly Correction[]): Correc
         const entry = entries[id]!;
         const entrySize = entry.ids.length;
         if (entrySize < minSize || entrySize > maxSize) continue;
+        // Sharing every word it could, it would still be less similar than the best so far.
+        if (best && Math.min(size, entrySize) / Math.max(size, entrySize) < best.similarity) continue;
         let overlap = 0;
         for (let i = 0; i < entrySize; i++) if (wordMark[entry.ids[i]!] === stamp) overlap++;
         const similarity = overlap / (size + entrySize - overlap);
