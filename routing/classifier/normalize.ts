@@ -16,6 +16,7 @@ const ENTITY = /&(amp|lt|gt|quot|#39);/g;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
 
 const MARKUP = /[<>:`&*_~]/;
+const EMPHASIS = /[*_~]/;
 
 export const HERE_MENTION = /<!(?:here|channel|everyone)(?:\|[^>]*)?>/;
 
@@ -40,22 +41,27 @@ export function normalizeSlackText(text: string): string {
   if (!text) return '';
   // Most messages carry no markup at all: only whitespace needs tidying.
   if (!MARKUP.test(text)) return collapseSpaces(text);
-  return text
-    .replace(CODE_BLOCK, ' ')
-    .replace(USER_MENTION, ' ')
-    .replace(GROUP_MENTION, ' ')
-    .replace(SPECIAL_MENTION, ' ')
-    .replace(CHANNEL, (_m, name: string | undefined) => (name ? `#${name}` : ' '))
-    .replace(LINK, (_m, url: string, label: string | undefined) => label ?? url.replace(/^mailto:/, ''))
-    .replace(OTHER_SPECIAL, (_m, label: string | undefined) => label ?? ' ')
-    .replace(INLINE_CODE, '$1')
-    .replace(EMOJI, ' ')
-    .replace(ENTITY, (_m, name: string) => ENTITIES[name] ?? _m)
-    .replace(/(^|\s)[*_~]+(?=\S)/g, '$1')
-    .replace(/(\S)[*_~]+(?=\s|$|[.,!?;:)])/g, '$1')
-    .replace(/^\s*>\s?/gm, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  // A step runs only when the text has the character its markup needs (most messages have a
+  // colon or an underscore, not every kind of markup). No step brings in a character the
+  // text lacks, except entities: `&gt;` brings in the `>` a quote needs.
+  let out = text;
+  if (text.includes('`')) out = out.replace(CODE_BLOCK, ' ');
+  if (text.includes('<')) {
+    out = out
+      .replace(USER_MENTION, ' ')
+      .replace(GROUP_MENTION, ' ')
+      .replace(SPECIAL_MENTION, ' ')
+      .replace(CHANNEL, (_m, name: string | undefined) => (name ? `#${name}` : ' '))
+      .replace(LINK, (_m, url: string, label: string | undefined) => label ?? url.replace(/^mailto:/, ''))
+      .replace(OTHER_SPECIAL, (_m, label: string | undefined) => label ?? ' ');
+  }
+  if (text.includes('`')) out = out.replace(INLINE_CODE, '$1');
+  if (text.includes(':')) out = out.replace(EMOJI, ' ');
+  if (text.includes('&')) out = out.replace(ENTITY, (_m, name: string) => ENTITIES[name] ?? _m);
+  if (EMPHASIS.test(text))
+    out = out.replace(/(^|\s)[*_~]+(?=\S)/g, '$1').replace(/(\S)[*_~]+(?=\s|$|[.,!?;:)])/g, '$1');
+  if (text.includes('>') || text.includes('&')) out = out.replace(/^\s*>\s?/gm, '');
+  return collapseSpaces(out);
 }
 
 /** The names of the `:emoji:` codes in a text, without colons or skin tones. */
@@ -88,7 +94,7 @@ export function toTokens(text: string): string[] {
       .replace(/[\u0300-\u036f]/g, '')
       .replace(/[\u2018\u2019\u02bc]/g, "'");
   }
-  lower = lower.replace(/([a-z])'([a-z])/g, '$1$2');
+  if (lower.includes("'")) lower = lower.replace(/([a-z])'([a-z])/g, '$1$2');
   return lower.match(TOKEN) ?? [];
 }
 
