@@ -117,7 +117,7 @@ export function buildCorrectionIndex(corrections: readonly Correction[]): Correc
     const needed = Math.ceil(t * size - 1e-9);
     if (known.length < needed) return null;
     known.sort((a, b) => postings[a]!.length - postings[b]!.length);
-    const prefix = known.length - needed + 1;
+    let prefix = known.length - needed + 1;
     const minSize = t * size - 1e-9;
     const maxSize = size / t + 1e-9;
     let best: { entry: Entry; similarity: number } | null = null;
@@ -143,6 +143,9 @@ export function buildCorrectionIndex(corrections: readonly Correction[]): Correc
           (similarity === best.similarity && isNewer(entry, best.entry))
         ) {
           best = { entry, similarity };
+          // To tie it, a later one must share ceil(similarity · size) words, so one of the
+          // rarest known.length − that + 1: the words after those need not be read.
+          prefix = Math.min(prefix, known.length - Math.ceil(similarity * size - 1e-9) + 1);
         }
       }
     }
