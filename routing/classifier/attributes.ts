@@ -12,7 +12,6 @@
  *
  * A severity the requester states ("P1", "sev2") always wins over the model.
  */
-import { modelFeatures } from './model.ts';
 import { type ChainId, FLAG_ORDER, type Flag, type Severity } from './types.ts';
 
 export const BUG_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const satisfies readonly Severity[];
@@ -58,11 +57,6 @@ export function ruleFeatures(
   for (const cue of cues) out.push(cue);
   if (ruleSeverity) out.push(`sev:${ruleSeverity}`);
   return out;
-}
-
-/** The word features of the attribute model: stems and negated stems (`model.ts`), no pairs. */
-export function attributeWordFeatures(words: readonly string[]): string[] {
-  return modelFeatures(words).filter((f) => !f.includes(' '));
 }
 
 /** Summed weights of the features (bias included): the logits of every head. */

@@ -7,7 +7,6 @@ import { ATTRIBUTE_MODEL_TEXT } from './attribute-weights.ts';
 import {
   type AttributeModel,
   attributeLogits,
-  attributeWordFeatures,
   parseAttributeModel,
   pickBugSeverity,
   pickFlags,
@@ -16,9 +15,17 @@ import {
 } from './attributes.ts';
 import type { CorrectionIndex } from './corrections.ts';
 import { CHANGE_TYPE_RULES, FLAG_RULES, PROJECT_RULES, RELEASE_TYPE_RULES, type Rule } from './lexicon.ts';
-import { loadModel, modelBest, modelLogProbs, parseModelText, type TokenModel, toLogProbs } from './model.ts';
+import {
+  loadModel,
+  modelBest,
+  modelLogProbs,
+  parseModelText,
+  stemFeatures,
+  type TokenModel,
+  toLogProbs,
+} from './model.ts';
 import { MODEL_TEXT } from './model-weights.ts';
-import { makeTitle, normalizeSlackText, toTokens } from './normalize.ts';
+import { makeTitle, normalizeSlackText, titleOfTidyText, toTokens } from './normalize.ts';
 import { RuleIndex } from './prefilter.ts';
 import { gatherEvidence, rankChains } from './scoring.ts';
 import {
@@ -148,7 +155,7 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   const input = typeof text === 'string' ? text : '';
   const clipped = input.length > MAX_INPUT_CHARS ? input.slice(0, MAX_INPUT_CHARS) : input;
   const readable = normalizeSlackText(clipped);
-  const title = makeTitle(readable);
+  const title = titleOfTidyText(readable); // normalizeSlackText's output is tidy
   const scoredText = readable.length > MAX_SCORED_CHARS ? readable.slice(0, MAX_SCORED_CHARS) : readable;
   const masked = maskQuotedLabels(scoredText);
   const words = wordsOf(masked);
@@ -358,6 +365,10 @@ function detectProjects(tokens: string): Project[] {
   return out;
 }
 
+const ACROSS_PROJECTS =
+  /\b(?:across|all|every|both) (?:the )?(?:apps|projects|services|repos|platforms|clients)\b/;
+const SAYS_BACKEND_ONLY = /\b(?:backend only|backend.only|no ui|server side only|api only)\b/;
+
 /**
  * Severity and flags of a request whose chain is decided: the rules' reading, refined by the
  * learned attribute model when there is one (`attributes.ts`). A stated severity always wins.
@@ -399,7 +410,7 @@ export function attributeFeatures(
   const cues = chain === 'bug' ? bugCues(tokens) : chain === 'incident' ? incidentCues(tokens) : [];
   // Word stems and negated stems, not word pairs: pairs fitted the training labels but read
   // unseen wording worse (cross-validated in crossval-attributes.ts).
-  const features = attributeWordFeatures(words);
+  const features = stemFeatures(words);
   for (const f of ruleFeatures(chain, ruleFlags, cues, ruleSeverity)) features.push(f);
   return features;
 }
@@ -425,11 +436,7 @@ function ruleFlagSet(tokens: string): Set<Flag> {
 /** Flags that follow from the chain and the projects, and backend-only only where it holds. */
 function detectFlags(found: Set<Flag>, tokens: string, chain: ChainId, projects: Project[]): Flag[] {
   const clientFacing = projects.filter((p) => p !== 'backend').length;
-  if (
-    chain === 'cross_project' ||
-    clientFacing >= 2 ||
-    /\b(?:across|all|every|both) (?:the )?(?:apps|projects|services|repos|platforms|clients)\b/.test(tokens)
-  ) {
+  if (chain === 'cross_project' || clientFacing >= 2 || ACROSS_PROJECTS.test(tokens)) {
     found.add('multi_project');
   }
   // Backend-only drives the UX skip of New Feature (and routing of a bug); a change that
@@ -438,8 +445,7 @@ function detectFlags(found: Set<Flag>, tokens: string, chain: ChainId, projects:
     found.has('backend_only') &&
     (chain === 'cross_project' || clientFacing > 0 || found.has('multi_project'))
   ) {
-    if (!/\b(?:backend only|backend.only|no ui|server side only|api only)\b/.test(tokens))
-      found.delete('backend_only');
+    if (!SAYS_BACKEND_ONLY.test(tokens)) found.delete('backend_only');
   }
   if (chain !== 'feature' && chain !== 'bug') found.delete('backend_only');
   return FLAG_ORDER.filter((f) => found.has(f));
@@ -485,12 +491,6 @@ function explain(input: {
   vague: boolean;
 }): string {
   const parts: string[] = [];
-  const quote = (chain: ChainId) =>
-    input.signals
-      .filter((s) => s.chain === chain)
-      .slice(0, 3)
-      .map((s) => `"${s.phrase}"`)
-      .join(', ');
   if (input.correctedBy !== undefined) {
     parts.push(
       `${CHAIN_TITLES[input.chain]}: a similar request was corrected to this workflow before ("${makeTitle(input.correctedBy).slice(0, 80)}").`,
@@ -504,25 +504,40 @@ function explain(input: {
     );
   } else if (input.ask) {
     const [a, b] = input.choices;
-    const describe = (chain: ChainId | undefined) => {
-      if (!chain) return '';
-      const why = quote(chain);
-      return `${CHAIN_TITLES[chain]}${why ? ` (${why})` : ''}`;
-    };
     const why =
       input.confidence < input.threshold
         ? `${percent(input.confidence)} < ${percent(input.threshold)}`
         : 'the phrases and the wording as a whole point different ways';
-    parts.push(`Not sure enough to start (${why}): it reads as ${describe(a)} or ${describe(b)}.`);
+    parts.push(
+      `Not sure enough to start (${why}): it reads as ${describe(input.signals, a)} or ${describe(input.signals, b)}.`,
+    );
   } else {
     parts.push(
-      `${CHAIN_TITLES[input.chain]} (${percent(input.confidence)}) because of ${quote(input.chain) || 'its wording as a whole'}.`,
+      `${CHAIN_TITLES[input.chain]} (${percent(input.confidence)}) because of ${quote(input.signals, input.chain) || 'its wording as a whole'}.`,
     );
     if (input.runnerUp && input.runnerUp.confidence >= 0.05) {
       parts.push(`Runner-up: ${CHAIN_TITLES[input.runnerUp.chain]} (${percent(input.runnerUp.confidence)}).`);
     }
   }
-  if (input.truncated)
-    parts.push(`Only the first ${MAX_SCORED_CHARS.toLocaleString('en-US')} characters were read.`);
+  if (input.truncated) parts.push(`Only the first ${SCORED_CHARS_TEXT} characters were read.`);
   return parts.join(' ');
+}
+
+const SCORED_CHARS_TEXT = MAX_SCORED_CHARS.toLocaleString('en-US');
+
+// quote and describe are module-level functions, not closures per call (tsx names each closure it makes).
+
+/** Up to three of a chain's phrases, quoted. */
+function quote(signals: readonly Signal[], chain: ChainId): string {
+  return signals
+    .filter((s) => s.chain === chain)
+    .slice(0, 3)
+    .map((s) => `"${s.phrase}"`)
+    .join(', ');
+}
+
+function describe(signals: readonly Signal[], chain: ChainId | undefined): string {
+  if (!chain) return '';
+  const why = quote(signals, chain);
+  return `${CHAIN_TITLES[chain]}${why ? ` (${why})` : ''}`;
 }

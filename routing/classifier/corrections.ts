@@ -117,7 +117,7 @@ export function buildCorrectionIndex(corrections: readonly Correction[]): Correc
     const needed = Math.ceil(t * size - 1e-9);
     if (known.length < needed) return null;
     known.sort((a, b) => postings[a]!.length - postings[b]!.length);
-    const prefix = known.length - needed + 1;
+    let prefix = known.length - needed + 1;
     const minSize = t * size - 1e-9;
     const maxSize = size / t + 1e-9;
     let best: { entry: Entry; similarity: number } | null = null;
@@ -130,6 +130,8 @@ export function buildCorrectionIndex(corrections: readonly Correction[]): Correc
         const entry = entries[id]!;
         const entrySize = entry.ids.length;
         if (entrySize < minSize || entrySize > maxSize) continue;
+        // Sharing every word it could, it would still be less similar than the best so far.
+        if (best && Math.min(size, entrySize) / Math.max(size, entrySize) < best.similarity) continue;
         let overlap = 0;
         for (let i = 0; i < entrySize; i++) if (wordMark[entry.ids[i]!] === stamp) overlap++;
         const similarity = overlap / (size + entrySize - overlap);
@@ -141,6 +143,9 @@ export function buildCorrectionIndex(corrections: readonly Correction[]): Correc
           (similarity === best.similarity && isNewer(entry, best.entry))
         ) {
           best = { entry, similarity };
+          // To tie it, a later one must share ceil(similarity · size) words, so one of the
+          // rarest known.length − that + 1: the words after those need not be read.
+          prefix = Math.min(prefix, known.length - Math.ceil(similarity * size - 1e-9) + 1);
         }
       }
     }

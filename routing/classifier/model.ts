@@ -119,6 +119,26 @@ export function modelFeatures(words: readonly string[]): string[] {
   return [...out];
 }
 
+/**
+ * Stems and negated stems only, no pairs and no frame: the word features of the attribute
+ * model (`attributes.ts`), which has fewer labelled requests to learn pairs from.
+ */
+export function stemFeatures(words: readonly string[]): string[] {
+  const out = new Set<string>();
+  let negatedFor = 0;
+  for (const word of words) {
+    const s = stem(word);
+    if (NEGATION_STOPS.has(word)) negatedFor = 0;
+    out.add(s);
+    if (negatedFor > 0) {
+      out.add(`!${s}`);
+      negatedFor--;
+    }
+    if (NEGATORS.has(word)) negatedFor = NEGATION_SPAN;
+  }
+  return [...out];
+}
+
 const MODAL_WORDS = new Set(['should', 'shouldnt', 'could', 'would', 'must', 'ought', 'meant']);
 const MODAL_BEFORE_TO = new Set(['need', 'needs', 'has', 'have']);
 
@@ -131,10 +151,136 @@ function hasModal(words: readonly string[]): boolean {
   return false;
 }
 
-/** Per-chain log-probabilities (CHAIN_IDS order) of a request's words under the model. */
+/**
+ * Per-chain log-probabilities (CHAIN_IDS order) of a request's words under the model: the
+ * same as `featureLogProbs(model, modelFeatures(words))`, read through the model's
+ * FeatureTable (a test checks they agree exactly on every corpus).
+ */
 export function modelLogProbs(model: TokenModel, words: readonly string[]): Float64Array {
-  return featureLogProbs(model, modelFeatures(words));
+  let table = TABLES.get(model);
+  if (!table) {
+    table = new FeatureTable(model);
+    TABLES.set(model, table);
+  }
+  return table.logProbs(words);
 }
+
+/** What a word contributes, looked up once per word. */
+interface WordEntry {
+  stem: string;
+  /** The ids of the features `stem` and `!stem` (undefined: not in the model). */
+  id: number | undefined;
+  negatedId: number | undefined;
+  /** Pair features that begin with this stem: second stem → id. */
+  pairsAfter: ReadonlyMap<string, number> | undefined;
+  endsNegation: boolean;
+  negates: boolean;
+  /** A target-state modal, or one when "to" follows (`hasModal`). */
+  modal: boolean;
+  modalBeforeTo: boolean;
+}
+
+const WORDS_LIMIT = 50_000;
+
+/**
+ * A model's weights indexed for `modelLogProbs`: the features of `modelFeatures`, in the same
+ * order, without making their strings. Each word's stem and feature ids are looked up once
+ * and remembered, pair features are found through the previous word's entry, and a feature
+ * counts once per request (a stamp per feature instead of a Set), so the sums are exactly
+ * those of `featureLogProbs`.
+ */
+class FeatureTable {
+  /** Every feature's number; its weights are `rows[id]`. */
+  private readonly ids = new Map<string, number>();
+  /** Feature "a b" as a → b → id, split at each space (so any pair of parts finds it). */
+  private readonly pairs = new Map<string, Map<string, number>>();
+  /** Feature "!s" as s → id. */
+  private readonly negations = new Map<string, number>();
+  private readonly rows: Float64Array[] = [];
+  private readonly words = new Map<string, WordEntry>();
+  /** seen[id] === stamp: the feature has already counted for this request. */
+  private readonly seen: Uint32Array;
+  private stamp = 0;
+  private z = new Float64Array(0);
+
+  constructor(private readonly model: TokenModel) {
+    for (const [feature, weights] of model.weights) {
+      const id = this.rows.length;
+      this.rows.push(weights);
+      this.ids.set(feature, id);
+      if (feature.startsWith('!')) this.negations.set(feature.slice(1), id);
+      for (let at = feature.indexOf(' '); at >= 0; at = feature.indexOf(' ', at + 1)) {
+        const first = feature.slice(0, at);
+        let seconds = this.pairs.get(first);
+        if (!seconds) {
+          seconds = new Map();
+          this.pairs.set(first, seconds);
+        }
+        seconds.set(feature.slice(at + 1), id);
+      }
+    }
+    this.seen = new Uint32Array(this.rows.length);
+  }
+
+  /** `modelFeatures`' walk, counting each feature's weights instead of listing it. */
+  logProbs(words: readonly string[]): Float64Array {
+    this.stamp++;
+    if (this.stamp === 0xffffffff) {
+      this.seen.fill(0);
+      this.stamp = 1;
+    }
+    this.z = Float64Array.from(this.model.bias);
+    let negatedFor = 0;
+    let pairsAfterPrevious: ReadonlyMap<string, number> | undefined = this.pairs.get('^');
+    let modal = false; // hasModal(words), read on the way
+    for (let i = 0; i < words.length; i++) {
+      const entry = this.entry(words[i]!);
+      if (entry.modal || (entry.modalBeforeTo && words[i + 1] === 'to')) modal = true;
+      if (entry.endsNegation) negatedFor = 0;
+      this.count(entry.id);
+      this.count(pairsAfterPrevious?.get(entry.stem));
+      if (negatedFor > 0) {
+        this.count(entry.negatedId);
+        negatedFor--;
+      }
+      if (entry.negates) negatedFor = NEGATION_SPAN;
+      pairsAfterPrevious = entry.pairsAfter;
+    }
+    if (modal) for (const f of frameFeatures(words.join(' '))) this.count(this.ids.get(f));
+    return toLogProbs(this.z);
+  }
+
+  private entry(word: string): WordEntry {
+    let entry = this.words.get(word);
+    if (!entry) {
+      const s = stem(word);
+      entry = {
+        stem: s,
+        id: this.ids.get(s),
+        negatedId: this.negations.get(s),
+        pairsAfter: this.pairs.get(s),
+        endsNegation: NEGATION_STOPS.has(word),
+        negates: NEGATORS.has(word),
+        modal: MODAL_WORDS.has(word),
+        modalBeforeTo: MODAL_BEFORE_TO.has(word),
+      };
+      if (this.words.size >= WORDS_LIMIT) this.words.clear();
+      this.words.set(word, entry);
+    }
+    return entry;
+  }
+
+  private count(id: number | undefined): void {
+    if (id === undefined || this.seen[id] === this.stamp) return;
+    this.seen[id] = this.stamp;
+    const w = this.rows[id]!;
+    const z = this.z;
+    for (let c = 0; c < z.length; c++) z[c]! += w[c]!;
+  }
+}
+
+/** Each model's feature table, built on first use (a model's weights are not changed after loading). */
+const TABLES = new WeakMap<TokenModel, FeatureTable>();
 
 /** Per-class log-probabilities of a list of features (as `modelFeatures` makes them, plus any others). */
 export function featureLogProbs(model: TokenModel, features: readonly string[]): Float64Array {

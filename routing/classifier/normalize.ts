@@ -16,8 +16,20 @@ const ENTITY = /&(amp|lt|gt|quot|#39);/g;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
 
 const MARKUP = /[<>:`&*_~]/;
+const EMPHASIS = /[*_~]/;
 
 export const HERE_MENTION = /<!(?:here|channel|everyone)(?:\|[^>]*)?>/;
+
+/** Whitespace that collapsing would change: anything but a lone space. */
+const UNTIDY_SPACE = /[^\S ]| \s/;
+
+/**
+ * Whitespace runs to one space, trimmed. Most texts already have single spaces only: then
+ * the per-match `replace` is skipped and only the ends are trimmed (the same result).
+ */
+function collapseSpaces(text: string): string {
+  return UNTIDY_SPACE.test(text) ? text.replace(/\s+/g, ' ').trim() : text.trim();
+}
 
 /**
  * Slack markup to plain text: mentions (`<@U…|name>`, `<!subteam^S…|@x>`, `<!here>`) are
@@ -28,23 +40,28 @@ export const HERE_MENTION = /<!(?:here|channel|everyone)(?:\|[^>]*)?>/;
 export function normalizeSlackText(text: string): string {
   if (!text) return '';
   // Most messages carry no markup at all: only whitespace needs tidying.
-  if (!MARKUP.test(text)) return text.replace(/\s+/g, ' ').trim();
-  return text
-    .replace(CODE_BLOCK, ' ')
-    .replace(USER_MENTION, ' ')
-    .replace(GROUP_MENTION, ' ')
-    .replace(SPECIAL_MENTION, ' ')
-    .replace(CHANNEL, (_m, name: string | undefined) => (name ? `#${name}` : ' '))
-    .replace(LINK, (_m, url: string, label: string | undefined) => label ?? url.replace(/^mailto:/, ''))
-    .replace(OTHER_SPECIAL, (_m, label: string | undefined) => label ?? ' ')
-    .replace(INLINE_CODE, '$1')
-    .replace(EMOJI, ' ')
-    .replace(ENTITY, (_m, name: string) => ENTITIES[name] ?? _m)
-    .replace(/(^|\s)[*_~]+(?=\S)/g, '$1')
-    .replace(/(\S)[*_~]+(?=\s|$|[.,!?;:)])/g, '$1')
-    .replace(/^\s*>\s?/gm, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  if (!MARKUP.test(text)) return collapseSpaces(text);
+  // A step runs only when the text has the character its markup needs (most messages have a
+  // colon or an underscore, not every kind of markup). No step brings in a character the
+  // text lacks, except entities: `&gt;` brings in the `>` a quote needs.
+  let out = text;
+  if (text.includes('`')) out = out.replace(CODE_BLOCK, ' ');
+  if (text.includes('<')) {
+    out = out
+      .replace(USER_MENTION, ' ')
+      .replace(GROUP_MENTION, ' ')
+      .replace(SPECIAL_MENTION, ' ')
+      .replace(CHANNEL, (_m, name: string | undefined) => (name ? `#${name}` : ' '))
+      .replace(LINK, (_m, url: string, label: string | undefined) => label ?? url.replace(/^mailto:/, ''))
+      .replace(OTHER_SPECIAL, (_m, label: string | undefined) => label ?? ' ');
+  }
+  if (text.includes('`')) out = out.replace(INLINE_CODE, '$1');
+  if (text.includes(':')) out = out.replace(EMOJI, ' ');
+  if (text.includes('&')) out = out.replace(ENTITY, (_m, name: string) => ENTITIES[name] ?? _m);
+  if (EMPHASIS.test(text))
+    out = out.replace(/(^|\s)[*_~]+(?=\S)/g, '$1').replace(/(\S)[*_~]+(?=\s|$|[.,!?;:)])/g, '$1');
+  if (text.includes('>') || text.includes('&')) out = out.replace(/^\s*>\s?/gm, '');
+  return collapseSpaces(out);
 }
 
 /** The names of the `:emoji:` codes in a text, without colons or skin tones. */
@@ -77,7 +94,7 @@ export function toTokens(text: string): string[] {
       .replace(/[\u0300-\u036f]/g, '')
       .replace(/[\u2018\u2019\u02bc]/g, "'");
   }
-  lower = lower.replace(/([a-z])'([a-z])/g, '$1$2');
+  if (lower.includes("'")) lower = lower.replace(/([a-z])'([a-z])/g, '$1$2');
   return lower.match(TOKEN) ?? [];
 }
 
@@ -85,9 +102,16 @@ const TITLE_LIMIT = 120;
 
 /** A one-line title from the readable text, at most 120 characters, cut at a word. */
 export function makeTitle(readable: string): string {
-  const firstLine = readable.replace(/\s+/g, ' ').trim();
-  if (firstLine.length <= TITLE_LIMIT) return firstLine;
-  const cut = firstLine.slice(0, TITLE_LIMIT - 1);
+  return titleOfTidyText(collapseSpaces(readable));
+}
+
+/**
+ * `makeTitle` of a text whose whitespace is already collapsed and trimmed, as
+ * `normalizeSlackText` returns it (a long text is then not scanned a second time).
+ */
+export function titleOfTidyText(tidy: string): string {
+  if (tidy.length <= TITLE_LIMIT) return tidy;
+  const cut = tidy.slice(0, TITLE_LIMIT - 1);
   const space = cut.lastIndexOf(' ');
   return `${(space > 60 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, '')}…`;
 }

@@ -1,7 +1,8 @@
 /**
- * A rule index for speed: each pattern's possible first two characters are worked out from
- * its source once, and a text only runs the patterns that can start at one of its tokens.
- * Patterns whose start cannot be worked out (a character class, `\d`, `\w`) always run.
+ * A rule index for speed: each pattern's possible first characters (up to five) are worked
+ * out from its source once, and a text only runs the patterns that can start at one of its
+ * tokens. Patterns whose first two characters cannot be worked out (`\w`, `.`, a negated
+ * class) always run.
  * The result is exactly that of running every pattern (a test checks it on every corpus).
  */
 
@@ -27,7 +28,8 @@ function classChars(body: string): string | null {
     if (c === '\\') {
       const e = body[++j]!;
       if (e === 'd') out += DIGITS;
-      else if ('wsWSD'.includes(e)) return null;
+      else if (/[a-z0-9]/i.test(e))
+        return null; // \w, \s, \u2018, …: not worked out
       else out += e;
     } else if (body[j + 1] === '-' && j + 2 < body.length) {
       for (let code = c.charCodeAt(0); code <= body.charCodeAt(j + 2); code++)
@@ -38,7 +40,19 @@ function classChars(body: string): string | null {
   return out.length <= 40 ? out : null;
 }
 
+/** How many characters of a pattern's start `patternStarts` works out unless told. */
 const K = 2;
+/**
+ * The longest start the index keys on: the longer, the fewer patterns tried in vain (each
+ * regex tried costs more than a step down the trie). Five characters with at most 3,000
+ * starts a pattern: about half the tries of four characters, for some 100 ms at start-up.
+ */
+const MAX_START = 5;
+/** Starts are worked out on fewer characters when there would be more than this many. */
+const MAX_STARTS = 3000;
+
+/** Thrown on syntax the parser does not know; the pattern then always runs. */
+class Unknown extends Error {}
 
 function parse(source: string): Item[][] {
   let i = 0;
@@ -55,10 +69,18 @@ function parse(source: string): Item[][] {
       let item: Item | null;
       if (ch === '(') {
         i++;
-        if (source[i] === '?') i += 2; // (?: … ) — the only group flavour the lexicon uses
+        // (?: … ) groups; a lookaround matches no characters, so it is left out (what it
+        // rules out only makes the starts a wider net).
+        let lookaround = false;
+        if (source[i] === '?') {
+          const flavour = source.slice(i + 1, i + 3);
+          lookaround = flavour[0] === '=' || flavour[0] === '!' || flavour === '<=' || flavour === '<!';
+          if (flavour[0] !== ':' && !lookaround) throw new Unknown();
+          i += flavour[0] === '<' ? 3 : 2;
+        }
         const inner = alternation();
         i++; // ')'
-        item = { kind: 'group', alts: inner, min: 1, max: 1 };
+        item = lookaround ? null : { kind: 'group', alts: inner, min: 1, max: 1 };
       } else if (ch === '[') {
         const open = i;
         while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
@@ -70,6 +92,8 @@ function parse(source: string): Item[][] {
         if (next === 'b' || next === 'B') item = null;
         else if (next === 'd') item = charSet(DIGITS);
         else if ('wsDWS'.includes(next)) item = { kind: 'any', min: 1, max: 1 };
+        else if (/[a-z0-9]/i.test(next))
+          throw new Unknown(); // \u2018, \n, \1, …
         else item = { kind: 'char', c: next, min: 1, max: 1 };
       } else if (ch === '.') {
         i++;
@@ -102,50 +126,119 @@ function parse(source: string): Item[][] {
   return alternation();
 }
 
-/** Every string of at most `k` characters a match of `seq` can begin with; null when unknown. */
-function starts(seq: Item[], from: number, k: number): Set<string> | null {
-  if (k === 0 || from >= seq.length) return new Set(['']);
+/**
+ * How the matches of a sequence can begin: `whole` are entire matches (at most k
+ * characters), `cut` are prefixes where the reading stopped (k characters, or fewer where an
+ * item that can be any character comes next).
+ */
+interface Starts {
+  whole: Set<string>;
+  cut: Set<string>;
+}
+
+/**
+ * The starts of the matches of `seq` from item `from`, reading at most `k` characters. An
+ * item that can be any character ends the reading there when `cutAtAny`, else it makes the
+ * starts unknown (null); so do more than `limit` strings.
+ */
+function starts(seq: Item[], from: number, k: number, cutAtAny: boolean, limit: number): Starts | null {
+  const out: Starts = { whole: new Set(), cut: new Set() };
+  if (from >= seq.length) {
+    out.whole.add('');
+    return out;
+  }
+  if (k === 0) {
+    out.cut.add('');
+    return out;
+  }
   const item = seq[from]!;
-  const out = new Set<string>();
   if (item.min === 0) {
-    const skipped = starts(seq, from + 1, k);
+    const skipped = starts(seq, from + 1, k, cutAtAny, limit);
     if (!skipped) return null;
-    for (const s of skipped) out.add(s);
+    for (const s of skipped.whole) out.whole.add(s);
+    for (const s of skipped.cut) out.cut.add(s);
   }
   if (item.max === 0) return out;
-  let own: Set<string> | null;
-  if (item.kind === 'any') return null;
-  if (item.kind === 'char') own = new Set([item.c]);
+  if (item.kind === 'any') {
+    if (!cutAtAny) return null;
+    out.cut.add('');
+    return out;
+  }
+  // One repetition of the item.
+  const own: Starts = { whole: new Set(), cut: new Set() };
+  if (item.kind === 'char') own.whole.add(item.c);
   else {
-    own = new Set();
     for (const alt of item.alts) {
-      const s = starts(alt, 0, k);
+      const s = starts(alt, 0, k, cutAtAny, limit);
       if (!s) return null;
-      for (const x of s) own.add(x);
+      for (const x of s.whole) own.whole.add(x);
+      for (const x of s.cut) own.cut.add(x);
     }
   }
-  for (const s of own) {
-    if (s.length >= k) {
-      out.add(s.slice(0, k));
-      continue;
+  for (const s of own.cut) out.cut.add(s);
+  // After one repetition: the item's further repetitions (if any), then the rest.
+  const after = seq.slice(from + 1);
+  if (item.max > 1) {
+    // A repetition that may be empty would not shorten what is left: give up on it.
+    if (own.whole.has('')) return null;
+    after.unshift({ ...item, min: Math.max(0, item.min - 1), max: item.max - 1 });
+  }
+  const restByLength = new Map<number, Starts | null>(); // what follows depends only on how much is left
+  for (const s of own.whole) {
+    let rest = restByLength.get(s.length);
+    if (rest === undefined) {
+      rest = starts(after, 0, k - s.length, cutAtAny, limit);
+      restByLength.set(s.length, rest);
     }
-    const rest = starts(seq, from + 1, k - s.length);
     if (!rest) return null;
-    for (const r of rest) out.add(s + r);
-    if (item.max > 1) {
-      // A repeated item may go on with itself.
-      const again = starts([{ ...item, min: 1, max: 1 }], 0, k - s.length);
-      if (!again) return null;
-      for (const r of again) out.add(s + r);
-    }
+    for (const r of rest.whole) out.whole.add(s + r);
+    for (const r of rest.cut) out.cut.add(s + r);
+    if (out.whole.size + out.cut.size > limit) return null;
   }
   return out;
 }
 
-/** The possible two-character starts of a pattern's matches, or null: always run it. */
-export function patternStarts(source: string): string[] | null {
-  const result = starts([{ kind: 'group', alts: parse(source), min: 1, max: 1 }], 0, K);
-  return result ? [...result] : null;
+/** A pattern's starts (every match begins with one of them), or null when some match could begin anyhow. */
+function startsOf(source: string, k: number, cutAtAny: boolean, limit: number): string[] | null {
+  let alts: Item[][];
+  try {
+    alts = parse(source);
+  } catch (error) {
+    if (error instanceof Unknown) return null;
+    throw error;
+  }
+  const found = starts([{ kind: 'group', alts, min: 1, max: 1 }], 0, k, cutAtAny, limit);
+  if (!found || found.whole.has('') || found.cut.has('')) return null;
+  return [...new Set([...found.whole, ...found.cut])];
+}
+
+/**
+ * The possible starts of a pattern's matches: every match begins with one of them, which is
+ * `k` characters long or the whole match. Null when not worked out (or more than `limit`).
+ */
+export function patternStarts(source: string, k = K, limit = Number.POSITIVE_INFINITY): string[] | null {
+  return startsOf(source, k, false, limit);
+}
+
+/**
+ * The starts the index keys a pattern on, or null: always run it. Which patterns always run
+ * is decided on their first K characters (as it always was); the others are keyed on as many
+ * characters as can be worked out (at most MAX_START; fewer where a pattern's alternative
+ * goes on with any character, or when there would be more than MAX_STARTS keys), without
+ * any key that a shorter one already covers.
+ */
+function indexStarts(source: string): string[] | null {
+  if (!patternStarts(source, K)) return null;
+  for (let k = MAX_START; k >= K; k--) {
+    const found = startsOf(source, k, true, k > K ? MAX_STARTS : Number.POSITIVE_INFINITY);
+    if (!found) continue;
+    const set = new Set(found);
+    return found.filter((s) => {
+      for (let n = 1; n < s.length; n++) if (set.has(s.slice(0, n))) return false;
+      return true;
+    });
+  }
+  return null;
 }
 
 export interface RuleMatch<R> {
@@ -155,6 +248,28 @@ export interface RuleMatch<R> {
   text: string;
 }
 
+/** A trie of starts: the rules to try where the text so far spells this node's path. */
+interface StartNode {
+  rules: number[];
+  next: Map<number, StartNode>;
+  /**
+   * The same children by ASCII code, as an array, for the root and its children: the first
+   * two steps are taken at every token, the deeper ones rarely (and an array a node would
+   * take too much memory).
+   */
+  ascii: (StartNode | undefined)[] | null;
+}
+
+const ARRAY_DEPTH = 2;
+
+function newNode(depth: number): StartNode {
+  return { rules: [], next: new Map(), ascii: depth < ARRAY_DEPTH ? new Array(128).fill(undefined) : null };
+}
+
+function child(node: StartNode, code: number): StartNode | undefined {
+  return node.ascii !== null && code < 128 ? node.ascii[code] : node.next.get(code);
+}
+
 /**
  * Finds, for every rule, its leftmost match in a token string. A rule whose possible starts
  * are known is tried (as a sticky regex) only where a token begins with one of them; the
@@ -162,63 +277,92 @@ export interface RuleMatch<R> {
  */
 export class RuleIndex<R> {
   private readonly always: number[] = [];
-  private readonly byStart = new Map<string, number[]>();
+  /** Rules by their starts, character code by character code. */
+  private readonly root: StartNode = newNode(0);
   private readonly scan: RegExp[];
   private readonly sticky: RegExp[];
-  private readonly found: Int32Array;
+  /** Per call: where each rule's leftmost match starts (-1: none yet) and its text. */
+  private readonly foundAt: Int32Array;
+  private readonly foundText: string[];
 
   constructor(
     private readonly rules: readonly R[],
     sourceOf: (rule: R) => string,
   ) {
-    this.found = new Int32Array(rules.length);
+    this.foundAt = new Int32Array(rules.length);
+    this.foundText = new Array<string>(rules.length).fill('');
     this.scan = rules.map((rule) => new RegExp(sourceOf(rule)));
     this.sticky = rules.map((rule) => new RegExp(sourceOf(rule), 'y'));
     rules.forEach((rule, id) => {
-      const found = patternStarts(sourceOf(rule));
-      if (!found || found.some((s) => s.length === 0)) {
+      const found = indexStarts(sourceOf(rule));
+      if (!found) {
         this.always.push(id);
         return;
       }
       for (const s of found) {
-        const list = this.byStart.get(s);
-        if (list) list.push(id);
-        else this.byStart.set(s, [id]);
+        let node = this.root;
+        for (let j = 0; j < s.length; j++) {
+          const code = s.charCodeAt(j);
+          let next = node.next.get(code);
+          if (!next) {
+            next = newNode(j + 1);
+            node.next.set(code, next);
+            if (node.ascii !== null && code < 128) node.ascii[code] = next;
+          }
+          node = next;
+        }
+        node.rules.push(id);
       }
     });
   }
 
   /** Each matching rule with its leftmost match, in the rules' original order. */
   matches(tokens: string): RuleMatch<R>[] {
-    const hits: { id: number; index: number; text: string }[] = [];
-    const found = this.found;
-    found.fill(0);
-    const tryAt = (key: string, p: number) => {
-      const list = this.byStart.get(key);
-      if (!list) return;
-      for (const id of list) {
-        if (found[id]) continue;
-        const re = this.sticky[id]!;
-        re.lastIndex = p;
-        const m = re.exec(tokens);
-        if (m) {
-          found[id] = 1;
-          hits.push({ id, index: p, text: m[0] });
-        }
-      }
-    };
-    for (let p = 0; p < tokens.length; p++) {
-      const prev = p === 0 ? ' ' : tokens[p - 1];
+    const foundAt = this.foundAt;
+    foundAt.fill(-1);
+    const length = tokens.length;
+    let prev = 32; // a space before the text
+    for (let p = 0; p < length; p++) {
+      const code = tokens.charCodeAt(p);
       // Matches start at a word boundary: a token's start, or a digit after a dot ("v2.4").
-      if (prev !== ' ' && !(prev === '.' && tokens.charCodeAt(p) < 58)) continue;
-      tryAt(tokens[p]!, p);
-      tryAt(tokens.slice(p, p + K), p);
+      const boundary = prev === 32 || (prev === 46 && code < 58);
+      prev = code;
+      if (!boundary) continue;
+      // Down the trie along the text from p: each node's rules may match here.
+      let node: StartNode | undefined = this.root;
+      for (let q = p; q < length && q < p + MAX_START; q++) {
+        node = child(node, tokens.charCodeAt(q));
+        if (!node) break;
+        this.tryAll(node.rules, tokens, p);
+      }
     }
     for (const id of this.always) {
       const m = this.scan[id]!.exec(tokens);
-      if (m) hits.push({ id, index: m.index, text: m[0] });
+      if (m) {
+        foundAt[id] = m.index;
+        this.foundText[id] = m[0];
+      }
     }
-    hits.sort((a, b) => a.id - b.id);
-    return hits.map((h) => ({ rule: this.rules[h.id]!, index: h.index, text: h.text }));
+    const out: RuleMatch<R>[] = [];
+    for (let id = 0; id < foundAt.length; id++) {
+      const index = foundAt[id]!;
+      if (index >= 0) out.push({ rule: this.rules[id]!, index, text: this.foundText[id]! });
+    }
+    return out;
+  }
+
+  /** Tries rules at position `p`; positions come in increasing order, so the first match is the leftmost. */
+  private tryAll(ids: readonly number[], tokens: string, p: number): void {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (this.foundAt[id]! >= 0) continue;
+      const re = this.sticky[id]!;
+      re.lastIndex = p;
+      const m = re.exec(tokens);
+      if (m) {
+        this.foundAt[id] = p;
+        this.foundText[id] = m[0];
+      }
+    }
   }
 }

@@ -192,28 +192,30 @@ function applyRules(tokens: string, evidence: Evidence): void {
   }
 }
 
+// A module-level function, not a closure per call (tsx names every closure it makes).
+function addSignal(evidence: Evidence, chain: ChainId, weight: number, phrase: string): void {
+  evidence.scores[chain] += weight;
+  evidence.signals.push({ chain, phrase, weight });
+}
+
 /** Evidence from the raw Slack text (markup the normalizer removes) and the token string. */
 export function gatherEvidence(raw: string, tokens: string): Evidence {
   const evidence: Evidence = { scores: emptyScores(), signals: [] };
   applyRules(tokens, evidence);
 
-  const add = (chain: ChainId, weight: number, phrase: string) => {
-    evidence.scores[chain] += weight;
-    evidence.signals.push({ chain, phrase, weight });
-  };
-  if (ALERT_HEADER.test(raw) || ALERT_ANYWHERE.test(raw)) add('incident', 4, 'alert header');
-  if (HERE_MENTION.test(raw)) add('incident', 1, '@here');
+  if (ALERT_HEADER.test(raw) || ALERT_ANYWHERE.test(raw)) addSignal(evidence, 'incident', 4, 'alert header');
+  if (HERE_MENTION.test(raw)) addSignal(evidence, 'incident', 1, '@here');
   const seen = new Set<string>();
   for (const name of emojiNames(raw)) {
     const signal = EMOJI_SIGNALS.get(name);
     if (!signal || seen.has(name)) continue;
     seen.add(name);
-    add(signal[0], signal[1], `:${name}:`);
+    addSignal(evidence, signal[0], signal[1], `:${name}:`);
   }
   for (const block of codeBlocks(raw)) {
     if (ALERT_HEADER.test(block.trim()) || ALERT_ANYWHERE.test(block))
-      add('incident', 4, 'alert in code block');
-    else if (STACK_TRACE.test(block)) add('bug', 2, 'stack trace');
+      addSignal(evidence, 'incident', 4, 'alert in code block');
+    else if (STACK_TRACE.test(block)) addSignal(evidence, 'bug', 2, 'stack trace');
   }
   for (const chain of CHAIN_IDS) if (evidence.scores[chain] < 0) evidence.scores[chain] = 0;
   return evidence;

@@ -1,16 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { classify, TUNING } from '../../../routing/classifier/classify.ts';
+import { classify, requestWords, TUNING } from '../../../routing/classifier/classify.ts';
 import {
   BLIND_CORPORA,
+  CORPUS_FILES,
   FINAL_CORPORA,
   FINAL_CORPUS,
   loadCorpus,
   TRAINING_CORPORA,
 } from '../../../routing/classifier/corpora.ts';
 import { evaluate } from '../../../routing/classifier/evaluate.ts';
-import { loadModel, modelFeatures, parseModelText, stem } from '../../../routing/classifier/model.ts';
+import {
+  featureLogProbs,
+  loadModel,
+  modelFeatures,
+  modelLogProbs,
+  parseModelText,
+  stem,
+} from '../../../routing/classifier/model.ts';
+import { MODEL_TEXT } from '../../../routing/classifier/model-weights.ts';
 import { CONTEXT_DISCOUNT, contextFactor, OPENING_BOOST } from '../../../routing/classifier/scoring.ts';
 import { trainModel } from '../../../routing/classifier/train.ts';
 
@@ -35,6 +44,22 @@ describe('token model: features', () => {
 
   it('when the request opens with a verb, then the opening is a feature of its own', () => {
     expect(modelFeatures(['audit', 'the', 'api'])).toContain('^ audit');
+  });
+});
+
+describe('token model: the feature table', () => {
+  it('when every corpus request is read, then it sums exactly what the listed features sum', () => {
+    const model = loadModel(parseModelText(MODEL_TEXT));
+    const all = Object.keys(CORPUS_FILES).flatMap((name) => loadCorpus(name).map((l) => l.request.text));
+    expect(all.length).toBeGreaterThan(3000);
+    for (const text of all) {
+      const words = requestWords(text);
+      // Twice, the second time with every word already remembered.
+      for (let pass = 0; pass < 2; pass++)
+        expect([...modelLogProbs(model, words)], text).toEqual([
+          ...featureLogProbs(model, modelFeatures(words)),
+        ]);
+    }
   });
 });
 

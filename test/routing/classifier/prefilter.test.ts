@@ -37,6 +37,24 @@ describe('patternStarts', () => {
   });
 });
 
+describe('patternStarts with longer starts', () => {
+  it.each([
+    ['(?:ab)+c', ['abab', 'abc']],
+    ['de(?:e|ee)*p', ['deee', 'deep', 'dep']],
+    ['i ?d love', ['i d ', 'id l']],
+    ['(?:got|gets)\\b(?<!to \\w+)', ['gets', 'got']],
+    ['a(?=b)', ['a']],
+    ['\\u0061b', null],
+  ])('when the pattern is %s, then its four-character starts are %j', (source, expected) => {
+    const starts = patternStarts(source, 4);
+    expect(starts === null ? null : [...starts].sort()).toEqual(expected);
+  });
+
+  it('when the starts would be too many, then they are not worked out', () => {
+    expect(patternStarts('(?:[a-z0-9.%]+ ){0,2}bug', 4, 1000)).toBeNull();
+  });
+});
+
 describe('RuleIndex', () => {
   it('when run on every labelled request, then it finds exactly what running every rule finds', () => {
     for (const rules of [CHAIN_RULES, FLAG_RULES, PROJECT_RULES] as const) {
@@ -49,6 +67,35 @@ describe('RuleIndex', () => {
         });
         expect(index.matches(tokens)).toEqual(brute);
       }
+    }
+  });
+});
+
+describe('RuleIndex keyed on longer starts', () => {
+  it('when patterns go on with any character or repeat a group, then it still finds what they find', () => {
+    const rules = [
+      're.?audit|audit',
+      'on.?call|paged',
+      '(?:users?|people) (?:(?:[a-z0-9.%]+ ){0,2})(?:want|need)',
+      'v\\d+(?:\\.\\d+)+',
+      '(?:can|could) (?:we|you)',
+      'ab(?:cd)*e',
+    ].map((source) => ({ re: new RegExp(`\\b(?:${source})\\b`) }));
+    const index = new RuleIndex(rules, (rule) => rule.re.source);
+    for (const text of [
+      'the re audit and the reaudit',
+      'who is on call oncall today paged',
+      'users really do want it people need it',
+      'ship v2.4.1 or v3',
+      'could we or can you',
+      'abe abcde abcdcde abcdc',
+      'nothing here',
+    ]) {
+      const brute = rules.flatMap((rule) => {
+        const m = rule.re.exec(text);
+        return m ? [{ rule, index: m.index, text: m[0] }] : [];
+      });
+      expect(index.matches(text), text).toEqual(brute);
     }
   });
 });
