@@ -1,6 +1,6 @@
 /**
  * The labelled corpora the token model learns from and the classifier is checked on.
- * `blind6.jsonl`, `blind7.jsonl` and `blind8.jsonl` are final checks: never trained or tuned on.
+ * `blind9.jsonl` and `blind10.jsonl` are the final checks: never trained or tuned on.
  *
  * First looks, each scored once before anything was changed for it:
  * - blind5 (267 requests): 87.6% chains right, 24.0% asked, 3.4% started wrong; flags 69.8%,
@@ -30,6 +30,23 @@
  *   92.9%, 12.9%, 2.4% (one more wrong start than before). Features read as bugs on blind8
  *   fell from 24 to 5; both goals (≤ 10% asked, ≤ 2% started wrong) are still missed on all
  *   three: the remaining wrong starts are mostly bug vs incident/release/compliance scope.
+ * - train4 (1,029 requests across domains, lengths and Slack markup, labelled from
+ *   `corpus/LABELLING.md`), first look before training on it: 90.9% right, 12.9% asked, 3.7%
+ *   started wrong. blind9 (320) and blind10 (300 messy Slack requests) were written from the
+ *   labelling guide by writers who never saw the classifier or the other corpora, and committed
+ *   before any change for them. Then blind6, blind7, blind8 and train4 were retired into the
+ *   training corpora and the held-out folds, the L2 was lightened (0.005 → 0.0005), the ask
+ *   settings were re-picked by `crossval.ts`, and a request that says too little asks. On the
+ *   nine held-out folds (2,567 requests): 95.2% right, 9.6% asked, 1.8% started wrong (the
+ *   previous L2 and settings: 93.3%, 11.1%, 2.6%). The attribute model (`attributes.ts`) was
+ *   picked by `crossval-attributes.ts` (flags 83.2% found vs 80.5% for the rules alone,
+ *   severity 62% vs 61%).
+ * - Final checks, scored once at the end: blind9 92.2% right, 9.4% asked, 3.8% started
+ *   wrong (7 of its 12 wrong starts are features worded as complaints or questions); flags
+ *   85.0% (rules alone 78.9%), severity 78.7% (rules alone 71.7%). blind10 95.7% right, 6.3%
+ *   asked, 1.0% started wrong; flags 86.6% (rules alone 81.0%), severity 67.5% (same). Both
+ *   together (620): 93.9% right, 7.9% asked, 2.4% started wrong. The ask goal (≤ 10%) is met
+ *   on both; the started-wrong goal (≤ 2%) is met on blind10 and missed on blind9.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
