@@ -28,14 +28,7 @@ import { MODEL_TEXT } from './model-weights.ts';
 import { makeTitle, normalizeSlackText, titleOfTidyText, toTokens } from './normalize.ts';
 import { RuleIndex } from './prefilter.ts';
 import { gatherEvidence, rankChains } from './scoring.ts';
-import {
-  bugCues,
-  bugSeverity,
-  incidentCues,
-  incidentSeverity,
-  statedBugSeverity,
-  statedIncidentSeverity,
-} from './severity.ts';
+import { readBugSeverity, readIncidentSeverity, type SeverityReading } from './severity.ts';
 import {
   CHAIN_IDS,
   CHAIN_TITLES,
@@ -382,36 +375,39 @@ export function readAttributes(
   flagThreshold: number,
 ): { flags: Flag[]; severity: Severity | null } {
   const ruleFlags = detectFlags(ruleFlagSet(tokens), tokens, chain, projects);
-  const isBug = chain === 'bug';
-  const isIncident = chain === 'incident';
-  const ruleSeverity = isBug ? bugSeverity(tokens) : isIncident ? incidentSeverity(tokens) : null;
-  if (!model) return { flags: ruleFlags, severity: ruleSeverity };
-  const features = attributeFeatures(words, tokens, chain, ruleFlags, ruleSeverity);
-  const z = attributeLogits(model, features);
+  const reading = readSeverity(chain, tokens);
+  if (!model) return { flags: ruleFlags, severity: reading?.rule ?? null };
+  const z = attributeLogits(model, attributeFeatures(words, chain, ruleFlags, reading));
   // The model adds the flags the rules miss; a flag rule that fires is kept (crossval-attributes.ts:
   // dropping rule flags the model doubts lost more labelled flags than it saved extras).
   const picked = new Set(pickFlags(z, flagThreshold));
   for (const f of ruleFlags) picked.add(f);
   const flags = detectFlags(picked, tokens, chain, projects);
-  let severity = ruleSeverity;
-  if (isBug) severity = statedBugSeverity(tokens) ?? pickBugSeverity(z);
-  else if (isIncident) severity = statedIncidentSeverity(tokens) ?? pickIncidentSeverity(z);
+  let severity: Severity | null = null;
+  if (reading) severity = reading.stated ?? (chain === 'bug' ? pickBugSeverity(z) : pickIncidentSeverity(z));
   return { flags, severity };
+}
+
+function readSeverity(chain: ChainId, tokens: string): SeverityReading | null {
+  return chain === 'bug'
+    ? readBugSeverity(tokens)
+    : chain === 'incident'
+      ? readIncidentSeverity(tokens)
+      : null;
 }
 
 /** The features the attribute model reads (training uses exactly these). */
 export function attributeFeatures(
   words: readonly string[],
-  tokens: string,
   chain: ChainId,
   ruleFlags: readonly Flag[],
-  ruleSeverity: Severity | null,
+  reading: SeverityReading | null,
 ): string[] {
-  const cues = chain === 'bug' ? bugCues(tokens) : chain === 'incident' ? incidentCues(tokens) : [];
   // Word stems and negated stems, not word pairs: pairs fitted the training labels but read
   // unseen wording worse (cross-validated in crossval-attributes.ts).
   const features = stemFeatures(words);
-  for (const f of ruleFeatures(chain, ruleFlags, cues, ruleSeverity)) features.push(f);
+  for (const f of ruleFeatures(chain, ruleFlags, reading?.cues ?? [], reading?.rule ?? null))
+    features.push(f);
   return features;
 }
 
@@ -420,11 +416,8 @@ export function requestAttributeFeatures(text: string, chain: ChainId): string[]
   const readable = normalizeSlackText(text.slice(0, MAX_INPUT_CHARS)).slice(0, MAX_SCORED_CHARS);
   const words = wordsOf(readable);
   const tokens = words.join(' ');
-  const projects = detectProjects(tokens);
-  const ruleFlags = detectFlags(ruleFlagSet(tokens), tokens, chain, projects);
-  const ruleSeverity =
-    chain === 'bug' ? bugSeverity(tokens) : chain === 'incident' ? incidentSeverity(tokens) : null;
-  return attributeFeatures(words, tokens, chain, ruleFlags, ruleSeverity);
+  const ruleFlags = detectFlags(ruleFlagSet(tokens), tokens, chain, detectProjects(tokens));
+  return attributeFeatures(words, chain, ruleFlags, readSeverity(chain, tokens));
 }
 
 function ruleFlagSet(tokens: string): Set<Flag> {

@@ -35,6 +35,7 @@ const BUG_LOW = B(
   `typos?|misspell\\w*|spelling|cosmetic|small thing|minor|nit|nitpick|alignment|misaligned|stretched|overflows?|layout|pixels?|logo|unreadable|tooltip|footer|wording|copy|timezone|utc|tiny|color|colour|font|small|welcome emails?|page title|title|encod\\w*|umlauts|accents|back (?:arrow|button)|permission|every launch|cut off|rotated|flicker\\w*|overlap\\w*|locale|translations?|copyright|out of date|outdated|docs|documentation|hover|symbol|text`,
 );
 
+const PARTIAL = /\bpartial(?:ly)?\b/;
 const INCIDENT_STATED = /\bsev ?-?([123])\b|\bp([123])\b/;
 const INCIDENT_THIRD_PARTY = B(
   `provider|third.party|vendor|firebase|twilio|sendgrid|fcm|apns|partner|partners|memory leak|restarting|delay|delayed`,
@@ -72,50 +73,71 @@ export function statedIncidentSeverity(tokens: string): Severity | null {
   return level ? (`sev${level}` as Severity) : null;
 }
 
-/** The groups of impact words a bug report contains (the learned severity model reads them). */
-export function bugCues(tokens: string): string[] {
-  const out: string[] = [];
-  if (BUG_CRITICAL.test(tokens)) out.push('cue:critical');
-  if (BUG_COSMETIC.test(tokens)) out.push('cue:cosmetic');
-  if (BUG_SERIOUS.test(tokens)) out.push('cue:serious');
-  if (BUG_HIGH.test(tokens)) out.push('cue:high');
-  if (BUG_BLOCKED.test(tokens)) out.push('cue:blocked');
-  if (BUG_LOW.test(tokens)) out.push('cue:low');
-  return out;
+/**
+ * What a bug or incident report says of its severity: the severity stated, the groups of
+ * impact words it contains (`cue:…`, read by the learned model) and the rules' own reading.
+ */
+export interface SeverityReading {
+  stated: Severity | null;
+  cues: string[];
+  rule: Severity;
 }
 
-/** The groups of impact words an incident report contains. */
-export function incidentCues(tokens: string): string[] {
-  const out: string[] = [];
-  if (INCIDENT_MINOR.test(tokens)) out.push('cue:minor');
-  if (/\bpartial(?:ly)?\b/.test(tokens)) out.push('cue:partial');
-  if (INCIDENT_THIRD_PARTY.test(tokens)) out.push('cue:thirdparty');
-  if (INCIDENT_TOTAL.test(tokens)) out.push('cue:total');
-  if (INCIDENT_DOWN.test(tokens)) out.push('cue:down');
-  if (INCIDENT_PARTIAL.test(tokens)) out.push('cue:degraded');
-  return out;
+export function readBugSeverity(tokens: string): SeverityReading {
+  const stated = statedBugSeverity(tokens);
+  const critical = BUG_CRITICAL.test(tokens);
+  const cosmetic = BUG_COSMETIC.test(tokens);
+  const serious = BUG_SERIOUS.test(tokens);
+  const high = BUG_HIGH.test(tokens);
+  const blocked = BUG_BLOCKED.test(tokens);
+  const low = BUG_LOW.test(tokens);
+  const cues: string[] = [];
+  if (critical) cues.push('cue:critical');
+  if (cosmetic) cues.push('cue:cosmetic');
+  if (serious) cues.push('cue:serious');
+  if (high) cues.push('cue:high');
+  if (blocked) cues.push('cue:blocked');
+  if (low) cues.push('cue:low');
+  let rule: Severity = 'medium';
+  if (stated) rule = stated;
+  else if (critical) rule = 'critical';
+  else if (cosmetic && !serious) rule = 'low';
+  else if (high || blocked) rule = 'high';
+  else if (low) rule = 'low';
+  return { stated, cues, rule };
+}
+
+export function readIncidentSeverity(tokens: string): SeverityReading {
+  const stated = statedIncidentSeverity(tokens);
+  const minor = INCIDENT_MINOR.test(tokens);
+  const partial = PARTIAL.test(tokens);
+  const thirdParty = INCIDENT_THIRD_PARTY.test(tokens);
+  const total = INCIDENT_TOTAL.test(tokens);
+  const down = INCIDENT_DOWN.test(tokens);
+  const degraded = INCIDENT_PARTIAL.test(tokens);
+  const cues: string[] = [];
+  if (minor) cues.push('cue:minor');
+  if (partial) cues.push('cue:partial');
+  if (thirdParty) cues.push('cue:thirdparty');
+  if (total) cues.push('cue:total');
+  if (down) cues.push('cue:down');
+  if (degraded) cues.push('cue:degraded');
+  let rule: Severity = 'sev2';
+  if (stated) rule = stated;
+  else if (minor) rule = 'sev3';
+  else if (partial) rule = 'sev2';
+  // A supplier's outage or a leaking worker degrades us; it is SEV1 only when all is down.
+  else if (thirdParty && !total) rule = 'sev2';
+  else if (down) rule = 'sev1';
+  return { stated, cues, rule };
 }
 
 /** The hand-written reading of a bug's severity (the learned model refines it). */
 export function bugSeverity(tokens: string): Severity {
-  const stated = statedBugSeverity(tokens);
-  if (stated) return stated;
-  if (BUG_CRITICAL.test(tokens)) return 'critical';
-  if (BUG_COSMETIC.test(tokens) && !BUG_SERIOUS.test(tokens)) return 'low';
-  if (BUG_HIGH.test(tokens) || BUG_BLOCKED.test(tokens)) return 'high';
-  if (BUG_LOW.test(tokens)) return 'low';
-  return 'medium';
+  return readBugSeverity(tokens).rule;
 }
 
 /** The hand-written reading of an incident's severity (the learned model refines it). */
 export function incidentSeverity(tokens: string): Severity {
-  const stated = statedIncidentSeverity(tokens);
-  if (stated) return stated;
-  if (INCIDENT_MINOR.test(tokens)) return 'sev3';
-  if (/\bpartial(?:ly)?\b/.test(tokens)) return 'sev2';
-  // A supplier's outage or a leaking worker degrades us; it is SEV1 only when all is down.
-  if (INCIDENT_THIRD_PARTY.test(tokens) && !INCIDENT_TOTAL.test(tokens)) return 'sev2';
-  if (INCIDENT_DOWN.test(tokens)) return 'sev1';
-  if (INCIDENT_PARTIAL.test(tokens)) return 'sev2';
-  return 'sev2';
+  return readIncidentSeverity(tokens).rule;
 }
