@@ -12,7 +12,8 @@
  *
  * A severity the requester states ("P1", "sev2") always wins over the model.
  */
-import { type ChainId, FLAG_ORDER, type Flag, type Severity } from './types.ts';
+import { NEGATION_SPAN, NEGATION_STOPS, NEGATORS, stem } from './model.ts';
+import { CHAIN_IDS, type ChainId, FLAG_ORDER, type Flag, type Severity } from './types.ts';
 
 export const BUG_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const satisfies readonly Severity[];
 export const INCIDENT_SEVERITIES = ['sev1', 'sev2', 'sev3'] as const satisfies readonly Severity[];
@@ -52,12 +53,97 @@ export function ruleFeatures(
   cues: readonly string[],
   ruleSeverity: Severity | null,
 ): string[] {
-  const out = [`chain:${chain ?? 'none'}`];
-  for (const flag of ruleFlags) out.push(`rule:${flag}`);
+  const out = [chain ? CHAIN_FEATURE[chain] : 'chain:none'];
+  for (const flag of ruleFlags) out.push(FLAG_FEATURE[flag]);
   for (const cue of cues) out.push(cue);
-  if (ruleSeverity) out.push(`sev:${ruleSeverity}`);
+  if (ruleSeverity) out.push(SEVERITY_FEATURE[ruleSeverity]);
   return out;
 }
+
+// The rule features' names, made once.
+const CHAIN_FEATURE = Object.fromEntries(CHAIN_IDS.map((c) => [c, `chain:${c}`])) as Record<ChainId, string>;
+const FLAG_FEATURE = Object.fromEntries(FLAG_ORDER.map((f) => [f, `rule:${f}`])) as Record<Flag, string>;
+const SEVERITY_FEATURE = Object.fromEntries(
+  [...BUG_SEVERITIES, ...INCIDENT_SEVERITIES].map((s) => [s, `sev:${s}`]),
+) as Record<Severity, string>;
+
+/**
+ * The logits of every head for a request's words (read as `stemFeatures` reads them: stems and
+ * negated stems) and its rule features: the same sums as `attributeLogits(model,
+ * [...stemFeatures(words), ...extra])`, without making the features' strings. Each word's
+ * rows are looked up once and remembered; a row counts once per request.
+ */
+export function attributeLogitsOfWords(
+  model: AttributeModel,
+  words: readonly string[],
+  extra: readonly string[],
+): Float64Array {
+  let table = TABLES.get(model);
+  if (!table) {
+    table = new WordRowTable(model);
+    TABLES.set(model, table);
+  }
+  return table.logits(words, extra);
+}
+
+interface WordRows {
+  row: Float64Array | undefined;
+  negatedRow: Float64Array | undefined;
+  endsNegation: boolean;
+  negates: boolean;
+}
+
+const WORDS_LIMIT = 50_000;
+
+class WordRowTable {
+  private readonly words = new Map<string, WordRows>();
+  private readonly counted = new Set<Float64Array>();
+
+  constructor(private readonly model: AttributeModel) {}
+
+  logits(words: readonly string[], extra: readonly string[]): Float64Array {
+    const z = Float64Array.from(this.model.bias);
+    this.counted.clear();
+    let negatedFor = 0;
+    for (const word of words) {
+      const entry = this.entry(word);
+      if (entry.endsNegation) negatedFor = 0;
+      this.count(z, entry.row);
+      if (negatedFor > 0) {
+        this.count(z, entry.negatedRow);
+        negatedFor--;
+      }
+      if (entry.negates) negatedFor = NEGATION_SPAN;
+    }
+    for (const feature of extra) this.count(z, this.model.weights.get(feature));
+    return z;
+  }
+
+  private entry(word: string): WordRows {
+    let entry = this.words.get(word);
+    if (!entry) {
+      const s = stem(word);
+      entry = {
+        row: this.model.weights.get(s),
+        negatedRow: this.model.weights.get(`!${s}`),
+        endsNegation: NEGATION_STOPS.has(word),
+        negates: NEGATORS.has(word),
+      };
+      if (this.words.size >= WORDS_LIMIT) this.words.clear();
+      this.words.set(word, entry);
+    }
+    return entry;
+  }
+
+  private count(z: Float64Array, row: Float64Array | undefined): void {
+    if (!row || this.counted.has(row)) return;
+    this.counted.add(row);
+    for (let c = 0; c < WIDTH; c++) z[c]! += row[c]!;
+  }
+}
+
+/** Each model's table, built on first use (a model's weights are not changed after loading). */
+const TABLES = new WeakMap<AttributeModel, WordRowTable>();
 
 /** Summed weights of the features (bias included): the logits of every head. */
 export function attributeLogits(model: AttributeModel, features: readonly string[]): Float64Array {

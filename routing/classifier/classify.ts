@@ -6,7 +6,7 @@
 import { ATTRIBUTE_MODEL_TEXT } from './attribute-weights.ts';
 import {
   type AttributeModel,
-  attributeLogits,
+  attributeLogitsOfWords,
   parseAttributeModel,
   pickBugSeverity,
   pickFlags,
@@ -377,7 +377,11 @@ export function readAttributes(
   const ruleFlags = detectFlags(ruleFlagSet(tokens), tokens, chain, projects);
   const reading = readSeverity(chain, tokens);
   if (!model) return { flags: ruleFlags, severity: reading?.rule ?? null };
-  const z = attributeLogits(model, attributeFeatures(words, chain, ruleFlags, reading));
+  const z = attributeLogitsOfWords(
+    model,
+    words,
+    ruleFeatures(chain, ruleFlags, reading?.cues ?? [], reading?.rule ?? null),
+  );
   // The model adds the flags the rules miss; a flag rule that fires is kept (crossval-attributes.ts:
   // dropping rule flags the model doubts lost more labelled flags than it saved extras).
   const picked = new Set(pickFlags(z, flagThreshold));

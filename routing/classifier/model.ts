@@ -48,7 +48,7 @@ export function loadModel(serialized: SerializedModel): TokenModel {
   return { weights, bias: Float64Array.from(serialized.bias) };
 }
 
-const NEGATORS = new Set([
+export const NEGATORS: ReadonlySet<string> = new Set([
   'not',
   'no',
   'never',
@@ -66,9 +66,17 @@ const NEGATORS = new Set([
   'neither',
 ]);
 /** How many words after a negator are read as negated. */
-const NEGATION_SPAN = 3;
+export const NEGATION_SPAN = 3;
 /** Words that end a negation's reach ("not a bug, but …", "not down just slow"). */
-const NEGATION_STOPS = new Set(['but', 'just', 'only', 'though', 'however', 'rather', 'instead']);
+export const NEGATION_STOPS: ReadonlySet<string> = new Set([
+  'but',
+  'just',
+  'only',
+  'though',
+  'however',
+  'rather',
+  'instead',
+]);
 
 const HAS_DIGIT = /\d/;
 

@@ -1,16 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ATTRIBUTE_MODEL_TEXT } from '../../../routing/classifier/attribute-weights.ts';
 import {
   attributeLogits,
+  attributeLogitsOfWords,
   FLAG_AT,
   parseAttributeModel,
   pickBugSeverity,
   pickFlags,
   WIDTH,
 } from '../../../routing/classifier/attributes.ts';
-import { classify } from '../../../routing/classifier/classify.ts';
-import { ATTRIBUTE_CORPORA, loadCorpus, SEVERITY_CORPORA } from '../../../routing/classifier/corpora.ts';
+import { classify, requestAttributeFeatures, requestWords } from '../../../routing/classifier/classify.ts';
+import {
+  ATTRIBUTE_CORPORA,
+  CORPUS_FILES,
+  loadCorpus,
+  SEVERITY_CORPORA,
+} from '../../../routing/classifier/corpora.ts';
+import { stemFeatures } from '../../../routing/classifier/model.ts';
 import { trainAttributes } from '../../../routing/classifier/train.ts';
 import { FLAG_ORDER } from '../../../routing/classifier/types.ts';
 
@@ -62,6 +70,22 @@ describe('attribute model: severity and flags, learned', () => {
     expect(classify('Let customers pay with Apple Pay at checkout', { attributes: null }).flags).toContain(
       'payments',
     );
+  });
+
+  it('when read word by word, then the logits are exactly those of the feature list, on every corpus request', () => {
+    const model = parseAttributeModel(ATTRIBUTE_MODEL_TEXT);
+    let checked = 0;
+    for (const name of Object.keys(CORPUS_FILES)) {
+      for (const { request } of loadCorpus(name)) {
+        const words = requestWords(request.text);
+        const stems = new Set(stemFeatures(words));
+        const extra = requestAttributeFeatures(request.text, request.chain).filter((f) => f.includes(':'));
+        const expected = attributeLogits(model, [...stems, ...extra]);
+        expect(attributeLogitsOfWords(model, words, extra)).toEqual(expected);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(5000);
   });
 
   it('when the corpora are unchanged, then attribute-weights.ts is what train-model.ts writes', () => {
