@@ -12,7 +12,16 @@
  *
  * A severity the requester states ("P1", "sev2") always wins over the model.
  */
-import { NEGATION_SPAN, NEGATION_STOPS, NEGATORS, stem } from './model.ts';
+import {
+  loadModel,
+  NEGATION_SPAN,
+  NEGATION_STOPS,
+  NEGATORS,
+  parseModelText,
+  stem,
+  type TokenModel,
+} from './model.ts';
+import type { SeverityReading } from './severity.ts';
 import { CHAIN_IDS, type ChainId, FLAG_ORDER, type Flag, type Severity } from './types.ts';
 
 export const BUG_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const satisfies readonly Severity[];
@@ -22,25 +31,14 @@ export const INCIDENT_AT = BUG_SEVERITIES.length;
 export const FLAG_AT = INCIDENT_AT + INCIDENT_SEVERITIES.length;
 export const WIDTH = FLAG_AT + FLAG_ORDER.length;
 
-export interface AttributeModel {
-  /** Feature → WIDTH weights (see the layout above). */
-  weights: ReadonlyMap<string, Float64Array>;
-  bias: Float64Array;
-}
+/**
+ * The attribute model has the token model's form (feature → weights, and a bias), with WIDTH
+ * weights per feature in the layout above, and the same text form.
+ */
+export type AttributeModel = TokenModel;
 
-/** "feature<TAB>w0 … w14" a line, the first line "bias<TAB>…" (as `train-model.ts` writes it). */
 export function parseAttributeModel(text: string): AttributeModel {
-  const weights = new Map<string, Float64Array>();
-  let bias = new Float64Array(WIDTH);
-  for (const line of text.split('\n')) {
-    const tab = line.indexOf('\t');
-    if (tab < 0) continue;
-    const values = Float64Array.from(line.slice(tab + 1).split(' '), Number);
-    const feature = line.slice(0, tab);
-    if (feature === 'bias') bias = values;
-    else weights.set(feature, values);
-  }
-  return { weights, bias };
+  return loadModel(parseModelText(text));
 }
 
 /**
@@ -48,15 +46,16 @@ export function parseAttributeModel(text: string): AttributeModel {
  * an incident the impact-word groups and the rules' own severity.
  */
 export function ruleFeatures(
-  chain: ChainId | null,
+  chain: ChainId,
   ruleFlags: Iterable<Flag>,
-  cues: readonly string[],
-  ruleSeverity: Severity | null,
+  reading: SeverityReading | null,
 ): string[] {
-  const out = [chain ? CHAIN_FEATURE[chain] : 'chain:none'];
+  const out = [CHAIN_FEATURE[chain]];
   for (const flag of ruleFlags) out.push(FLAG_FEATURE[flag]);
-  for (const cue of cues) out.push(cue);
-  if (ruleSeverity) out.push(SEVERITY_FEATURE[ruleSeverity]);
+  if (reading) {
+    for (const cue of reading.cues) out.push(cue);
+    out.push(SEVERITY_FEATURE[reading.rule]);
+  }
   return out;
 }
 

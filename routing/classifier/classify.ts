@@ -377,11 +377,7 @@ export function readAttributes(
   const ruleFlags = detectFlags(ruleFlagSet(tokens), tokens, chain, projects);
   const reading = readSeverity(chain, tokens);
   if (!model) return { flags: ruleFlags, severity: reading?.rule ?? null };
-  const z = attributeLogitsOfWords(
-    model,
-    words,
-    ruleFeatures(chain, ruleFlags, reading?.cues ?? [], reading?.rule ?? null),
-  );
+  const z = attributeLogitsOfWords(model, words, ruleFeatures(chain, ruleFlags, reading));
   // The model adds the flags the rules miss; a flag rule that fires is kept (crossval-attributes.ts:
   // dropping rule flags the model doubts lost more labelled flags than it saved extras).
   const picked = new Set(pickFlags(z, flagThreshold));
@@ -409,10 +405,7 @@ export function attributeFeatures(
 ): string[] {
   // Word stems and negated stems, not word pairs: pairs fitted the training labels but read
   // unseen wording worse (cross-validated in crossval-attributes.ts).
-  const features = stemFeatures(words);
-  for (const f of ruleFeatures(chain, ruleFlags, reading?.cues ?? [], reading?.rule ?? null))
-    features.push(f);
-  return features;
+  return [...stemFeatures(words), ...ruleFeatures(chain, ruleFlags, reading)];
 }
 
 /** The attribute features of a labelled request, read as `classify` would with its chain known. */

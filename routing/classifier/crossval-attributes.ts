@@ -8,6 +8,7 @@ import { parseAttributeModel } from './attributes.ts';
 import { classify, TUNING } from './classify.ts';
 import { ATTRIBUTE_CORPORA, loadCorpus, SEVERITY_CORPORA } from './corpora.ts';
 import { evaluate } from './evaluate.ts';
+import { serializeModel } from './model.ts';
 import { trainAttributes } from './train.ts';
 
 const args = process.argv.slice(2);
@@ -47,7 +48,7 @@ for (const l2 of l2s) {
     const others = (names: readonly string[]) =>
       names.filter((n) => n !== name).flatMap((n) => loadCorpus(n).map((e) => e.request));
     const model = parseAttributeModel(
-      serialize(trainAttributes(others(SEVERITY_CORPORA), others(ATTRIBUTE_CORPORA), { l2 })),
+      serializeModel(trainAttributes(others(SEVERITY_CORPORA), others(ATTRIBUTE_CORPORA), { l2 })),
     );
     const data = loadCorpus(name);
     thresholds.forEach((flagThreshold, i) => {
@@ -59,10 +60,4 @@ for (const l2 of l2s) {
   thresholds.forEach((t, i) => {
     console.log(`l2 ${String(l2).padEnd(6)} flag logit > ${String(t).padEnd(4)} ${show(tallies[i]!)}`);
   });
-}
-
-function serialize(model: { bias: number[]; weights: Record<string, number[]> }): string {
-  const lines = [`bias\t${model.bias.join(' ')}`];
-  for (const [f, w] of Object.entries(model.weights)) lines.push(`${f}\t${w.join(' ')}`);
-  return lines.join('\n');
 }

@@ -40,6 +40,14 @@ export function parseModelText(text: string): SerializedModel {
   return out;
 }
 
+/** The model in the text form `parseModelText` reads (features in the record's order). */
+export function serializeModel(model: SerializedModel): string {
+  const lines = [`bias\t${model.bias.join(' ')}`];
+  for (const feature of Object.keys(model.weights))
+    lines.push(`${feature}\t${model.weights[feature]!.join(' ')}`);
+  return lines.join('\n');
+}
+
 export function loadModel(serialized: SerializedModel): TokenModel {
   const weights = new Map<string, Float64Array>();
   for (const feature of Object.keys(serialized.weights)) {

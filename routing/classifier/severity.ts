@@ -54,7 +54,7 @@ const INCIDENT_DOWN = B(
 );
 
 /** A severity the requester stated ("P1", "high priority", "severity: low"), if any. */
-export function statedBugSeverity(tokens: string): Severity | null {
+function statedBugSeverity(tokens: string): Severity | null {
   const stated = BUG_STATED.exec(tokens);
   if (!stated) return null;
   const word = stated[1] ?? stated[2];
@@ -67,7 +67,7 @@ export function statedBugSeverity(tokens: string): Severity | null {
   return null;
 }
 
-export function statedIncidentSeverity(tokens: string): Severity | null {
+function statedIncidentSeverity(tokens: string): Severity | null {
   const stated = INCIDENT_STATED.exec(tokens);
   const level = stated?.[1] ?? stated?.[2];
   return level ? (`sev${level}` as Severity) : null;
@@ -130,14 +130,4 @@ export function readIncidentSeverity(tokens: string): SeverityReading {
   else if (thirdParty && !total) rule = 'sev2';
   else if (down) rule = 'sev1';
   return { stated, cues, rule };
-}
-
-/** The hand-written reading of a bug's severity (the learned model refines it). */
-export function bugSeverity(tokens: string): Severity {
-  return readBugSeverity(tokens).rule;
-}
-
-/** The hand-written reading of an incident's severity (the learned model refines it). */
-export function incidentSeverity(tokens: string): Severity {
-  return readIncidentSeverity(tokens).rule;
 }

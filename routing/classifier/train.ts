@@ -30,12 +30,6 @@ export function trainModel(
   return fitLogistic(docs, Y, CHAIN_IDS.length, options);
 }
 
-export interface SerializedAttributeModel {
-  bias: number[];
-  /** Feature → WIDTH weights (see `attributes.ts`). */
-  weights: Record<string, number[]>;
-}
-
 /**
  * Trains the attribute model (`attributes.ts`): the bug severity head on bugs with a labelled
  * severity, the incident head on incidents with one, and each flag head on `flagged`, the
@@ -45,7 +39,7 @@ export function trainAttributes(
   severityExamples: readonly LabelledRequest[],
   flagged: readonly LabelledRequest[],
   options: TrainOptions = {},
-): SerializedAttributeModel {
+): SerializedModel {
   const fit = { l2: options.l2 ?? 0.001, steps: options.steps ?? 250, minCount: options.minCount ?? 2 };
   const cache = new Map<LabelledRequest, string[]>();
   const features = (e: LabelledRequest) => {
@@ -96,7 +90,9 @@ export function trainAttributes(
     for (const [feature, row] of Object.entries(head.weights))
       put(feature, FLAG_AT + i, round3(row[1]! - row[0]!));
   });
-  return { bias, weights };
+  const sorted: Record<string, number[]> = {};
+  for (const feature of Object.keys(weights).sort()) sorted[feature] = weights[feature]!;
+  return { bias, weights: sorted };
 }
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;

@@ -18,15 +18,9 @@ import {
   loadCorpus,
   SEVERITY_CORPORA,
 } from '../../../routing/classifier/corpora.ts';
-import { stemFeatures } from '../../../routing/classifier/model.ts';
+import { serializeModel, stemFeatures } from '../../../routing/classifier/model.ts';
 import { trainAttributes } from '../../../routing/classifier/train.ts';
 import { FLAG_ORDER } from '../../../routing/classifier/types.ts';
-
-const serialize = (model: { bias: number[]; weights: Record<string, number[]> }) =>
-  [
-    `bias\t${model.bias.join(' ')}`,
-    ...Object.entries(model.weights).map(([f, w]) => `${f}\t${w.join(' ')}`),
-  ].join('\n');
 
 describe('attribute model: severity and flags, learned', () => {
   const examples = [
@@ -51,7 +45,7 @@ describe('attribute model: severity and flags, learned', () => {
   });
 
   it('when trained, then a bug reads with the severity its words lean to, and a flag word sets the flag', () => {
-    const model = parseAttributeModel(serialize(trainAttributes(examples, flagged, { minCount: 1 })));
+    const model = parseAttributeModel(serializeModel(trainAttributes(examples, flagged, { minCount: 1 })));
     const z = attributeLogits(model, ['stem-that-is-unknown', 'typo']);
     expect(z).toHaveLength(WIDTH);
     expect(pickBugSeverity(z)).toBe('low');
