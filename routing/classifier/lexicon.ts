@@ -485,6 +485,80 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   ],
   ['feature', -2, 'audit log'],
   ['compliance', -4, 'audit log'],
+
+  // ── Scope and frame cues of everyday wording ────────────────────────────
+  // How many were hit: hundreds or thousands of people at once is the scope of an incident.
+  [
+    'incident',
+    3,
+    `(?:(?:\\d+ )?\\d{3,}|\\d+(?:\\.\\d+)?k|hundreds|thousands|tens of thousands) (?:${W}{0,2})(?:users|customers|people|players|students|drivers|riders|sellers|buyers|merchants|members|patients|guests|subscribers|supporters|donors|accounts|orders|invoices|passengers|parents|employees|citizens|tenants|shops|stores|sessions|devices|households|fans|listeners|learners|clinics|hosts|couriers)`,
+  ],
+  // A message sent to everyone by mistake, or a job that did not run: production is hit now.
+  [
+    'incident',
+    3.5,
+    `(?:went|gone|sent|emailed|mailed|texted|pushed|delivered|blasted|posted) (?:out )?to (?:every|all|everyone|our whole|the whole|the entire|our entire|\\d+)|mass (?:e.?mail|email|sms|text|push|send|mailing)`,
+  ],
+  [
+    'incident',
+    3,
+    `(?:job|jobs|cron|batch|etl|pipeline|sync|import|backup|backups|run|task|scheduler) (?:${W}{0,2})(?:didnt|did not|never|hasnt|has not|failed to|wont|couldnt) (?:run|finish|finished|complete|completed|start|fire|kick off|get picked up)|(?:never|didnt|did not) (?:get|got) picked up|(?:\\d+ ?(?:h|hrs?|hours?|mins?|minutes?)|hours?|an hour|days?) behind|lag (?:on|of|is|at|hit|over)|(?:kafka|queue|consumer|replication|sync|replica|ingest(?:ion)?) lag`,
+  ],
+  [
+    'incident',
+    3,
+    `in the (?:last|past) (?:hour|half hour|few (?:minutes|hours)|couple of hours|(?:\\d+|few|twenty|thirty|ten|fifteen) min\\w*)|(?:rejecting|refusing|dropping) (?:${W}{0,1})connections|connection refused|every (?:${W}{0,1})(?:server|servers|store|stores|airport|branch|location|site|shop|clinic|warehouse|driver|player|customer|tenant|merchant|region)|ransom(?:ware)?|malware|files (?:are |were |got )?encrypted|(?:google|bing|search engines?) (?:has |have )?indexed|(?:bucket|buckets|repo|s3|folder|drive|share links?|links?) (?:${W}{0,2})(?:is|are|was|were|made|set to|flipped to|now|went) (?:${W}{0,1})public|still spreading`,
+  ],
+  // Words that contain "down" but say nothing of an outage.
+  ['incident', -5, 'upside down|drop ?downs?|count ?down|scroll(?:s|ed|ing)? down|narrow(?:s|ed|ing)? down'],
+  // A product's own button labels ("add to bag broken"): not a request to add something.
+  [
+    'feature',
+    -2.5,
+    'add to (?:bag|cart|basket|list|calendar|wallet|favou?rites|home ?screen|playlist|queue|watchlist)',
+  ],
+
+  // A capability that does not exist yet, told as a gap, a workaround or lost business.
+  [
+    'feature',
+    2.5,
+    `there(?:s| is| are)? no (?:way|option|setting|button|feature|support|ability|view|mode|integration|place)|(?:has|have|had) no (?:${W}{0,1})(?:way|option|setting|button|feature|support|view|mode|integration|history|export|search|filter)|we dont (?:support|integrate|offer an?|have an?)|(?:doesnt|does not|dont|do not) (?:support|integrate with|offer|have an?)|(?:isnt|is not|not) (?:possible|supported)(?: yet| today| at the moment)?|not (?:yet )?available (?:for|in|on|to)`,
+  ],
+  [
+    'feature',
+    1.5,
+    `by hand|manually|one by one|one at a time|on paper|(?:a |in a |into a )?spreadsheet|separate (?:tool|app|system|module|sheet)|copy.?pasting|copy.?paste|re.?typ(?:e|es|ing)|workaround today|they have to|we have to (?:do|build|copy)`,
+  ],
+  [
+    'feature',
+    3,
+    `(?:lose|losing|lost|stall(?:ed|ing)?|block(?:s|ed|ing)?|won|win|winning) (?:${W}{0,3})(?:deals?|prospects?|rfps?|tenders?|customers to)|deal.?breakers?|(?:top|#1|1|number one|most|biggest|most common) (?:${W}{0,1})(?:requested|request|requests|ask|asks|complaint|complaints|wish)|every (?:${W}{0,1})(?:customer|prospect|client|rfp) (?:${W}{0,1})(?:asks|wants|needs|requires)|comes up (?:on|in) every|(?:customers?|users?|clients?|people|they|everyone|partners|prospects|buyers|sellers|teachers|agencies) (?:${W}{0,1})keeps? asking (?:for|whether|if|about)|(?:most|top) upvoted|(?:asked|asking|ask) (?:about|for) (?:it|this) (?:since|every|all)`,
+  ],
+
+  // A regression named by its version: the version broke something, it is not being shipped.
+  [
+    'bug',
+    3,
+    `(?:release|version|build|update|hotfix|patch|v?\\d+(?:\\.\\d+)+) (?:${W}{0,4})(?:broke|breaks|broken|changed|introduced|made|causes?|caused|loses?|lost|crashes|crashed|throws?|threw|didnt fix|doesnt fix|did not fix|does not fix|removed|stopped|regressed)|(?:since|after) (?:we )?(?:shipped|released|deployed|updated|upgraded)|(?:shipped|released|deployed) (?:${W}{0,3})(?:and|but) now|(?:could|did|worked|used to) (?:${W}{0,3})before (?:v?\\d|the|this|our|version|release)`,
+  ],
+  [
+    'release',
+    -3,
+    `(?:release|version|build|update|hotfix|patch|v?\\d+(?:\\.\\d+)+) (?:${W}{0,4})(?:broke|breaks|broken|changed|introduced|causes?|caused|loses?|lost|crashes|crashed|throws?|threw|didnt fix|doesnt fix|did not fix|does not fix|regressed)|(?:since|after) (?:we )?(?:shipped|released|deployed|updated|upgraded)|(?:shipped|released|deployed) (?:${W}{0,3})(?:and|but) now`,
+  ],
+
+  // A field added to an event or payload that other services parse is a change they consume.
+  [
+    'cross_project',
+    3,
+    `(?:add|adding|include|including|send|sending|require|requiring|mandatory|new|put) (?:${W}{0,4})(?:to|on|in|into) (?:the |every |all |each |our )?(?:${W}{0,2})(?:events?|payloads?|webhooks?|topics?|messages? (?:on|in) the (?:bus|queue))|(?:message|event|service) bus|every (?:app|service|client|consumer|team|platform)s? (?:has|have|must|needs?|should) to|(?:plugins?|integrations?|partners?|sdks?) (?:${W}{0,2})(?:parse|read|depend on|rely on|break)`,
+  ],
+  // Documents and questionnaires a reviewer fills in.
+  [
+    'compliance',
+    3.5,
+    `ropa|records? of processing|vpat|conformance report|accessibility (?:audit|conformance|statement)|(?:security|vendor|privacy|due diligence) questionnaires?|questionnaires?|data processing (?:agreement|addendum)|dpa|(?:cookie|consent|regulator|ico|cnil|edpb) guidance|guidance (?:from|on|says)|still (?:pass|passes|comply|compliant|valid under)`,
+  ],
 ]);
 
 /** Emoji that lean a request one way. */

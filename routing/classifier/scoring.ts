@@ -16,7 +16,7 @@ const NEGATION_INSIDE = /\b(?:not|no|never|isnt|arent|dont|doesnt|cant|wont|nobo
 
 /** Alert headers as monitoring tools write them: "[FIRING:1] …", "ALERT: …", "[Triggered] …". */
 const ALERT_HEADER =
-  /^\s*(?:\[(?:firing|alert|alerting|triggered|critical|warning|warn|pagerduty|incident)(?::?\s*\d+)?\]|(?:alert|alarm|critical|warning|incident|triggered|firing)\s*[:!-])/i;
+  /^\s*(?:\[(?:firing|alert|alerting|triggered|critical|warning|warn|pagerduty|incident|p[1-3]|sev\s?[1-3])(?::?\s*\d+)?\]|(?:alert|alarm|critical|warning|incident|triggered|firing)\s*(?:[:!-]|\[(?:p[1-3]|sev\s?[1-3]|critical|high)\]))/i;
 const ALERT_ANYWHERE = /\[(?:firing|triggered|alerting)(?::\s*\d+)?\]/i;
 const STACK_TRACE =
   /(?:exception|error|traceback)\b|\bstack ?trace|\bat [\w$.<>]+ ?\(|\.(?:java|tsx?|jsx?|py|kt|swift|rb|go|cs):\d+/i;
