@@ -73,6 +73,8 @@ export const CORPUS_FILES: Readonly<Record<string, string>> = {
   blind10: here('./corpus/blind10.jsonl'),
   train5: here('./corpus/train5.jsonl'),
   train6: here('./corpus/train6.jsonl'),
+  train7: here('./corpus/train7.jsonl'),
+  train8: here('./corpus/train8.jsonl'),
   blind11: here('./corpus/blind11.jsonl'),
   blind12: here('./corpus/blind12.jsonl'),
 };
@@ -97,6 +99,8 @@ export const TRAINING_CORPORA = [
   'blind10',
   'train5',
   'train6',
+  'train7',
+  'train8',
 ] as const;
 /**
  * Corpora whose bug and incident lines carry severities and whose lines carry flags (a line
@@ -117,6 +121,8 @@ export const BLIND_CORPORA = [
   'train4',
   'blind9',
   'blind10',
+  'train7',
+  'train8',
 ] as const;
 /** Written before any change it could have steered, and scored once at the end: never trained or tuned on. */
 export const FINAL_CORPUS = 'blind12';

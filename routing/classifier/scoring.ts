@@ -169,8 +169,18 @@ function applyRules(tokens: string, evidence: Evidence): void {
     evidence.signals.push(signal);
     if (isSoft && !opening) soft.push(signal);
   }
-  // The frame tells a feature from a bug; a request another chain's words lead is left alone.
   const { scores } = evidence;
+  // A wish opening tells a wanted change from a defect, not a feature from a change other
+  // projects consume ("add a mandatory tenant_id to every event"): both get it.
+  if (opening && scores.cross_project > 0) {
+    scores.cross_project += WISH_WEIGHT;
+    evidence.signals.push({
+      chain: 'cross_project',
+      phrase: 'opens as a wanted change',
+      weight: WISH_WEIGHT,
+    });
+  }
+  // The frame tells a feature from a bug; a request another chain's words lead is left alone.
   const others = Math.max(scores.release, scores.incident, scores.cross_project, scores.compliance);
   if (others >= Math.max(scores.feature, scores.bug, 0.5)) return;
   const kind = frameKind(tokens);
