@@ -9,10 +9,14 @@
 // - About one message per channel per `channelIntervalMs`; a 429 waits its Retry-After; 5xx,
 //   network errors and timeouts back off exponentially with jitter up to `maxAttempts`;
 //   permanent errors mark the row failed, append a `delivery_failed` event and log a warning.
-//
-// How many times a row itself failed is kept in its `last_error` as "(failure n/max)": waiting
-// for an earlier message or a rate limit releases a row through `retryLater` too, and that
-// must not count against the row's own attempts.
+// - A row's `attempts` counts real attempts only: each failed send, and the one that sent it,
+//   dropped it (coalesced) or gave it up. Handing a row back unsent (`handBack`: waiting for an
+//   earlier message of its run, the channel's pace, a 429's Retry-After, a lease too short to
+//   send on) is not an attempt, so a pending row's `attempts` is how many times it failed, and
+//   that is what `maxAttempts` bounds.
+// - What happened to a row is recorded only while this sender still holds it. When a slow call
+//   outlasted the lease and another sender claimed the row since, the row is theirs: this
+//   sender's outcome is logged (`superseded` in the stats) and not written.
 import type { WebClient } from '@slack/web-api';
 import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { Run } from '../domain/types.ts';
@@ -61,6 +65,8 @@ export interface OutboxStats {
   rateLimited: number;
   coalesced: number;
   waited: number;
+  /** Outcomes not recorded: the lease had run out and another sender claimed the row since. */
+  superseded: number;
   ticks: number;
   /** The last permanent failures, newest last (at most 20). */
   lastFailures: { id: number; runId: string | null; notice: string; error: string; at: number }[];
@@ -78,17 +84,12 @@ export interface OutboxSender {
   stats(): OutboxStats;
 }
 
-const FAILURES = /\(failure (\d+)\/\d+\)$/;
-
-/** How many times the row itself failed, from its last error. */
-export function failuresOf(row: Pick<OutboxRow, 'lastError'>): number {
-  const m = FAILURES.exec(row.lastError ?? '');
-  return m ? Number(m[1]) : 0;
-}
-
 type Outcome =
-  /** `recorded`: already marked sent in the transaction that recorded the root message. */
-  | { kind: 'sent'; ts: string | null; recorded?: boolean }
+  /**
+   * `marked`: the transaction that recorded the root message marked the row sent (true) or found
+   * it another sender's (false); absent when the row is still to be marked.
+   */
+  | { kind: 'sent'; ts: string | null; marked?: boolean }
   | { kind: 'coalesced' }
   | { kind: 'wait'; until: number; why: string }
   | { kind: 'failed'; failure: CallFailure }
@@ -130,6 +131,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     rateLimited: 0,
     coalesced: 0,
     waited: 0,
+    superseded: 0,
     ticks: 0,
     lastFailures: [],
   };
@@ -210,11 +212,20 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
             render(row, r),
           );
           if (!res.ts) return { kind: 'failed', failure: { kind: 'transient', error: 'no_ts_in_response' } };
-          await store.transaction(async (repos) => {
-            await repos.runs.setRootMessage(r.id, res.channel ?? r.channelId!, res.ts!, inThread ?? res.ts!);
-            await repos.outbox.markSent(row.id, res.ts!, clock());
+          const marked = await store.transaction(async (repos) => {
+            const own = await repos.outbox.markSent(row.id, workerId, res.ts!, clock());
+            // The row's holder records its root. A sender that lost the row records the message it
+            // posted only while the run has none, so whoever sends the row next finds it there.
+            if (own || !(await repos.runs.get(r.id))?.rootTs)
+              await repos.runs.setRootMessage(
+                r.id,
+                res.channel ?? r.channelId!,
+                res.ts!,
+                inThread ?? res.ts!,
+              );
+            return own;
           });
-          return { kind: 'sent', ts: res.ts, recorded: true };
+          return { kind: 'sent', ts: res.ts, marked };
         }
         case 'thread': {
           const r = run!;
@@ -268,9 +279,16 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     return Math.round(base * (0.75 + random() * 0.5));
   }
 
-  /** Keep the row's own failure count when it is released for another reason. */
-  const withFailures = (row: OutboxRow, error: string, failures = failuresOf(row)) =>
-    failures > 0 ? `${error} (failure ${failures}/${maxAttempts})` : error;
+  /** The lease ran out and another sender claimed the row since: it is theirs, `outcome` is dropped. */
+  function superseded(row: OutboxRow, outcome: string) {
+    stats.superseded++;
+    log.warn('outbox: lease lost, another sender holds the row; outcome not recorded', {
+      id: row.id,
+      runId: row.runId,
+      worker: workerId,
+      outcome,
+    });
+  }
 
   async function giveUp(row: OutboxRow, error: string) {
     const now = clock();
@@ -278,8 +296,8 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       typeof (row.notice as { stepKey?: unknown }).stepKey === 'string'
         ? (row.notice as { stepKey: string }).stepKey
         : null;
-    await store.transaction(async (repos) => {
-      await repos.outbox.markFailed(row.id, error, now);
+    const own = await store.transaction(async (repos) => {
+      if (!(await repos.outbox.markFailed(row.id, workerId, error, now))) return false;
       await repos.events.append([
         {
           runId: row.runId,
@@ -296,7 +314,12 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
           },
         },
       ]);
+      return true;
     });
+    if (!own) {
+      superseded(row, `failed: ${error}`);
+      return;
+    }
     stats.failed++;
     stats.lastFailures = [
       ...stats.lastFailures,
@@ -312,68 +335,89 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   }
 
   /** Every write in a transaction of its own: never inside another caller's open one. */
-  const write = (fn: (outbox: Repositories['outbox']) => Promise<void>) =>
+  const write = <T>(fn: (outbox: Repositories['outbox']) => Promise<T>) =>
     store.transaction((repos) => fn(repos.outbox));
 
-  /** Record what happened to one row. Returns until when the channel is rate limited, if it is. */
-  async function settle(row: OutboxRow, outcome: Outcome): Promise<number | null> {
+  /**
+   * Record what happened to one row. Returns whether it was marked sent, and until when the
+   * channel is rate limited, if it is.
+   */
+  async function settle(
+    row: OutboxRow,
+    outcome: Outcome,
+  ): Promise<{ sent: boolean; limitedUntil: number | null }> {
     const now = clock();
+    const done = { sent: false, limitedUntil: null };
     switch (outcome.kind) {
-      case 'sent':
-        if (!outcome.recorded) await write((o) => o.markSent(row.id, outcome.ts, now));
+      case 'sent': {
+        const own = outcome.marked ?? (await write((o) => o.markSent(row.id, workerId, outcome.ts, now)));
+        if (!own) {
+          superseded(row, 'sent');
+          return done;
+        }
         stats.sent++;
-        return null;
+        return { sent: true, limitedUntil: null };
+      }
       case 'coalesced':
-        await write((o) => o.markSent(row.id, null, now));
-        stats.coalesced++;
-        return null;
+        if (await write((o) => o.markSent(row.id, workerId, null, now))) stats.coalesced++;
+        else superseded(row, 'coalesced');
+        return done;
       case 'wait':
         await release(row, outcome.until, outcome.why);
-        return null;
+        return done;
       case 'undeliverable':
-        await write((o) => o.markFailed(row.id, outcome.error, now));
+        if (!(await write((o) => o.markFailed(row.id, workerId, outcome.error, now)))) {
+          superseded(row, `failed: ${outcome.error}`);
+          return done;
+        }
         log.debug('outbox: nowhere to deliver', { id: row.id, runId: row.runId, error: outcome.error });
-        return null;
+        return done;
       case 'failed': {
         const f = outcome.failure;
         if (f.kind === 'rate_limited') {
+          // Not the row's failure: it goes again after Retry-After, like the rest of the channel.
           const until = now + f.retryAfterMs;
-          await write((o) => o.retryLater(row.id, until, withFailures(row, f.error)));
+          if (!(await write((o) => o.handBack(row.id, workerId, until, f.error))))
+            superseded(row, `rate limited: ${f.error}`);
           stats.rateLimited++;
           log.info('outbox: rate limited', { id: row.id, retryAfterMs: f.retryAfterMs });
-          return until;
+          return { sent: false, limitedUntil: until };
         }
         if (f.kind === 'transient') {
-          const failures = failuresOf(row) + 1;
+          const failures = row.attempts + 1;
           if (failures >= maxAttempts) {
             await giveUp(row, `${f.error} (gave up after ${failures} failures)`);
-            return null;
+            return done;
           }
-          await write((o) =>
-            o.retryLater(row.id, now + backoff(failures), withFailures(row, f.error, failures)),
-          );
+          if (!(await write((o) => o.retryLater(row.id, workerId, now + backoff(failures), f.error)))) {
+            superseded(row, `retry: ${f.error}`);
+            return done;
+          }
           stats.retried++;
           log.info('outbox: will retry', { id: row.id, error: f.error, failures });
-          return null;
+          return done;
         }
         await giveUp(row, f.error);
-        return null;
+        return done;
       }
     }
   }
 
-  /** Hand a claimed row back unsent, due at `until`; not one of its failures. */
+  /** Hand a claimed row back unsent, due at `until`; not one of its attempts. */
   async function release(row: OutboxRow, until: number, why: string) {
     await releaseAll([{ row, until }], why);
   }
 
   /** Hand several claimed rows back in one transaction (a backlog can be long). */
   async function releaseAll(items: { row: OutboxRow; until: number }[], why: string) {
-    await write(async (o) => {
+    const lost = await write(async (o) => {
+      const rows: OutboxRow[] = [];
       for (const { row, until } of items)
-        await o.retryLater(row.id, until, withFailures(row, `waiting: ${why}`));
+        if (!(await o.handBack(row.id, workerId, until, `waiting: ${why}`))) rows.push(row);
+      return rows;
     });
-    stats.waited += items.length;
+    stats.waited += items.length - lost.length;
+    for (const row of lost) superseded(row, `waiting: ${why}`);
   }
 
   /** Send one channel's rows in order, paced; a rate limit holds the rest of the channel. */
@@ -382,6 +426,8 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     for (const [i, row] of rows.entries()) {
       const slot = nextSlot.get(channel) ?? 0;
       const now = clock();
+      // Past the lease (a slow call) another sender may own these rows now: leave them to it.
+      if (now >= leaseEnd) break;
       // Never send on a lease that may run out mid-call: another sender could claim the row.
       if (Math.max(slot, now) + requestTimeoutMs >= leaseEnd) {
         await release(row, Math.max(slot, now), 'channel pacing');
@@ -404,8 +450,8 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       const outcome = await deliver(row);
       if (outcome.kind === 'sent' || outcome.kind === 'failed')
         nextSlot.set(channel, clock() + channelIntervalMs);
-      const limitedUntil = await settle(row, outcome);
-      if (outcome.kind === 'sent') sent++;
+      const { sent: marked, limitedUntil } = await settle(row, outcome);
+      if (marked) sent++;
       if (limitedUntil !== null) {
         nextSlot.set(channel, limitedUntil);
         await releaseAll(

@@ -14,6 +14,7 @@ import {
   or,
   sql,
 } from 'drizzle-orm';
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import * as t from '../../drizzle/schema.ts';
 import type { Delivery, Notice } from '../domain/notices.ts';
 import { CLOSED_RUN_STATUSES, type Run, type RunEvent, type Step } from '../domain/types.ts';
@@ -111,6 +112,7 @@ export interface OutboxRow {
   runId: string | null;
   delivery: Delivery;
   notice: Notice;
+  /** Real attempts (a send, a failure, giving up), never a hand-back: see `handBack`. */
   attempts: number;
   status: 'pending' | 'sent' | 'failed';
   lastError: string | null;
@@ -133,9 +135,24 @@ export interface OutboxRepository {
     leaseMs: number,
     skipChannels?: string[],
   ): Promise<OutboxRow[]>;
-  markSent(id: number, resultTs: string | null, now: number): Promise<void>;
-  retryLater(id: number, nextAttemptAt: number, error: string): Promise<void>;
-  markFailed(id: number, error: string, now: number): Promise<void>;
+  /*
+   * Settling a claimed row takes effect only while `worker` still holds it: it claimed the row
+   * last and the row is pending. A sender whose lease ran out, and whose row another sender
+   * claimed since, changes nothing; a sent or failed row stays so. Each resolves with whether it
+   * took effect. All but `handBack` count one in `attempts`: a pending row's attempts are its
+   * failures.
+   */
+  /** Sent, with its ts (or dropped: a newer root update of the run replaces it). */
+  markSent(id: number, worker: string, resultTs: string | null, now: number): Promise<boolean>;
+  /** An attempt failed: released, due again at `nextAttemptAt`. */
+  retryLater(id: number, worker: string, nextAttemptAt: number, error: string): Promise<boolean>;
+  /** Given up, or nowhere to deliver: failed for good. */
+  markFailed(id: number, worker: string, error: string, now: number): Promise<boolean>;
+  /**
+   * Released unsent, due at `nextAttemptAt`, with `reason` as its last error; not an attempt
+   * (it waits for an earlier message of its run, its channel's pace or a rate limit).
+   */
+  handBack(id: number, worker: string, nextAttemptAt: number, reason: string): Promise<boolean>;
   /** True when an older message of the run is still unsent (keeps a thread in order). */
   hasEarlierPending(runId: string, id: number): Promise<boolean>;
   /** A newer root update of the same run is waiting: this one can be dropped. */
@@ -568,40 +585,47 @@ export class SqliteOutboxRepository implements OutboxRepository {
     return claimed;
   }
 
-  async markSent(id: number, resultTs: string | null, now: number): Promise<void> {
-    this.orm
-      .update(t.outbox)
-      .set({
-        status: 'sent',
-        resultTs,
-        sentAt: now,
-        claimedUntil: null,
-        attempts: sql`${t.outbox.attempts} + 1`,
-      })
-      .where(eq(t.outbox.id, id))
-      .run();
+  async markSent(id: number, worker: string, resultTs: string | null, now: number): Promise<boolean> {
+    return this.settle(id, worker, {
+      status: 'sent',
+      resultTs,
+      sentAt: now,
+      claimedUntil: null,
+      attempts: sql`${t.outbox.attempts} + 1`,
+    });
   }
 
-  async retryLater(id: number, nextAttemptAt: number, error: string): Promise<void> {
-    this.orm
-      .update(t.outbox)
-      .set({ nextAttemptAt, lastError: error, claimedUntil: null, attempts: sql`${t.outbox.attempts} + 1` })
-      .where(eq(t.outbox.id, id))
-      .run();
+  async retryLater(id: number, worker: string, nextAttemptAt: number, error: string): Promise<boolean> {
+    return this.settle(id, worker, {
+      nextAttemptAt,
+      lastError: error,
+      claimedUntil: null,
+      attempts: sql`${t.outbox.attempts} + 1`,
+    });
   }
 
-  async markFailed(id: number, error: string, now: number): Promise<void> {
-    this.orm
+  async markFailed(id: number, worker: string, error: string, now: number): Promise<boolean> {
+    return this.settle(id, worker, {
+      status: 'failed',
+      lastError: error,
+      sentAt: now,
+      claimedUntil: null,
+      attempts: sql`${t.outbox.attempts} + 1`,
+    });
+  }
+
+  async handBack(id: number, worker: string, nextAttemptAt: number, reason: string): Promise<boolean> {
+    return this.settle(id, worker, { nextAttemptAt, lastError: reason, claimedUntil: null });
+  }
+
+  /** Update the row only while `worker` holds it (claimed it last, still pending). */
+  private settle(id: number, worker: string, values: SQLiteUpdateSetSource<typeof t.outbox>): boolean {
+    const res = this.orm
       .update(t.outbox)
-      .set({
-        status: 'failed',
-        lastError: error,
-        sentAt: now,
-        claimedUntil: null,
-        attempts: sql`${t.outbox.attempts} + 1`,
-      })
-      .where(eq(t.outbox.id, id))
+      .set(values)
+      .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')))
       .run();
+    return res.changes === 1;
   }
 
   async hasEarlierPending(runId: string, id: number): Promise<boolean> {

@@ -2,13 +2,19 @@
 // Slack over HTTP. Time is the engine's test clock; the sender's pacing sleeps advance it.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRequest } from '../../src/domain/types.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { type Logger, silentLogger } from '../../src/logger.ts';
 import { createOutboxSender, type OutboxSenderOptions } from '../../src/outbox/sender.ts';
 import { createSlackClient } from '../../src/outbox/slack-client.ts';
 import { openDatabase } from '../../src/persistence/database.ts';
 import { SqliteStore } from '../../src/persistence/store.ts';
 import { createTestEngine, type TestEngine, tempDbPath, userFor } from '../support/engine.ts';
-import { type FakeMessage, type FakeSlack, startFakeSlack, visibleText } from '../support/fake-slack.ts';
+import {
+  type FakeMessage,
+  type FakeSlack,
+  type Fault,
+  startFakeSlack,
+  visibleText,
+} from '../support/fake-slack.ts';
 
 const CHANNEL = 'CREQ';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -28,6 +34,9 @@ async function setup(opts: { path?: string; sender?: Partial<OutboxSenderOptions
   return { engine, fake, sender };
 }
 
+const slackClient = (fake: FakeSlack) =>
+  createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, logger: silentLogger, timeoutMs: 5000 });
+
 function senderFor(
   engine: TestEngine,
   fake: FakeSlack,
@@ -36,12 +45,7 @@ function senderFor(
 ) {
   return createOutboxSender({
     store,
-    client: createSlackClient({
-      token: 'xoxb-test',
-      slackApiUrl: fake.apiUrl,
-      logger: silentLogger,
-      timeoutMs: 5000,
-    }),
+    client: slackClient(fake),
     playbooks: engine.playbooks,
     clock: engine.clock.now,
     log: silentLogger,
@@ -51,6 +55,13 @@ function senderFor(
     random: () => 0.5,
     ...opts,
   });
+}
+
+/** The warnings a sender logs, with their fields. */
+function recordingLogger() {
+  const warnings: { msg: string; fields: Record<string, unknown> | undefined }[] = [];
+  const log: Logger = { ...silentLogger, warn: (msg, fields) => warnings.push({ msg, fields }) };
+  return { log, warnings };
 }
 
 /** Virtual time: a sleep moves the clock to its end, unless another sleeper got further. */
@@ -181,6 +192,103 @@ describe('outbox sender', () => {
 
     expect(roots(fake)).toHaveLength(1);
     expect(fake.callsTo('chat.postMessage').filter((c) => !c.fault)).toHaveLength(fake.messages().length);
+  });
+
+  it('when rows wait for the run’s root and the channel’s pace, then waiting is no attempt: each sent row shows one', async () => {
+    const { engine, sender } = await setup();
+    const { run } = await start(engine);
+    await advance(engine, run.id, 3);
+    await sender.drain(60 * 60_000);
+
+    expect(sender.stats().waited).toBeGreaterThan(5);
+    const rows = await engine.store.read.outbox.list({ runId: run.id });
+    expect(
+      rows.filter((r) => r.status === 'sent' && r.lastError?.startsWith('waiting:')).length,
+    ).toBeGreaterThan(5);
+    expect(rows.map((r) => [r.id, r.status, r.attempts])).toEqual(rows.map((r) => [r.id, 'sent', 1]));
+  });
+
+  it('when Slack answers 429 twice and then 500, then only the 500 is an attempt, and it is retried, not given up', async () => {
+    const { engine, fake, sender } = await setup({ sender: { maxAttempts: 2 } });
+    fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
+    fake.failNext('chat.postMessage', { status: 500 });
+    const { run } = await start(engine);
+    const root = async () => (await engine.store.read.outbox.list({ runId: run.id }))[0]!;
+
+    for (let i = 0; i < 2; i++) {
+      await sender.tick();
+      expect(await root()).toMatchObject({ status: 'pending', attempts: 0 });
+      engine.clock.advance(1000);
+    }
+    await sender.tick();
+    expect(await root()).toMatchObject({ status: 'pending', attempts: 1, lastError: 'http_500' });
+    expect(sender.stats()).toMatchObject({ rateLimited: 2, retried: 1, failed: 0 });
+    engine.clock.advance(2000);
+    await sender.drain(60_000);
+
+    expect(await root()).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(roots(fake)).toHaveLength(1);
+    const events = await engine.store.read.events.forRun(run.id);
+    expect(events.filter((e) => e.type === 'delivery_failed')).toEqual([]);
+  });
+
+  it.each<[string, Fault | null]>([
+    ['posted', null],
+    ['failed with a 500', { status: 500 }],
+    ['refused with channel_not_found', { error: 'channel_not_found' }],
+  ])('when a slow post outlasts the lease and another sender claims the row meanwhile, then what the first learnt (%s) is logged, not recorded', async (_what, fault) => {
+    const { engine, fake } = await setup();
+    const { log, warnings } = recordingLogger();
+    const client = slackClient(fake);
+    const post = client.chat.postMessage.bind(client.chat);
+    let claimedByB: number[] = [];
+    client.chat.postMessage = async (args) => {
+      try {
+        return await post(args);
+      } finally {
+        // The call took longer than the lease: another sender has claimed the rows since.
+        engine.clock.advance(60_001);
+        const rows = await engine.store.transaction((r) =>
+          r.outbox.claimDue(engine.clock.ms, 100, 'b', 60_000),
+        );
+        claimedByB = rows.map((r) => r.id);
+      }
+    };
+    const a = senderFor(engine, fake, engine.store, { workerId: 'a', client, log, leaseMs: 60_000 });
+    if (fault) fake.failNext('chat.postMessage', fault);
+    const { run } = await start(engine);
+
+    await a.tick();
+
+    const [root, ...rest] = await engine.store.read.outbox.list({ runId: run.id });
+    expect(claimedByB).toContain(root!.id);
+    expect(root).toMatchObject({ status: 'pending', attempts: 0, lastError: null, resultTs: null });
+    expect(rest.every((r) => r.status === 'pending' && r.attempts === 0)).toBe(true);
+    expect(a.stats()).toMatchObject({ sent: 0, retried: 0, failed: 0, superseded: 1 });
+    expect(warnings).toEqual([
+      {
+        msg: expect.stringContaining('another sender holds the row'),
+        fields: expect.objectContaining({ id: root!.id, worker: 'a' }),
+      },
+    ]);
+    const events = await engine.store.read.events.forRun(run.id);
+    expect(events.filter((e) => e.type === 'delivery_failed')).toEqual([]);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+
+    if (!fault) {
+      // The root message went out: the run keeps it, so the row is not posted a second time.
+      const posted = roots(fake)[0]!;
+      expect((await engine.runs.getRun(run.id)).rootTs).toBe(posted.ts);
+      engine.clock.advance(60_001);
+      const next = senderFor(engine, fake, engine.store, { workerId: 'c' });
+      await next.drain(60_000);
+      expect(roots(fake)).toEqual([posted]);
+      expect((await engine.store.read.outbox.list({ runId: run.id }))[0]).toMatchObject({
+        status: 'sent',
+        resultTs: posted.ts,
+      });
+      expect(replies(fake, CHANNEL, posted.ts)).toHaveLength(rest.length);
+    }
   });
 
   it('when the failures go on, then the message is given up after maxAttempts and reported', async () => {

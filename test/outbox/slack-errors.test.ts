@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
-import { failuresOf } from '../../src/outbox/sender.ts';
 import { createSlackClient } from '../../src/outbox/slack-client.ts';
 import { classifySlackError } from '../../src/outbox/slack-errors.ts';
 import { type FakeSlack, type Fault, startFakeSlack } from '../support/fake-slack.ts';
@@ -57,11 +56,5 @@ describe('classifySlackError', () => {
     expect(c.rejectRateLimitedCalls).toBe(true);
     expect(c.retryConfig.retries).toBe(0);
     expect(c.timeout).toBe(5000);
-  });
-
-  it('when a row was released while waiting, then its own failures are still counted', () => {
-    expect(failuresOf({ lastError: null })).toBe(0);
-    expect(failuresOf({ lastError: 'http_500 (failure 2/8)' })).toBe(2);
-    expect(failuresOf({ lastError: 'waiting: the channel is rate limited (failure 3/8)' })).toBe(3);
   });
 });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { databasePath, openDatabase } from '../../src/persistence/database.ts';
+import type { Repositories } from '../../src/persistence/store.ts';
 import { createTestEngine, tempDbPath } from '../support/engine.ts';
 
 describe('the database', () => {
@@ -62,6 +63,96 @@ describe('the outbox claim', () => {
     expect(new Set(claimed.map((row) => row.runId))).toEqual(new Set([other.id]));
     const rest = await e.store.transaction((r) => r.outbox.claimDue(e.clock.ms, 100, 'w', 60_000));
     expect(new Set(rest.map((row) => row.runId))).toEqual(new Set([busy.id]));
+    await e.close();
+  });
+});
+
+describe('the outbox lease', () => {
+  async function oneRow() {
+    const e = await createTestEngine();
+    await e.runs.startRun({ chain: 'bug', title: 'a', text: 'a', requester: 'UREQ', channelId: 'C1' });
+    const claim = async (worker: string) =>
+      (await e.store.transaction((r) => r.outbox.claimDue(e.clock.ms, 100, worker, 60_000))).map((r) => r.id);
+    const as = <T>(fn: (o: Repositories['outbox']) => Promise<T>) => e.store.transaction((r) => fn(r.outbox));
+    // The run's first message; the others stay claimed by 'a' longer than these tests run.
+    const [id] = await claim('a');
+    const row = async () => (await e.store.read.outbox.list()).find((r) => r.id === id)!;
+    return { e, id: id!, claim, as, row };
+  }
+
+  it('when a sender’s lease ran out and another sender claimed the row, then the first can no longer mark it sent, failed or retried, nor hand it back', async () => {
+    const { e, id, claim, as, row } = await oneRow();
+    e.clock.advance(60_001);
+    expect(await claim('b')).toContain(id);
+    const now = e.clock.ms;
+
+    expect(await as((o) => o.markSent(id, 'a', '1.000001', now))).toBe(false);
+    expect(await as((o) => o.markFailed(id, 'a', 'channel_not_found', now))).toBe(false);
+    expect(await as((o) => o.retryLater(id, 'a', now + 1000, 'http_500'))).toBe(false);
+    expect(await as((o) => o.handBack(id, 'a', now + 1000, 'waiting: channel pacing'))).toBe(false);
+    expect(await row()).toMatchObject({ status: 'pending', attempts: 0, lastError: null, resultTs: null });
+    // Still the other sender's: not claimable until its lease runs out.
+    expect(await claim('c')).not.toContain(id);
+
+    expect(await as((o) => o.markSent(id, 'b', '2.000002', now))).toBe(true);
+    expect(await row()).toMatchObject({ status: 'sent', resultTs: '2.000002', attempts: 1, lastError: null });
+    await e.close();
+  });
+
+  it('when a row was sent or failed, then nothing puts it back to pending, not even its own sender', async () => {
+    for (const settle of ['sent', 'failed'] as const) {
+      const { e, id, as, row } = await oneRow();
+      const now = e.clock.ms;
+      const done =
+        settle === 'sent'
+          ? await as((o) => o.markSent(id, 'a', '1.000001', now))
+          : await as((o) => o.markFailed(id, 'a', 'channel_not_found', now));
+      expect(done).toBe(true);
+      const before = await row();
+      expect(await as((o) => o.retryLater(id, 'a', now + 1000, 'http_500'))).toBe(false);
+      expect(await as((o) => o.handBack(id, 'a', now + 1000, 'waiting: channel pacing'))).toBe(false);
+      expect(await as((o) => o.markSent(id, 'a', '3.000003', now))).toBe(false);
+      expect(await as((o) => o.markFailed(id, 'a', 'channel_not_found', now))).toBe(false);
+      expect(await row()).toEqual(before);
+      expect(before.status).toBe(settle);
+      await e.close();
+    }
+  });
+
+  it('when the lease ran out but no other sender claimed the row, then its sender still records what happened', async () => {
+    const { e, id, as, row } = await oneRow();
+    e.clock.advance(60_001);
+    expect(await as((o) => o.markSent(id, 'a', '1.000001', e.clock.ms))).toBe(true);
+    expect(await row()).toMatchObject({ status: 'sent', resultTs: '1.000001', sentAt: e.clock.ms });
+    await e.close();
+  });
+
+  it('when a row is handed back, then its attempts stay; when an attempt fails or sends it, they rise', async () => {
+    const { e, id, claim, as, row } = await oneRow();
+    const handBack = () => as((o) => o.handBack(id, 'a', e.clock.ms + 1000, 'waiting: channel pacing'));
+
+    expect(await handBack()).toBe(true);
+    expect(await row()).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      lastError: 'waiting: channel pacing',
+    });
+    expect(await claim('a')).not.toContain(id);
+    e.clock.advance(1000);
+    expect(await claim('a')).toContain(id);
+    expect(await as((o) => o.retryLater(id, 'a', e.clock.ms + 1000, 'http_500'))).toBe(true);
+    expect(await row()).toMatchObject({ status: 'pending', attempts: 1, lastError: 'http_500' });
+
+    for (let i = 0; i < 3; i++) {
+      e.clock.advance(1000);
+      expect(await claim('a')).toContain(id);
+      expect(await handBack()).toBe(true);
+    }
+    expect((await row()).attempts).toBe(1);
+    e.clock.advance(1000);
+    expect(await claim('a')).toContain(id);
+    expect(await as((o) => o.markSent(id, 'a', '1.000001', e.clock.ms))).toBe(true);
+    expect(await row()).toMatchObject({ status: 'sent', attempts: 2 });
     await e.close();
   });
 });
