@@ -1,6 +1,6 @@
 /**
  * The labelled corpora the token model learns from and the classifier is checked on.
- * `blind9.jsonl` and `blind10.jsonl` are the final checks: never trained or tuned on.
+ * `blind13.jsonl` and `blind14.jsonl` are the final checks: never trained or tuned on.
  *
  * First looks, each scored once before anything was changed for it:
  * - blind5 (267 requests): 87.6% chains right, 24.0% asked, 3.4% started wrong; flags 69.8%,
@@ -47,6 +47,23 @@
  *   asked, 1.0% started wrong; flags 86.6% (rules alone 81.0%), severity 67.5% (same). Both
  *   together (620): 93.9% right, 7.9% asked, 2.4% started wrong. The ask goal (≤ 10%) is met
  *   on both; the started-wrong goal (≤ 2%) is met on blind10 and missed on blind9.
+ * - blind11 (320) and blind12 (300 hurried and long Slack requests) were written from the
+ *   labelling guide by writers who never saw the classifier, and committed before they were
+ *   read. Then blind9 and blind10 were retired into training and the folds; train5 (600:
+ *   wishes worded as complaints and questions, and bugs in the same forms), train6 (600: the
+ *   scope boundaries, bug vs incident, feature vs cross-project, compliance, release) and
+ *   train7 and train8 (600 each: fresh writers' general mixes, also held out as folds; their
+ *   first looks: train7 88.3% right, 18.0% asked, 3.8% started wrong, train8 95.5%, 7.3%, 1.2%)
+ *   were trained on; the lexicon gained everyday cues (scope by count, mass sends, jobs that
+ *   did not run, lag, missing capabilities, lost deals, regressions named by a version, fields
+ *   added to shared events, review documents). Final checks, scored once: blind11 95.6% right,
+ *   6.3% asked, 2.5% started wrong; flags 78.0%, severity 82.1%. blind12 93.7%, 7.0%, 3.3%;
+ *   flags 82.6%, severity 78.4%. Both (620): 6.6% asked, 2.9% started wrong: asks are under
+ *   the goal, wrong starts over it (13 of 18 are features and bugs read as each other).
+ * - Then blind11 and blind12 were retired into training and the folds, and the ask settings
+ *   re-picked on the six fresh writers' folds (`classify.ts` TUNING). blind13 and blind14
+ *   (300 each) were written meanwhile by writers who never saw the classifier or any corpus,
+ *   and committed unread.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +94,8 @@ export const CORPUS_FILES: Readonly<Record<string, string>> = {
   train8: here('./corpus/train8.jsonl'),
   blind11: here('./corpus/blind11.jsonl'),
   blind12: here('./corpus/blind12.jsonl'),
+  blind13: here('./corpus/blind13.jsonl'),
+  blind14: here('./corpus/blind14.jsonl'),
 };
 
 /** Corpora the model is trained on (everything but the final check). */
@@ -101,6 +120,8 @@ export const TRAINING_CORPORA = [
   'train6',
   'train7',
   'train8',
+  'blind11',
+  'blind12',
 ] as const;
 /**
  * Corpora whose bug and incident lines carry severities and whose lines carry flags (a line
@@ -123,14 +144,16 @@ export const BLIND_CORPORA = [
   'blind10',
   'train7',
   'train8',
+  'blind11',
+  'blind12',
 ] as const;
 /** Written before any change it could have steered, and scored once at the end: never trained or tuned on. */
-export const FINAL_CORPUS = 'blind12';
+export const FINAL_CORPUS = 'blind14';
 /**
- * The current final checks (blind11, blind12). Earlier final checks (blind6 to blind10) were
+ * The current final checks (blind13, blind14). Earlier final checks (blind6 to blind12) were
  * scored, reported and then retired into the training corpora.
  */
-export const FINAL_CORPORA = ['blind11', 'blind12'] as const;
+export const FINAL_CORPORA = ['blind13', 'blind14'] as const;
 
 export function loadCorpus(name: string): { line: number; request: LabelledRequest }[] {
   const path = CORPUS_FILES[name];

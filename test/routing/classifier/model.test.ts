@@ -158,7 +158,7 @@ describe('classify on requests it has not seen (each blind corpus scored by a mo
   const asked = folds.reduce((n, e) => n + e.asked, 0);
   const correct = folds.reduce((n, e) => n + e.correct, 0);
 
-  it('when the held-out union is built, then it has blind to blind10, train4, train7 and train8 and never a final check', () => {
+  it('when the held-out union is built, then it has blind to blind12, train4, train7 and train8 and never a final check', () => {
     expect([...BLIND_CORPORA]).toEqual([
       'blind',
       'blind2',
@@ -173,6 +173,8 @@ describe('classify on requests it has not seen (each blind corpus scored by a mo
       'blind10',
       'train7',
       'train8',
+      'blind11',
+      'blind12',
     ]);
     expect(FINAL_CORPORA as readonly string[]).toContain(FINAL_CORPUS);
     for (const final of FINAL_CORPORA) {
@@ -181,16 +183,15 @@ describe('classify on requests it has not seen (each blind corpus scored by a mo
     }
   });
 
-  // Measured on thirteen folds (4,471 requests; blind9, blind10, train7 and train8 among them):
-  // 94.9% right, 9.6% asked, 1.5% started wrong. train7 and train8 are fresh writers' general
-  // mixes; train7's first look was 88.3% right, 18.0% asked, 3.8% started wrong.
+  // Measured on fifteen folds (5,091 requests; blind9 to blind12, train7 and train8 among them):
+  // 95.2% right, 8.9% asked, 1.55% started wrong.
   it('when scored on the held-out union, then at most 2% start the wrong chain and at most 10% ask', () => {
-    expect(total).toBeGreaterThan(4400);
+    expect(total).toBeGreaterThan(5000);
     expect(startedWrong / total).toBeLessThanOrEqual(0.02);
     expect(asked / total).toBeLessThanOrEqual(0.1);
   });
 
-  it('when scored on the held-out union, then at least 94.5% of chains are right', () => {
-    expect(correct / total).toBeGreaterThanOrEqual(0.945);
+  it('when scored on the held-out union, then at least 95% of chains are right', () => {
+    expect(correct / total).toBeGreaterThanOrEqual(0.95);
   });
 });
