@@ -64,6 +64,9 @@
  *   re-picked on the six fresh writers' folds (`classify.ts` TUNING). blind13 and blind14
  *   (300 each) were written meanwhile by writers who never saw the classifier or any corpus,
  *   and committed unread.
+ * - Final checks, scored once at the end: blind13 97.0% right, 4.3% asked, 1.7% started
+ *   wrong; flags 88.4%, severity 83.8%. blind14 98.0%, 5.0%, 0.3%; flags 86.7%, severity
+ *   82.1%. Both (600): 4.7% asked, 1.0% started wrong: both goals met on both.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
