@@ -1,6 +1,6 @@
 /**
  * `node --import tsx routing/classifier/train-model.ts`: trains the token model on every
- * training corpus (never the final checks, blind9 and blind10) and writes `model-weights.ts`, and the
+ * training corpus (never the final checks, FINAL_CORPORA) and writes `model-weights.ts`, and the
  * severity and flag model (`attributes.ts`) into `attribute-weights.ts`.
  * Deterministic: the same corpora give the same file, byte for byte.
  */
