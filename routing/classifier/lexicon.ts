@@ -23,6 +23,11 @@ function compile<K extends string>(rows: readonly RuleRow<K>[]): Rule<K>[] {
 
 const W = '(?:[a-z0-9.%]+ )'; // one token and its space, for "up to n words between"
 
+/** A version or release named as the subject of what follows ("release 7.2 changed …"). */
+const NAMED_VERSION = `(?:release|version|build|update|hotfix|patch|v?\\d+(?:\\.\\d+)+) (?:${W}{0,4})`;
+/** Something noticed after shipping ("since we deployed", "shipped 6.1 and now …"). */
+const SHIPPED_AND_NOW = `(?:since|after) (?:we )?(?:shipped|released|deployed|updated|upgraded)|(?:shipped|released|deployed) (?:${W}{0,3})(?:and|but) now`;
+
 /** Chain signals. */
 export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   // ── New Feature ──────────────────────────────────────────────────────────
@@ -539,12 +544,12 @@ export const CHAIN_RULES: Rule<ChainId>[] = compile<ChainId>([
   [
     'bug',
     3,
-    `(?:release|version|build|update|hotfix|patch|v?\\d+(?:\\.\\d+)+) (?:${W}{0,4})(?:broke|breaks|broken|changed|introduced|made|causes?|caused|loses?|lost|crashes|crashed|throws?|threw|didnt fix|doesnt fix|did not fix|does not fix|removed|stopped|regressed)|(?:since|after) (?:we )?(?:shipped|released|deployed|updated|upgraded)|(?:shipped|released|deployed) (?:${W}{0,3})(?:and|but) now|(?:could|did|worked|used to) (?:${W}{0,3})before (?:v?\\d|the|this|our|version|release)`,
+    `${NAMED_VERSION}(?:broke|breaks|broken|changed|introduced|made|causes?|caused|loses?|lost|crashes|crashed|throws?|threw|didnt fix|doesnt fix|did not fix|does not fix|removed|stopped|regressed)|${SHIPPED_AND_NOW}|(?:could|did|worked|used to) (?:${W}{0,3})before (?:v?\\d|the|this|our|version|release)`,
   ],
   [
     'release',
     -3,
-    `(?:release|version|build|update|hotfix|patch|v?\\d+(?:\\.\\d+)+) (?:${W}{0,4})(?:broke|breaks|broken|changed|introduced|causes?|caused|loses?|lost|crashes|crashed|throws?|threw|didnt fix|doesnt fix|did not fix|does not fix|regressed)|(?:since|after) (?:we )?(?:shipped|released|deployed|updated|upgraded)|(?:shipped|released|deployed) (?:${W}{0,3})(?:and|but) now`,
+    `${NAMED_VERSION}(?:broke|breaks|broken|changed|introduced|causes?|caused|loses?|lost|crashes|crashed|throws?|threw|didnt fix|doesnt fix|did not fix|does not fix|regressed)|${SHIPPED_AND_NOW}`,
   ],
 
   // A field added to an event or payload that other services parse is a change they consume.

@@ -586,43 +586,38 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   async markSent(id: number, worker: string, resultTs: string | null, now: number): Promise<boolean> {
-    return this.settle(id, worker, {
-      status: 'sent',
-      resultTs,
-      sentAt: now,
-      claimedUntil: null,
-      attempts: sql`${t.outbox.attempts} + 1`,
-    });
+    return this.settle(id, worker, { status: 'sent', resultTs, sentAt: now }, true);
   }
 
   async retryLater(id: number, worker: string, nextAttemptAt: number, error: string): Promise<boolean> {
-    return this.settle(id, worker, {
-      nextAttemptAt,
-      lastError: error,
-      claimedUntil: null,
-      attempts: sql`${t.outbox.attempts} + 1`,
-    });
+    return this.settle(id, worker, { nextAttemptAt, lastError: error }, true);
   }
 
   async markFailed(id: number, worker: string, error: string, now: number): Promise<boolean> {
-    return this.settle(id, worker, {
-      status: 'failed',
-      lastError: error,
-      sentAt: now,
-      claimedUntil: null,
-      attempts: sql`${t.outbox.attempts} + 1`,
-    });
+    return this.settle(id, worker, { status: 'failed', lastError: error, sentAt: now }, true);
   }
 
   async handBack(id: number, worker: string, nextAttemptAt: number, reason: string): Promise<boolean> {
-    return this.settle(id, worker, { nextAttemptAt, lastError: reason, claimedUntil: null });
+    return this.settle(id, worker, { nextAttemptAt, lastError: reason }, false);
   }
 
-  /** Update the row only while `worker` holds it (claimed it last, still pending). */
-  private settle(id: number, worker: string, values: SQLiteUpdateSetSource<typeof t.outbox>): boolean {
+  /**
+   * Releases the row's lease and writes `values`, only while `worker` holds it (claimed it
+   * last, still pending); `attempt` counts one in `attempts`.
+   */
+  private settle(
+    id: number,
+    worker: string,
+    values: SQLiteUpdateSetSource<typeof t.outbox>,
+    attempt: boolean,
+  ): boolean {
     const res = this.orm
       .update(t.outbox)
-      .set(values)
+      .set({
+        ...values,
+        claimedUntil: null,
+        ...(attempt ? { attempts: sql`${t.outbox.attempts} + 1` } : {}),
+      })
       .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')))
       .run();
     return res.changes === 1;
