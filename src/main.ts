@@ -2,7 +2,7 @@
 // configuration stops the bot with one line on stderr and exit code 1; SIGTERM and SIGINT stop
 // taking requests, drain the outbox and close the database.
 import { createApp } from './app.ts';
-import { loadBotConfig } from './config.ts';
+import { loadBotConfig, readEnvironment } from './config.ts';
 import { createCore } from './core.ts';
 import { isDomainError } from './errors.ts';
 import { createDigestCron } from './jobs/digest-cron.ts';
@@ -10,7 +10,7 @@ import { createScheduler } from './jobs/scheduler.ts';
 import { createLogger } from './logger.ts';
 
 async function main() {
-  const config = loadBotConfig();
+  const config = loadBotConfig(readEnvironment());
   const log = createLogger(config.LOG_LEVEL);
   const core = await createCore(config);
   const bot = createApp({ config, core, logger: log });
