@@ -276,6 +276,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       log.info(`ProjectLead is listening (${mode === 'http' ? 'HTTP' : 'Socket Mode'})`, {
         port: httpReceiver?.port ?? health?.port,
         database: core.db.path,
+        pid: process.pid,
       });
     },
     /** Stop taking requests, let those in flight finish, drain the outbox. The caller closes the database. */
@@ -292,7 +293,12 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       const deadline = Date.now() + shutdownTimeoutMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await sender.stop();
+      const sentBefore = sender.stats().sent;
       await sender.drain(Math.max(0, deadline - Date.now()));
+      const left = await core.store.read.outbox.pendingCount();
+      log.info(`Outbox drained: ${sender.stats().sent - sentBefore} message(s) sent while stopping`, {
+        stillOwed: left,
+      });
       log.info('ProjectLead stopped');
     },
   };

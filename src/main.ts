@@ -29,21 +29,31 @@ async function main() {
     timeZone: config.DIGEST_TIMEZONE,
     logger: log,
   });
+  // A process manager stopping `npm start` may signal npm and the bot both (npm forwards what it
+  // gets): the first SIGTERM or SIGINT starts the drain, any later one is only logged, so a
+  // repeated signal never cuts the drain short.
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.info(`${signal}: already shutting down`);
+      return;
+    }
     stopping = true;
-    log.info(`${signal}: shutting down`);
+    log.info(`${signal}: shutting down (stop taking requests, drain the outbox)`);
+    let code = 0;
     try {
       await Promise.all([scheduler.stop(), digests.stop()]);
       await bot.stop();
+    } catch (err) {
+      code = 1;
+      log.error('Shutdown failed', { error: String((err as Error).stack ?? err) });
     } finally {
       await core.close();
     }
-    process.exit(0);
+    process.exit(code);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   await bot.start();
   await scheduler.start();
   if (config.DIGEST_CHANNEL) await digests.start();
