@@ -128,8 +128,17 @@ async function startWithWorkOwed(title: string, opts: { detached?: boolean } = {
   return { npm, botPid: fields.pid };
 }
 
+/** The line, which must come while npm still runs. */
+async function whileNpmRuns(npm: Spawned, pattern: RegExp, what: string): Promise<string> {
+  const line = await Promise.race([npm.line(pattern, what), npm.returned.then(() => null)]);
+  if (line === null) throw new Error(`npm returned before ${what}:\n${npm.lines.join('\n')}`);
+  return line;
+}
+
 async function stoppedAfterDraining(npm: Spawned, botPid: number, title: string) {
   const drained = npm.line(/Outbox drained/, 'the drain line');
+  await npm.returned;
+  expect(isRunning(botPid), 'the bot still runs after npm returned').toBe(false);
   const { code, lineCount } = await npm.exited;
   const drainLine = await drained;
   // npm returned after the bot had drained and exited, with the bot's own exit code.
@@ -137,7 +146,6 @@ async function stoppedAfterDraining(npm: Spawned, botPid: number, title: string)
   expect(JSON.parse(drainLine.slice(drainLine.indexOf('{')))).toEqual({ stillOwed: 0 });
   expect(npm.lines.some((l) => /ProjectLead stopped/.test(l))).toBe(true);
   expect(code).toBe(0);
-  expect(isRunning(botPid)).toBe(false);
   // What was owed at the signal reached Slack before the exit.
   expect(fake.messages('CSTART').some((m) => (m.text ?? '').includes(title))).toBe(true);
 }
@@ -146,7 +154,7 @@ describe('npm start', () => {
   it('when npm is sent SIGTERM, then the bot drains and exits, and npm returns only after it', async () => {
     const { npm, botPid } = await startWithWorkOwed('Stop while sending');
     npm.child.kill('SIGTERM');
-    await npm.line(/SIGTERM: shutting down/, 'the bot hearing SIGTERM');
+    await whileNpmRuns(npm, /SIGTERM: shutting down/, 'the bot heard SIGTERM');
     proxy.release();
     await stoppedAfterDraining(npm, botPid, 'Stop while sending');
   });
@@ -155,10 +163,10 @@ describe('npm start', () => {
     const { npm, botPid } = await startWithWorkOwed('Stop twice', { detached: true });
     // systemd's default: the whole group (npm and the bot) is signalled.
     process.kill(-npm.child.pid!, 'SIGTERM');
-    await npm.line(/SIGTERM: shutting down/, 'the bot hearing SIGTERM');
+    await whileNpmRuns(npm, /SIGTERM: shutting down/, 'the bot heard SIGTERM');
     // The manager (or npm forwarding) signals again while a message is still on its way.
     npm.child.kill('SIGTERM');
-    await npm.line(/already shutting down/, 'the repeated signal logged');
+    await whileNpmRuns(npm, /already shutting down/, 'the repeated signal was logged');
     proxy.release();
     await stoppedAfterDraining(npm, botPid, 'Stop twice');
   });

@@ -13,7 +13,9 @@ export interface Spawned {
   readonly lines: string[];
   /** Resolves with the first line matching, printed before or after the call. */
   line(pattern: RegExp, what?: string): Promise<string>;
-  /** Resolves when the process has exited, with its code (null when a signal ended it) and signal. */
+  /** Resolves when the process itself has exited (its children may still hold its output open). */
+  readonly returned: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when the process has exited and its output is read, with its code (null when a signal ended it). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; lineCount: number }>;
 }
 
@@ -58,9 +60,13 @@ export function spawnProcess(
       child.on('close', (code, signal) => resolve({ code, signal, lineCount: lines.length }));
     },
   );
+  const returned = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
   return {
     child,
     lines,
+    returned,
     exited,
     line(pattern, what = String(pattern)) {
       const seen = lines.find((l) => pattern.test(l));
