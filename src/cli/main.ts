@@ -22,6 +22,7 @@ const USAGE = `usage: projectlead <command>
   playbooks validate <dir>          check every playbook file in a folder
   roles [--json]                    who holds each role, and their escalation path
   migrate                           create or upgrade the database named by DATABASE_URL
+  backup <file> [--json]            a consistent copy of the database, safe while the bot runs
   classify <text> | --jsonl         the chain, confidence and flags for a request
   corrections export                the classifier's learned corrections as JSONL
   corrections import <file|->       add corrections from JSONL
@@ -114,6 +115,11 @@ const commands: Record<string, CliCommand> = {
     db.close();
     io.stderr.write(`Database ready: ${db.path}\n`);
     return 0;
+  },
+
+  async backup(args, io) {
+    const { backupCommand } = await import('./backup-command.ts');
+    return backupCommand(args, io);
   },
 
   async classify(args, io) {
