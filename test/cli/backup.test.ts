@@ -3,28 +3,12 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { openDatabase } from '../../src/persistence/database.ts';
+import { cli } from '../support/cli.ts';
 import { createTestEngine, tempDbPath } from '../support/engine.ts';
 import { REPO_DIR, type Spawned, spawnProcess } from '../support/spawned.ts';
-
-async function cli(argv: string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await main(argv, { stdout, stderr, stdin: new PassThrough(), env });
-  return { code, out, err };
-}
 
 // Another process writing without pause: each transaction adds the two halves of a pair of
 // events. A copy taken at one commit holds whole pairs only.

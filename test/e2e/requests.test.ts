@@ -92,15 +92,7 @@ describe('requests from outside Slack', () => {
   });
 
   it('when a slash command or an interaction comes as JSON, or an event form-encoded, then 400 and nothing happens', async () => {
-    const command = {
-      command: '/lead',
-      text: 'feature Should never start',
-      user_id: 'UEVIL',
-      channel_id: CHANNEL,
-      team_id: 'T0FAKETEAM',
-      response_url: 'http://127.0.0.1:1/nowhere',
-      trigger_id: 'x',
-    };
+    const command = Object.fromEntries(new URLSearchParams(body));
     const action = {
       type: 'block_actions',
       user: { id: 'UEVIL' },
