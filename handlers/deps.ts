@@ -29,8 +29,8 @@ export interface HandlerDeps {
   /** The bot's Web API client (SLACK_API_URL). */
   slack: WebClient;
   logger: Logger;
-  /** Refresh the cached members of these user groups (a role was given to them). */
-  refreshUsergroups(groupIds: string[]): Promise<void>;
+  /** Who is in a user group, asked of Slack: null when there is no such group. */
+  lookupUsergroup(groupId: string): Promise<string[] | null>;
   /** Resolves with the run once its root message is in Slack (the outbox posted it). */
   whenPosted(runId: string): Promise<Run>;
   reports: Reports;

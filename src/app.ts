@@ -12,6 +12,7 @@ import type { Run } from './domain/types.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createOutboxSender, type OutboxSender } from './outbox/sender.ts';
 import { createSlackClient } from './outbox/slack-client.ts';
+import { recordRefusal } from './services/refusals.ts';
 import { createRequestService, type RequestService } from './services/request-service.ts';
 import type { Clock } from './services/run-service.ts';
 import { createUsergroupSync } from './slack/actor.ts';
@@ -190,7 +191,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     playbooks: core.playbooks,
     slack,
     logger: log,
-    refreshUsergroups: (ids) => usergroups.refresh(ids),
+    lookupUsergroup: (id) => usergroups.lookup(id),
     whenPosted,
     reports: {
       metrics:
@@ -225,7 +226,13 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   const listeners = createListenerTable(app);
   registerHandlers(listeners.app, deps);
   listeners.install();
-  app.error(createErrorHandler({ slack, logger: log }) as never);
+  app.error(
+    createErrorHandler({
+      slack,
+      logger: log,
+      recordRefusal: (who, err) => recordRefusal({ store: core.store, clock }, who, err),
+    }) as never,
+  );
 
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 10_000;
   let socketRetry: NodeJS.Timeout | undefined;
@@ -269,6 +276,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       log.info(`ProjectLead is listening (${mode === 'http' ? 'HTTP' : 'Socket Mode'})`, {
         port: httpReceiver?.port ?? health?.port,
         database: core.db.path,
+        pid: process.pid,
       });
     },
     /** Stop taking requests, let those in flight finish, drain the outbox. The caller closes the database. */
@@ -285,7 +293,12 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       const deadline = Date.now() + shutdownTimeoutMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await sender.stop();
+      const sentBefore = sender.stats().sent;
       await sender.drain(Math.max(0, deadline - Date.now()));
+      const left = await core.store.read.outbox.pendingCount();
+      log.info(`Outbox drained: ${sender.stats().sent - sentBefore} message(s) sent while stopping`, {
+        stillOwed: left,
+      });
       log.info('ProjectLead stopped');
     },
   };

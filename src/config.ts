@@ -1,5 +1,9 @@
-// Configuration: the only reader of process.env. Parsed once with zod at start; a missing or
-// malformed variable stops the bot with one line naming the variable and what is wrong.
+// Configuration: the only reader of process.env and of the `.env` file. Parsed once with zod at
+// start; a missing or malformed variable stops the bot with one line naming the variable and what
+// is wrong.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
@@ -79,6 +83,30 @@ export type CoreConfig = z.infer<typeof coreEnvSchema>;
 export type BotConfig = z.infer<typeof botEnvSchema>;
 
 type Env = Record<string, string | undefined>;
+
+/** Every variable the bot reads (`.env.example` lists exactly these). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(botEnvSchema.shape);
+
+/** Where the bot and the CLI look for a `.env` file: the working directory. */
+export const DOTENV_FILE = '.env';
+
+/**
+ * The environment the bot and the CLI read: the variables of the `.env` file (parsed by dotenv),
+ * when there is one, under the real environment, which wins (a variable set, even empty, in the
+ * environment is never replaced by the file's).
+ */
+export function readEnvironment(options: { env?: Env; file?: string } = {}): Env {
+  const env = options.env ?? process.env;
+  const file = resolve(options.file ?? DOTENV_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ...env };
+    throw new ConfigError('config_invalid', `${file}: cannot be read (${(err as Error).message})`);
+  }
+  return { ...parseDotenv(text), ...env };
+}
 
 function clean(env: Env): Env {
   // An empty variable counts as unset, as in most deployment tools.

@@ -2,7 +2,7 @@
 // configuration stops the bot with one line on stderr and exit code 1; SIGTERM and SIGINT stop
 // taking requests, drain the outbox and close the database.
 import { createApp } from './app.ts';
-import { loadBotConfig } from './config.ts';
+import { loadBotConfig, readEnvironment } from './config.ts';
 import { createCore } from './core.ts';
 import { isDomainError } from './errors.ts';
 import { createDigestCron } from './jobs/digest-cron.ts';
@@ -10,7 +10,7 @@ import { createScheduler } from './jobs/scheduler.ts';
 import { createLogger } from './logger.ts';
 
 async function main() {
-  const config = loadBotConfig();
+  const config = loadBotConfig(readEnvironment());
   const log = createLogger(config.LOG_LEVEL);
   const core = await createCore(config);
   const bot = createApp({ config, core, logger: log });
@@ -29,21 +29,31 @@ async function main() {
     timeZone: config.DIGEST_TIMEZONE,
     logger: log,
   });
+  // A process manager stopping `npm start` may signal npm and the bot both (npm forwards what it
+  // gets): the first SIGTERM or SIGINT starts the drain, any later one is only logged, so a
+  // repeated signal never cuts the drain short.
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.info(`${signal}: already shutting down`);
+      return;
+    }
     stopping = true;
-    log.info(`${signal}: shutting down`);
+    log.info(`${signal}: shutting down (stop taking requests, drain the outbox)`);
+    let code = 0;
     try {
       await Promise.all([scheduler.stop(), digests.stop()]);
       await bot.stop();
+    } catch (err) {
+      code = 1;
+      log.error('Shutdown failed', { error: String((err as Error).stack ?? err) });
     } finally {
       await core.close();
     }
-    process.exit(0);
+    process.exit(code);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   await bot.start();
   await scheduler.start();
   if (config.DIGEST_CHANNEL) await digests.start();

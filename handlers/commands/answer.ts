@@ -69,8 +69,10 @@ export async function answerLead(
     case 'roles':
       return buildRolesList(await deps.roles.listRoles());
     case 'role_set': {
-      const holding = await deps.roles.setRole(who.userId, cmd.role, cmd.members);
-      await deps.refreshUsergroups(holding.holders);
+      // Each group named is checked with Slack, and its members kept, before the role changes.
+      const holding = await deps.roles.setRole(who.userId, cmd.role, cmd.members, {
+        usergroups: deps.lookupUsergroup,
+      });
       // Steps handed off while nobody held the role go to the new holders now.
       await deps.runs.adoptRoleHolders(who.userId, holding.role);
       return buildRolesList([holding]);

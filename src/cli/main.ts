@@ -2,7 +2,7 @@
 // With --json a command prints JSON alone on stdout; logs and errors go to stderr.
 import { loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
-import { loadCoreConfig } from '../config.ts';
+import { loadCoreConfig, readEnvironment } from '../config.ts';
 import { type Core, createCore } from '../core.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { ownerLabel, playbookJson, runJson } from './json.ts';
@@ -22,6 +22,7 @@ const USAGE = `usage: projectlead <command>
   playbooks validate <dir>          check every playbook file in a folder
   roles [--json]                    who holds each role, and their escalation path
   migrate                           create or upgrade the database named by DATABASE_URL
+  backup <file> [--json]            a consistent copy of the database, safe while the bot runs
   classify <text> | --jsonl         the chain, confidence and flags for a request
   corrections export                the classifier's learned corrections as JSONL
   corrections import <file|->       add corrections from JSONL
@@ -116,6 +117,11 @@ const commands: Record<string, CliCommand> = {
     return 0;
   },
 
+  async backup(args, io) {
+    const { backupCommand } = await import('./backup-command.ts');
+    return backupCommand(args, io);
+  },
+
   async classify(args, io) {
     const { classifyCommand } = await import('./classify-command.ts');
     return withCore(io, async (core) => {
@@ -177,11 +183,20 @@ export function registerCommand(name: string, command: CliCommand): void {
 }
 
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const stderr = io.stderr ?? process.stderr;
+  let env: CliIo['env'];
+  try {
+    // The same settings as the bot: the environment over the `.env` file.
+    env = io.env ?? readEnvironment();
+  } catch (err) {
+    stderr.write(`projectlead: ${(err as Error).message}\n`);
+    return 1;
+  }
   const full: CliIo = {
     stdin: io.stdin ?? process.stdin,
     stdout: io.stdout ?? process.stdout,
-    stderr: io.stderr ?? process.stderr,
-    env: io.env ?? process.env,
+    stderr,
+    env,
   };
   await import('./extra-commands.ts');
   const [name, ...args] = argv;

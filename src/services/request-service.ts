@@ -23,6 +23,7 @@ import {
 } from '../domain/types.ts';
 import { NotFoundError, RefusedError, ValidationError } from '../errors.ts';
 import type { Store } from '../persistence/store.ts';
+import { recordRefusal } from './refusals.ts';
 import type { RoleService } from './role-service.ts';
 import type { Clock, RunService, StartResult } from './run-service.ts';
 
@@ -133,14 +134,28 @@ export function createRequestService(deps: RequestServiceDeps) {
     return { run, step };
   }
 
+  /** Records the refusal (a `refused` event), then throws it. */
+  async function refuse(actor: string, action: string, err: RefusedError): Promise<never> {
+    await recordRefusal(deps, { actor, action }, err);
+    throw err;
+  }
+
   /** The run is open and the actor holds a role of the step, or is an admin. */
-  function requireOwner(run: Run, step: Step, actor: Actor, verb: string): void {
+  async function requireOwner(run: Run, step: Step, actor: Actor, verb: string): Promise<void> {
     const details = { runId: run.id, stepKey: step.key };
     if (CLOSED_RUN_STATUSES.includes(run.status)) {
-      throw new RefusedError('run_closed', `${run.id} is already ${run.status}.`, details);
+      await refuse(
+        actor.userId,
+        verb,
+        new RefusedError('run_closed', `${run.id} is already ${run.status}.`, details),
+      );
     }
     if (rolesHeld(actor, step).length === 0 && !actor.isAdmin) {
-      throw new RefusedError('not_owner', notOwnerMessage(step, run.id, verb), details);
+      await refuse(
+        actor.userId,
+        verb,
+        new RefusedError('not_owner', notOwnerMessage(step, run.id, verb), details),
+      );
     }
   }
 
@@ -213,9 +228,13 @@ export function createRequestService(deps: RequestServiceDeps) {
       if (!pending)
         throw new NotFoundError('pending_not_found', 'That request is no longer waiting for a choice.');
       if (pending.requester !== userId && !(await deps.runs.actorFor(userId)).isAdmin) {
-        throw new RefusedError(
-          'not_requester',
-          `Only <@${pending.requester}> can choose the chain for this request.`,
+        await refuse(
+          userId,
+          'choose_chain',
+          new RefusedError(
+            'not_requester',
+            `Only <@${pending.requester}> can choose the chain for this request.`,
+          ),
         );
       }
       if (!chainIds.has(chain)) throw new ValidationError('unknown_chain', `There is no chain "${chain}".`);
@@ -263,7 +282,7 @@ export function createRequestService(deps: RequestServiceDeps) {
     ): Promise<{ run: Run; step: Step; actor: Actor }> {
       const { run, step } = await runAndStep(runId, stepKey);
       const actor = await deps.runs.actorFor(userId);
-      requireOwner(run, step, actor, verb);
+      await requireOwner(run, step, actor, verb);
       return { run, step, actor };
     },
 
@@ -274,15 +293,19 @@ export function createRequestService(deps: RequestServiceDeps) {
     async unblockAccess(runId: string, stepKey: string, userId: string) {
       const { run, step } = await runAndStep(runId, stepKey);
       if (step.status !== 'blocked') {
-        throw new RefusedError('step_not_blocked', `${step.title} (${run.id}) is not blocked.`, {
-          runId,
-          stepKey,
-        });
+        await refuse(
+          userId,
+          'unblock',
+          new RefusedError('step_not_blocked', `${step.title} (${run.id}) is not blocked.`, {
+            runId,
+            stepKey,
+          }),
+        );
       }
       const riskAcceptor = deps.directory.riskAcceptor;
       const actor = await deps.runs.actorFor(userId);
       if (!deps.directory.isIndependent(step.blockedByRole)) {
-        requireOwner(run, step, actor, 'unblock');
+        await requireOwner(run, step, actor, 'unblock');
         return { run, step, actor, riskAcceptance: false, riskAcceptor };
       }
       const role = step.blockedByRole!;
@@ -290,10 +313,14 @@ export function createRequestService(deps: RequestServiceDeps) {
         (await deps.roles.holdersOf(r)).some((p) => actor.principals.includes(p));
       if (await holds(role)) return { run, step, actor, riskAcceptance: false, riskAcceptor };
       if (await holds(riskAcceptor)) return { run, step, actor, riskAcceptance: true, riskAcceptor };
-      throw new RefusedError(
-        'independence_rule',
-        `This block was raised by @${role}: only @${role} can lift it, or @${riskAcceptor} accepting the risk with a written rationale.`,
-        { runId, stepKey },
+      return refuse(
+        userId,
+        'unblock',
+        new RefusedError(
+          'independence_rule',
+          `This block was raised by @${role}: only @${role} can lift it, or @${riskAcceptor} accepting the risk with a written rationale.`,
+          { runId, stepKey },
+        ),
       );
     },
 

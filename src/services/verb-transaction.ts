@@ -1,10 +1,11 @@
 // What every state-changing verb on a run shares (the run verbs and the clock verbs): the actor
 // read inside the transaction, one retry when another process wrote first, and a refusal that
-// rolls back yet is recorded, in a transaction of its own, as a `refused` event.
+// rolls back yet is recorded as a `refused` event (refusals.ts).
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Actor } from '../domain/types.ts';
-import { ConflictError, RefusedError } from '../errors.ts';
+import { ConflictError } from '../errors.ts';
 import type { Repositories, Store } from '../persistence/store.ts';
+import { recordingRefusals } from './refusals.ts';
 import type { Clock } from './run-service.ts';
 
 export interface VerbDeps {
@@ -41,34 +42,16 @@ export async function inVerbTransaction<T>(
   who: { runId: string; userId: string; verb: string },
   fn: (repos: Repositories, actor: Actor, now: number) => Promise<T>,
 ): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await deps.store.transaction(async (repos) =>
-        fn(repos, await actorFor(repos, who.userId, deps.adminUserIds), deps.clock()),
-      );
-    } catch (err) {
-      if (err instanceof ConflictError && attempt === 0) continue;
-      if (err instanceof RefusedError) await recordRefusal(deps, who, err);
-      throw err;
+  return recordingRefusals(deps, { actor: who.userId, action: who.verb, runId: who.runId }, async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await deps.store.transaction(async (repos) =>
+          fn(repos, await actorFor(repos, who.userId, deps.adminUserIds), deps.clock()),
+        );
+      } catch (err) {
+        if (err instanceof ConflictError && attempt === 0) continue;
+        throw err;
+      }
     }
-  }
-}
-
-async function recordRefusal(
-  deps: VerbDeps,
-  who: { runId: string; userId: string; verb: string },
-  err: RefusedError,
-): Promise<void> {
-  await deps.store.transaction(async (repos) => {
-    await repos.events.append([
-      {
-        runId: who.runId,
-        at: deps.clock(),
-        actor: who.userId,
-        type: 'refused',
-        stepKey: (err.details.stepKey as string | null) ?? null,
-        data: { action: who.verb, code: err.code, reason: err.message },
-      },
-    ]);
   });
 }

@@ -77,6 +77,16 @@ export function createUsergroupSync(deps: UsergroupSyncDeps) {
   let timer: NodeJS.Timeout | undefined;
   return {
     refresh,
+    /** The group's members from Slack; null when Slack knows no such group. Other errors throw. */
+    async lookup(groupId: string): Promise<string[] | null> {
+      try {
+        const res = await deps.slack.usergroups.users.list({ usergroup: groupId });
+        return (res.users ?? []).filter((u): u is string => typeof u === 'string');
+      } catch (err) {
+        if ((err as { data?: { error?: string } }).data?.error === 'no_such_subteam') return null;
+        throw err;
+      }
+    },
     /** Every group that holds a role now. */
     async refreshHeld(): Promise<void> {
       const holdings = await deps.roles.listRoles();

@@ -1,11 +1,13 @@
 // The one `app.error`: picks where a failed request's error is shown. Known domain errors (a
 // refusal, something not found, bad input) are shown kindly to the person who acted alone: as
 // field errors in the modal they submitted, or ephemerally where they acted. Anything else is
-// logged with a correlation id, and the person is shown that id.
+// logged with a correlation id, and the person is shown that id. A refusal no service recorded
+// is recorded here, so every refusal shown to a person is a `refused` event.
 import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
-import { type DomainError, isDomainError } from '../errors.ts';
+import { type DomainError, isDomainError, RefusedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { isRecorded, type Refused } from '../services/refusals.ts';
 import { identityOf } from './actor.ts';
 import { buildRefusal } from './blocks/index.ts';
 
@@ -22,6 +24,23 @@ export interface ErrorHandlerDeps {
   slack: WebClient;
   logger: Logger;
   fetch?: typeof fetch;
+  /** Writes a refusal to the events log (refusals.ts). */
+  recordRefusal?: (who: Refused, err: RefusedError) => Promise<void>;
+}
+
+/** What the person tried, named from the request: the button's action, the modal, the command. */
+export function actionOf(body: Body): string {
+  if (typeof body.command === 'string') {
+    const word = typeof body.text === 'string' ? body.text.trim().split(/\s+/)[0] : '';
+    return word ? `${body.command} ${word}` : body.command;
+  }
+  const first = Array.isArray(body.actions) ? (body.actions[0] as Body | undefined) : undefined;
+  if (typeof first?.action_id === 'string') return first.action_id;
+  const view = (body.view ?? {}) as Body;
+  if (typeof view.callback_id === 'string' && view.callback_id) return view.callback_id;
+  if (typeof body.callback_id === 'string') return body.callback_id;
+  const event = (body.event ?? {}) as Body;
+  return typeof event.type === 'string' ? event.type : String(body.type ?? 'request');
 }
 
 /** Where the error came from, as Bolt wraps it: the first domain error inside, else the original. */
@@ -86,6 +105,16 @@ export function createErrorHandler(deps: ErrorHandlerDeps) {
     const known = isDomainError(cause);
     const ref = newCorrelationId();
     const b = (body ?? {}) as Body;
+    if (cause instanceof RefusedError && !isRecorded(cause) && deps.recordRefusal) {
+      await deps
+        .recordRefusal({ actor: identityOf(b).userId, action: actionOf(b) }, cause)
+        .catch((err: unknown) =>
+          deps.logger.error('Could not record a refusal', {
+            ref,
+            error: String((err as Error).message ?? err),
+          }),
+        );
+    }
     if (known) {
       const e = cause as DomainError;
       deps.logger.info('Request refused or invalid', {

@@ -2,7 +2,9 @@
 // `GET /healthz`. Bolt's own HTTPReceiver checks timestamps against the wall clock and only in
 // the past; this one checks the signature and a timestamp within 5 minutes either way of the
 // injected clock, answers 401 before reading a byte of meaning from the body, 400 on a body that
-// is not a Slack request, and never lets a request stop the process.
+// is not a Slack request (slash commands and interactions form-encoded, events JSON, as Slack
+// sends them), 413 on a body over the limit (a response the client reads, never a reset), and
+// never lets a request stop the process.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +15,8 @@ export const EVENTS_PATH = '/slack/events';
 export const HEALTH_PATH = '/healthz';
 /** Slack's replay window: a request whose timestamp is further than this from now is refused. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
-const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Slack's own payloads are far smaller; a body over this gets 413. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Slack gives up after 3 s; answer before it so it does not retry a request nobody handled. */
 const UNHANDLED_ACK_MS = 2900;
 
@@ -65,6 +68,8 @@ type Parsed =
   | { kind: 'request'; body: Record<string, unknown> }
   | { kind: 'url_verification'; challenge: string }
   | { kind: 'ssl_check' }
+  /** Slack tells the app it is sending too many events (Events API): acknowledged and logged. */
+  | { kind: 'rate_limited' }
   | { kind: 'malformed'; reason: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -73,13 +78,18 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 /** The body as Bolt expects it, or why it is not a Slack request. */
 export function parseSlackBody(contentType: string | undefined, raw: string): Parsed {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  // Slack sends events (and the URL check) as JSON, and slash commands and interactions
+  // form-encoded (interactions as one `payload` field). Any other mix is not from Slack.
   let body: unknown;
+  let encoding: 'json' | 'form' | 'payload';
   try {
     if (type === 'application/json') {
       body = JSON.parse(raw);
+      encoding = 'json';
     } else if (type === 'application/x-www-form-urlencoded') {
       const form = Object.fromEntries(new URLSearchParams(raw));
-      body = typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
+      encoding = typeof form.payload === 'string' ? 'payload' : 'form';
+      body = encoding === 'payload' ? JSON.parse(form.payload!) : form;
     } else {
       return { kind: 'malformed', reason: `unsupported content type "${type}"` };
     }
@@ -87,23 +97,28 @@ export function parseSlackBody(contentType: string | undefined, raw: string): Pa
     return { kind: 'malformed', reason: 'body does not parse' };
   }
   if (!isObject(body)) return { kind: 'malformed', reason: 'body is not an object' };
-  if (body.ssl_check !== undefined) return { kind: 'ssl_check' };
-  if (body.type === 'url_verification') {
+  if (encoding === 'form' && body.ssl_check !== undefined) return { kind: 'ssl_check' };
+  if (encoding === 'json' && body.type === 'url_verification') {
     return typeof body.challenge === 'string'
       ? { kind: 'url_verification', challenge: body.challenge }
       : { kind: 'malformed', reason: 'no challenge' };
   }
+  if (encoding === 'json' && body.type === 'app_rate_limited') return { kind: 'rate_limited' };
   if (body.type === 'event_callback') {
+    if (encoding !== 'json') return { kind: 'malformed', reason: 'an event that is not JSON' };
     return isObject(body.event) && typeof body.event.type === 'string'
       ? { kind: 'request', body }
       : { kind: 'malformed', reason: 'event_callback without an event' };
   }
   if (typeof body.command === 'string') {
+    if (encoding !== 'form') return { kind: 'malformed', reason: 'a slash command that is not form-encoded' };
     return typeof body.user_id === 'string' && typeof body.channel_id === 'string'
       ? { kind: 'request', body }
       : { kind: 'malformed', reason: 'slash command without user or channel' };
   }
   if (typeof body.type === 'string' && INTERACTIVE_TYPES.has(body.type)) {
+    if (encoding !== 'payload')
+      return { kind: 'malformed', reason: 'an interaction that is not a form-encoded payload' };
     if (!isObject(body.user) || typeof body.user.id !== 'string')
       return { kind: 'malformed', reason: 'interaction without a user' };
     if (body.type === 'block_actions' && !Array.isArray(body.actions))
@@ -116,42 +131,66 @@ export function parseSlackBody(contentType: string | undefined, raw: string): Pa
   return { kind: 'malformed', reason: 'not a Slack request' };
 }
 
-function send(res: ServerResponse, status: number, body?: unknown): void {
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   if (body === undefined || body === '') {
-    res.writeHead(status, { 'content-length': '0' });
+    res.writeHead(status, { 'content-length': '0', ...headers });
     res.end();
   } else if (typeof body === 'string') {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
     res.end(body);
   } else {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(JSON.stringify(body));
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
+/** The declared length of the body, when the client declared one. */
+function declaredLength(req: IncomingMessage): number | null {
+  const v = header(req, 'content-length');
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
+}
+
+/** A body past this is not read to its end: the connection is cut (a client sending that much is abusive). */
+const DISCARD_LIMIT_BYTES = 64 * BODY_LIMIT_BYTES;
+
+/**
+ * The body, or null when it is over the limit. An oversized body is still read to its end (and
+ * thrown away) before the caller answers 413: closing a socket the client is still writing to
+ * makes its kernel send a reset, and the client would lose the answer.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > BODY_LIMIT_BYTES) {
-        resolve(null);
+      if (size > DISCARD_LIMIT_BYTES) {
         req.destroy();
         return;
       }
-      chunks.push(c);
+      if (size > limit) chunks.length = 0;
+      else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
 
-const header = (req: IncomingMessage, name: string): string | undefined => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
+/** What a client reads when its body is over the limit. */
+function sendTooLarge(res: ServerResponse): void {
+  send(res, 413, `Request body over ${BODY_LIMIT_BYTES} bytes\n`, { connection: 'close' });
+}
 
 /** Listen on the port (0: any free port). */
 export function listen(server: Server, port: number): Promise<Server> {
@@ -214,11 +253,24 @@ export class SlackHttpReceiver implements Receiver {
 
   /** Listens on the port (0: any free port) and resolves with the server. */
   start(port: number): Promise<Server> {
-    const server = createServer((req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err: unknown) => {
         this.opts.logger.error('HTTP request failed', { error: String(err) });
         send(res, 500);
       });
+    };
+    const server = createServer(onRequest);
+    // A client that asks before sending (`Expect: 100-continue`, as curl does for big bodies)
+    // hears 413 at once when it declares too much, and sends nothing.
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      const declared = declaredLength(req);
+      if (declared !== null && declared > BODY_LIMIT_BYTES) {
+        this.opts.logger.warn('Refused a request body over the limit', { bytes: declared });
+        sendTooLarge(res);
+        return;
+      }
+      res.writeContinue();
+      onRequest(req, res);
     });
     server.keepAliveTimeout = 5000;
     this.server = server;
@@ -249,8 +301,11 @@ export class SlackHttpReceiver implements Receiver {
     if (path !== EVENTS_PATH) return send(res, 404);
     if (req.method !== 'POST') return send(res, 405);
     if (!this.accepting || !this.app) return send(res, 503);
-    const raw = await readBody(req);
-    if (raw === null) return send(res, 413);
+    const raw = await readBody(req, BODY_LIMIT_BYTES);
+    if (raw === null) {
+      this.opts.logger.warn('Refused a request body over the limit', { limit: BODY_LIMIT_BYTES });
+      return sendTooLarge(res);
+    }
     const verdict = verifySlackSignature(
       this.opts.signingSecret,
       { signature: header(req, 'x-slack-signature'), timestamp: header(req, 'x-slack-request-timestamp') },
@@ -267,6 +322,10 @@ export class SlackHttpReceiver implements Receiver {
       return send(res, 400);
     }
     if (parsed.kind === 'ssl_check') return send(res, 200);
+    if (parsed.kind === 'rate_limited') {
+      this.opts.logger.warn('Slack is rate-limiting the events sent to this app (app_rate_limited)');
+      return send(res, 200);
+    }
     if (parsed.kind === 'url_verification') return send(res, 200, { challenge: parsed.challenge });
     await this.dispatch(req, res, parsed.body);
   }

@@ -1,24 +1,6 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { cli } from '../support/cli.ts';
 import { createTestEngine, tempDbPath, userFor } from '../support/engine.ts';
-
-async function cli(argv: string[], env: Record<string, string>, input = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const stdin = new PassThrough();
-  stdin.end(input);
-  const code = await main(argv, { stdout, stderr, stdin, env });
-  return { code, out, err };
-}
 
 describe('projectlead CLI', () => {
   it('when runs --json is asked, then it prints what the engine stored in the database named by DATABASE_URL', async () => {

@@ -81,6 +81,10 @@ describe('parseSlackBody', () => {
     [form, `payload=${encodeURIComponent('{"type":"view_submission","user":{"id":"U1"}}')}`],
     [form, `payload=${encodeURIComponent('{"type":"something_else","user":{"id":"U1"}}')}`],
     [undefined, 'x'],
+    ['application/json', '{"command":"/lead","text":"help","user_id":"U1","channel_id":"C1"}'],
+    ['application/json', '{"type":"block_actions","user":{"id":"U1"},"actions":[]}'],
+    [form, `payload=${encodeURIComponent('{"type":"event_callback","event":{"type":"app_mention"}}')}`],
+    [form, 'type=url_verification&challenge=c'],
   ])('when the body is %s %s, then it is malformed', (type, raw) => {
     expect(parseSlackBody(type, raw).kind).toBe('malformed');
   });
