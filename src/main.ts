@@ -20,6 +20,7 @@ async function main() {
     clock: core.clock,
     workerId: core.workerId,
     directory: core.directory,
+    adminUserIds: core.adminUserIds,
     logger: log,
   });
   const digests = createDigestCron({
