@@ -47,7 +47,11 @@ async function main() {
   process.once('SIGINT', () => void stop('SIGINT'));
   await bot.start();
   await scheduler.start();
-  if (config.DIGEST_CHANNEL) await digests.start();
+  if (config.DIGEST_CHANNEL) {
+    // A digest caught up now links to threads: the workspace URL is known first (or never).
+    await bot.workspaceUrl().catch(() => undefined);
+    await digests.start();
+  }
 }
 
 main().catch((err: unknown) => {

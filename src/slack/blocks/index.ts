@@ -4,8 +4,10 @@ export type { SlackMessage } from './kit.ts';
 export { LIMITS, truncate, truncateMrkdwn } from './limits.ts';
 export {
   buildAppHome,
+  buildChainStarted,
   buildChooseChainMessage,
   buildHelp,
+  buildIncidentDeclaredReply,
   buildMineList,
   buildRefusal,
   buildRolesList,

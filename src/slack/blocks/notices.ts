@@ -212,3 +212,23 @@ export function buildContextChangedMessage(n: NoticeOf<'context_changed'>, run?:
     blocks,
   });
 }
+
+/**
+ * A message sent directly to someone, with a link to the run's thread (before its buttons): the
+ * thread is where the run is followed and acted on.
+ */
+export function withThreadLink(
+  message: SlackMessage,
+  run: Pick<Run, 'id' | 'title'>,
+  link: string,
+): SlackMessage {
+  const line = context(
+    `🧵 <${link}|Open the thread of ${run.id}> · ${userText(oneLine(run.title, 150), 300)}`,
+  );
+  let at = message.blocks.length;
+  while (at > 0 && message.blocks[at - 1]!.type === 'actions') at--;
+  return fitMessage({
+    text: `${message.text} (thread: ${link})`,
+    blocks: [...message.blocks.slice(0, at), line, ...message.blocks.slice(at)],
+  });
+}
