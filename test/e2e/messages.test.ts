@@ -68,6 +68,36 @@ describe('direct messages', () => {
   });
 });
 
+describe('the run status from App Home', () => {
+  it('when the Status button of a run is pressed, then the DM with its status links to the run thread', async () => {
+    const { run } = await h.core.runs.startRun({
+      chain: 'bug',
+      title: 'Search is slow',
+      text: 'Search takes 10 s',
+      requester: 'UHOME',
+      channelId: 'CHOMEDM',
+      source: 'slash',
+    });
+    const posted = await postedRun(h, run.id);
+    expect((await h.driver.appHomeOpened('UHOME')).status).toBe(200);
+    const home = await h.fake.waitFor((f) =>
+      f.views.filter((v) => v.openedBy === 'views.publish' && v.user === 'UHOME').at(-1),
+    );
+    expect(JSON.stringify(home.view)).toContain(run.id);
+    const res = await h.driver.blockAction({
+      userId: 'UHOME',
+      actionId: ACTION.openRun,
+      value: run.id,
+      container: { viewId: home.id },
+    });
+    expect(res.status).toBe(200);
+    const dm = await h.fake.waitFor((f) => f.messages(f.dmChannel('UHOME')).at(-1));
+    expect(visibleText(dm)).toContain(
+      `<${permalink('CHOMEDM', posted.rootTs!)}|Open the thread of ${run.id}>`,
+    );
+  });
+});
+
 describe('blocking a gated step', () => {
   it('when the owner says the step is waiting on something, then the thread says so, not that the gate failed; when the gate failed, it says that', async () => {
     const { run } = await h.core.runs.startRun({

@@ -34,5 +34,6 @@ export {
   buildSkippedMessage,
   buildStepDoneMessage,
   buildUnblockedMessage,
+  withThreadLink,
 } from './notices.ts';
 export { buildRootMessage, buildRunStatus, buildRunStatusList, progressLine } from './run.ts';
