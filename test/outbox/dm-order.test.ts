@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { createOutboxSender } from '../../src/outbox/sender.ts';
 import { createSlackClient } from '../../src/outbox/slack-client.ts';
 import { createTestEngine, type TestEngine, userFor } from '../support/engine.ts';
-import { startFakeSlack, visibleText } from '../support/fake-slack.ts';
+import { type FakeSlack, startFakeSlack, visibleText } from '../support/fake-slack.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -20,37 +20,47 @@ async function virtualSleep(engine: TestEngine, ms: number) {
   if (engine.clock.ms < until) engine.clock.ms = until;
 }
 
+/**
+ * A SEV1 incident started in `channel` (Ghabs and Atlas are told in the thread and directly),
+ * and a sender that links DMs with the workspace URL from the fake's auth.test.
+ */
+async function sev1Incident(channel: string, prepare?: (fake: FakeSlack) => void) {
+  const engine = await createTestEngine();
+  const fake = await startFakeSlack({ now: engine.clock.now });
+  cleanups.push(
+    () => engine.close(),
+    () => fake.close(),
+  );
+  prepare?.(fake);
+  const client = createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, timeoutMs: 5000 });
+  const sender = createOutboxSender({
+    store: engine.store,
+    client,
+    playbooks: engine.playbooks,
+    clock: engine.clock.now,
+    log: silentLogger,
+    workerId: 'w1',
+    channelIntervalMs: 1000,
+    sleep: (ms) => virtualSleep(engine, ms),
+    random: () => 0.5,
+    permalinkBase: async () => String((await client.auth.test()).url),
+  });
+  const { run } = await engine.runs.startRun({
+    chain: 'incident',
+    severity: 'sev1',
+    title: 'Checkout is down',
+    text: 'Checkout is down for everyone',
+    requester: 'UREQ',
+    channelId: channel,
+    source: 'slash',
+  });
+  return { engine, fake, sender, run };
+}
+
 describe('direct messages of a run', () => {
   it('when the root message is held up, then the DMs wait for it and go out after the thread, linking to it', async () => {
-    const engine = await createTestEngine();
-    const fake = await startFakeSlack({ now: engine.clock.now });
-    cleanups.push(
-      () => engine.close(),
-      () => fake.close(),
-    );
-    const client = createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, timeoutMs: 5000 });
-    const sender = createOutboxSender({
-      store: engine.store,
-      client,
-      playbooks: engine.playbooks,
-      clock: engine.clock.now,
-      log: silentLogger,
-      workerId: 'w1',
-      channelIntervalMs: 1000,
-      sleep: (ms) => virtualSleep(engine, ms),
-      random: () => 0.5,
-      permalinkBase: async () => String((await client.auth.test()).url),
-    });
     // A SEV1 incident: Ghabs and Atlas are told in the thread and directly.
-    const { run } = await engine.runs.startRun({
-      chain: 'incident',
-      severity: 'sev1',
-      title: 'Checkout is down',
-      text: 'Checkout is down for everyone',
-      requester: 'UREQ',
-      channelId: 'CINC',
-      source: 'slash',
-    });
+    const { engine, fake, sender, run } = await sev1Incident('CINC');
     const rows = await engine.store.read.outbox.list({ runId: run.id });
     expect(rows.filter((r) => r.delivery.kind === 'dm').map((r) => r.delivery)).toEqual([
       { kind: 'dm', userId: userFor('Ghabs') },
@@ -85,35 +95,9 @@ describe('direct messages of a run', () => {
   });
 
   it('when the root message can never be posted, then the DMs still go out, without a link', async () => {
-    const engine = await createTestEngine();
-    const fake = await startFakeSlack({ now: engine.clock.now });
-    cleanups.push(
-      () => engine.close(),
-      () => fake.close(),
+    const { engine, fake, sender, run } = await sev1Incident('CGONE', (fake) =>
+      fake.addChannel({ id: 'CGONE', name: 'gone', archived: true }),
     );
-    fake.addChannel({ id: 'CGONE', name: 'gone', archived: true });
-    const client = createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, timeoutMs: 5000 });
-    const sender = createOutboxSender({
-      store: engine.store,
-      client,
-      playbooks: engine.playbooks,
-      clock: engine.clock.now,
-      log: silentLogger,
-      workerId: 'w1',
-      channelIntervalMs: 1000,
-      sleep: (ms) => virtualSleep(engine, ms),
-      random: () => 0.5,
-      permalinkBase: async () => String((await client.auth.test()).url),
-    });
-    const { run } = await engine.runs.startRun({
-      chain: 'incident',
-      severity: 'sev1',
-      title: 'Checkout is down',
-      text: 'Checkout is down for everyone',
-      requester: 'UREQ',
-      channelId: 'CGONE',
-      source: 'slash',
-    });
     await sender.drain(60_000);
     expect(await engine.store.read.outbox.pendingCount()).toBe(0);
     for (const who of [userFor('Ghabs'), userFor('Atlas')]) {

@@ -25,36 +25,28 @@ describe('direct messages link to the run thread', () => {
     direct: true,
   };
 
-  it('when a DM of a run whose root is a channel message is rendered, then it links to the root message', () => {
+  /** The notify DM of a SEV1 incident posted at `thread` (its root message at `root`). */
+  const dmOf = (thread: { threadTs: string; rootTs: string; source?: 'mention' }) => {
     const { run } = startedRun({ chain: 'incident', severity: 'sev1' });
-    const posted = { ...run, channelId: 'CINC', rootTs: '1700000000.000100', threadTs: '1700000000.000100' };
+    const posted = { ...run, channelId: 'CINC', ...thread };
     const dm = renderNotice(notify, {
       run: posted,
       delivery: { kind: 'dm', userId: 'UATLAS' },
       permalinkBase: BASE,
     });
-    expect(shown(dm)).toContain(
-      '<https://acme.slack.com/archives/CINC/p1700000000000100|Open the thread of INC-3>',
-    );
-    const inThread = renderNotice(notify, { run: posted, delivery: { kind: 'thread' }, permalinkBase: BASE });
-    expect(shown(inThread)).not.toContain('Open the thread');
+    const reply = renderNotice(notify, { run: posted, delivery: { kind: 'thread' }, permalinkBase: BASE });
+    return { dm: shown(dm), reply: shown(reply) };
+  };
+
+  it('when a DM of a run whose root is a channel message is rendered, then it links to the root message, and the thread reply does not', () => {
+    const { dm, reply } = dmOf({ threadTs: '1700000000.000100', rootTs: '1700000000.000100' });
+    expect(dm).toContain('<https://acme.slack.com/archives/CINC/p1700000000000100|Open the thread of INC-3>');
+    expect(reply).not.toContain('Open the thread');
   });
 
   it("when the run lives in a mention's thread, then the link opens the bot's root reply in that thread", () => {
-    const { run } = startedRun({ chain: 'incident', severity: 'sev1' });
-    const posted = {
-      ...run,
-      channelId: 'CINC',
-      threadTs: '1700000000.000100',
-      rootTs: '1700000000.000200',
-      source: 'mention' as const,
-    };
-    const dm = renderNotice(notify, {
-      run: posted,
-      delivery: { kind: 'dm', userId: 'UATLAS' },
-      permalinkBase: BASE,
-    });
-    expect(shown(dm)).toContain(
+    const { dm } = dmOf({ threadTs: '1700000000.000100', rootTs: '1700000000.000200', source: 'mention' });
+    expect(dm).toContain(
       '<https://acme.slack.com/archives/CINC/p1700000000000200?thread_ts=1700000000.000100&cid=CINC|Open the thread of INC-3>',
     );
   });
