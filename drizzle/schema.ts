@@ -223,3 +223,14 @@ export const classifierCorrections = sqliteTable(
   },
   (t) => [index('classifier_corrections_created').on(t.createdAt)],
 );
+
+/**
+ * Settings the bot records about itself, one value per key: `installed_at` (epoch ms of the
+ * first start; digests never post for a period that began before it) and `workspace_url`
+ * (from auth.test; the base of permalinks).
+ */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

@@ -5,6 +5,7 @@ import type { Playbook } from '../routing/playbooks/schema.ts';
 import type { Run } from '../src/domain/types.ts';
 import type { Logger } from '../src/logger.ts';
 import type { ClockService } from '../src/services/clocks/clock-service.ts';
+import type { DigestRequestResult } from '../src/services/clocks/digest-service.ts';
 import type { MetricsReport } from '../src/services/clocks/metrics.ts';
 import type { PostmortemService } from '../src/services/clocks/postmortem.ts';
 import type { RequestService } from '../src/services/request-service.ts';
@@ -14,8 +15,8 @@ import type { RunService } from '../src/services/run-service.ts';
 export interface Reports {
   /** Per chain: runs, average duration, success rate; MTTR for SEV1 and SEV2. */
   metrics(): Promise<MetricsReport>;
-  /** Post the digest now to DIGEST_CHANNEL; says what was done. */
-  postDigest?(kind: 'daily' | 'weekly', requestedBy: string): Promise<string>;
+  /** `/lead digest`: an admin posts it now to DIGEST_CHANNEL; anyone else sees it alone. */
+  digest(kind: 'daily' | 'weekly', requestedBy: string): Promise<DigestRequestResult>;
 }
 
 export interface HandlerDeps {

@@ -12,6 +12,7 @@ import type { Run } from './domain/types.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createOutboxSender, type OutboxSender } from './outbox/sender.ts';
 import { createSlackClient } from './outbox/slack-client.ts';
+import { WORKSPACE_URL_SETTING } from './services/clocks/digest-service.ts';
 import { recordRefusal } from './services/refusals.ts';
 import { createRequestService, type RequestService } from './services/request-service.ts';
 import type { Clock } from './services/run-service.ts';
@@ -40,6 +41,8 @@ export interface CreateAppOptions {
 export interface SlackApp {
   app: App;
   slack: WebClient;
+  /** The workspace URL from auth.test (asked once, then kept): the base of permalinks. */
+  workspaceUrl(): Promise<string>;
   sender: OutboxSender;
   requests: RequestService;
   start(): Promise<void>;
@@ -75,20 +78,30 @@ function boltLogger(log: Logger): BoltLogger {
  * Bolt's authorize without auth.test at start: the bot's identity is looked up in the
  * background and cached; until it is known, requests go through with the token alone.
  */
-function lazyIdentity(slack: WebClient, token: string, log: Logger) {
+function lazyIdentity(slack: WebClient, token: string, log: Logger, onUrl: (url: string) => Promise<void>) {
   let identity: { botUserId?: string; botId?: string } | null = null;
+  let workspace: string | null = null;
   let loading: Promise<void> | null = null;
+  let lastError: unknown = null;
   const load = (): Promise<void> => {
     loading ??= slack.auth
       .test()
-      .then((r) => {
+      .then(async (r) => {
         identity = {
           ...(r.user_id ? { botUserId: r.user_id } : {}),
           ...(r.bot_id ? { botId: r.bot_id } : {}),
         };
+        lastError = null;
         log.info('Connected to Slack', { botUserId: r.user_id, team: r.team });
+        if (r.url && r.url !== workspace) {
+          workspace = r.url;
+          await onUrl(r.url).catch((err: unknown) =>
+            log.warn('could not record the workspace URL', { error: String((err as Error).message ?? err) }),
+          );
+        }
       })
       .catch((err: unknown) => {
+        lastError = err;
         log.warn(
           'Slack is unreachable or the token is refused (auth.test); will try again on the next request',
           {
@@ -105,7 +118,13 @@ function lazyIdentity(slack: WebClient, token: string, log: Logger) {
     if (!identity) void load();
     return { botToken: token, ...(identity ?? {}) };
   };
-  return { load, authorize };
+  /** The workspace URL (`https://acme.slack.com/`), asked once; auth.test's error when it fails. */
+  const workspaceUrl = async (): Promise<string> => {
+    if (!workspace) await load();
+    if (workspace) return workspace;
+    throw lastError ?? new Error('auth.test gave no workspace url');
+  };
+  return { load, authorize, workspaceUrl };
 }
 
 export function createApp(opts: CreateAppOptions): SlackApp {
@@ -132,7 +151,10 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       : undefined;
   const health = mode === 'socket' ? new HealthServer(() => ready) : undefined;
   const bolt = boltLogger(log);
-  const identity = lazyIdentity(slack, config.SLACK_BOT_TOKEN, log);
+  // The workspace URL is recorded so that the digests (built outside the app) link to threads.
+  const identity = lazyIdentity(slack, config.SLACK_BOT_TOKEN, log, (url) =>
+    core.store.transaction((repos) => repos.settings.set(WORKSPACE_URL_SETTING, url, clock())),
+  );
   const app = new App({
     receiver:
       httpReceiver ?? createSocketReceiver({ appToken: config.SLACK_APP_TOKEN!, slackApiUrl, logger: bolt }),
@@ -168,6 +190,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       ? { channelIntervalMs: opts.outbox.channelIntervalMs }
       : {}),
     ...(opts.outbox?.backoffMs !== undefined ? { backoffMs: opts.outbox.backoffMs } : {}),
+    permalinkBase: identity.workspaceUrl,
   });
 
   let stopping = false;
@@ -196,14 +219,12 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     reports: {
       metrics:
         opts.reports?.metrics ?? (() => core.metrics.getMetrics({ from: clock() - 30 * DAY, to: null })),
-      postDigest:
-        opts.reports?.postDigest ??
-        (async (kind) => {
-          const result = await core.digests.postDigest(kind, { force: true });
-          if (result.posted) return `The ${kind} digest is on its way to <#${config.DIGEST_CHANNEL}>.`;
-          return result.reason === 'digests_off'
-            ? 'Digests are off: DIGEST_CHANNEL is not set.'
-            : `The ${kind} digest for this period was already posted.`;
+      digest:
+        opts.reports?.digest ??
+        (async (kind, userId) => {
+          // Its links are permalinks: the workspace URL is known (and recorded) first.
+          await identity.workspaceUrl().catch(() => undefined);
+          return core.digests.requestDigest(kind, userId);
         }),
     },
   };
@@ -254,6 +275,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   return {
     app,
     slack,
+    workspaceUrl: identity.workspaceUrl,
     sender,
     requests,
     mode,

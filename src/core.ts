@@ -51,10 +51,13 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     channel: config.DIGEST_CHANNEL ?? null,
     playbooks,
     workerId,
+    adminUserIds,
   });
   const metrics = createMetricsService({ store, playbooks });
   const postmortems = createPostmortemService({ store, clock, playbooks, timeZone: workTimeZone });
   await roles.seedDefaults();
+  // The first start is the install: digests never post for a period under way before it.
+  await digests.installedAt();
   return {
     config,
     clock,

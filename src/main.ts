@@ -20,6 +20,7 @@ async function main() {
     clock: core.clock,
     workerId: core.workerId,
     directory: core.directory,
+    adminUserIds: core.adminUserIds,
     logger: log,
   });
   const digests = createDigestCron({
@@ -56,7 +57,11 @@ async function main() {
   process.on('SIGINT', () => void stop('SIGINT'));
   await bot.start();
   await scheduler.start();
-  if (config.DIGEST_CHANNEL) await digests.start();
+  if (config.DIGEST_CHANNEL) {
+    // A digest caught up now links to threads: the workspace URL is known first (or never).
+    await bot.workspaceUrl().catch(() => undefined);
+    await digests.start();
+  }
 }
 
 main().catch((err: unknown) => {

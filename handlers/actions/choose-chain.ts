@@ -2,6 +2,7 @@
 // often the button is pressed) and the question is replaced by what was started.
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { ValidationError } from '../../src/errors.ts';
+import { buildChainStarted } from '../../src/slack/blocks/index.ts';
 import { parseChainChoice } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { actionValue } from './action-value.ts';
@@ -22,6 +23,6 @@ export function chooseChain(deps: HandlerDeps) {
       );
     const { run } = await deps.requests.chooseChain(choice.pendingId, choice.chain, body.user.id);
     const title = deps.playbooks.find((p) => p.id === run.chain)?.title ?? run.chain;
-    await respond({ replace_original: true, text: `Started ${title} ${run.id}: ${run.title}` });
+    await respond({ replace_original: true, ...buildChainStarted(run, title) });
   };
 }

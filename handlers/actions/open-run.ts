@@ -1,6 +1,7 @@
-// "Status" on an App Home run: the run's state, for the person alone (a DM from the bot).
+// "Status" on an App Home run: the run's state, for the person alone (a DM from the bot, with a
+// link to the run's thread).
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { buildRunStatus } from '../../src/slack/blocks/index.ts';
+import { buildRunStatus, withThreadLink } from '../../src/slack/blocks/index.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { actionValue } from './action-value.ts';
 
@@ -12,6 +13,14 @@ export function openRun(deps: HandlerDeps) {
       run,
       deps.playbooks.find((p) => p.id === run.chain),
     );
-    await deps.slack.chat.postMessage({ channel: body.user.id, ...status });
+    // Like every DM about a run, it links to the run's thread.
+    const link =
+      run.channelId && run.rootTs
+        ? (await deps.slack.chat.getPermalink({ channel: run.channelId, message_ts: run.rootTs })).permalink
+        : undefined;
+    await deps.slack.chat.postMessage({
+      channel: body.user.id,
+      ...(link ? withThreadLink(status, run, link) : status),
+    });
   };
 }

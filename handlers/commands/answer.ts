@@ -3,6 +3,7 @@
 import { CHAIN_TITLES } from '../../routing/classifier/types.ts';
 import type { RunSource } from '../../src/domain/types.ts';
 import {
+  buildDigestAnswer,
   buildGdprRecordedMessage,
   buildMetricsMessage,
   buildPostmortemPosted,
@@ -11,7 +12,6 @@ import {
   buildChooseChainMessage,
   buildHelp,
   buildMineList,
-  buildRefusal,
   buildRolesList,
   buildRunStatus,
   buildRunStatusList,
@@ -79,12 +79,8 @@ export async function answerLead(
     }
     case 'metrics':
       return buildMetricsMessage(await deps.reports.metrics());
-    case 'digest': {
-      if (!deps.reports.postDigest)
-        return buildRefusal('Digests are not set up here (DIGEST_CHANNEL is not set).');
-      const said = await deps.reports.postDigest(cmd.period, who.userId);
-      return { text: said, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: said } }] };
-    }
+    case 'digest':
+      return buildDigestAnswer(await deps.reports.digest(cmd.period, who.userId));
     case 'cancel': {
       const run = await deps.runs.cancelRun(cmd.runId, who.userId, { reason: cmd.reason });
       return { text: `${run.id} is cancelled.`, blocks: [] };

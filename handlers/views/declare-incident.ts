@@ -3,6 +3,7 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Severity } from '../../src/domain/types.ts';
 import { ValidationError } from '../../src/errors.ts';
+import { buildIncidentDeclaredReply } from '../../src/slack/blocks/index.ts';
 import { BLOCK, parseIncidentSource } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { fieldValue, fieldYesNo, requireField, type StateValues } from './values.ts';
@@ -51,7 +52,13 @@ export function declareIncidentSubmitted(deps: HandlerDeps) {
     await deps.slack.chat.postMessage({
       channel: source.channelId,
       thread_ts: source.threadTs ?? source.messageTs,
-      text: `🚨 <@${body.user.id}> declared ${run.id} (${severity.toUpperCase()}): <${link.permalink}|${title.replace(/[<>|]/g, '')}>`,
+      ...buildIncidentDeclaredReply({
+        by: body.user.id,
+        runId: run.id,
+        severity,
+        title,
+        permalink: link.permalink ?? '',
+      }),
       unfurl_links: false,
     });
   };

@@ -1,8 +1,10 @@
-// The block form: a reason is required; acked only once recorded.
+// The block form: a reason is required (and, on a gated step, whether the gate failed or the
+// step is waiting on something); acked only once recorded.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { BLOCK_KIND } from '../../src/slack/blocks/modals.ts';
 import { BLOCK } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
-import { requireField, type StateValues, stepRefOfView } from './values.ts';
+import { fieldValue, requireField, type StateValues, stepRefOfView } from './values.ts';
 
 export function stepBlockSubmitted(deps: HandlerDeps) {
   return async ({ ack, view, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
@@ -12,7 +14,9 @@ export function stepBlockSubmitted(deps: HandlerDeps) {
       BLOCK.reason,
       'Say why the step is blocked.',
     );
-    await deps.runs.blockStep(ref.runId, body.user.id, { stepKey: ref.stepKey, reason });
+    // Asked on a gated step only: the gate failed, or the step waits on something.
+    const waiting = fieldValue(view.state.values as StateValues, BLOCK.blockKind) === BLOCK_KIND.waiting;
+    await deps.runs.blockStep(ref.runId, body.user.id, { stepKey: ref.stepKey, reason, waiting });
     await ack();
   };
 }

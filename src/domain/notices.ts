@@ -60,7 +60,10 @@ export type Notice =
       by: string;
       role: string | null;
       reason: string;
+      /** The gate's check, when the block says it failed. */
       gateFailed: string | null;
+      /** The gate's check, when the step waits on something and the gate is not judged yet. */
+      gatePending?: string | null;
       /** Who may lift it, in words ("only @Privacy, or @Ghabs accepting the risk"). */
       liftedBy: string;
     })

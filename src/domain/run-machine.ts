@@ -551,8 +551,12 @@ export class RunTransition {
     this.sendDueNotices((at) => reached.has(at));
   }
 
-  /** Block the run with a reason. On a gated step it means the gate failed. */
-  blockStep(actor: Actor, input: { stepKey?: string; reason: string }) {
+  /**
+   * Block the run with a reason. On a gated step the blocker says which it is: the gate failed
+   * (the default, as the contract has it), or the step is waiting on something and the gate is
+   * not judged yet (`waiting`).
+   */
+  blockStep(actor: Actor, input: { stepKey?: string; reason: string; waiting?: boolean }) {
     const reason = input.reason.trim();
     const step = this.currentStep(actor, input.stepKey, ['active']);
     const held = this.requireActor(actor, step, 'block');
@@ -567,13 +571,16 @@ export class RunTransition {
     });
     this.run.status = 'blocked';
     this.run.blockedReason = reason;
-    const gateFailed = step.spec.gate?.canBlock ? step.spec.gate.check : null;
+    const gate = step.spec.gate?.canBlock ? step.spec.gate.check : null;
+    const gateFailed = gate && !input.waiting ? gate : null;
+    const gatePending = gate && input.waiting ? gate : null;
     this.event(actor.userId, gateFailed ? 'gate_failed' : 'step_blocked', step, {
       before: { status: 'active', run: runBefore },
       after: { status: 'blocked', run: 'blocked' },
       reason,
       role,
       gate: gateFailed,
+      ...(gatePending ? { waiting: true, gatePending } : {}),
     });
     const independent = this.deps.directory.isIndependent(role);
     this.thread({
@@ -585,6 +592,7 @@ export class RunTransition {
       role,
       reason,
       gateFailed,
+      gatePending,
       liftedBy: independent
         ? `only @${role}, or @${this.deps.directory.riskAcceptor} accepting the risk with a written rationale`
         : `an owner of ${step.title} or an admin`,

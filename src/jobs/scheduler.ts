@@ -16,6 +16,8 @@ export interface SchedulerDeps {
   /** Names this process in `timers.claimed_by` and the events (e.g. host:pid). */
   workerId: string;
   directory: RoleDirectory;
+  /** ADMIN_USER_IDS: told when an escalation path holds nobody. */
+  adminUserIds?: Iterable<string>;
   logger?: Logger;
   intervalMs?: number;
   /** Timers fired per transaction; a tick goes on until none is due. */
@@ -39,6 +41,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const logger = deps.logger ?? silentLogger;
   const batchSize = deps.batchSize ?? 1000;
   const maxBatches = deps.maxBatches ?? 20;
+  const adminUserIds = [...(deps.adminUserIds ?? [])];
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<FiredTimer[]> | null = null;
 
@@ -51,6 +54,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           queries,
           {
             directory: deps.directory,
+            adminUserIds,
             worker: deps.workerId,
             now: deps.clock(),
             lateAfterMs: deps.lateAfterMs ?? LATE_AFTER_MS,

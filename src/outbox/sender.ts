@@ -5,7 +5,9 @@
 // - `root` posts the run's root message and records it (its ts becomes the run's thread);
 //   `thread` waits until the root exists and every earlier message of the run went out;
 //   `root_update` edits the root from the run's current state, and is skipped when a newer one
-//   is pending (coalesced); `dm` posts to the user ID; `channel` posts to the channel.
+//   is pending (coalesced); `dm` posts to the user ID, and a run's DM waits like a thread reply
+//   (it links to the thread, so the root and the run's earlier messages go first); `channel`
+//   posts to the channel.
 // - About one message per channel per `channelIntervalMs`; a 429 waits its Retry-After; 5xx,
 //   network errors and timeouts back off exponentially with jitter up to `maxAttempts`;
 //   permanent errors mark the row failed, append a `delivery_failed` event and log a warning.
@@ -53,6 +55,8 @@ export interface OutboxSenderOptions {
    * back, due at its pace, so a busy channel never holds up the others' messages.
    */
   maxPacingWaitMs?: number;
+  /** The workspace URL (auth.test's `url`): a run's DMs link to its thread with it. */
+  permalinkBase?: () => Promise<string>;
   /** Waits for the pacing (tests pass one that advances a test clock). */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -139,8 +143,14 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   let timer: NodeJS.Timeout | null = null;
   let polling = false;
 
-  const render = (row: OutboxRow, run: Run | null): SlackMessage =>
-    renderNotice(row.notice, { run, playbook: run ? playbooks.get(run.chain) : null, now: clock() });
+  const render = (row: OutboxRow, run: Run | null, permalinkBase?: string): SlackMessage =>
+    renderNotice(row.notice, {
+      run,
+      playbook: run ? playbooks.get(run.chain) : null,
+      now: clock(),
+      delivery: row.delivery,
+      permalinkBase,
+    });
 
   /** A call that gives up after `requestTimeoutMs` (the client's own timeout should come first). */
   async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
@@ -261,7 +271,12 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
           return { kind: 'sent', ts: res.ts ?? r.rootTs };
         }
         case 'dm': {
-          const res = await post({ channel: d.userId }, render(row, run));
+          // A run's DM links to its thread: it waits, as a reply does, for what goes there first.
+          if (row.runId && (await store.read.outbox.hasEarlierPending(row.runId, row.id))) {
+            return { kind: 'wait', until: now + channelIntervalMs, why: 'the run thread is not posted yet' };
+          }
+          const posted = row.runId ? await store.read.runs.get(row.runId) : run;
+          const res = await post({ channel: d.userId }, render(row, posted, await opts.permalinkBase?.()));
           return { kind: 'sent', ts: res.ts ?? null };
         }
         case 'channel': {

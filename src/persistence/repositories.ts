@@ -254,6 +254,18 @@ export interface CorrectionRepository {
   >;
 }
 
+/** What the bot records about itself (`installed_at`, `workspace_url`). */
+export interface SettingsRepository {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, now: number): Promise<void>;
+  /**
+   * When this database was first used by the bot, recorded on first call: `now` for a fresh
+   * database, or the earliest time an existing one shows activity (runs, events, digests), so an
+   * upgrade keeps catching up what it missed.
+   */
+  installedAt(now: number): Promise<number>;
+}
+
 // ---- SQLite ------------------------------------------------------------------------------------
 
 type RunRow = typeof t.runs.$inferSelect;
@@ -949,5 +961,40 @@ export class SqliteCorrectionRepository implements CorrectionRepository {
       .from(t.classifierCorrections)
       .orderBy(asc(t.classifierCorrections.id))
       .all();
+  }
+}
+
+export class SqliteSettingsRepository implements SettingsRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async get(key: string): Promise<string | null> {
+    return this.orm.select().from(t.settings).where(eq(t.settings.key, key)).get()?.value ?? null;
+  }
+
+  async set(key: string, value: string, now: number): Promise<void> {
+    this.orm
+      .insert(t.settings)
+      .values({ key, value, updatedAt: now })
+      .onConflictDoUpdate({ target: t.settings.key, set: { value, updatedAt: now } })
+      .run();
+  }
+
+  async installedAt(now: number): Promise<number> {
+    const known = await this.get('installed_at');
+    if (known !== null) return Number(known);
+    const earliest = this.orm.$client
+      .prepare(
+        `SELECT min(m) AS at FROM (SELECT min("created_at") AS m FROM "runs"
+           UNION ALL SELECT min("at") FROM "events" UNION ALL SELECT min("claimed_at") FROM "digests")`,
+      )
+      .get() as { at: number | null };
+    const at = Math.min(now, earliest.at ?? now);
+    // Another process may have recorded it first: the first record stands.
+    this.orm
+      .insert(t.settings)
+      .values({ key: 'installed_at', value: String(at), updatedAt: now })
+      .onConflictDoNothing()
+      .run();
+    return Number((await this.get('installed_at')) ?? at);
   }
 }

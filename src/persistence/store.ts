@@ -11,6 +11,7 @@ import {
   type PendingRequestRepository,
   type RoleRepository,
   type RunRepository,
+  type SettingsRepository,
   SqliteCorrectionRepository,
   SqliteDigestRepository,
   SqliteEventRepository,
@@ -19,6 +20,7 @@ import {
   SqlitePendingRequestRepository,
   SqliteRoleRepository,
   SqliteRunRepository,
+  SqliteSettingsRepository,
   SqliteTimerRepository,
   SqliteUsergroupRepository,
   type TimerRepository,
@@ -36,6 +38,7 @@ export interface Repositories {
   idempotency: IdempotencyRepository;
   pending: PendingRequestRepository;
   corrections: CorrectionRepository;
+  settings: SettingsRepository;
 }
 
 export interface Store {
@@ -67,6 +70,7 @@ export class SqliteStore implements Store {
       idempotency: new SqliteIdempotencyRepository(orm),
       pending: new SqlitePendingRequestRepository(orm),
       corrections: new SqliteCorrectionRepository(orm),
+      settings: new SqliteSettingsRepository(orm),
     };
   }
 

@@ -137,7 +137,7 @@ export function createRunService(deps: RunServiceDeps) {
     ) {
       return transition(runId, userId, 'complete', (tr, actor) => tr.completeStep(actor, input));
     },
-    blockStep(runId: string, userId: string, input: { stepKey?: string; reason: string }) {
+    blockStep(runId: string, userId: string, input: { stepKey?: string; reason: string; waiting?: boolean }) {
       return transition(runId, userId, 'block', (tr, actor) => tr.blockStep(actor, input));
     },
     unblockStep(runId: string, userId: string, input: { stepKey?: string; rationale?: string | null } = {}) {

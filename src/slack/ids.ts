@@ -42,6 +42,8 @@ export const BLOCK = {
   userData: 'user_data',
   output: 'output',
   reason: 'reason',
+  /** Blocking a gated step: did the gate fail, or is the step waiting on something? */
+  blockKind: 'block_kind',
   rationale: 'rationale',
   assignees: 'assignees',
   role: 'role',

@@ -2,8 +2,9 @@
 // blocks/; other types (reminders, escalations, GDPR, digests, post-mortems) render from their
 // own fields unless a job registered a builder with `registerNoticeRenderer`.
 import type { Playbook } from '../../routing/playbooks/schema.ts';
-import type { Notice } from '../domain/notices.ts';
+import type { Delivery, Notice } from '../domain/notices.ts';
 import type { Run } from '../domain/types.ts';
+import { threadLink } from '../services/clocks/digest.ts';
 import {
   buildBlockedMessage,
   buildCancelledMessage,
@@ -23,6 +24,7 @@ import {
 } from './blocks/index.ts';
 import { fitMessage } from './blocks/kit.ts';
 import type { NoticeOf } from './blocks/notices.ts';
+import { withThreadLink } from './blocks/notices.ts';
 
 export type { SlackMessage };
 
@@ -34,6 +36,10 @@ export interface RenderContext {
   run?: Run | null;
   playbook?: Playbook | null;
   now?: number;
+  /** Where the message goes: a DM of a run links to the run's thread. */
+  delivery?: Delivery;
+  /** The workspace URL (auth.test), the base of permalinks. */
+  permalinkBase?: string;
 }
 
 export type NoticeRenderer = (
@@ -79,8 +85,17 @@ export function registerNoticeRenderer(type: string, render: NoticeRenderer): ()
   };
 }
 
-/** The Slack message for a notice, always within Slack's limits and with fallback text. */
+/**
+ * The Slack message for a notice, always within Slack's limits and with fallback text. A direct
+ * message about a run links to the run's thread, where the run is followed and acted on.
+ */
 export function renderNotice(notice: Notice, ctx: RenderContext = {}): SlackMessage {
+  const message = renderBody(notice, ctx);
+  const link = ctx.delivery?.kind === 'dm' && ctx.run ? threadLink(ctx.run, ctx.permalinkBase) : null;
+  return link && ctx.run ? withThreadLink(message, ctx.run, link) : message;
+}
+
+function renderBody(notice: Notice, ctx: RenderContext): SlackMessage {
   const custom = registered.get(notice.type);
   if (custom) return fitMessage(custom(notice as Notice & { [key: string]: unknown }, ctx));
   const builtin = BUILTIN[notice.type] as ((n: Notice, c: RenderContext) => SlackMessage) | undefined;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { loadCoreConfig } from '../../src/config.ts';
+import { createCore } from '../../src/core.ts';
 import { createDigestCron } from '../../src/jobs/digest-cron.ts';
 import { lastOccurrence, periodKey } from '../../src/services/clocks/digest-periods.ts';
 import { createDigestService } from '../../src/services/clocks/digest-service.ts';
 import { createClockEngine } from '../services/clocks/clock-engine.ts';
-import { TestClock } from '../support/engine.ts';
+import { TestClock, tempDbPath } from '../support/engine.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -28,7 +30,8 @@ describe('digest schedule in the digest time zone', () => {
   });
 
   it('when the bot starts across the change, then the missed Monday digest is caught up once under its local date', async () => {
-    const clock = new TestClock(Date.UTC(2026, 2, 30, 7, 30)); // Mon 09:30 CEST
+    // Installed on the Friday before; down over the weekend.
+    const clock = new TestClock(Date.UTC(2026, 2, 27, 11)); // Fri 12:00 CET
     const e = await createClockEngine({ clock });
     const digests = createDigestService({
       store: e.store,
@@ -44,6 +47,8 @@ describe('digest schedule in the digest time zone', () => {
       schedules: { daily: '0 9 * * 1-5', weekly: '0 9 * * 1' },
       timeZone: 'Europe/Paris',
     });
+    expect((await cron.catchUp()).every((r) => !r.posted)).toBe(true);
+    clock.ms = Date.UTC(2026, 2, 30, 7, 30); // Mon 09:30 CEST
     const first = await cron.start();
     await cron.stop();
     expect(first.map((r) => [r.periodKey, r.posted])).toEqual([
@@ -51,5 +56,88 @@ describe('digest schedule in the digest time zone', () => {
       ['weekly:2026-W14', true],
     ]);
     expect((await cron.catchUp()).every((r) => !r.posted)).toBe(true);
+  });
+});
+
+const SCHEDULES = { daily: '0 9 * * 1-5', weekly: '0 9 * * 1' };
+
+/** The bot's core on a database file, as `npm start` composes it, with the digest cron. */
+async function startBot(path: string, clock: TestClock) {
+  const config = loadCoreConfig({ DATABASE_URL: path, DIGEST_CHANNEL: 'CALGO', ADMIN_USER_IDS: 'UADMIN' });
+  const core = await createCore(config, { clock: clock.now });
+  const cron = createDigestCron({
+    digests: core.digests,
+    clock: clock.now,
+    schedules: SCHEDULES,
+    timeZone: 'UTC',
+  });
+  const started = await cron.start();
+  await cron.stop();
+  const digestsPosted = async () =>
+    (await core.store.read.outbox.list()).flatMap((r) =>
+      r.notice.type === 'digest' ? [String((r.notice as { periodKey?: unknown }).periodKey)] : [],
+    );
+  return { core, started, digestsPosted };
+}
+
+describe('a quiet first start', () => {
+  it('when the bot starts for the first time, then no digest is posted for a period under way, and the next periods are', async () => {
+    const path = tempDbPath('first-start');
+    const clock = new TestClock(Date.UTC(2026, 10, 2, 9, 30)); // Monday 09:30, just installed
+    const first = await startBot(path, clock);
+    expect(first.started.map((r) => [r.periodKey, r.posted, r.reason])).toEqual([
+      ['daily:2026-11-02', false, 'before_install'],
+      ['weekly:2026-W45', false, 'before_install'],
+    ]);
+    expect(await first.digestsPosted()).toEqual([]);
+    expect(await first.core.store.read.settings.get('installed_at')).toBe(String(clock.ms));
+    await first.core.close();
+
+    // Tuesday: the daily digest is the first of a period that began after the install.
+    clock.ms = Date.UTC(2026, 10, 3, 9, 30);
+    const tuesday = await startBot(path, clock);
+    expect(tuesday.started.map((r) => [r.periodKey, r.posted])).toEqual([
+      ['daily:2026-11-03', true],
+      ['weekly:2026-W45', false],
+    ]);
+    await tuesday.core.close();
+
+    // The next Monday, after a weekend down: both are caught up, once.
+    clock.ms = Date.UTC(2026, 10, 9, 10, 0);
+    const monday = await startBot(path, clock);
+    expect(monday.started.map((r) => [r.periodKey, r.posted])).toEqual([
+      ['daily:2026-11-09', true],
+      ['weekly:2026-W46', true],
+    ]);
+    await monday.core.close();
+    const again = await startBot(path, clock);
+    expect(again.started.every((r) => !r.posted)).toBe(true);
+    expect(await again.digestsPosted()).toEqual(['daily:2026-11-03', 'daily:2026-11-09', 'weekly:2026-W46']);
+    // Each post is an event in the log.
+    const posted = again.core.db.sqlite
+      .prepare(`select actor, data from events where type = 'digest_posted' order by id`)
+      .all() as { actor: string; data: string }[];
+    expect(posted.map((p) => [p.actor, JSON.parse(p.data).periodKey])).toEqual([
+      ['system', 'daily:2026-11-03'],
+      ['system', 'daily:2026-11-09'],
+      ['system', 'weekly:2026-W46'],
+    ]);
+    await again.core.close();
+  });
+
+  it('when a database from before the install record is upgraded, then its first activity counts as the install and a missed digest is caught up', async () => {
+    const path = tempDbPath('upgrade');
+    const clock = new TestClock(Date.UTC(2026, 10, 4, 12)); // Wednesday
+    const old = await createClockEngine({ path, clock });
+    await old.runs.startRun({ chain: 'bug', title: 'Login fails', text: 'x', requester: 'UREQ' });
+    await old.close();
+    clock.ms = Date.UTC(2026, 10, 9, 9, 30); // the next Monday, first start of the new version
+    const bot = await startBot(path, clock);
+    expect(bot.started.map((r) => [r.periodKey, r.posted])).toEqual([
+      ['daily:2026-11-09', true],
+      ['weekly:2026-W46', true],
+    ]);
+    expect(await bot.core.store.read.settings.get('installed_at')).toBe(String(Date.UTC(2026, 10, 4, 12)));
+    await bot.core.close();
   });
 });

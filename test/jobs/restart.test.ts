@@ -25,9 +25,11 @@ describe('restarts: timers live in the database', () => {
       ['ack_escalation', true],
     ]);
     expect(fired[0]!.lateByMs).toBe(20 * HOUR);
+    // Nobody is above @Ghabs: the escalation ends with the admin, told directly too.
     expect(b.notices().map((n) => `${n.kind}:${n.notice.type}`)).toEqual([
       'thread:reminder',
       'thread:escalation',
+      'dm:escalation',
     ]);
     const events = await b.events(run.id);
     expect(events.map((e) => [e.data.kind, e.data.late, e.data.lateByMs])).toEqual([
@@ -41,7 +43,7 @@ describe('restarts: timers live in the database', () => {
     const c = await createClockEngine({ path, clock, worker: 'c' });
     expect(await c.scheduler.start()).toEqual([]);
     await c.scheduler.stop();
-    expect(c.notices()).toHaveLength(2);
+    expect(c.notices()).toHaveLength(3);
     await c.close();
   });
 

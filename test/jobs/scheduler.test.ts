@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { EscalationNotice } from '../../src/services/clocks/clock-notices.ts';
+import { buildEscalationMessage } from '../../src/slack/blocks/clocks/index.ts';
+import type { SlackMessage } from '../../src/slack/blocks/kit.ts';
 import { createClockEngine, DAY, HOUR, MIN } from '../services/clocks/clock-engine.ts';
-import { userFor } from '../support/engine.ts';
+import { ADMIN, userFor } from '../support/engine.ts';
+import { visibleText } from '../support/fake-slack.ts';
+
+const shownText = (m: SlackMessage) => visibleText({ text: m.text, blocks: m.blocks as never });
 
 describe('scheduler: step deadlines (seed 000: acknowledge within 12 h, remind at 10, escalate at 14)', () => {
   it('when nobody acknowledges a feature step, then the owner is reminded at hour 10 and the direct lead escalated to at hour 14', async () => {
@@ -67,5 +73,58 @@ describe('scheduler: step deadlines (seed 000: acknowledge within 12 h, remind a
     expect(dms.map((d) => d.channelId)).toEqual(['UATLAS', 'UPROJECTLEAD', 'UGHABS']);
     const events = await e.events(run.id);
     expect(events.every((ev) => ev.data.late === true)).toBe(true);
+  });
+
+  it('when a role on the escalation path is empty, then it is passed over and the next tier is escalated to', async () => {
+    const e = await createClockEngine();
+    const { run } = await e.runs.startRun({ chain: 'feature', title: 'X', text: 'x', requester: 'UREQ' });
+    await e.runs.completeStep(run.id, userFor('Ghabs'), { output: 'brief' });
+    await e.runs.completeStep(run.id, userFor('Atlas'), { output: 'ok' });
+    await e.store.transaction((repos) => repos.roles.set('Atlas', [], ADMIN, e.clock.ms));
+    e.clock.advance(15 * HOUR); // Architect's 12 h acknowledgement rule: escalated at 14 h
+    await e.scheduler.tick();
+    const [thread] = e.notices(['escalation']);
+    const notice = thread!.notice as unknown as EscalationNotice;
+    expect(notice).toMatchObject({
+      escalatedTo: [{ role: 'ProjectLead', principals: ['UPROJECTLEAD'], from: 'Architect' }],
+      noTarget: [],
+      passedOver: ['Atlas'],
+    });
+    const m = buildEscalationMessage(notice);
+    expect(shownText(m)).toContain('<@UPROJECTLEAD> (@ProjectLead) as cross-functional lead of @Architect');
+    expect(shownText(m)).toContain('Passed over (nobody holds it): @Atlas');
+  });
+
+  it('when nobody on the escalation path holds a role, then the admins are told at the end, and no message says "escalated to nobody"', async () => {
+    const e = await createClockEngine();
+    const { run } = await e.runs.startRun({ chain: 'feature', title: 'X', text: 'x', requester: 'UREQ' });
+    await e.runs.completeStep(run.id, userFor('Ghabs'), { output: 'brief' });
+    await e.runs.completeStep(run.id, userFor('Atlas'), { output: 'ok' });
+    for (const role of ['Atlas', 'ProjectLead', 'Ghabs'])
+      await e.store.transaction((repos) => repos.roles.set(role, [], ADMIN, e.clock.ms));
+    e.clock.advance(15 * HOUR);
+    const fired = await e.scheduler.tick();
+    expect(fired.filter((f) => f.escalatedTo).map((f) => [f.kind, f.escalatedTo, f.adminsTold])).toEqual([
+      ['ack_escalation', [], [ADMIN]],
+    ]);
+    const rows = e.notices(['escalation']);
+    expect(rows.map((r) => [r.kind, r.kind === 'dm' ? r.channelId : null])).toEqual([
+      ['thread', null],
+      ['dm', ADMIN],
+    ]);
+    const notice = rows[0]!.notice as unknown as EscalationNotice;
+    expect(notice).toMatchObject({
+      escalatedTo: [],
+      noTarget: ['Architect'],
+      passedOver: ['Atlas', 'ProjectLead', 'Ghabs'],
+      admins: [ADMIN],
+    });
+    const m = buildEscalationMessage(notice);
+    const shown = shownText(m);
+    expect(shown).not.toMatch(/escalated to nobody/i);
+    expect(shown).toContain(`Nobody above @Architect holds a role: escalated to the admins, <@${ADMIN}>`);
+    expect(m.text).toContain('escalated to the admins');
+    const event = (await e.events(run.id)).find((ev) => ev.data.kind === 'ack_escalation');
+    expect(event!.data).toMatchObject({ kind: 'ack_escalation', escalatedTo: [], adminsTold: [ADMIN] });
   });
 });

@@ -35,6 +35,8 @@ describe('two bot processes on one database file', () => {
       await createClockEngine({ path, clock, worker: 'a' }),
       await createClockEngine({ path, clock, worker: 'b' }),
     ];
+    // Installed the week before: today's periods are the bot's to post.
+    await engines[0]!.store.transaction((repos) => repos.settings.installedAt(clock.ms - 7 * DAY));
     const crons = engines.map((e, i) =>
       createDigestCron({
         digests: createDigestService({

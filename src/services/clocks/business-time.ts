@@ -44,10 +44,12 @@ export function localDateTime(at: number, timeZone: string): string {
   return format(new TZDate(at, timeZone), 'yyyy-MM-dd HH:mm');
 }
 
-/** A short human duration: `45m`, `3h 20m`, `2d 4h`. */
+/** A short human duration: `45s` under a minute, `45m`, `3h 20m`, `2d 4h`. */
 export function humanDuration(ms: number): string {
   const neg = ms < 0;
-  let m = Math.floor(Math.abs(ms) / 60_000);
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  if (seconds < 60) return `${neg && seconds > 0 ? '-' : ''}${seconds}s`;
+  let m = Math.floor(seconds / 60);
   const d = Math.floor(m / 1440);
   m -= d * 1440;
   const h = Math.floor(m / 60);

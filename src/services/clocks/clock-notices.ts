@@ -35,8 +35,12 @@ export type EscalationNotice = StepClockNotice & {
   type: 'escalation';
   /** Who was escalated to, one per owner role (tier and holders). */
   escalatedTo: (RoleMention & { tier: EscalationTier; from: string; repeated: boolean })[];
-  /** Owner roles with nobody above them holding a role. */
+  /** Owner roles with nobody above them holding a role: the admins are told instead. */
   noTarget: string[];
+  /** Roles on the escalation paths that nobody holds, passed over (absent in older rows). */
+  passedOver?: string[];
+  /** The admins told because an escalation path ended with nobody (empty: none is set). */
+  admins?: string[];
 };
 
 export type GdprNotice = Partial<Lateness> & {

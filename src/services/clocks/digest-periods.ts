@@ -1,6 +1,8 @@
 // Digest periods: the key that makes a digest post at most once (`daily:2026-11-02` in the
 // digest zone, `weekly:2026-W45`), and the last time a cron schedule fell due, to catch up a
 // digest missed while the bot was down.
+import { TZDate } from '@date-fns/tz';
+import { startOfDay, startOfISOWeek } from 'date-fns';
 import cron from 'node-cron';
 import { isoWeek, localDate } from './business-time.ts';
 
@@ -9,6 +11,12 @@ export const DIGEST_KINDS: readonly DigestKind[] = ['daily', 'weekly'];
 
 export function periodKey(kind: DigestKind, at: number, timeZone: string): string {
   return kind === 'daily' ? `daily:${localDate(at, timeZone)}` : `weekly:${isoWeek(at, timeZone)}`;
+}
+
+/** When the period containing `at` began: local midnight, or Monday 00:00 of the ISO week. */
+export function periodStart(kind: DigestKind, at: number, timeZone: string): number {
+  const local = new TZDate(at, timeZone);
+  return (kind === 'daily' ? startOfDay(local) : startOfISOWeek(local)).getTime();
 }
 
 const MINUTE = 60_000;

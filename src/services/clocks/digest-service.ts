@@ -1,17 +1,21 @@
 // Digests to DIGEST_CHANNEL: build one (pure data + text), or post one at most once per period.
-// Posting claims the period key (`daily:2026-11-02`, `weekly:2026-W45`) and enqueues the
-// channel message in one transaction: with two processes, or after a restart, a period is
-// posted once; a crash before commit leaves it unclaimed for the next start to catch up.
+// Posting claims the period key (`daily:2026-11-02`, `weekly:2026-W45`), enqueues the channel
+// message and records a `digest_posted` event in one transaction: with two processes, or after
+// a restart, a period is posted once; a crash before commit leaves it unclaimed for the next
+// start to catch up. A scheduled post never covers a period that began before the install.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import { SYSTEM_ACTOR } from '../../domain/types.ts';
 import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
-import type { DigestRepository } from '../../persistence/repositories.ts';
-import type { Store } from '../../persistence/store.ts';
+import type { Repositories, Store } from '../../persistence/store.ts';
 import type { Clock } from '../run-service.ts';
 import { buildDigestData, type DigestData } from './digest.ts';
-import { type DigestKind, periodKey } from './digest-periods.ts';
+import { type DigestKind, periodKey, periodStart } from './digest-periods.ts';
 import { digestText, digestTitle } from './report-text.ts';
 
 const DAY = 24 * 3_600_000;
+
+/** The settings key of the workspace URL (auth.test's `url`), the base of permalinks. */
+export const WORKSPACE_URL_SETTING = 'workspace_url';
 
 export interface DigestServiceDeps {
   store: Store;
@@ -23,7 +27,9 @@ export interface DigestServiceDeps {
   playbooks: Playbook[];
   /** Names this process in the digest claims. */
   workerId: string;
-  /** Base of thread links, e.g. `https://acme.slack.com` (default `https://slack.com`). */
+  /** ADMIN_USER_IDS: who may post a digest to the channel with `/lead digest`. */
+  adminUserIds?: ReadonlySet<string>;
+  /** Base of thread links; default: the workspace URL the bot recorded from auth.test. */
   permalinkBase?: string;
   /** Items listed per section. */
   limit?: number;
@@ -45,35 +51,103 @@ export interface PostDigestResult {
   posted: boolean;
   periodKey: string;
   /** Why nothing was posted. */
-  reason?: 'already_posted' | 'digests_off';
+  reason?: 'already_posted' | 'digests_off' | 'before_install';
   outboxId?: number;
   digest?: DigestData;
 }
+
+/** `/lead digest`: posted to the channel (an admin), or shown to the asker alone. */
+export type DigestRequestResult =
+  | { shown: 'channel'; channel: string; digest: DigestData }
+  | { shown: 'requester'; reason: 'admins_only' | 'digests_off'; channel: string | null; digest: DigestData };
 
 export function createDigestService(deps: DigestServiceDeps) {
   const queries = deps.queries ?? clockQueriesFor(deps.store);
   const defaultSpan = (kind: DigestKind) => (kind === 'weekly' ? 7 * DAY : DAY);
 
-  async function sinceFor(digests: DigestRepository, kind: DigestKind, now: number): Promise<number> {
-    const last = await digests.last(kind);
+  async function sinceFor(repos: Repositories, kind: DigestKind, now: number): Promise<number> {
+    const last = await repos.digests.last(kind);
     return last && last.claimedAt < now ? last.claimedAt : now - defaultSpan(kind);
   }
 
-  function build(
+  async function build(
+    repos: Repositories,
     kind: DigestKind,
     now: number,
-    since: number,
+    since?: number,
     key = periodKey(kind, now, deps.timeZone),
   ): Promise<DigestData> {
     return buildDigestData(queries, {
       kind,
       periodKey: key,
       now,
-      since,
+      since: since ?? (await sinceFor(repos, kind, now)),
       timeZone: deps.timeZone,
       playbooks: deps.playbooks,
-      permalinkBase: deps.permalinkBase,
+      permalinkBase: deps.permalinkBase ?? (await repos.settings.get(WORKSPACE_URL_SETTING)),
       limit: deps.limit,
+    });
+  }
+
+  /**
+   * Post the digest of the period containing `periodAt` (default now) unless that period was
+   * posted already or began before the install. `force` (`/lead digest`, by `by`) posts now
+   * whatever the period's state, without using up the scheduled one.
+   */
+  function postDigest(
+    kind: DigestKind,
+    options: { force?: boolean; periodAt?: number; by?: string } = {},
+  ): Promise<PostDigestResult> {
+    const channel = deps.channel;
+    return deps.store.transaction(async (repos) => {
+      const now = deps.clock();
+      const periodAt = options.periodAt ?? now;
+      const scheduledKey = periodKey(kind, periodAt, deps.timeZone);
+      if (!channel) return { posted: false, periodKey: scheduledKey, reason: 'digests_off' };
+      // A fresh install is quiet: nothing for a period that was under way before it.
+      if (
+        !options.force &&
+        periodStart(kind, periodAt, deps.timeZone) < (await repos.settings.installedAt(now))
+      ) {
+        return { posted: false, periodKey: scheduledKey, reason: 'before_install' };
+      }
+      const key = options.force ? `${scheduledKey}#manual@${now}` : scheduledKey;
+      const claimKind = options.force ? `${kind}:manual` : kind;
+      const since = await sinceFor(repos, kind, now);
+      if (!(await repos.digests.claim(key, claimKind, deps.workerId, now))) {
+        return { posted: false, periodKey: key, reason: 'already_posted' };
+      }
+      const digest = await build(repos, kind, now, since, scheduledKey);
+      const notice: DigestNotice = {
+        type: 'digest',
+        kind,
+        periodKey: scheduledKey,
+        title: digestTitle(digest),
+        text: digestText(digest, 'mrkdwn'),
+        data: digest,
+      };
+      const [outboxId] = await repos.outbox.enqueue(
+        [{ runId: null, delivery: { kind: 'channel', channelId: channel }, notice }],
+        now,
+      );
+      await repos.digests.markPosted(key, outboxId ?? null, now);
+      await repos.events.append([
+        {
+          runId: null,
+          at: now,
+          actor: options.by ?? SYSTEM_ACTOR,
+          type: 'digest_posted',
+          stepKey: null,
+          data: {
+            kind,
+            periodKey: key,
+            channel,
+            outboxId: outboxId ?? null,
+            manual: options.force ?? false,
+          },
+        },
+      ]);
+      return { posted: true, periodKey: key, outboxId, digest };
     });
   }
 
@@ -83,52 +157,38 @@ export function createDigestService(deps: DigestServiceDeps) {
 
     /** The digest as it would be posted now: shipped since the last one of its kind. */
     async buildDigest(kind: DigestKind, now: number = deps.clock()): Promise<DigestData> {
-      return build(kind, now, await sinceFor(deps.store.read.digests, kind, now));
+      return build(deps.store.read, kind, now);
     },
 
     /** `projectlead digest --dry-run`: the digest and its Markdown, nothing claimed or posted. */
     async dryRun(kind: DigestKind): Promise<{ digest: DigestData; markdown: string }> {
-      const now = deps.clock();
-      const digest = await build(kind, now, await sinceFor(deps.store.read.digests, kind, now));
+      const digest = await build(deps.store.read, kind, deps.clock());
       return { digest, markdown: digestText(digest, 'markdown') };
     },
 
+    postDigest,
+
     /**
-     * Post the digest of the period containing `periodAt` (default now) unless that period was
-     * posted already. `force` (`/lead digest`) posts now whatever the period's state, without
-     * using up the scheduled one.
+     * `/lead digest [daily|weekly]`: an admin posts it now to the digest channel (an event
+     * records it); anyone else, or anyone while digests are off, gets it to see alone.
      */
-    async postDigest(
-      kind: DigestKind,
-      options: { force?: boolean; periodAt?: number } = {},
-    ): Promise<PostDigestResult> {
+    async requestDigest(kind: DigestKind, userId: string): Promise<DigestRequestResult> {
       const channel = deps.channel;
-      return deps.store.transaction(async (repos) => {
-        const now = deps.clock();
-        const scheduledKey = periodKey(kind, options.periodAt ?? now, deps.timeZone);
-        if (!channel) return { posted: false, periodKey: scheduledKey, reason: 'digests_off' };
-        const since = await sinceFor(repos.digests, kind, now);
-        const key = options.force ? `${scheduledKey}#manual@${now}` : scheduledKey;
-        const claimKind = options.force ? `${kind}:manual` : kind;
-        if (!(await repos.digests.claim(key, claimKind, deps.workerId, now))) {
-          return { posted: false, periodKey: key, reason: 'already_posted' };
-        }
-        const digest = await build(kind, now, since, scheduledKey);
-        const notice: DigestNotice = {
-          type: 'digest',
-          kind,
-          periodKey: scheduledKey,
-          title: digestTitle(digest),
-          text: digestText(digest, 'mrkdwn'),
-          data: digest,
-        };
-        const [outboxId] = await repos.outbox.enqueue(
-          [{ runId: null, delivery: { kind: 'channel', channelId: channel }, notice }],
-          now,
-        );
-        await repos.digests.markPosted(key, outboxId ?? null, now);
-        return { posted: true, periodKey: key, outboxId, digest };
-      });
+      if (channel && deps.adminUserIds?.has(userId)) {
+        const posted = await postDigest(kind, { force: true, by: userId });
+        if (posted.digest) return { shown: 'channel', channel, digest: posted.digest };
+      }
+      return {
+        shown: 'requester',
+        reason: channel ? 'admins_only' : 'digests_off',
+        channel,
+        digest: await build(deps.store.read, kind, deps.clock()),
+      };
+    },
+
+    /** When the bot was installed (recorded on the first call). */
+    installedAt(): Promise<number> {
+      return deps.store.transaction((repos) => repos.settings.installedAt(deps.clock()));
     },
   };
 }

@@ -16,7 +16,7 @@ export interface RunRef {
   id: string;
   title: string;
   chain: string;
-  /** Link to the run's thread, when it has one. */
+  /** Permalink to the run's thread, when it has one and the workspace URL is known. */
   link: string | null;
 }
 
@@ -73,20 +73,25 @@ export interface DigestOptions {
   since: number;
   timeZone: string;
   playbooks: Playbook[];
-  /** Base of thread links (`https://acme.slack.com`); Slack redirects slack.com to the workspace. */
-  permalinkBase?: string;
+  /** The workspace URL (`https://acme.slack.com/`, from auth.test); without it, no links. */
+  permalinkBase?: string | null;
   /** Items listed per section (totals stay exact). */
   limit?: number;
 }
 
-/** A link to the run's thread: `https://slack.com/archives/C…/p…` (no API call needed). */
+/**
+ * A permalink to the run's thread: its root message in the workspace, as chat.getPermalink
+ * gives it (a root posted as a reply, in a mention's thread, carries `thread_ts` and `cid`).
+ * Null without the workspace URL (`base`, from auth.test) or before the root message exists.
+ */
 export function threadLink(
   r: { channelId: string | null; threadTs: string | null; rootTs: string | null },
-  base = 'https://slack.com',
+  base: string | null | undefined,
 ): string | null {
-  const ts = r.threadTs ?? r.rootTs;
-  if (!r.channelId || !ts) return null;
-  return `${base.replace(/\/$/, '')}/archives/${r.channelId}/p${ts.replace('.', '')}`;
+  const root = r.rootTs ?? r.threadTs;
+  if (!base || !r.channelId || !root) return null;
+  const url = `${base.replace(/\/$/, '')}/archives/${r.channelId}/p${root.replace('.', '')}`;
+  return r.threadTs && r.threadTs !== root ? `${url}?thread_ts=${r.threadTs}&cid=${r.channelId}` : url;
 }
 
 const SEVERITY_ORDER = ['sev1', 'sev2', 'sev3'];

@@ -1,9 +1,11 @@
 // Who an escalation goes to. Pure. The policy, in order:
 //   1. the owner role's escalation path from the role directory: direct lead → cross-functional
 //      lead → exec (a run's requester, who holds no role, escalates to @ProjectLead);
-//   2. tiers nobody holds, and the owner role itself, are left out;
+//   2. tiers nobody holds are passed over (and said), the owner role itself is left out;
 //   3. the n-th escalation of a step goes to the n-th remaining tier (0 = the first), so each
-//      escalation reaches a tier not escalated to before; past the top it stays at the top.
+//      escalation reaches a tier not escalated to before; past the top it stays at the top;
+//   4. when nobody on the path holds a role, the escalation ends with the admins
+//      (ADMIN_USER_IDS), who can set the roles: it never goes to nobody.
 import { REQUESTER_ROLE } from '../../../routing/plan.ts';
 import type { RoleDirectory } from '../../../routing/roles.ts';
 
@@ -42,4 +44,15 @@ export function escalationTarget(
   const i = Math.min(n, path.length - 1);
   const t = path[i]!;
   return { from: ownerRole, role: t.role, tier: t.tier, repeated: n >= path.length };
+}
+
+/** The roles on the owner role's escalation path that nobody holds: passed over. */
+export function unheldTiers(
+  directory: RoleDirectory,
+  ownerRole: string,
+  holdersOf: (role: string) => string[],
+): string[] {
+  return escalationTiers(directory, ownerRole)
+    .filter((t) => t.role !== ownerRole && holdersOf(t.role).length === 0)
+    .map((t) => t.role);
 }

@@ -11,7 +11,7 @@ import type { NewTimer, TimerRow } from '../../persistence/repositories.ts';
 import type { Repositories } from '../../persistence/store.ts';
 import { roleHolders } from '../verb-transaction.ts';
 import type { EscalationNotice, Lateness, ReminderNotice } from './clock-notices.ts';
-import { escalationTarget } from './escalation.ts';
+import { escalationTarget, unheldTiers } from './escalation.ts';
 import { GDPR_OVERDUE_EVERY_MS, type GdprClock, gdprNotice } from './gdpr-clock.ts';
 import { ACK_KINDS, DUE_KINDS, ESCALATION_KINDS, REMINDER_KINDS, TIMER } from './timer-kinds.ts';
 
@@ -31,12 +31,16 @@ export interface FiredTimer {
   skipped: string | null;
   /** Escalations: the roles escalated to. */
   escalatedTo?: string[];
+  /** Escalations whose path held nobody: the admins told instead. */
+  adminsTold?: string[];
 }
 
 export interface FireContext {
   directory: RoleDirectory;
   worker: string;
   now: number;
+  /** ADMIN_USER_IDS: told when an escalation path holds nobody. */
+  adminUserIds?: readonly string[];
   lateAfterMs?: number;
 }
 
@@ -113,6 +117,7 @@ export async function fireDueTimers(
         worker: ctx.worker,
         ...(result.skipped ? { skipped: result.skipped } : {}),
         ...(result.escalatedTo ? { escalatedTo: result.escalatedTo } : {}),
+        ...(result.adminsTold ? { adminsTold: result.adminsTold } : {}),
       },
     });
   }
@@ -163,7 +168,9 @@ export async function fireDueTimers(
     inBatch.set(stepId, (inBatch.get(stepId) ?? 0) + 1);
     const escalatedTo: EscalationNotice['escalatedTo'] = [];
     const noTarget: string[] = [];
+    const passedOver = new Set<string>();
     for (const role of roles) {
+      for (const unheld of unheldTiers(directory, role, holdersOf)) passedOver.add(unheld);
       const target = escalationTarget(directory, role, n, holdersOf);
       if (!target) noTarget.push(role);
       else if (!escalatedTo.some((e) => e.role === target.role)) {
@@ -176,10 +183,20 @@ export async function fireDueTimers(
         });
       }
     }
+    // The end of an empty path: the admins, who can set the roles, are told.
+    const admins = noTarget.length > 0 ? [...new Set(ctx.adminUserIds ?? [])] : [];
     result.escalatedTo = escalatedTo.map((e) => e.role);
-    const notice: EscalationNotice = { type: 'escalation', ...base, escalatedTo, noTarget };
+    if (noTarget.length > 0) result.adminsTold = admins;
+    const notice: EscalationNotice = {
+      type: 'escalation',
+      ...base,
+      escalatedTo,
+      noTarget,
+      passedOver: [...passedOver],
+      admins,
+    };
     outgoing.push({ runId: view.run.id, delivery: { kind: 'thread' }, notice });
-    for (const user of userIds(escalatedTo))
+    for (const user of new Set([...userIds(escalatedTo), ...admins]))
       outgoing.push({ runId: view.run.id, delivery: { kind: 'dm', userId: user }, notice });
   }
 

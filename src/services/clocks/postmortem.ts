@@ -34,8 +34,11 @@ function timelineLine(e: RunEvent, run: Run): string | null {
     case 'step_delivered':
       return `${title}: @${d.role} delivered (${user(e.actor)})`;
     case 'step_blocked':
-    case 'gate_failed':
-      return `${title} blocked by ${user(e.actor)}: ${d.reason}`;
+    case 'gate_failed': {
+      const what =
+        e.type === 'gate_failed' ? ' (the gate failed)' : d.waiting ? ' (waiting on something)' : '';
+      return `${title} blocked by ${user(e.actor)}${what}: ${d.reason}`;
+    }
     case 'step_unblocked':
     case 'risk_accepted':
       return `${title} unblocked by ${user(e.actor)}${d.rationale ? ` (${d.rationale})` : ''}`;
@@ -53,8 +56,12 @@ function timelineLine(e: RunEvent, run: Run): string | null {
       return `Notified ${(d.roles as string[]).map((r) => `@${r}`).join(', ')}: ${d.reason}`;
     case 'timer_fired':
       if (d.skipped) return null;
-      if (String(d.kind).includes('escalation'))
-        return `${title} escalated to ${((d.escalatedTo as string[]) ?? []).map((r) => `@${r}`).join(', ') || 'nobody'}`;
+      if (String(d.kind).includes('escalation')) {
+        const to = ((d.escalatedTo as string[] | undefined) ?? []).map((r) => `@${r}`);
+        if (Array.isArray(d.adminsTold))
+          to.push(d.adminsTold.length > 0 ? 'the admins' : 'no admin (none is set)');
+        return `${title} escalated to ${to.join(', ') || 'no role holder'}`;
+      }
       if (d.kind === 'gdpr') return `GDPR clock: ${d.mark} reminder to @Privacy and @Ghabs`;
       return null;
     case 'gdpr_clock_started':

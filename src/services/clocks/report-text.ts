@@ -2,6 +2,7 @@
 // mrkdwn for messages. One structure (titled sections of lines) serves both, so the Slack
 // builders can put each section in its own block.
 import type { RoleMention } from '../../domain/notices.ts';
+import { escapeMrkdwn } from '../../slack/blocks/limits.ts';
 import { humanDuration, localDateTime } from './business-time.ts';
 import type { DigestData } from './digest.ts';
 import type { MetricsChange, MetricsReport } from './metrics.ts';
@@ -14,6 +15,8 @@ export interface TextSection {
 }
 
 export interface Fmt {
+  /** User-written text (titles, reasons): escaped for Slack, as is in Markdown. */
+  text(s: string): string;
   bold(s: string): string;
   link(text: string, url: string | null): string;
   /** A role and who holds it; `ping` mentions the holders (Slack notifies them). */
@@ -23,6 +26,7 @@ export interface Fmt {
 export function fmtFor(dialect: TextDialect): Fmt {
   if (dialect === 'mrkdwn') {
     return {
+      text: escapeMrkdwn,
       bold: (s) => `*${s}*`,
       link: (text, url) => (url ? `<${url}|${text}>` : text),
       role: (m, ping = false) => {
@@ -32,6 +36,7 @@ export function fmtFor(dialect: TextDialect): Fmt {
     };
   }
   return {
+    text: (s) => s,
     bold: (s) => `**${s}**`,
     link: (text, url) => (url ? `[${text}](${url})` : text),
     role: (m) => (m.principals.length > 0 ? `@${m.role} (${m.principals.join(', ')})` : `@${m.role}`),
@@ -79,7 +84,7 @@ export function digestSections(d: DigestData, f: Fmt): TextSection[] {
         ? ['Nothing shipped.']
         : [
             ...d.shipped.items.map(
-              (r) => `• ${f.link(r.id, r.link)} ${r.title} (${humanDuration(r.durationMs)})`,
+              (r) => `• ${f.link(r.id, r.link)} ${f.text(r.title)} (${humanDuration(r.durationMs)})`,
             ),
             ...more(d.shipped.total, d.shipped.items.length),
           ],
@@ -89,7 +94,7 @@ export function digestSections(d: DigestData, f: Fmt): TextSection[] {
     pending.push(`${f.bold(`${g.chainTitle} › ${g.stepTitle}`)} (${g.count})`);
     for (const i of g.items) {
       pending.push(
-        `• ${f.link(i.id, i.link)} ${i.title}: ${i.owners.map((m) => f.role(m)).join(', ') || 'nobody'}, waiting ${humanDuration(i.ageMs)}${i.acknowledged ? '' : ', not acknowledged'}`,
+        `• ${f.link(i.id, i.link)} ${f.text(i.title)}: ${i.owners.map((m) => f.role(m)).join(', ') || 'nobody'}, waiting ${humanDuration(i.ageMs)}${i.acknowledged ? '' : ', not acknowledged'}`,
       );
     }
     pending.push(...more(g.count, g.items.length));
@@ -106,7 +111,7 @@ export function digestSections(d: DigestData, f: Fmt): TextSection[] {
         : [
             ...d.blocked.items.map(
               (b) =>
-                `• ${f.link(b.id, b.link)} ${b.title}, ${b.stepTitle}: ${b.reason}${b.role ? ` (blocked by @${b.role})` : ''}`,
+                `• ${f.link(b.id, b.link)} ${f.text(b.title)}, ${b.stepTitle}: ${f.text(b.reason)}${b.role ? ` (blocked by @${b.role})` : ''}`,
             ),
             ...more(d.blocked.total, d.blocked.items.length),
           ],
@@ -119,7 +124,7 @@ export function digestSections(d: DigestData, f: Fmt): TextSection[] {
         : [
             ...d.overdue.items.map(
               (o) =>
-                `• ${f.link(o.id, o.link)} ${o.title}, ${o.stepTitle}: ${o.phase === 'ack' ? 'not acknowledged' : 'not done'}, ${humanDuration(o.overdueByMs)} past the deadline; ${o.owners.map((m) => f.role(m, true)).join(', ')}`,
+                `• ${f.link(o.id, o.link)} ${f.text(o.title)}, ${o.stepTitle}: ${o.phase === 'ack' ? 'not acknowledged' : 'not done'}, ${humanDuration(o.overdueByMs)} past the deadline; ${o.owners.map((m) => f.role(m, true)).join(', ')}`,
             ),
             ...more(d.overdue.total, d.overdue.items.length),
           ],
@@ -141,7 +146,7 @@ export function digestSections(d: DigestData, f: Fmt): TextSection[] {
         ? ['No clock running.']
         : d.gdpr.items.map(
             (g) =>
-              `• ${f.link(g.id, g.link)} ${g.title}: ${g.overdue ? `${f.bold('OVERDUE')} by ${humanDuration(-g.remainingMs)}` : `${humanDuration(g.remainingMs)} left`} (deadline ${localDateTime(g.deadlineAt, tz)})`,
+              `• ${f.link(g.id, g.link)} ${f.text(g.title)}: ${g.overdue ? `${f.bold('OVERDUE')} by ${humanDuration(-g.remainingMs)}` : `${humanDuration(g.remainingMs)} left`} (deadline ${localDateTime(g.deadlineAt, tz)})`,
           ),
   });
   if (d.metrics) {

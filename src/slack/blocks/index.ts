@@ -4,8 +4,10 @@ export type { SlackMessage } from './kit.ts';
 export { LIMITS, truncate, truncateMrkdwn } from './limits.ts';
 export {
   buildAppHome,
+  buildChainStarted,
   buildChooseChainMessage,
   buildHelp,
+  buildIncidentDeclaredReply,
   buildMineList,
   buildRefusal,
   buildRolesList,
@@ -32,5 +34,6 @@ export {
   buildSkippedMessage,
   buildStepDoneMessage,
   buildUnblockedMessage,
+  withThreadLink,
 } from './notices.ts';
 export { buildRootMessage, buildRunStatus, buildRunStatusList, progressLine } from './run.ts';

@@ -14,6 +14,7 @@ import type {
   SectionBlock,
 } from '@slack/types';
 import type { RoleMention } from '../../domain/notices.ts';
+import { humanDuration } from '../../services/clocks/business-time.ts';
 import { chunk, ELLIPSIS, escapeMrkdwn, LIMITS, oneLine, truncate, truncateMrkdwn } from './limits.ts';
 
 /** What a message builder returns: the notification/fallback text and the blocks. */
@@ -128,16 +129,9 @@ export function quote(text: string, max: number = LIMITS.sectionText - 200): str
     .join('\n');
 }
 
-/** "3h 20m", "2d 4h", "45s". */
+/** "3h 20m", "2d 4h", "45s" (a negative duration counts as none). */
 export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
-  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
-  if (m > 0) return `${m}m`;
-  return `${s}s`;
+  return humanDuration(Math.max(0, ms));
 }
 
 /**

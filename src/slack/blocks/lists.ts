@@ -77,6 +77,29 @@ export function buildChooseChainMessage(
   return fitMessage({ text, blocks });
 }
 
+/** The classifier's question answered: what was started, replacing the question. */
+export function buildChainStarted(run: Pick<Run, 'id' | 'title'>, chainTitle: string): SlackMessage {
+  const title = oneLine(run.title, 200);
+  return fitMessage({
+    text: `Started ${chainTitle} ${run.id}: ${title}`,
+    blocks: [section(`▶️ Started ${chainTitle} *${run.id}*: ${userText(title, 300)}`)],
+  });
+}
+
+/** A reply in the thread of a message an incident was declared from, linking to the run. */
+export function buildIncidentDeclaredReply(input: {
+  by: string;
+  runId: string;
+  severity: string;
+  title: string;
+  permalink: string;
+}): SlackMessage {
+  // A link's label is user text too: escaped, and without the characters that end a link.
+  const label = userText(oneLine(input.title, 150), 300).replace(/[<>|]/g, '');
+  const line = `🚨 <@${input.by}> declared ${input.runId} (${input.severity.toUpperCase()}): <${input.permalink}|${label}>`;
+  return fitMessage({ text: line, blocks: [section(line)] });
+}
+
 /** One waiting step: where it is, who it waits on, and a Done button. */
 function waitingItem(run: Run, step: Step, playbook?: Pick<Playbook, 'title'>): KnownBlock[] {
   const state = step.status === 'blocked' ? ' ⛔ blocked' : '';

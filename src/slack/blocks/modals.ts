@@ -194,11 +194,32 @@ export function buildStepDoneModal(run: Run, step: Step, playbook?: Playbook | n
   return modal(CALLBACK.stepDoneModal, 'Complete step', 'Done', blocks, encodeStepRef(run.id, step.key));
 }
 
-/** Blocking a step with a reason; on a gated step it records that the gate failed. */
+/** The answers of the block modal's question on a gated step. */
+export const BLOCK_KIND = { gateFailed: 'gate_failed', waiting: 'waiting' } as const;
+
+/**
+ * Blocking a step with a reason. On a gated step it asks which it is: the gate failed, or the
+ * step is waiting on something and the gate is not judged yet.
+ */
 export function buildBlockModal(run: Run, step: Step): ModalView {
   const blocks: KnownBlock[] = [stepHeading(run, step)];
   if (step.spec.gate?.canBlock) {
-    blocks.push(context(`Blocking records that the gate failed: _${userText(step.spec.gate.check, 500)}_`));
+    blocks.push(
+      context(`This step's gate: _${userText(step.spec.gate.check, 500)}_`),
+      input(
+        BLOCK.blockKind,
+        'What is the block?',
+        {
+          type: 'radio_buttons',
+          action_id: BLOCK.blockKind,
+          options: [
+            option('The gate failed', BLOCK_KIND.gateFailed, 'The check was made and it does not pass'),
+            option('Waiting on something', BLOCK_KIND.waiting, 'The gate is not judged yet'),
+          ],
+        },
+        { hint: 'The thread says which, so the owners know whether to fix or to wait.' },
+      ),
+    );
   }
   blocks.push(
     textInput(BLOCK.reason, 'Why is it blocked?', { placeholder: 'What is wrong and what would unblock it' }),

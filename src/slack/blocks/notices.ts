@@ -68,7 +68,8 @@ export function buildHandoffMessage(n: NoticeOf<'handoff'>, run?: Run | null): S
       ref,
       'primary',
     ),
-    button(n.gate?.canBlock ? 'Block (gate failed)' : 'Block', ACTION.stepBlock, ref),
+    // On a gated step the block modal asks whether the gate failed or the step is waiting.
+    button('Block', ACTION.stepBlock, ref),
   ];
   if (n.gate?.canReject) buttons.push(button('Reject', ACTION.stepReject, ref, 'danger'));
   buttons.push(button('Reassign', ACTION.stepReassign, ref));
@@ -108,15 +109,20 @@ export function buildStepDoneMessage(n: NoticeOf<'step_done'>, run?: Run | null)
 
 export function buildBlockedMessage(n: NoticeOf<'blocked'>, run?: Run | null): SlackMessage {
   const by = `${mention(n.by)}${n.role ? ` (@${n.role})` : ''}`;
-  const gate = n.gateFailed ? `\nGate failed: _${userText(n.gateFailed, 500)}_` : '';
+  const head = n.gateFailed
+    ? `⛔ ${title(n.stepTitle)} blocked by ${by}: *the gate failed*.\nGate: _${userText(n.gateFailed, 500)}_`
+    : n.gatePending
+      ? `⏸️ ${title(n.stepTitle)} blocked by ${by}: *waiting on something*; the gate is not judged yet.\nGate: _${userText(n.gatePending, 500)}_`
+      : `⛔ ${title(n.stepTitle)} blocked by ${by}.`;
+  const what = n.gateFailed ? 'gate failed' : n.gatePending ? 'waiting' : 'blocked';
   const blocks: KnownBlock[] = [
-    section(`⛔ ${title(n.stepTitle)} blocked by ${by}.${gate}`),
+    section(head),
     section(quote(n.reason)),
     context(`Can be lifted by ${userText(n.liftedBy, 500)}.`),
     ...actions([button('Unblock', ACTION.stepUnblock, encodeStepRef(n.runId, n.stepKey), 'primary')]),
   ];
   return fitMessage({
-    text: `${runLabel(n.runId, run)}: ${oneLine(n.stepTitle, 150)} blocked: ${oneLine(n.reason, 300)}`,
+    text: `${runLabel(n.runId, run)}: ${oneLine(n.stepTitle, 150)} ${what}: ${oneLine(n.reason, 300)}`,
     blocks,
   });
 }
@@ -204,5 +210,25 @@ export function buildContextChangedMessage(n: NoticeOf<'context_changed'>, run?:
   return fitMessage({
     text: `${runLabel(n.runId, run)}: ${Object.keys(n.changes).join(', ')} updated`,
     blocks,
+  });
+}
+
+/**
+ * A message sent directly to someone, with a link to the run's thread (before its buttons): the
+ * thread is where the run is followed and acted on.
+ */
+export function withThreadLink(
+  message: SlackMessage,
+  run: Pick<Run, 'id' | 'title'>,
+  link: string,
+): SlackMessage {
+  const line = context(
+    `🧵 <${link}|Open the thread of ${run.id}> · ${userText(oneLine(run.title, 150), 300)}`,
+  );
+  let at = message.blocks.length;
+  while (at > 0 && message.blocks[at - 1]!.type === 'actions') at--;
+  return fitMessage({
+    text: `${message.text} (thread: ${link})`,
+    blocks: [...message.blocks.slice(0, at), line, ...message.blocks.slice(at)],
   });
 }

@@ -23,6 +23,7 @@ export async function createClockEngine(
     clock: clock.now,
     workerId: opts.worker ?? 'w1',
     directory,
+    adminUserIds: [ADMIN],
   });
   const clocks = createClockService({
     store: engine.store,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDigestService } from '../../../src/services/clocks/digest-service.ts';
+import { createDigestService, WORKSPACE_URL_SETTING } from '../../../src/services/clocks/digest-service.ts';
 import { digestText } from '../../../src/services/clocks/report-text.ts';
 import { userFor } from '../../support/engine.ts';
 import { type ClockEngine, createClockEngine, DAY, HOUR, MIN, toBreachAssessment } from './clock-engine.ts';
@@ -26,6 +26,11 @@ async function seed() {
     channel: 'CALGO',
     playbooks: e.playbooks,
     workerId: 'w1',
+  });
+  // Installed a week ago; the workspace URL is what auth.test said.
+  await e.store.transaction(async (repos) => {
+    await repos.settings.installedAt(e.clock.ms - 7 * DAY);
+    await repos.settings.set(WORKSPACE_URL_SETTING, 'https://acme.slack.com/', e.clock.ms);
   });
   // Shipped before the last digest.
   const old = await e.runs.startRun({
@@ -107,7 +112,7 @@ describe('digest content for a seeded history', () => {
     const d = await digests.buildDigest('daily');
     expect(d.shipped.total).toBe(1);
     expect(d.shipped.items.map((s) => s.id)).toEqual([ids.shipped]);
-    expect(d.shipped.items[0]!.link).toBe('https://slack.com/archives/CDEV/p1700000000000100');
+    expect(d.shipped.items[0]!.link).toBe('https://acme.slack.com/archives/CDEV/p1700000000000100');
     expect(d.pending.groups.map((g) => [g.chain, g.stepKey, g.items.map((i) => i.id)])).toEqual([
       ['bug', 'triage', [ids.bug]],
       ['incident', 'permanent_fix', [ids.breach]],
@@ -134,7 +139,9 @@ describe('digest content for a seeded history', () => {
     expect(d.gdpr.items.map((g) => [g.id, g.remainingMs])).toEqual([[ids.breach, 71.5 * HOUR]]);
     expect(d.metrics).toBeNull();
     const md = digestText(d);
-    expect(md).toContain(`[${ids.shipped}](https://slack.com/archives/CDEV/p1700000000000100) Dark mode`);
+    expect(md).toContain(
+      `[${ids.shipped}](https://acme.slack.com/archives/CDEV/p1700000000000100) Dark mode`,
+    );
     expect(md).toContain('## Overdue (2)');
     expect(md).not.toContain(ids.old);
   });

@@ -9,6 +9,7 @@ import { buildEscalationMessage, buildReminderMessage } from './step-clocks.ts';
 
 export { buildGdprMessage, buildGdprRecordedMessage } from './gdpr.ts';
 export {
+  buildDigestAnswer,
   buildDigestMessage,
   buildMetricsBlocks,
   buildMetricsMessage,

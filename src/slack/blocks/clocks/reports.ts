@@ -1,17 +1,18 @@
 // Digest, metrics and post-mortem messages: one section per part of the report, each within
 // Slack's 3000 characters (long parts are split), at most 50 blocks.
 import type { KnownBlock } from '@slack/types';
-import type { DigestNotice } from '../../../services/clocks/digest-service.ts';
+import type { DigestNotice, DigestRequestResult } from '../../../services/clocks/digest-service.ts';
 import type { MetricsReport } from '../../../services/clocks/metrics.ts';
 import type { PostmortemDraft } from '../../../services/clocks/postmortem.ts';
 import {
   digestSections,
+  digestTitle,
   fmtFor,
   metricsSections,
   type TextSection,
 } from '../../../services/clocks/report-text.ts';
 import { context, divider, fitMessage, header, type SlackMessage, section } from '../kit.ts';
-import { LIMITS, splitText } from '../limits.ts';
+import { escapeMrkdwn, LIMITS, splitText } from '../limits.ts';
 import { slackDate } from './time.ts';
 
 function sectionBlocks(sections: TextSection[]): KnownBlock[] {
@@ -23,7 +24,11 @@ function sectionBlocks(sections: TextSection[]): KnownBlock[] {
   return out;
 }
 
-export function buildDigestMessage(n: DigestNotice): SlackMessage {
+/** The digest; `note` (a line under the summary) says when it is shown to one person alone. */
+export function buildDigestMessage(
+  n: DigestNotice | Pick<DigestNotice, 'title' | 'data'>,
+  note?: string,
+): SlackMessage {
   const d = n.data;
   const summary = `${d.shipped.total} shipped, ${d.pending.total} pending, ${d.blocked.total} blocked, ${d.overdue.total} overdue, ${d.incidents.total} open incident(s), ${d.gdpr.items.length} GDPR clock(s)`;
   return fitMessage({
@@ -31,10 +36,25 @@ export function buildDigestMessage(n: DigestNotice): SlackMessage {
     blocks: [
       header(`📊 ${n.title}`),
       context(summary),
+      ...(note ? [context(note)] : []),
       divider(),
       ...sectionBlocks(digestSections(d, fmtFor('mrkdwn'))),
     ],
   });
+}
+
+/** `/lead digest`: where an admin's digest went, or the digest itself for the asker alone. */
+export function buildDigestAnswer(r: DigestRequestResult): SlackMessage {
+  const kind = r.digest.kind;
+  if (r.shown === 'channel') {
+    const line = `📊 The ${kind} digest is on its way to <#${r.channel}>.`;
+    return fitMessage({ text: line, blocks: [section(line)] });
+  }
+  const note =
+    r.reason === 'digests_off'
+      ? '👁️ Shown to you alone: digests are off (DIGEST_CHANNEL is not set).'
+      : `👁️ Shown to you alone: only admins post digests to <#${r.channel}>.`;
+  return buildDigestMessage({ title: digestTitle(r.digest), data: r.digest }, note);
 }
 
 /** Blocks for App Home (no fallback text there) and `/lead metrics`. */
@@ -73,7 +93,8 @@ export function markdownToMrkdwn(md: string): string {
 export function buildPostmortemMessage(n: { runId: string; markdown: string }): SlackMessage {
   const [first, ...rest] = n.markdown.split('\n');
   const title = (first ?? '').replace(/^#\s+/, '') || `Post-mortem draft: ${n.runId}`;
-  const parts = splitText(markdownToMrkdwn(rest.join('\n').trim()), LIMITS.sectionText - 100);
+  // The draft quotes titles, outputs and reasons: escaped before Slack's formatting is added.
+  const parts = splitText(markdownToMrkdwn(escapeMrkdwn(rest.join('\n').trim())), LIMITS.sectionText - 100);
   return fitMessage({ text: title, blocks: [header(`📝 ${title}`), ...parts.map((p) => section(p))] });
 }
 
