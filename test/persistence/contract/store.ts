@@ -141,6 +141,24 @@ export function describeStoreContract(backend: Backend) {
       expect(await store.read.runs.count()).toBe(20);
     });
 
+    it('when the store is closed while transactions are under way, then they finish and commit first', async () => {
+      const { store, connect } = db();
+      const other = connect ? await connect() : null;
+      const order: string[] = [];
+      const under = [1, 2, 3].map((i) =>
+        store.transaction(async (r) => {
+          await r.runs.insert(makeRun(`LAST-${i}`));
+          order.push(`tx${i}`);
+          return i;
+        }),
+      );
+      await store.close();
+      order.push('closed');
+      expect(await Promise.all(under)).toEqual([1, 2, 3]);
+      expect(order).toEqual(['tx1', 'tx2', 'tx3', 'closed']);
+      if (other) expect(await other.store.read.runs.count()).toBe(3);
+    });
+
     const unlessKnown = (bug: KnownBug) => (backend.knownBugs?.includes(bug) ? it.fails : it);
 
     unlessKnown('read-sees-uncommitted-writes')(
