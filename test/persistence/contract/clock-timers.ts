@@ -2,11 +2,20 @@
 // deadlines, steps past their timers and the GDPR clocks. Reached through `clock(repos)`.
 import { describe, expect, it } from 'vitest';
 import type { Backend, NewTimer, Store } from './backend.ts';
-import { HOUR, insertRuns, makeClosedRun, makeRun, makeStep, stepIds, T0, useBackend } from './fixtures.ts';
+import {
+  HOUR,
+  insertRuns,
+  makeClosedRun,
+  makeRun,
+  makeStep,
+  scheduleTimers,
+  stepIds,
+  T0,
+  useBackend,
+} from './fixtures.ts';
 
-async function schedule(store: Store, items: NewTimer[]) {
-  await store.transaction((r) => r.timers.schedule(items, T0 - HOUR));
-}
+/** Timers created an hour before T0. */
+const schedule = (store: Store, items: NewTimer[]) => scheduleTimers(store, items, T0 - HOUR);
 
 export function describeClockTimerQueriesContract(backend: Backend) {
   describe(`clock queries: timers (${backend.name})`, () => {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach } from 'vitest';
 import type { Notice } from '../../../src/domain/notices.ts';
 import type { Run, RunEvent, Step } from '../../../src/domain/types.ts';
-import type { Backend, OpenedBackend, Store } from './backend.ts';
+import type { Backend, NewTimer, OpenedBackend, Store } from './backend.ts';
 
 /** 2026-11-02 09:00 UTC: the suite's "now"; other times are offsets from it. */
 export const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
@@ -109,6 +109,11 @@ export async function insertRuns(store: Store, ...runs: Run[]): Promise<Run[]> {
     for (const run of runs) await r.runs.insert(run);
   });
   return runs;
+}
+
+/** Schedules timers in a transaction of their own, created at `now`. */
+export async function scheduleTimers(store: Store, items: NewTimer[], now = T0): Promise<void> {
+  await store.transaction((r) => r.timers.schedule(items, now));
 }
 
 /** The step ids the backend gave a run's steps, by index. */

@@ -1,7 +1,7 @@
 // TimerRepository: durable deadlines of runs and steps, fired once by compare-and-set.
 import { describe, expect, it } from 'vitest';
 import type { Backend, Store } from './backend.ts';
-import { HOUR, insertRuns, makeRun, stepIds, T0, useBackend } from './fixtures.ts';
+import { HOUR, insertRuns, makeRun, scheduleTimers, stepIds, T0, useBackend } from './fixtures.ts';
 
 /** Two runs (A-1, B-1) of two steps each; returns their step ids. */
 async function twoRuns(store: Store) {
@@ -20,15 +20,10 @@ export function describeTimerRepositoryContract(backend: Backend) {
     it('when timers are scheduled, then the run’s timers come back pending, in the order scheduled, data intact', async () => {
       const { store } = db();
       const { a0 } = await twoRuns(store);
-      await store.transaction((r) =>
-        r.timers.schedule(
-          [
-            { runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 + 2 * HOUR, data: { n: 1, who: ['U1'] } },
-            { runId: 'A-1', stepId: null, kind: 'gdpr', dueAt: T0 + HOUR },
-          ],
-          T0,
-        ),
-      );
+      await scheduleTimers(store, [
+        { runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 + 2 * HOUR, data: { n: 1, who: ['U1'] } },
+        { runId: 'A-1', stepId: null, kind: 'gdpr', dueAt: T0 + HOUR },
+      ]);
       const timers = await store.read.timers.forRun('A-1');
       expect(timers).toEqual([
         {
@@ -51,17 +46,12 @@ export function describeTimerRepositoryContract(backend: Backend) {
     it('when asked what is due, then pending timers due by then, earliest first, up to the limit', async () => {
       const { store } = db();
       const { a0, b0 } = await twoRuns(store);
-      await store.transaction((r) =>
-        r.timers.schedule(
-          [
-            { runId: 'A-1', stepId: a0, kind: 'late', dueAt: T0 + 3 },
-            { runId: 'B-1', stepId: b0, kind: 'early', dueAt: T0 + 1 },
-            { runId: 'A-1', stepId: a0, kind: 'tie', dueAt: T0 + 3 },
-            { runId: 'A-1', stepId: a0, kind: 'future', dueAt: T0 + 4 },
-          ],
-          T0,
-        ),
-      );
+      await scheduleTimers(store, [
+        { runId: 'A-1', stepId: a0, kind: 'late', dueAt: T0 + 3 },
+        { runId: 'B-1', stepId: b0, kind: 'early', dueAt: T0 + 1 },
+        { runId: 'A-1', stepId: a0, kind: 'tie', dueAt: T0 + 3 },
+        { runId: 'A-1', stepId: a0, kind: 'future', dueAt: T0 + 4 },
+      ]);
       const due = async (now: number, limit = 10) =>
         (await store.read.timers.due(now, limit)).map((t) => t.kind);
       expect(await due(T0)).toEqual([]);
@@ -76,9 +66,7 @@ export function describeTimerRepositoryContract(backend: Backend) {
     it('when a timer is claimed, then the first claim fires it and every later claim loses', async () => {
       const { store } = db();
       const { a0 } = await twoRuns(store);
-      await store.transaction((r) =>
-        r.timers.schedule([{ runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 }], T0 - HOUR),
-      );
+      await scheduleTimers(store, [{ runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 }], T0 - HOUR);
       const [timer] = await store.read.timers.forRun('A-1');
       const claim = (worker: string, now: number) =>
         store.transaction((r) => r.timers.claim(timer!.id, worker, now));
@@ -94,17 +82,12 @@ export function describeTimerRepositoryContract(backend: Backend) {
     it('when a step’s timers are cancelled, then its pending ones (of the kinds named) are, and fired ones stay fired', async () => {
       const { store } = db();
       const { a0, a1 } = await twoRuns(store);
-      await store.transaction((r) =>
-        r.timers.schedule(
-          [
-            { runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 },
-            { runId: 'A-1', stepId: a0, kind: 'escalation', dueAt: T0 },
-            { runId: 'A-1', stepId: a0, kind: 'ack', dueAt: T0 },
-            { runId: 'A-1', stepId: a1, kind: 'reminder', dueAt: T0 },
-          ],
-          T0,
-        ),
-      );
+      await scheduleTimers(store, [
+        { runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 },
+        { runId: 'A-1', stepId: a0, kind: 'escalation', dueAt: T0 },
+        { runId: 'A-1', stepId: a0, kind: 'ack', dueAt: T0 },
+        { runId: 'A-1', stepId: a1, kind: 'reminder', dueAt: T0 },
+      ]);
       const [fired] = await store.read.timers.due(T0, 1);
       await store.transaction((r) => r.timers.claim(fired!.id, 'w1', T0));
       expect(await store.transaction((r) => r.timers.cancelForStep(a0, ['escalation', 'reminder']))).toBe(1);
@@ -127,17 +110,12 @@ export function describeTimerRepositoryContract(backend: Backend) {
     it('when a run’s timers are cancelled, then all its pending ones are but the kinds kept, and other runs keep theirs', async () => {
       const { store } = db();
       const { a0, a1, b0 } = await twoRuns(store);
-      await store.transaction((r) =>
-        r.timers.schedule(
-          [
-            { runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 },
-            { runId: 'A-1', stepId: a1, kind: 'escalation', dueAt: T0 },
-            { runId: 'A-1', stepId: null, kind: 'gdpr', dueAt: T0 },
-            { runId: 'B-1', stepId: b0, kind: 'reminder', dueAt: T0 },
-          ],
-          T0,
-        ),
-      );
+      await scheduleTimers(store, [
+        { runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 },
+        { runId: 'A-1', stepId: a1, kind: 'escalation', dueAt: T0 },
+        { runId: 'A-1', stepId: null, kind: 'gdpr', dueAt: T0 },
+        { runId: 'B-1', stepId: b0, kind: 'reminder', dueAt: T0 },
+      ]);
       expect(await store.transaction((r) => r.timers.cancelForRun('A-1', ['gdpr']))).toBe(2);
       expect(await kinds('A-1')).toEqual(['reminder:cancelled', 'escalation:cancelled', 'gdpr:pending']);
       expect(await store.transaction((r) => r.timers.cancelForRun('A-1'))).toBe(1);
@@ -148,17 +126,12 @@ export function describeTimerRepositoryContract(backend: Backend) {
     it('when some kinds of a run’s timers are cancelled, then only those pending ones are', async () => {
       const { store } = db();
       const { a0, b0 } = await twoRuns(store);
-      await store.transaction((r) =>
-        r.timers.schedule(
-          [
-            { runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 },
-            { runId: 'A-1', stepId: null, kind: 'gdpr', dueAt: T0 },
-            { runId: 'A-1', stepId: null, kind: 'gdpr_final', dueAt: T0 },
-            { runId: 'B-1', stepId: b0, kind: 'gdpr', dueAt: T0 },
-          ],
-          T0,
-        ),
-      );
+      await scheduleTimers(store, [
+        { runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 },
+        { runId: 'A-1', stepId: null, kind: 'gdpr', dueAt: T0 },
+        { runId: 'A-1', stepId: null, kind: 'gdpr_final', dueAt: T0 },
+        { runId: 'B-1', stepId: b0, kind: 'gdpr', dueAt: T0 },
+      ]);
       expect(await store.transaction((r) => r.timers.cancelKinds('A-1', ['gdpr', 'gdpr_final']))).toBe(2);
       expect(await kinds('A-1')).toEqual(['reminder:pending', 'gdpr:cancelled', 'gdpr_final:cancelled']);
       expect(await kinds('B-1')).toEqual(['gdpr:pending']);
@@ -167,9 +140,7 @@ export function describeTimerRepositoryContract(backend: Backend) {
     it('when a cancelled timer is claimed, then the claim loses and it is not due', async () => {
       const { store } = db();
       const { a0 } = await twoRuns(store);
-      await store.transaction((r) =>
-        r.timers.schedule([{ runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 }], T0),
-      );
+      await scheduleTimers(store, [{ runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 }]);
       await store.transaction((r) => r.timers.cancelForStep(a0));
       const [timer] = await store.read.timers.forRun('A-1');
       expect(await store.transaction((r) => r.timers.claim(timer!.id, 'w1', T0))).toBe(false);
@@ -179,11 +150,9 @@ export function describeTimerRepositoryContract(backend: Backend) {
     it('when asked for the pending timers of many runs, then every pending one of those runs, past 500 runs too', async () => {
       const { store } = db();
       const runIds = Array.from({ length: 1100 }, (_, i) => `R-${i}`);
-      await store.transaction((r) =>
-        r.timers.schedule(
-          runIds.map((runId, i) => ({ runId, stepId: null, kind: 'gdpr', dueAt: T0 + i })),
-          T0,
-        ),
+      await scheduleTimers(
+        store,
+        runIds.map((runId, i) => ({ runId, stepId: null, kind: 'gdpr', dueAt: T0 + i })),
       );
       await store.transaction((r) => r.timers.cancelForRun('R-7'));
       const pending = await store.read.timers.pendingForRuns(runIds.slice(1, 1100));
