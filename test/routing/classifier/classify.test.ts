@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, parseLabelledJsonl } from '../../../routing/classifier/evaluate.ts';
 import { type ChainId, CONFIDENCE_THRESHOLD, classify } from '../../../routing/classifier/index.ts';
 
-const devPath = fileURLToPath(new URL('../../../../shared/classifier/dev.jsonl', import.meta.url));
+const devPath = fileURLToPath(new URL('../../../routing/classifier/corpus/dev.jsonl', import.meta.url));
 
 describe('classify: the Workflow Selection Guide signals', () => {
   const cases: [string, ChainId][] = [
