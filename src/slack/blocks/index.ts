@@ -5,6 +5,7 @@ export { LIMITS, truncate, truncateMrkdwn } from './limits.ts';
 export {
   buildAppHome,
   buildChooseChainMessage,
+  buildDescribeRequest,
   buildHelp,
   buildMineList,
   buildRefusal,
