@@ -4,6 +4,7 @@
 // Tier 2 lead.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/domain/types.ts';
+import { ACTION } from '../../src/slack/ids.ts';
 import {
   type Harness,
   handoffFor,
@@ -63,6 +64,34 @@ describe('a severity the request states', () => {
     expect(told && visibleText(told)).toMatch(/Critical/);
     for (const who of [u('Atlas'), u('OpsCommander')])
       expect(h.fake.messages(h.fake.dmChannel(who)).some((m) => visibleText(m).includes(run.id))).toBe(true);
+  });
+
+  it('when the requester picks Bug Fix for a "Critical: …" request the bot asked about, then the bug starts Critical too', async () => {
+    const user = 'UROUTEPICK';
+    await h.driver.slashCommand({
+      text: 'Critical: checkout broken for some users',
+      userId: user,
+      channelId: 'CROUTEPICK',
+    });
+    const ask = await h.fake.waitFor((f) =>
+      f.ephemerals(user).find((e) => JSON.stringify(e.blocks ?? []).includes(ACTION.chooseChain)),
+    );
+    const bug = /"value":"(\d+\|bug)"/.exec(JSON.stringify(ask.blocks))?.[1];
+    expect(bug).toBeDefined();
+    await h.driver.blockAction({
+      userId: user,
+      actionId: ACTION.chooseChain,
+      value: bug!,
+      container: 'ephemeral',
+      channelId: 'CROUTEPICK',
+      messageTs: ask.message_ts,
+    });
+    const run = await postedRun(
+      h,
+      (await until(async () => ((await newestRun(h)).chain === 'bug' ? newestRun(h) : null), 'the bug run'))
+        .id,
+    );
+    expect(run).toMatchObject({ chain: 'bug', severity: 'critical', requester: user });
   });
 });
 
