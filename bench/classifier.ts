@@ -3,27 +3,10 @@
  * requests (the dev set and the project's own corpora), for the same with a correction
  * index of 1,000 entries, and for a 40,000-character request.
  */
-import { readFileSync } from 'node:fs';
+import { loadCorpus } from '../routing/classifier/corpora.ts';
 import { buildCorrectionIndex, type ChainId, classify } from '../routing/classifier/index.ts';
 
-function load(path: string): string[] {
-  try {
-    return readFileSync(path, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => (JSON.parse(l) as { text: string }).text);
-  } catch {
-    return [];
-  }
-}
-
-const texts = [
-  ...load('../shared/classifier/dev.jsonl'),
-  ...load('routing/classifier/corpus/train.jsonl'),
-  ...load('routing/classifier/corpus/heldout.jsonl'),
-];
-if (texts.length === 0)
-  texts.push('The login button does nothing on Android 14', 'Let us ship v2.4 this Thursday');
+const texts = ['dev', 'train', 'heldout'].flatMap((name) => loadCorpus(name).map((e) => e.request.text));
 
 function measure(label: string, run: (text: string) => unknown, inputs: string[], seconds = 2): void {
   for (let i = 0; i < 2000; i++) run(inputs[i % inputs.length]!); // warm-up

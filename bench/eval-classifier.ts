@@ -1,14 +1,15 @@
 /**
  * `npm run eval:classifier [file.jsonl] [--verbose]`: scores the request classifier on a
- * labelled JSONL file (default: ../shared/classifier/dev.jsonl).
+ * labelled JSONL file (default: the dev set, routing/classifier/corpus/dev.jsonl).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CORPUS_FILES } from '../routing/classifier/corpora.ts';
 import { evaluate, formatEvaluation, parseLabelledJsonl } from '../routing/classifier/evaluate.ts';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose') || args.includes('-v');
-const file = resolve(args.find((a) => !a.startsWith('-')) ?? '../shared/classifier/dev.jsonl');
+const file = resolve(args.find((a) => !a.startsWith('-')) ?? CORPUS_FILES.dev!);
 
 try {
   const examples = parseLabelledJsonl(readFileSync(file, 'utf8'));

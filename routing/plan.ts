@@ -1,7 +1,15 @@
 // Planning a run: which steps apply and who owns them, from the playbook and the request.
 // Pure: the same playbook, request and directory always give the same plan.
 
-import type { Condition, Flag, Playbook, PlaybookStep, ReleaseType, Severity } from './playbooks/schema.ts';
+import {
+  type Condition,
+  DEFAULT_FALLBACK_OWNERS,
+  type Flag,
+  type Playbook,
+  type PlaybookStep,
+  type ReleaseType,
+  type Severity,
+} from './playbooks/schema.ts';
 import type { RoleDirectory } from './roles.ts';
 
 /** The pseudo-role of whoever made the request (Bug Fix "Report: Anyone"). */
@@ -15,6 +23,8 @@ export interface RunFacts {
   changeType: string | null;
   auditType: string | null;
   projects: readonly string[];
+  /** The roles the requester held when the run started (`$requesterTier2`). */
+  requesterRoles?: readonly string[];
 }
 
 export interface PlannedStep {
@@ -35,6 +45,8 @@ export interface PlannedStep {
   required: boolean;
   /** An owner or admin may skip it by hand, with a reason. */
   manualSkip: boolean;
+  /** One delivery by any owner is enough. */
+  anyOwner: boolean;
 }
 
 export interface PlannedNotice {
@@ -76,19 +88,37 @@ export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDire
     ? (facts.releaseType ?? playbook.releaseTypes.default)
     : facts.releaseType;
   const f: RunFacts = { ...facts, releaseType };
-  const tier2 = unique(
-    facts.projects.map((p) => directory.leadForProject(p)).filter((r): r is string => !!r),
-  );
   const pattern = playbook.changePatterns?.patterns.find((p) => p.id === f.changeType) ?? null;
+  const allTier2 = directory.tier2;
+  // The affected projects' Tier 2 leads. A cross-project pattern's Tier 2 leads count as
+  // affected too: a change of that type reaches their projects (an API contract its consumers).
+  const tier2 = unique([
+    ...facts.projects.map((p) => directory.leadForProject(p)).filter((r): r is string => !!r),
+    ...(pattern?.leads ?? [])
+      .map((r) => directory.resolve(r))
+      .filter((r): r is string => r !== null && allTier2.includes(r)),
+  ]);
+  const requesterIsTier2 = (facts.requesterRoles ?? []).some((r) => allTier2.includes(r));
 
-  const expand = (refs: readonly string[], fallback: readonly string[] = []): string[] => {
+  /**
+   * Owner references to roles. A token that resolves to nobody (no project known yet) gives
+   * `fallback` instead, and a fallback that resolves to nobody gives `lastResort`.
+   */
+  const expand = (
+    refs: readonly string[],
+    fallback: readonly string[] = [],
+    lastResort: readonly string[] = [],
+  ): string[] => {
+    const or = (found: readonly string[]) => (found.length > 0 ? found : expand(fallback, lastResort));
     const out: string[] = [];
     for (const ref of refs) {
-      if (ref === '$tier2') out.push(...(tier2.length > 0 ? tier2 : expand(fallback)));
-      else if (ref === '$allTier2') out.push(...directory.tier2);
+      if (ref === '$tier2') out.push(...or(tier2));
+      else if (ref === '$allTier2') out.push(...allTier2);
       else if (ref === '$requester') out.push(REQUESTER_ROLE);
+      // SOP "Any Tier 2 Lead": the requester when they lead a project, else the affected leads.
+      else if (ref === '$requesterTier2') out.push(...(requesterIsTier2 ? [REQUESTER_ROLE] : or(tier2)));
       else if (ref === '$changeLeads')
-        out.push(...(pattern ? expand(pattern.leads, fallback) : expand(['$tier2'], fallback)));
+        out.push(...(pattern ? expand(pattern.leads, fallback, lastResort) : or(tier2)));
       else out.push(directory.resolve(ref) ?? ref);
     }
     return unique(out);
@@ -100,7 +130,7 @@ export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDire
     idx,
     key: s.key,
     title: s.title,
-    owners: expand(s.owners, s.fallbackOwners),
+    owners: expand(s.owners, s.fallbackOwners, DEFAULT_FALLBACK_OWNERS),
     approvers: expand(s.approvers),
     watchers: [],
     notes: [],
@@ -111,6 +141,7 @@ export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDire
     skipReason: null,
     required: false,
     manualSkip: s.skip.manual,
+    anyOwner: s.anyOwner,
   }));
   const stepByKey = new Map(steps.map((s) => [s.key, s]));
   const notices: PlannedNotice[] = [];
@@ -121,8 +152,12 @@ export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDire
     for (const effect of rule.steps) {
       const step = stepByKey.get(effect.step)!;
       const fallback = playbook.steps[step.idx]!.fallbackOwners;
-      if (effect.owners) step.owners = expand(effect.owners, fallback);
-      if (effect.addOwners) step.owners = unique([...step.owners, ...expand(effect.addOwners, fallback)]);
+      if (effect.owners) step.owners = expand(effect.owners, fallback, DEFAULT_FALLBACK_OWNERS);
+      if (effect.addOwners)
+        step.owners = unique([
+          ...step.owners,
+          ...expand(effect.addOwners, fallback, DEFAULT_FALLBACK_OWNERS),
+        ]);
       if (effect.approvers) step.approvers = expand(effect.approvers);
       if (effect.watchers) step.watchers = unique([...step.watchers, ...expand(effect.watchers)]);
       if (effect.note) step.notes.push(effect.note);
@@ -209,6 +244,12 @@ export function planRun(playbook: Playbook, facts: RunFacts, directory: RoleDire
   }
 
   for (const step of steps) {
+    // An owner of the step is not also one of its watchers.
+    step.watchers = step.watchers.filter((w) => !step.owners.includes(w));
+    if (step.anyOwner && step.owners.length > 1)
+      step.notes.push(
+        `Any one of ${step.owners.map((o) => `@${o}`).join(', ')} delivers this step: the first to do it completes it.`,
+      );
     const def = playbook.steps[step.idx]!;
     const req =
       required.has(step.key) ||

@@ -10,6 +10,7 @@ import {
 } from '../../src/slack/blocks/clocks/index.ts';
 import {
   buildChooseChainMessage,
+  buildDescribeRequest,
   buildHelp,
   buildMineList,
   buildRolesList,
@@ -17,6 +18,7 @@ import {
   buildRunStatusList,
 } from '../../src/slack/blocks/index.ts';
 import type { SlackMessage } from '../../src/slack/blocks/kit.ts';
+import { COMMAND_LEAD } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import type { LeadCommand } from './parse.ts';
 
@@ -46,6 +48,13 @@ export async function answerLead(
         source: who.source,
         idempotencyKeys: who.idempotencyKeys,
       });
+      if (outcome.kind === 'describe') {
+        const playbook = deps.playbooks.find((p) => p.id === outcome.chain);
+        return buildDescribeRequest({
+          prefix: who.source === 'mention' ? '@ProjectLead' : COMMAND_LEAD,
+          chain: playbook ? { command: playbook.command, title: playbook.title } : null,
+        });
+      }
       if (outcome.kind !== 'ask') return null;
       const titles = Object.fromEntries(deps.playbooks.map((p) => [p.id, p.title]));
       return buildChooseChainMessage(outcome.classification, outcome.pendingId, {

@@ -45,6 +45,10 @@ export function declareIncidentSubmitted(deps: HandlerDeps) {
         declaredFrom: { channelId: source.channelId, ts: source.messageTs },
       },
     });
+    if (outcome.kind === 'describe') {
+      const message = 'Say what is happening: the title and description have no words of their own.';
+      throw new ValidationError('too_little', message, { field: BLOCK.description });
+    }
     await ack();
     if (outcome.kind !== 'started' || !outcome.created) return;
     const run = await deps.whenPosted(outcome.run.id);

@@ -25,7 +25,7 @@ import {
   toLogProbs,
 } from './model.ts';
 import { MODEL_TEXT } from './model-weights.ts';
-import { makeTitle, normalizeSlackText, titleOfTidyText, toTokens } from './normalize.ts';
+import { codeBlocks, makeTitle, normalizeSlackText, titleOfTidyText, toTokens } from './normalize.ts';
 import { RuleIndex } from './prefilter.ts';
 import { gatherEvidence, rankChains } from './scoring.ts';
 import { readBugSeverity, readIncidentSeverity, type SeverityReading } from './severity.ts';
@@ -148,7 +148,23 @@ const DEFAULT_ATTRIBUTES: AttributeModel = parseAttributeModel(ATTRIBUTE_MODEL_T
 const FLAG_INDEX = new RuleIndex(FLAG_RULES, (rule: Rule<Flag>) => rule.re.source);
 const PROJECT_INDEX = new RuleIndex(PROJECT_RULES, (rule: Rule<Project>) => rule.re.source);
 
-export function classify(text: string, options: ClassifyOptions = {}): Classification {
+/** A request read once: what `classify` and `readFacts` work from. */
+interface Reading {
+  /** The raw text, cut at MAX_INPUT_CHARS. */
+  clipped: string;
+  title: string;
+  /** The readable text, cut at MAX_SCORED_CHARS. */
+  scoredText: string;
+  /** The words the lexicon and the model read (quoted labels masked). */
+  words: string[];
+  tokens: string;
+  /** The words with the quoted labels (flags, severity and projects read them). */
+  fullWords: string[];
+  fullTokens: string;
+  truncated: boolean;
+}
+
+function readRequest(text: string): Reading {
   const input = typeof text === 'string' ? text : '';
   const clipped = input.length > MAX_INPUT_CHARS ? input.slice(0, MAX_INPUT_CHARS) : input;
   const readable = normalizeSlackText(clipped);
@@ -157,15 +173,25 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   const masked = maskQuotedLabels(scoredText);
   const words = wordsOf(masked);
   const truncated = input.length > MAX_INPUT_CHARS || readable.length > MAX_SCORED_CHARS;
-
   const tokens = words.join(' ');
   // Flags, severity and projects read the quoted labels too (a 'Pay now' button is payments).
   const fullWords = masked === scoredText ? words : toTokens(scoredText).map(correctTypo);
   const fullTokens = masked === scoredText ? tokens : fullWords.join(' ');
+  return { clipped, title, scoredText, words, tokens, fullWords, fullTokens, truncated };
+}
+
+export function classify(text: string, options: ClassifyOptions = {}): Classification {
+  const reading = readRequest(text);
+  const { clipped, title, words, tokens, fullWords, truncated } = reading;
   const evidence = gatherEvidence(clipped.slice(0, MAX_SCORED_CHARS * 2), tokens);
   // Nothing but mentions, links or emoji: empty, unless the markup itself says something
   // (a lone :rotating_light: or an alert in a code block).
   if (words.length === 0 && evidence.signals.length === 0) return emptyResult(title);
+  // Markup, links, HTML, emoji and numbers only (`:fire:`, a bare link, `<script>…</script>`):
+  // nothing to act on, whatever the markup hints at. A code block counts: a pasted alert says
+  // what is firing.
+  const own = ownWords(reading);
+  if (own.length === 0) return emptyResult(title, 'too_little');
   const tuning = options.tuning ? { ...TUNING, ...options.tuning } : TUNING;
   const model = options.model === undefined ? DEFAULT_MODEL : options.model;
   const anySignal = CHAIN_IDS.some((c) => evidence.scores[c] > 0);
@@ -179,7 +205,9 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
   const lean = logProbs ? modelBest(logProbs) : null;
   // A request that says little ("can someone look at the thing from yesterday") is started only
   // on a strong phrase: the model leans on its few words, but there is nothing to act on.
-  const vague = strongestScore(evidence.scores) < VAGUE_EVIDENCE && saysLittle(words);
+  // One word alone ("outage", "alert(1)") is a keyword, not a request: at most a question.
+  const keyword = new Set(own).size === 1;
+  const vague = (strongestScore(evidence.scores) < VAGUE_EVIDENCE && saysLittle(words)) || keyword;
   const modelSure = lean !== null && lean.p >= tuning.modelAlone && !vague;
   const rulesTop = anySignal ? topByScore(ranked) : null;
   // Two independent readings that disagree mean the wording is ambiguous.
@@ -213,18 +241,19 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
     choices = [chain];
   }
 
-  const projects = detectProjects(fullTokens);
-  const attributeModel = options.attributes === undefined ? DEFAULT_ATTRIBUTES : options.attributes;
-  const { flags, severity } = readAttributes(
-    attributeModel,
-    fullWords,
-    fullTokens,
+  const { flags, severity, releaseType, changeType, projects } = factsFor(
+    reading,
     chain,
-    projects,
+    options.attributes,
     tuning.flagThreshold,
   );
-  const releaseType = chain === 'release' ? pickBest(fullTokens, RELEASE_TYPE_RULES) : null;
-  const changeType = chain === 'cross_project' ? pickBest(fullTokens, CHANGE_TYPE_RULES) : null;
+  // One word, or greetings and nudges only ("hi", "test 123", "thanks!"), that point to no
+  // workflow: there is nothing to choose between; the requester is asked to say more.
+  const tooLittle =
+    !anySignal &&
+    !modelSure &&
+    correctedBy === undefined &&
+    (keyword || own.every((w) => EMPTY_WORDS.has(w)));
   const signals = evidence.signals
     .filter((s) => s.weight > 0)
     .sort((a, b) => b.weight - a.weight || (a.phrase < b.phrase ? -1 : a.phrase > b.phrase ? 1 : 0));
@@ -254,11 +283,89 @@ export function classify(text: string, options: ClassifyOptions = {}): Classific
       threshold,
       lean: lean?.chain ?? null,
       vague: vague && correctedBy === undefined,
+      tooLittle,
     }),
     signals: signals.filter((s) => s.chain === chain),
   };
   if (correctedBy !== undefined) result.correctedBy = correctedBy;
+  if (tooLittle) result.error = 'too_little';
   return result;
+}
+
+/** The facts of a request that matter once its chain is known. */
+export type RequestFacts = Pick<
+  Classification,
+  'flags' | 'severity' | 'releaseType' | 'changeType' | 'projects'
+>;
+
+function factsFor(
+  reading: Reading,
+  chain: ChainId,
+  attributes: AttributeModel | null | undefined,
+  flagThreshold: number,
+): RequestFacts {
+  const { fullWords, fullTokens, scoredText } = reading;
+  const projects = detectProjects(fullTokens);
+  const attributeModel = attributes === undefined ? DEFAULT_ATTRIBUTES : attributes;
+  const { flags, severity } = readAttributes(
+    attributeModel,
+    fullWords,
+    fullTokens,
+    chain,
+    projects,
+    flagThreshold,
+    scoredText,
+  );
+  return {
+    flags,
+    severity,
+    releaseType: chain === 'release' ? pickBest(fullTokens, RELEASE_TYPE_RULES) : null,
+    changeType: chain === 'cross_project' ? pickBest(fullTokens, CHANGE_TYPE_RULES) : null,
+    projects,
+  };
+}
+
+/**
+ * The facts of a request for a chain the requester named or picked (`/lead bug …`, a choice
+ * after a question), read exactly as `classify` reads them for its own chain: a severity the
+ * request states is kept whichever chain the words lean to.
+ */
+export function readFacts(
+  text: string,
+  chain: ChainId,
+  options: Pick<ClassifyOptions, 'attributes' | 'tuning'> = {},
+): RequestFacts {
+  const threshold = options.tuning?.flagThreshold ?? TUNING.flagThreshold;
+  return factsFor(readRequest(text), chain, options.attributes, threshold);
+}
+
+/**
+ * The words of a request that describe something: its words and versions once links and
+ * plain numbers are set aside, less the greetings, function words and nudges (EMPTY_WORDS).
+ * The words of its code blocks count. Empty for `???`, `:fire:`, `hi`, a bare link.
+ */
+export function describingWords(text: string): string[] {
+  return ownWords(readRequest(text)).filter((w) => !EMPTY_WORDS.has(w));
+}
+
+const URL_TEXT = /\b(?:https?|ftp):\/\/\S*|\bmailto:\S*|\bwww\.\S*/gi;
+const HAS_URL = /\b(?:https?|ftp):\/\/|\bmailto:|\bwww\./i;
+const HAS_LETTER = /[a-z]/;
+const VERSION = /\d\.\d/;
+const isOwnWord = (word: string) => HAS_LETTER.test(word) || VERSION.test(word);
+
+/**
+ * What the request says in words of its own: its words and versions, without the addresses of
+ * bare links and without plain numbers; a code block's words when nothing else is there.
+ */
+function ownWords(reading: Reading): string[] {
+  const words = HAS_URL.test(reading.scoredText)
+    ? toTokens(reading.scoredText.replace(URL_TEXT, ' '))
+    : reading.fullWords;
+  const own = words.filter(isOwnWord);
+  if (own.length === 0 && reading.clipped.includes('```'))
+    for (const block of codeBlocks(reading.clipped)) own.push(...toTokens(block).filter(isOwnWord));
+  return own;
 }
 
 /**
@@ -318,7 +425,7 @@ export function maskQuotedLabels(text: string): string {
   return text.replace(QUOTED_LABEL, (_m, before: string) => `${before} label `);
 }
 
-function emptyResult(title: string): Classification {
+function emptyResult(title: string, error: 'empty' | 'too_little' = 'empty'): Classification {
   return {
     chain: null,
     confidence: 0,
@@ -332,9 +439,11 @@ function emptyResult(title: string): Classification {
     projects: [],
     title,
     explanation:
-      'The request is empty: say what you need (e.g. "the login page is broken") and I will pick the workflow.',
+      error === 'empty'
+        ? 'The request is empty: say what you need (e.g. "the login page is broken") and I will pick the workflow.'
+        : 'The request has no words of its own (only markup, links, emoji or numbers): say what you need (e.g. "the login page is broken") and I will pick the workflow.',
     signals: [],
-    error: 'empty',
+    error,
   };
 }
 
@@ -377,9 +486,10 @@ export function readAttributes(
   chain: ChainId,
   projects: Project[],
   flagThreshold: number,
+  readable = '',
 ): { flags: Flag[]; severity: Severity | null } {
   const ruleFlags = detectFlags(ruleFlagSet(tokens), tokens, chain, projects);
-  const reading = readSeverity(chain, tokens);
+  const reading = readSeverity(chain, tokens, readable);
   if (!model) return { flags: ruleFlags, severity: reading?.rule ?? null };
   const z = attributeLogitsOfWords(model, words, ruleFeatures(chain, ruleFlags, reading));
   // The model adds the flags the rules miss; a flag rule that fires is kept (crossval-attributes.ts:
@@ -392,9 +502,9 @@ export function readAttributes(
   return { flags, severity };
 }
 
-function readSeverity(chain: ChainId, tokens: string): SeverityReading | null {
+function readSeverity(chain: ChainId, tokens: string, readable: string): SeverityReading | null {
   return chain === 'bug'
-    ? readBugSeverity(tokens)
+    ? readBugSeverity(tokens, readable)
     : chain === 'incident'
       ? readIncidentSeverity(tokens)
       : null;
@@ -418,7 +528,7 @@ export function requestAttributeFeatures(text: string, chain: ChainId): string[]
   const words = wordsOf(readable);
   const tokens = words.join(' ');
   const ruleFlags = detectFlags(ruleFlagSet(tokens), tokens, chain, detectProjects(tokens));
-  return attributeFeatures(words, chain, ruleFlags, readSeverity(chain, tokens));
+  return attributeFeatures(words, chain, ruleFlags, readSeverity(chain, tokens, readable));
 }
 
 function ruleFlagSet(tokens: string): Set<Flag> {
@@ -483,11 +593,17 @@ function explain(input: {
   lean: ChainId | null;
   /** The request says too little to start anything. */
   vague: boolean;
+  /** A few words that point to no workflow: nothing to choose between. */
+  tooLittle: boolean;
 }): string {
   const parts: string[] = [];
   if (input.correctedBy !== undefined) {
     parts.push(
       `${CHAIN_TITLES[input.chain]}: a similar request was corrected to this workflow before ("${makeTitle(input.correctedBy).slice(0, 80)}").`,
+    );
+  } else if (input.tooLittle) {
+    parts.push(
+      'The request says too little for me to act on: say in a sentence what is wanted or what is broken.',
     );
   } else if (!input.anySignal) {
     parts.push('Nothing in the request points to a workflow, so I need you to choose.');

@@ -68,14 +68,14 @@
  *   wrong; flags 88.4%, severity 83.8%. blind14 98.0%, 5.0%, 0.3%; flags 86.7%, severity
  *   82.1%. Both (600): 4.7% asked, 1.0% started wrong: both goals met on both.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type LabelledRequest, parseLabelledJsonl } from './evaluate.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export const CORPUS_FILES: Readonly<Record<string, string>> = {
-  dev: here('../../../shared/classifier/dev.jsonl'),
+  dev: here('./corpus/dev.jsonl'),
   train: here('./corpus/train.jsonl'),
   heldout: here('./corpus/heldout.jsonl'),
   blind: here('./corpus/blind.jsonl'),
@@ -158,8 +158,9 @@ export const FINAL_CORPUS = 'blind14';
  */
 export const FINAL_CORPORA = ['blind13', 'blind14'] as const;
 
+/** A corpus by name; an unknown name or a missing file throws (a model must never train on less without saying so). */
 export function loadCorpus(name: string): { line: number; request: LabelledRequest }[] {
   const path = CORPUS_FILES[name];
-  if (!path || !existsSync(path)) return [];
+  if (!path) throw new Error(`unknown corpus: ${name}`);
   return parseLabelledJsonl(readFileSync(path, 'utf8'));
 }

@@ -3,8 +3,11 @@ export {
   type ClassifyOptions,
   CONFIDENCE_THRESHOLD,
   classify,
+  describingWords,
   MAX_INPUT_CHARS,
   MAX_SCORED_CHARS,
+  type RequestFacts,
+  readFacts,
 } from './classify.ts';
 export {
   buildCorrectionIndex,

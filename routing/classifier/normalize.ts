@@ -13,6 +13,16 @@ const CODE_BLOCK = /```[\s\S]*?(?:```|$)/g;
 const INLINE_CODE = /`([^`\n]*)`/g;
 const EMOJI = /:[a-z0-9_+'-]+(?:::skin-tone-\d)?:/g;
 const ENTITY = /&(amp|lt|gt|quot|#39);/g;
+/**
+ * HTML typed into Slack (which sends `<` as `&lt;`): a `<script>`/`<style>` element with its
+ * code, and tags: closing ones, ones with attributes or self-closing, and opening ones whose
+ * element is closed later. Neither is prose: `<script>alert(1)</script>` says nothing about
+ * the work. A lone `<c>` or `Array<string>` stays; inline code keeps its HTML (a bug report
+ * quoting a payload).
+ */
+const HTML_ELEMENT = /(?:<|&lt;)(script|style)\b[\s\S]*?(?:<|&lt;)\/\1\s*(?:>|&gt;)/gi;
+const HTML_TAG = /(?:<|&lt;)(\/)?([a-z][a-z0-9-]*)((?:\s(?:[^<>&]|&(?!lt;|gt;))*?)?)(\/)?(?:>|&gt;)/gi;
+const INLINE_CODE_SPAN = /(`[^`\n]*`)/;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
 
 const MARKUP = /[<>:`&*_~]/;
@@ -34,7 +44,8 @@ function collapseSpaces(text: string): string {
 /**
  * Slack markup to plain text: mentions (`<@U…|name>`, `<!subteam^S…|@x>`, `<!here>`) are
  * removed, `<url|label>` becomes its label (a bare `<url>` its address), `<#C…|name>` becomes
- * `#name`, `:emoji_codes:` and code blocks are removed, inline `code` keeps its text,
+ * `#name`, `:emoji_codes:`, code blocks and HTML tags (outside inline code) are removed, inline
+ * `code` keeps its text,
  * bold/italic/strike markers and entities are undone, whitespace collapses.
  */
 export function normalizeSlackText(text: string): string {
@@ -55,6 +66,7 @@ export function normalizeSlackText(text: string): string {
       .replace(LINK, (_m, url: string, label: string | undefined) => label ?? url.replace(/^mailto:/, ''))
       .replace(OTHER_SPECIAL, (_m, label: string | undefined) => label ?? ' ');
   }
+  if (text.includes('<') || text.includes('&lt;')) out = stripHtml(out);
   if (text.includes('`')) out = out.replace(INLINE_CODE, '$1');
   if (text.includes(':')) out = out.replace(EMOJI, ' ');
   if (text.includes('&')) out = out.replace(ENTITY, (_m, name: string) => ENTITIES[name] ?? _m);
@@ -62,6 +74,29 @@ export function normalizeSlackText(text: string): string {
     out = out.replace(/(^|\s)[*_~]+(?=\S)/g, '$1').replace(/(\S)[*_~]+(?=\s|$|[.,!?;:)])/g, '$1');
   if (text.includes('>') || text.includes('&')) out = out.replace(/^\s*>\s?/gm, '');
   return collapseSpaces(out);
+}
+
+/** `text` without HTML elements and tags, except inside inline code. */
+function stripHtml(text: string): string {
+  const parts = text.split(INLINE_CODE_SPAN);
+  for (let i = 0; i < parts.length; i += 2) {
+    const part = parts[i]!.replace(HTML_ELEMENT, ' ');
+    parts[i] = part.replace(
+      HTML_TAG,
+      (
+        tag,
+        closing: string | undefined,
+        name: string,
+        attributes: string,
+        selfClosing: string | undefined,
+      ) => (closing || selfClosing || attributes.trim() || closedLater(part, name) ? ' ' : tag),
+    );
+  }
+  return parts.join('');
+}
+
+function closedLater(text: string, element: string): boolean {
+  return new RegExp(`(?:<|&lt;)/${element}\\s*(?:>|&gt;)`, 'i').test(text);
 }
 
 /** The names of the `:emoji:` codes in a text, without colons or skin tones. */

@@ -53,6 +53,20 @@ const INCIDENT_DOWN = B(
   `down|hard down|all (?:health )?checks failing|healthy host count 0|from all (?:locations|regions)|everything|not reachable|outage|unreachable|unavailable|inaccessible|everyone|everybody|all users|all requests|every request|every page|nobody|no one|noone|100%|completely|whole|entire|across the board|breach|leak|leaked|hacked|compromised|exposed|ddos\\w*|expired|dns|cant reach|suspicious logins|production outage|multiple services|at all|anyone|dropped to (?:zero|0)|credential stuffing|thousands of|lost (?:its |the |our )?primary|failover|nothing (?:loads|works)|lots of users|many users|(?:password|secret|keys?|credentials) (?:${W}{0,4})public`,
 );
 
+/**
+ * A bug severity written as the request's label: "Critical: checkout crashes", "[High] …",
+ * "(low) …", "Medium - …". Read from the readable text, as the tokens lose the colon that
+ * makes a label ("high CPU on the workers" states nothing).
+ */
+const BUG_LABEL =
+  /^[^a-z0-9]*(?:\[\s*(critical|high|medium|low)\s*\]|\(\s*(critical|high|medium|low)\s*\)|(critical|high|medium|low)\s*(?::|\||\s[-\u2013\u2014]\s))/i;
+
+export function bugSeverityLabel(readable: string): Severity | null {
+  const label = BUG_LABEL.exec(readable);
+  const word = (label?.[1] ?? label?.[2] ?? label?.[3])?.toLowerCase();
+  return word === 'critical' || word === 'high' || word === 'medium' || word === 'low' ? word : null;
+}
+
 /** A severity the requester stated ("P1", "high priority", "severity: low"), if any. */
 function statedBugSeverity(tokens: string): Severity | null {
   const stated = BUG_STATED.exec(tokens);
@@ -83,8 +97,9 @@ export interface SeverityReading {
   rule: Severity;
 }
 
-export function readBugSeverity(tokens: string): SeverityReading {
-  const stated = statedBugSeverity(tokens);
+/** `readable`: the request's readable text, for a severity written as its label. */
+export function readBugSeverity(tokens: string, readable = ''): SeverityReading {
+  const stated = statedBugSeverity(tokens) ?? bugSeverityLabel(readable);
   const critical = BUG_CRITICAL.test(tokens);
   const cosmetic = BUG_COSMETIC.test(tokens);
   const serious = BUG_SERIOUS.test(tokens);

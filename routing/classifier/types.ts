@@ -45,8 +45,12 @@ export interface Classification {
   signals: Signal[];
   /** Set when a stored correction decided the chain: the corrected request's text. */
   correctedBy?: string;
-  /** e.g. 'empty' for an empty request: answered clearly, never thrown. */
-  error?: string;
+  /**
+   * Answered clearly, never thrown: 'empty' (nothing readable), 'too_little' (no words of its
+   * own, only markup, links, emoji or numbers; or a few words that point to no workflow). The
+   * bot then asks for a description and offers no workflow to start.
+   */
+  error?: 'empty' | 'too_little';
 }
 
 export interface Signal {

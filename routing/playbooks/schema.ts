@@ -31,14 +31,19 @@ const id = z
 /**
  * An owner: a role name (e.g. `Atlas`) or a token resolved at start:
  * `$tier2` the Tier 2 leads of the affected projects, `$allTier2` every Tier 2 lead,
- * `$requester` whoever made the request, `$changeLeads` the cross-project pattern's leads.
+ * `$requester` whoever made the request, `$requesterTier2` the requester when they hold a
+ * Tier 2 lead role (SOP "Any Tier 2 Lead"), else the affected projects' leads,
+ * `$changeLeads` the cross-project pattern's leads (who coordinate the change).
  */
 const ownerRef = z
   .string()
   .regex(
-    /^(\$(tier2|allTier2|requester|changeLeads)|[A-Za-z][A-Za-z0-9]*)$/,
-    'a role name or $tier2, $allTier2, $requester, $changeLeads',
+    /^(\$(tier2|allTier2|requester|requesterTier2|changeLeads)|[A-Za-z][A-Za-z0-9]*)$/,
+    'a role name or $tier2, $allTier2, $requester, $requesterTier2, $changeLeads',
   );
+
+/** Who a step falls back to when its owners and its own fallback resolve to nobody. */
+export const DEFAULT_FALLBACK_OWNERS: readonly string[] = ['ProjectLead'];
 
 /** A condition on the request. Every key given must hold; `any` holds when one branch holds. */
 export interface Condition {
@@ -142,8 +147,16 @@ export const stepSchema = z.strictObject({
   title: z.string().min(1),
   owners: z.array(ownerRef).min(1),
   approvers: z.array(ownerRef).default([]),
-  /** Fallback owners when a token resolves to nobody (e.g. no project known yet). */
-  fallbackOwners: z.array(ownerRef).default(['ProjectLead']),
+  /**
+   * Fallback owners when a token resolves to nobody (e.g. no project known yet); when these
+   * resolve to nobody too, DEFAULT_FALLBACK_OWNERS.
+   */
+  fallbackOwners: z.array(ownerRef).default([...DEFAULT_FALLBACK_OWNERS]),
+  /**
+   * One delivery by any of the owners completes the owners' part (SOP "Any Tier 2 Lead");
+   * by default each owner delivers (parallel work).
+   */
+  anyOwner: z.boolean().default(false),
   output: z.string().min(1).nullable(),
   gate: gateSchema.nullable().default(null),
   skip: skipSchema.default({ manual: false }),

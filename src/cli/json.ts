@@ -45,7 +45,8 @@ const OWNER_LABELS: Record<string, string> = {
   $tier2: 'Tier 2 Lead(s)',
   $allTier2: 'All Tier 2 Leads',
   $requester: 'Anyone (the requester)',
-  $changeLeads: 'Each affected Tier 2 Lead',
+  $requesterTier2: 'Any Tier 2 Lead',
+  $changeLeads: "The change pattern's leads",
 };
 export const ownerLabel = (ref: string) => OWNER_LABELS[ref] ?? ref;
 

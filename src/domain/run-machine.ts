@@ -42,8 +42,9 @@ export interface CollectedFacts {
 }
 
 export function factsOf(
-  run: Pick<Run, 'flags' | 'severity' | 'releaseType' | 'changeType' | 'auditType' | 'projects'>,
+  run: Pick<Run, 'flags' | 'severity' | 'releaseType' | 'changeType' | 'auditType' | 'projects' | 'context'>,
 ): RunFacts {
+  const requesterRoles = run.context.requesterRoles;
   return {
     flags: run.flags,
     severity: run.severity,
@@ -51,6 +52,7 @@ export function factsOf(
     changeType: run.changeType,
     auditType: run.auditType,
     projects: run.projects,
+    requesterRoles: Array.isArray(requesterRoles) ? (requesterRoles as string[]) : [],
   };
 }
 
@@ -61,6 +63,7 @@ function specOf(p: PlannedStep): StepSpec {
     collects: [...p.collects],
     required: p.required,
     manualSkip: p.manualSkip,
+    ...(p.anyOwner ? { anyOwner: true } : {}),
   };
 }
 
@@ -68,8 +71,12 @@ function specOf(p: PlannedStep): StepSpec {
 export function newRun(
   request: RunRequest,
   ids: { id: string; seq: number },
-  deps: Pick<MachineDeps, 'playbook' | 'directory' | 'now'>,
+  deps: Pick<MachineDeps, 'playbook' | 'directory' | 'now'> & {
+    /** The roles the requester holds now (the plan's `$requesterTier2`). */
+    requesterRoles?: readonly string[];
+  },
 ): Run {
+  const requesterRoles = [...(deps.requesterRoles ?? [])];
   const facts: RunFacts = {
     flags: request.flags ?? [],
     severity: request.severity ?? null,
@@ -77,6 +84,7 @@ export function newRun(
     changeType: request.changeType ?? null,
     auditType: request.auditType ?? null,
     projects: request.projects ?? [],
+    requesterRoles,
   };
   const plan = planRun(deps.playbook, facts, deps.directory);
   return {
@@ -97,7 +105,13 @@ export function newRun(
     auditType: facts.auditType,
     flags: [...facts.flags],
     projects: [...facts.projects],
-    context: { ...(request.context ?? {}), summary: plan.summary, notices: plan.notices, noticesSent: [] },
+    context: {
+      ...(request.context ?? {}),
+      summary: plan.summary,
+      notices: plan.notices,
+      noticesSent: [],
+      requesterRoles,
+    },
     blockedReason: null,
     version: 0,
     createdAt: deps.now,
@@ -130,6 +144,12 @@ export function newRun(
 }
 
 const mention = (u: string) => (u.startsWith('S') ? `<!subteam^${u}>` : `<@${u}>`);
+
+/** Owner roles that still have to deliver: none once one has, on an any-owner step. */
+function ownersLeft(step: Step): string[] {
+  if (step.spec.anyOwner && step.owners.some((r) => step.deliveries[r])) return [];
+  return step.owners.filter((r) => !step.deliveries[r]);
+}
 
 /** The step roles the actor may act for (by the snapshot taken at handoff). */
 export function rolesHeld(actor: Actor, step: Step): string[] {
@@ -344,7 +364,7 @@ export class RunTransition {
 
   /** Roles that still have to deliver: owners first, then approvers. */
   pendingRoles(step: Step): string[] {
-    const owners = step.owners.filter((r) => !step.deliveries[r]);
+    const owners = ownersLeft(step);
     if (owners.length > 0) return owners;
     return step.approvers.filter((r) => !step.deliveries[r]);
   }
@@ -384,7 +404,7 @@ export class RunTransition {
     const step = this.currentStep(actor, input.stepKey, ['active']);
     const held = this.requireActor(actor, step, 'complete');
     const pending = this.pendingRoles(step);
-    const ownersPending = step.owners.some((r) => !step.deliveries[r]);
+    const ownersPending = ownersLeft(step).length > 0;
     let role: string | undefined;
     if (input.role) {
       role =
@@ -436,7 +456,7 @@ export class RunTransition {
         output,
         waitingOn: stillPending,
       });
-      if (ownersPending && !step.owners.some((r) => !step.deliveries[r]) && step.approvers.length > 0) {
+      if (ownersPending && ownersLeft(step).length === 0 && step.approvers.length > 0) {
         this.handoff(step, 'approval');
       }
       this.finish();

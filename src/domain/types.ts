@@ -39,6 +39,8 @@ export interface StepSpec {
   collects: string[];
   required: boolean;
   manualSkip: boolean;
+  /** One delivery by any owner completes the owners' part (absent: each owner delivers). */
+  anyOwner?: boolean;
 }
 
 export interface StepDelivery {

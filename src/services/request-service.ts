@@ -7,7 +7,9 @@ import {
   type Classification,
   type CorrectionIndex,
   classify,
+  describingWords,
   isChainId,
+  readFacts,
 } from '../../routing/classifier/index.ts';
 import { BUG_SEVERITIES, INCIDENT_SEVERITIES } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
@@ -48,7 +50,13 @@ export type RequestOutcome =
   | { kind: 'started'; run: Run; created: boolean; classification: Classification }
   | { kind: 'ask'; pendingId: number; choices: string[]; classification: Classification }
   /** The same Slack delivery again, after it led to a question: nothing more to do. */
-  | { kind: 'duplicate' };
+  | { kind: 'duplicate' }
+  /**
+   * The text says too little to act on (`???`, `:fire:`, `hi`, a bare link; `/lead incident ???`):
+   * nothing was started or stored; the requester is asked to describe it (`chain`: the chain
+   * they named, if any).
+   */
+  | { kind: 'describe'; chain: string | null };
 
 export interface RequestServiceDeps {
   store: Store;
@@ -61,20 +69,27 @@ export interface RequestServiceDeps {
 const BUG = new Set<string>(BUG_SEVERITIES);
 const INCIDENT = new Set<string>(INCIDENT_SEVERITIES);
 
-/** Keep only facts that mean something for the chain (a bug has no SEV level, …). */
+/**
+ * The request's facts for the chain that starts: the classification's when it read the text
+ * as that chain, else the text read again for it (a severity the text states is kept when the
+ * requester names or picks another chain than the classifier's). Only facts that mean
+ * something for the chain are kept (a bug has no SEV level, …).
+ */
 function factsFor(
   chain: string,
   c: Classification,
+  text: string,
 ): Pick<RunRequest, 'severity' | 'releaseType' | 'changeType' | 'projects' | 'flags'> {
-  const sev = c.severity;
+  const read = isChainId(chain) && chain !== c.chain ? readFacts(text, chain) : c;
+  const sev = read.severity;
   const severity =
     sev && ((chain === 'bug' && BUG.has(sev)) || (chain === 'incident' && INCIDENT.has(sev))) ? sev : null;
   return {
     severity,
-    releaseType: chain === 'release' ? c.releaseType : null,
-    changeType: chain === 'cross_project' ? c.changeType : null,
-    projects: [...c.projects],
-    flags: [...c.flags],
+    releaseType: chain === 'release' ? read.releaseType : null,
+    changeType: chain === 'cross_project' ? read.changeType : null,
+    projects: [...read.projects],
+    flags: [...read.flags],
   };
 }
 
@@ -107,7 +122,7 @@ export function createRequestService(deps: RequestServiceDeps) {
   }
 
   function start(input: RequestInput, chain: string, c: Classification, keys: string[], source: RunSource) {
-    const facts = factsFor(chain, c);
+    const facts = factsFor(chain, c, input.text);
     return deps.runs.startRun({
       chain,
       title: input.title?.trim() || c.title || input.text.trim(),
@@ -165,20 +180,28 @@ export function createRequestService(deps: RequestServiceDeps) {
       return byCommand.get(word.toLowerCase()) ?? null;
     },
 
-    /** Start the named chain, or classify the text and start or ask. */
+    /**
+     * Start the named chain, or classify the text and start or ask. Text that says too little
+     * (no words of its own, or a word or two that point nowhere) starts nothing and asks for
+     * a description, whichever way it came in; a named chain too needs words that describe
+     * something (`/lead incident ???` pages nobody).
+     */
     async submit(input: RequestInput): Promise<RequestOutcome> {
       const text = input.text.trim();
-      if (!text) throw new ValidationError('empty_request', 'Say what the request is about.');
+      if (input.chain && !chainIds.has(input.chain))
+        throw new NotFoundError('unknown_chain', `There is no chain "${input.chain}".`);
+      if (input.chain && describingWords(`${input.title ?? ''}\n${text}`).length === 0)
+        return { kind: 'describe', chain: input.chain };
+      if (!text) return { kind: 'describe', chain: null };
       const keys = input.idempotencyKeys ?? [];
       const seen = await deps.store.read.idempotency.seen(keys);
       if (seen && seen.runId === null) return { kind: 'duplicate' };
       const c = classify(text, { corrections: await correctionIndex() });
       if (input.chain) {
-        if (!chainIds.has(input.chain))
-          throw new NotFoundError('unknown_chain', `There is no chain "${input.chain}".`);
         const { run, created } = await start(input, input.chain, c, keys, input.source);
         return { kind: 'started', run, created, classification: c };
       }
+      if (c.error) return { kind: 'describe', chain: null };
       if (!c.ask && c.chain && chainIds.has(c.chain)) {
         const { run, created } = await start(input, c.chain, c, keys, input.source);
         return { kind: 'started', run, created, classification: c };

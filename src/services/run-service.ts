@@ -111,18 +111,19 @@ export function createRunService(deps: RunServiceDeps) {
           if (existing) return { run: existing, created: false };
         }
         const seq = await repos.runs.nextSeq(playbook.prefix);
+        const holders = await roleHolders(repos, deps.directory);
+        // The roles the requester holds, as a user or through a user group (`$requesterTier2`).
+        const { principals } = await actorFor(repos, request.requester, deps.adminUserIds);
+        const requesterRoles = deps.directory.names.filter((role) =>
+          holders(role).some((p) => principals.includes(p)),
+        );
         const run = newRun(
           { ...request, title },
           { id: `${playbook.prefix}-${seq}`, seq },
-          { playbook, directory: deps.directory, now },
+          { playbook, directory: deps.directory, now, requesterRoles },
         );
         await repos.runs.insert(run);
-        const tr = new RunTransition(run, {
-          playbook,
-          directory: deps.directory,
-          holders: await roleHolders(repos, deps.directory),
-          now,
-        });
+        const tr = new RunTransition(run, { playbook, directory: deps.directory, holders, now });
         tr.start(request.requester);
         await persist(repos, tr, run.version, now);
         await repos.idempotency.record(keys, run.id, now);

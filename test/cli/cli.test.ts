@@ -72,6 +72,17 @@ describe('projectlead CLI', () => {
     });
   });
 
+  it('when playbooks --json is asked, then the Cross-Project Change is proposed by any Tier 2 lead and implemented by the affected Tier 2 leads', async () => {
+    const { out } = await cli(['playbooks', '--json'], { DATABASE_URL: tempDbPath('pb') });
+    const change = JSON.parse(out).find((c: { id: string }) => c.id === 'cross_project');
+    const owners = Object.fromEntries(
+      change.steps.map((s: { key: string; owners: string[] }) => [s.key, s.owners]),
+    );
+    expect(owners.propose).toEqual(['Any Tier 2 Lead']);
+    expect(owners.design).toEqual(['Architect', "The change pattern's leads", 'Tier 2 Lead(s)']);
+    expect(owners.implement).toEqual(['Tier 2 Lead(s)']);
+  });
+
   it('when a folder of playbooks is validated, then a bad file is named with the path and the problem', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');

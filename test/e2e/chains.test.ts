@@ -241,7 +241,8 @@ describe('the six chains, end to end', () => {
     expect(run.id).toMatch(/^CHG-\d+$/);
     const leads = ['BackendLead', 'MobileLead', 'FrontendLead'].map(u);
     const done = await walk(h, run.id, [
-      step('propose', [REQUESTER]),
+      // Any Tier 2 lead proposes (the requester leads no project): one of them is enough.
+      step('propose', [u('MobileLead')]),
       step('impact_analysis', [u('Architect')]),
       step('design', [u('Architect'), ...leads]),
       step('implement', leads),
@@ -251,7 +252,7 @@ describe('the six chains, end to end', () => {
       step('document', [u('Scribe')]),
     ]);
     expect(handoffs(h, done)).toEqual([
-      { step: 'propose', mentions: [REQUESTER] },
+      { step: 'propose', mentions: [...leads].sort() },
       { step: 'impact_analysis', mentions: [u('Architect')] },
       { step: 'design', mentions: [u('Architect'), ...leads].sort() },
       { step: 'implement', mentions: [...leads].sort() },

@@ -214,31 +214,88 @@ describe('Cross-Project Change', () => {
     );
   });
 
-  it('when design tokens change, then design and all consumer leads coordinate', () => {
+  it('when design tokens change, then design and all consumer leads coordinate and the consumer leads implement', () => {
     const p = plan('cross_project', { changeType: 'design_tokens' });
-    expect(p.step('implement').owners).toEqual([
+    expect(p.step('design').owners).toEqual([
+      'Architect',
       'ProductDesigner',
       'FrontendLead',
       'MobileLead',
       'ContentLead',
     ]);
+    expect(p.step('implement').owners).toEqual(['FrontendLead', 'MobileLead', 'ContentLead']);
+    expect(p.step('implement').watchers).toEqual(['ProductDesigner']);
     expect(p.step('coordinated_deploy').notes).toContain(
       'Deploy order (Design token update): Design system → all consumers.',
     );
   });
 
-  it('when the data model migrates, then Backend, Quant and Cloud leads implement and the compliance check is mandatory', () => {
+  it('when the data model migrates, then Backend, Quant and Cloud leads coordinate, BackendLead implements and the compliance check is mandatory', () => {
     const p = plan('cross_project', { changeType: 'data_model' });
-    expect(p.step('implement').owners).toEqual(['BackendLead', 'QuantArchitect', 'CloudArch']);
+    expect(p.step('design').owners).toEqual(['Architect', 'BackendLead', 'QuantArchitect', 'CloudArch']);
+    expect(p.step('implement').owners).toEqual(['BackendLead']);
+    expect(p.step('implement').watchers).toEqual(['QuantArchitect', 'CloudArch']);
     expect(p.step('compliance_check').required).toBe(true);
     expect(p.step('coordinated_deploy').notes).toContain(
       'Deploy order (Data model migration): DB migration → Backend → Functions.',
     );
   });
 
-  it('when a shared dependency is upgraded, then Architect and the affected leads coordinate', () => {
+  it('when a shared dependency is upgraded, then Architect and the affected leads coordinate and the affected leads implement', () => {
     const p = plan('cross_project', { changeType: 'dependency_upgrade', projects: ['web', 'mobile'] });
-    expect(p.step('implement').owners).toEqual(['Architect', 'FrontendLead', 'MobileLead']);
+    expect(p.step('design').owners).toEqual(['Architect', 'FrontendLead', 'MobileLead']);
+    expect(p.step('implement').owners).toEqual(['FrontendLead', 'MobileLead']);
+    expect(p.step('implement').watchers).toEqual(['Architect']);
+  });
+
+  it('when a users-table migration is read by web, backend and mobile, then the pattern’s leads coordinate and every affected project’s Tier 2 lead implements', () => {
+    const p = plan('cross_project', { changeType: 'data_model', projects: ['web', 'backend', 'mobile'] });
+    expect(p.step('design').owners).toEqual([
+      'Architect',
+      'BackendLead',
+      'QuantArchitect',
+      'CloudArch',
+      'FrontendLead',
+      'MobileLead',
+    ]);
+    expect(p.step('implement').owners).toEqual(['FrontendLead', 'BackendLead', 'MobileLead']);
+    expect(p.step('implement').watchers).toEqual(['QuantArchitect', 'CloudArch']);
+    expect(p.step('implement').notes.join()).toMatch(/pattern's leads coordinate/);
+    expect(p.step('propose')).toMatchObject({
+      owners: ['FrontendLead', 'BackendLead', 'MobileLead'],
+      anyOwner: true,
+    });
+    expect(p.step('propose').notes.join()).toMatch(/Any one of @FrontendLead, @BackendLead, @MobileLead/);
+  });
+
+  it('when an API contract changes and only the backend is named, then every consumer’s lead still implements (never break a consumer)', () => {
+    const p = plan('cross_project', { changeType: 'api_contract', projects: ['backend'] });
+    expect(p.step('implement').owners).toEqual(['BackendLead', 'MobileLead', 'FrontendLead']);
+    expect(p.step('propose').owners).toEqual(['BackendLead', 'MobileLead', 'FrontendLead']);
+  });
+
+  it('when nothing says which projects or pattern, then ProjectLead routes the implementation', () => {
+    expect(plan('cross_project').step('implement').owners).toEqual(['ProjectLead']);
+    expect(plan('cross_project').step('design').owners).toEqual(['Architect']);
+  });
+
+  it('when the requester holds a Tier 2 lead role, then they propose the change', () => {
+    const p = plan('cross_project', {
+      projects: ['web', 'mobile'],
+      requesterRoles: ['Business', 'BackendLead'],
+    });
+    expect(p.step('propose').owners).toEqual(['Requester']);
+  });
+
+  it('when the requester leads no project, then the affected projects’ leads propose; with none known, any Tier 2 lead', () => {
+    const affected = plan('cross_project', { projects: ['web', 'mobile'], requesterRoles: ['Architect'] });
+    expect(affected.step('propose').owners).toEqual(['FrontendLead', 'MobileLead']);
+    expect(plan('cross_project').step('propose').owners).toEqual([
+      'FrontendLead',
+      'BackendLead',
+      'MobileLead',
+      'ContentLead',
+    ]);
   });
 
   it('when the change type is unknown, then the affected projects’ leads implement in parallel', () => {

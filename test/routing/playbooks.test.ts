@@ -62,10 +62,10 @@ const SOP: Record<string, [string, string[]][]> = {
     ['Document', ['Scribe']],
   ],
   cross_project: [
-    ['Propose', ['$requester']],
+    ['Propose', ['$requesterTier2']],
     ['Impact Analysis', ['Architect']],
-    ['Design', ['Architect', '$changeLeads']],
-    ['Implement (parallel)', ['$changeLeads']],
+    ['Design', ['Architect', '$changeLeads', '$tier2']],
+    ['Implement (parallel)', ['$tier2']],
     ['Contract Tests', ['QAGuard']],
     ['Compliance Check', ['Privacy']],
     ['Coordinated Deploy', ['OpsCommander']],

@@ -6,6 +6,7 @@ export {
   buildAppHome,
   buildChainStarted,
   buildChooseChainMessage,
+  buildDescribeRequest,
   buildHelp,
   buildIncidentDeclaredReply,
   buildMineList,

@@ -177,6 +177,37 @@ export function buildHelp(): SlackMessage {
   };
 }
 
+/** A request of each built-in chain, by its command word: what a description looks like. */
+const REQUEST_EXAMPLES: Readonly<Record<string, string>> = {
+  feature: 'Dark mode for the dashboard',
+  bug: 'Checkout crashes on Safari when the cart is empty',
+  release: 'v2.4 on Thursday',
+  incident: 'Checkout API returns 500 for everyone since 14:05',
+  change: 'Rename amount to amount_minor in the payments API',
+  audit: 'Quarterly GDPR review of the mobile app',
+};
+
+/**
+ * The request said too little to act on (`???`, `:fire:`, `hi`, a bare link, or a chain word
+ * with nothing after it): nothing started; how to say it. `prefix` is how the requester spoke
+ * to the bot (`/lead` or `@ProjectLead`); `chain` the chain they named, if any.
+ */
+export function buildDescribeRequest(input: {
+  prefix: string;
+  chain?: { command: string; title: string } | null;
+}): SlackMessage {
+  const { prefix, chain } = input;
+  const text = chain
+    ? `Nothing was started: say what the ${chain.title} is about, e.g. \`${prefix} ${chain.command} ${
+        REQUEST_EXAMPLES[chain.command] ?? '<what it is about, in a sentence>'
+      }\`.`
+    : `Nothing was started: that does not say what is needed. Describe it in a sentence, e.g. \`${prefix} ${REQUEST_EXAMPLES.bug}\`, and I pick the workflow; or name it: \`${prefix} bug …\`, \`${prefix} incident …\`, \`${prefix} feature …\`.`;
+  return {
+    text,
+    blocks: [section(`🤔 ${text}`), context(`\`${COMMAND_LEAD} help\` lists every workflow and subcommand.`)],
+  };
+}
+
 /** An answer for the user alone when an action is refused or fails: nothing changed. */
 export function buildRefusal(message: string): SlackMessage {
   return fitMessage({ text: message, blocks: [section(`🚫 ${userText(message, LIMITS.sectionText - 10)}`)] });

@@ -2,9 +2,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { evaluate, parseLabelledJsonl } from '../../../routing/classifier/evaluate.ts';
-import { type ChainId, CONFIDENCE_THRESHOLD, classify } from '../../../routing/classifier/index.ts';
+import {
+  type ChainId,
+  CONFIDENCE_THRESHOLD,
+  classify,
+  describingWords,
+  readFacts,
+} from '../../../routing/classifier/index.ts';
 
-const devPath = fileURLToPath(new URL('../../../../shared/classifier/dev.jsonl', import.meta.url));
+const devPath = fileURLToPath(new URL('../../../routing/classifier/corpus/dev.jsonl', import.meta.url));
 
 describe('classify: the Workflow Selection Guide signals', () => {
   const cases: [string, ChainId][] = [
@@ -218,6 +224,92 @@ describe('classify: answers for every input', () => {
   it('when markup surrounds the request, then the title is clean', () => {
     const result = classify('<@U1|ann> *please* add <https://x.io/a|CSV export> :pray:');
     expect(result.title).toBe('please add CSV export');
+  });
+});
+
+describe('classify: noise says too little', () => {
+  it.each([
+    '&lt;script&gt;alert(1)&lt;/script&gt;',
+    '<script>alert(1)</script>',
+    '&lt;img src=x onerror=alert(1)&gt;',
+    '???',
+    ':fire:',
+    ':rotating_light: :fire:',
+    '<!here>',
+    '<https://status.example.com/incidents/42>',
+    'https://grafana.example.com/d/api-errors',
+    '404 500',
+    'hi',
+    'test 123',
+    'thanks!',
+  ])('when the request is %j, then nothing starts and it says too little', (text) => {
+    const result = classify(text);
+    expect(result.ask).toBe(true);
+    expect(result.error).toMatch(/^(empty|too_little)$/);
+  });
+
+  it.each([
+    ['outage', 'incident'],
+    ['alert(1)', 'incident'],
+    ['broken', 'bug'],
+  ] as const)('when one word alone names a workflow (%j), then it asks, leaning to %s', (text, chain) => {
+    const result = classify(text);
+    expect(result.ask).toBe(true);
+    expect(result.error).toBeUndefined();
+    expect(result.chain).toBe(chain);
+    expect(result.explanation).toMatch(/says too little/);
+  });
+
+  it('when HTML comes around a real request, then the request is read without it', () => {
+    const result = classify('&lt;b&gt;The login button does nothing on Android 14&lt;/b&gt;');
+    expect(result).toMatchObject({ chain: 'bug', ask: false });
+    expect(result.title).toBe('The login button does nothing on Android 14');
+  });
+
+  it('when a bug report quotes a payload in code, then the payload is still read', () => {
+    const result = classify('Stored XSS: `<img src=x onerror=alert(1)>` in the bio runs for every visitor');
+    expect(result.chain).toBe('bug');
+    expect(result.flags).toContain('security');
+  });
+
+  it('when a word or two describe something, then describingWords finds them; noise has none', () => {
+    expect(describingWords('incident db down')).toEqual(['incident', 'db', 'down']);
+    expect(describingWords('release 2.4')).toEqual(['release', '2.4']);
+    expect(describingWords('```[FIRING] ApiLatencyHigh```')).toEqual(['firing', 'apilatencyhigh']);
+    for (const noise of ['???', ':fire: <!here>', 'hi there', '<https://x.io/a>', '<@U1|bob> 123'])
+      expect(describingWords(noise), noise).toEqual([]);
+  });
+});
+
+describe('readFacts: the facts for a chain the requester named', () => {
+  it('when a bug states its severity as a label, then it is kept though the words lean to an incident', () => {
+    const text = 'Critical: checkout crashes for every user';
+    expect(classify(text).chain).toBe('incident');
+    expect(readFacts(text, 'bug').severity).toBe('critical');
+  });
+
+  it.each([
+    ['[High] login fails on Android', 'high'],
+    ['(low) typo in the footer', 'low'],
+    ['Medium - the export misses the last row', 'medium'],
+  ])('when a bug reads "%s", then its stated severity is %s', (text, severity) => {
+    expect(readFacts(text, 'bug').severity).toBe(severity);
+  });
+
+  it('when "high" only describes a thing, then it states no severity', () => {
+    expect(readFacts('high CPU on the report workers makes exports slow', 'bug').severity).not.toBe('high');
+  });
+
+  it('when the chain is the one classify picked, then the facts are the same as its own', () => {
+    const text = 'Migrate the users table to split first and last name; web, backend and mobile read it';
+    const c = classify(text);
+    expect(readFacts(text, 'cross_project')).toEqual({
+      flags: c.flags,
+      severity: c.severity,
+      releaseType: c.releaseType,
+      changeType: c.changeType,
+      projects: c.projects,
+    });
   });
 });
 

@@ -33,6 +33,23 @@ describe('normalizeSlackText', () => {
   });
 });
 
+describe('normalizeSlackText: HTML typed into Slack', () => {
+  it.each([
+    ['&lt;script&gt;alert(1)&lt;/script&gt;', ''],
+    ['<script>alert(1)</script> checkout is broken', 'checkout is broken'],
+    ['&lt;img src=x onerror=alert(1)&gt; hi', 'hi'],
+    ['&lt;b&gt;Login&lt;/b&gt; is broken', 'Login is broken'],
+    ['a &lt;script&gt; tag in the name runs', 'a <script> tag in the name runs'],
+    ['Array&lt;string&gt; is wrong', 'Array<string> is wrong'],
+    ['see &lt;br/&gt; here', 'see here'],
+    ['x &lt; 5 and y &gt; 3', 'x < 5 and y > 3'],
+    ['a `&lt;script&gt;` tag in the name runs', 'a <script> tag in the name runs'],
+    ['<https://x.io|the spec> and <@U1> ok', 'the spec and ok'],
+  ])('when the text is %j, then it reads %j (tags and scripts go, a lone tag and inline code stay)', (text, readable) => {
+    expect(normalizeSlackText(text)).toBe(readable);
+  });
+});
+
 describe('toTokens', () => {
   it.each([
     ["doesn't work", ['doesnt', 'work']],

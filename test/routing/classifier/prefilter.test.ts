@@ -7,7 +7,7 @@ import { patternStarts, RuleIndex } from '../../../routing/classifier/prefilter.
 import { correctTypo } from '../../../routing/classifier/typos.ts';
 
 const corpora = [
-  '../../../../shared/classifier/dev.jsonl',
+  '../../../routing/classifier/corpus/dev.jsonl',
   '../../../routing/classifier/corpus/train.jsonl',
   '../../../routing/classifier/corpus/heldout.jsonl',
 ];
