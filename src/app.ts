@@ -2,7 +2,6 @@
 // set), the Web API client pointed at SLACK_API_URL, every listener, the one error handler, the
 // outbox sender and the user group refresh. Slack being unreachable at start is logged, never
 // fatal: the bot identity (auth.test) is looked up in the background and again when needed.
-import { randomBytes } from 'node:crypto';
 import { App, type Authorize, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { type HandlerDeps, type Reports, registerHandlers } from '../handlers/index.ts';
@@ -12,6 +11,8 @@ import type { Run } from './domain/types.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createOutboxSender, type OutboxSender } from './outbox/sender.ts';
 import { createSlackClient } from './outbox/slack-client.ts';
+import { newWorkerId } from './outbox/worker-identity.ts';
+import { createDeliveryService } from './services/delivery-service.ts';
 import { createRequestService, type RequestService } from './services/request-service.ts';
 import type { Clock } from './services/run-service.ts';
 import { createUsergroupSync } from './slack/actor.ts';
@@ -162,7 +163,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     playbooks: core.playbooks,
     clock,
     log,
-    workerId: opts.outbox?.workerId ?? `bot-${process.pid}-${randomBytes(3).toString('hex')}`,
+    workerId: opts.outbox?.workerId ?? newWorkerId(),
     ...(opts.outbox?.channelIntervalMs !== undefined
       ? { channelIntervalMs: opts.outbox.channelIntervalMs }
       : {}),
@@ -187,6 +188,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     requests,
     clocks: core.clocks,
     postmortems: core.postmortems,
+    deliveries: createDeliveryService({ store: core.store, clock }),
     playbooks: core.playbooks,
     slack,
     logger: log,

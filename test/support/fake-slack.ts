@@ -150,7 +150,7 @@ export interface FakeChannel {
   id: string;
   name: string;
   archived?: boolean;
-  /** false: posting fails with `not_in_channel`. Default true. */
+  /** false: posting fails with `not_in_channel` (`channel_not_found` when private). Default true. */
   isMember?: boolean;
   isPrivate?: boolean;
 }
@@ -916,7 +916,8 @@ export class FakeSlack {
       return id;
     }
     if (channel.archived) fail('is_archived');
-    if (channel.isMember === false) fail('not_in_channel');
+    // A private channel is invisible to a bot outside it; a public one says it is not in it.
+    if (channel.isMember === false) fail(channel.isPrivate ? 'channel_not_found' : 'not_in_channel');
     return id;
   }
 

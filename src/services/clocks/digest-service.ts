@@ -59,12 +59,13 @@ export function createDigestService(deps: DigestServiceDeps) {
     return last && last.claimedAt < now ? last.claimedAt : now - defaultSpan(kind);
   }
 
-  function build(
+  async function build(
     kind: DigestKind,
     now: number,
     since: number,
     key = periodKey(kind, now, deps.timeZone),
   ): Promise<DigestData> {
+    const deliveryProblems = await deps.store.read.outbox.deliveryProblems();
     return buildDigestData(queries, {
       kind,
       periodKey: key,
@@ -74,6 +75,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       playbooks: deps.playbooks,
       permalinkBase: deps.permalinkBase,
       limit: deps.limit,
+      deliveryProblems,
     });
   }
 
