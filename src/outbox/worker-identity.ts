@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 
-/** Senders alive in this process (a stopped one leaves; its rows are then free to take). */
+/** Senders created in this process: alive while it lives (a stopped one holds no lease). */
 const liveHere = new Set<string>();
 
 let machineKey: string | undefined;
@@ -32,12 +32,9 @@ export function newWorkerId(): string {
   return `${machine()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
-/** While registered, this process's own liveness check counts the worker as alive. */
-export function registerLiveWorker(id: string): () => void {
+/** From now on, for as long as this process lives, the worker counts as alive. */
+export function registerLiveWorker(id: string): void {
   liveHere.add(id);
-  return () => {
-    liveHere.delete(id);
-  };
 }
 
 interface ParsedId {
