@@ -152,6 +152,14 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     directory: core.directory,
     clock,
   });
+  const deliveries = createDeliveryService({ store: core.store, clock });
+  /** Invited while the bot was down (the join event missed): what waited there goes out now. */
+  async function releaseWhereInvited(): Promise<void> {
+    for (const channel of await deliveries.heldChannels()) {
+      const info = await slack.conversations.info({ channel }).catch(() => null);
+      if (info?.channel?.is_member) await deliveries.botJoinedChannel(channel);
+    }
+  }
   const usergroups = createUsergroupSync({ slack, store: core.store, roles: core.roles, clock, logger: log });
   // Reminders, escalations, GDPR clocks, digests and post-mortems render with their builders.
   // Registered per app, never undone: the builders are pure, so a second app (a restart in
@@ -188,7 +196,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     requests,
     clocks: core.clocks,
     postmortems: core.postmortems,
-    deliveries: createDeliveryService({ store: core.store, clock }),
+    deliveries,
     playbooks: core.playbooks,
     slack,
     logger: log,
@@ -265,6 +273,11 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       }
       void identity.load();
       void usergroups.refreshHeld();
+      void releaseWhereInvited().catch((err: unknown) =>
+        log.warn('Could not check the channels where messages wait for an invitation', {
+          error: String((err as Error).message ?? err),
+        }),
+      );
       usergroups.start(opts.usergroupRefreshMs ?? 15 * 60_000);
       sender.start(opts.outbox?.pollMs ?? 250);
       ready = true;

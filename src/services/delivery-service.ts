@@ -39,6 +39,11 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       });
     },
 
+    /** Channels where messages wait for the bot to be invited. */
+    heldChannels(): Promise<string[]> {
+      return deps.store.read.outbox.heldChannels();
+    },
+
     /** Messages of these runs that Slack refused: held until the bot is invited, or failed. */
     problems(runIds: string[]): Promise<DeliveryProblem[]> {
       return deps.store.read.outbox.deliveryProblems(runIds);

@@ -76,6 +76,23 @@ describe('delivery when Slack refuses or stalls', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['delivery_held', 'delivery_resumed']));
   });
 
+  it('when the bot was invited while it was down (the join event missed), then its held messages go out when it starts again', async () => {
+    h.fake.addChannel({ id: PRIVATE, name: 'secret-project', isPrivate: true, isMember: false });
+    await h.slack.slashCommand({
+      text: 'bug Export fails for every CSV',
+      userId: REQUESTER,
+      channelId: PRIVATE,
+    });
+    await h.fake.waitFor((f) => f.ephemerals(REQUESTER).find((e) => e.text?.includes('/invite')));
+    const run = await newestRun(h);
+    // Invited while it restarts: no join event reaches it.
+    h.fake.addChannel({ id: PRIVATE, name: 'secret-project', isPrivate: true, isMember: true });
+    await h.restart();
+    const posted = await postedRun(h, run.id);
+    expect(posted.channelId).toBe(PRIVATE);
+    expect(h.fake.callsTo('conversations.info').map((c) => c.args.channel)).toContain(PRIVATE);
+  });
+
   it('when one channel’s chat.postMessage hangs, then an incident requested in another channel has its first message out within 1 s', async () => {
     h.fake.failNext('chat.postMessage', { hang: true }, 1, { channel: 'CSLOW' });
     await h.core.runs.startRun({
