@@ -113,8 +113,8 @@ export interface DeliveryProblemNotice {
   held: boolean;
   /** The requester (who can invite the bot), or an owner of the step the message handed off. */
   audience: 'requester' | 'owner';
-  /** What could not be posted: the notice type, and its step when it had one. */
-  failed: { notice: string; stepKey: string | null; stepTitle: string | null };
+  /** What could not be posted: the notice type, its step when it had one, the user of a DM. */
+  failed: { notice: string; stepKey: string | null; stepTitle: string | null; toUser?: string };
   /** The request's response_url (a slash command's), and until when Slack takes it. */
   responseUrl?: string;
   responseUrlUntil?: number;

@@ -485,19 +485,22 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     const root = cascade
       ? (await repos.outbox.list({ runId: run.id })).find((r) => r.delivery.kind === 'root')
       : undefined;
+    // A refused DM: its user is not told again by DM (that is what failed).
+    const toUser = row.delivery.kind === 'dm' ? row.delivery.userId : undefined;
     const base = {
       type: 'delivery_problem' as const,
       runId: run.id,
       runTitle: run.title,
-      channelId: run.channelId,
+      channelId: toUser ? null : run.channelId,
       error: root?.lastError?.replace(/ \(.*$/, '') ?? error,
       held,
-      failed: { notice: row.notice.type, ...step },
+      failed: { notice: row.notice.type, ...step, ...(toUser ? { toUser } : {}) },
     };
     const notices: { userId: string; notice: DeliveryProblemNotice }[] = [];
     const mentioned = new Set<string>();
     if (row.notice.type === 'handoff') {
-      for (const m of row.notice.mentions) for (const p of m.principals) if (isUser(p)) mentioned.add(p);
+      for (const m of row.notice.mentions)
+        for (const p of m.principals) if (isUser(p) && p !== toUser) mentioned.add(p);
       for (const userId of mentioned) notices.push({ userId, notice: { ...base, audience: 'owner' } });
     }
     const earlier = (await repos.events.forRun(run.id)).some(
@@ -514,7 +517,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
             .flatMap((s) => Object.values(s.assignees).flat())
             .filter(isUser);
       for (const userId of new Set(requesters)) {
-        if (mentioned.has(userId)) continue;
+        if (mentioned.has(userId) || userId === toUser) continue;
         const direct = userId === run.requester && responseUrl !== undefined;
         notices.push({
           userId,

@@ -498,6 +498,26 @@ describe('outbox sender', () => {
     expect(fake.messages(fake.dmChannel('UREQ'))).toHaveLength(1);
   });
 
+  it('when Slack refuses a direct message for good, then the requester is told to whom it failed, and that person is not messaged again', async () => {
+    const { engine, fake, sender } = await setup();
+    const ghabs = userFor('Ghabs');
+    fake.failNext('chat.postMessage', { error: 'user_not_found' }, 1, { channel: ghabs });
+    const { run } = await start(engine, {
+      chain: 'incident',
+      severity: 'sev1',
+      title: 'Checkout down',
+      projects: [],
+    });
+    await sender.drain(60 * 60_000);
+    expect(fake.messages(fake.dmChannel(ghabs))).toEqual([]);
+    expect(fake.callsTo('chat.postMessage').filter((c) => c.args.channel === ghabs)).toHaveLength(1);
+    expect(fake.messages(fake.dmChannel('UREQ')).map((m) => m.text)).toEqual([
+      expect.stringContaining(
+        `of *${run.id}* “Checkout down” to <@${ghabs}>: Slack refused it (\`user_not_found\`)`,
+      ),
+    ]);
+  });
+
   it('when the playbook requires a notification, then it goes to the thread and to each person directly', async () => {
     const { engine, fake, sender } = await setup();
     await start(engine, { chain: 'incident', severity: 'sev1', title: 'Checkout down', projects: [] });

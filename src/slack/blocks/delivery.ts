@@ -36,18 +36,20 @@ function whatFailed(f: DeliveryProblemNotice['failed']): string {
 /** The DM (or ephemeral answer) telling a person that Slack refused a run's message. */
 export function buildDeliveryProblemMessage(n: DeliveryProblemNotice): SlackMessage {
   const run = `*${n.runId}* “${userText(oneLine(n.runTitle, 150), 300)}”`;
-  const where = n.channelId ? `<#${n.channelId}>` : 'its channel';
+  const where = n.failed.toUser
+    ? `to <@${n.failed.toUser}>`
+    : `in ${n.channelId ? `<#${n.channelId}>` : 'its channel'}`;
   const reason = refusalReason(n.error, n.channelId);
   let text: string;
   if (n.audience === 'owner') {
     const step = n.failed.stepTitle ? `Step “${userText(oneLine(n.failed.stepTitle, 150), 300)}”` : 'A step';
-    text = `:warning: ${step} of ${run} is waiting on you, but I could not post it in ${where}: ${reason}. See it and act on it with \`/lead mine\`.`;
+    text = `:warning: ${step} of ${run} is waiting on you, but I could not post it ${where}: ${reason}. See it and act on it with \`/lead mine\`.`;
   } else if (n.held && n.failed.notice === 'run_started') {
-    text = `:warning: ${run} cannot start in ${where} yet: ${reason}. ${INVITE_HINT}, and its messages go out right away; nothing is lost.`;
+    text = `:warning: ${run} cannot start ${where} yet: ${reason}. ${INVITE_HINT}, and its messages go out right away; nothing is lost.`;
   } else if (n.held) {
-    text = `:warning: I can no longer post ${run}'s messages in ${where}: ${reason}. ${INVITE_HINT}, and the waiting messages go out right away.`;
+    text = `:warning: I can no longer post ${run}'s messages ${where}: ${reason}. ${INVITE_HINT}, and the waiting messages go out right away.`;
   } else {
-    text = `:warning: I could not post ${whatFailed(n.failed)} of ${run} in ${where}: ${reason}. It will not be retried; \`/lead status ${n.runId}\` shows where the run stands.`;
+    text = `:warning: I could not post ${whatFailed(n.failed)} of ${run} ${where}: ${reason}. It will not be retried; \`/lead status ${n.runId}\` shows where the run stands.`;
   }
   return { text, blocks: [section(text)] };
 }
