@@ -35,7 +35,7 @@ import type { MessageMetadata } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { DeliveryProblemNotice } from '../domain/notices.ts';
-import type { Run } from '../domain/types.ts';
+import type { Run, RunEvent } from '../domain/types.ts';
 import type { Logger } from '../logger.ts';
 import { NO_CHANNEL, type OutboxRow } from '../persistence/repositories.ts';
 import type { Repositories, Store } from '../persistence/store.ts';
@@ -537,31 +537,38 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     return notices.length;
   }
 
+  /** The run's event saying Slack refused one of its messages (`delivery_failed`, `delivery_held`). */
+  function refusal(
+    row: OutboxRow,
+    type: 'delivery_failed' | 'delivery_held',
+    now: number,
+    data: Record<string, unknown>,
+  ): RunEvent {
+    const base = { outboxId: row.id, delivery: row.delivery.kind, notice: row.notice.type };
+    return {
+      runId: row.runId,
+      at: now,
+      actor: 'system',
+      type,
+      stepKey: stepOf(row).stepKey,
+      data: { ...base, ...data },
+    };
+  }
+
   async function giveUp(row: OutboxRow, error: string) {
     const now = clock();
-    const { stepKey } = stepOf(row);
     const told = await store.transaction(async (repos) => {
       if (!(await repos.outbox.markFailed(row.id, workerId, error, now))) return null;
       const run = row.runId ? await repos.runs.get(row.runId) : null;
       const code = error.replace(/ \(.*$/, '');
       const people = run ? await tellPeople(repos, row, run, code, false, now) : 0;
       await repos.events.append([
-        {
-          runId: row.runId,
-          at: now,
-          actor: 'system',
-          type: 'delivery_failed',
-          stepKey,
-          data: {
-            outboxId: row.id,
-            delivery: row.delivery.kind,
-            notice: row.notice.type,
-            error: code,
-            ...(code !== error ? { detail: error } : {}),
-            attempts: row.attempts + 1,
-            told: people,
-          },
-        },
+        refusal(row, 'delivery_failed', now, {
+          error: code,
+          ...(code !== error ? { detail: error } : {}),
+          attempts: row.attempts + 1,
+          told: people,
+        }),
       ]);
       return people;
     });
@@ -587,28 +594,13 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   /** Held until the bot is in the run's channel; the first held message of the run tells people. */
   async function hold(row: OutboxRow, error: string, tell: boolean) {
     const now = clock();
-    const { stepKey } = stepOf(row);
     const told = await store.transaction(async (repos) => {
       if (!(await repos.outbox.hold(row.id, workerId, error))) return null;
       if (!tell) return 0;
       const run = row.runId ? await repos.runs.get(row.runId) : null;
       const people = run ? await tellPeople(repos, row, run, error, true, now) : 0;
       await repos.events.append([
-        {
-          runId: row.runId,
-          at: now,
-          actor: 'system',
-          type: 'delivery_held',
-          stepKey,
-          data: {
-            outboxId: row.id,
-            delivery: row.delivery.kind,
-            notice: row.notice.type,
-            error,
-            channelId: run?.channelId ?? null,
-            told: people,
-          },
-        },
+        refusal(row, 'delivery_held', now, { error, channelId: run?.channelId ?? null, told: people }),
       ]);
       return people;
     });

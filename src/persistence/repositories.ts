@@ -686,20 +686,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   async earlierHeld(runId: string, id: number): Promise<string | null> {
-    const row = this.orm
-      .select({ error: t.outbox.lastError })
-      .from(t.outbox)
-      .where(
-        and(
-          eq(t.outbox.runId, runId),
-          lt(t.outbox.id, id),
-          eq(t.outbox.status, 'held'),
-          notInArray(t.outbox.kind, ['dm']),
-        ),
-      )
-      .orderBy(asc(t.outbox.id))
-      .limit(1)
-      .get();
+    const row = this.earlier(runId, id, 'held', ['dm']);
     return row ? (row.error ?? 'held') : null;
   }
 
@@ -795,21 +782,26 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   async hasEarlierPending(runId: string, id: number): Promise<boolean> {
-    const row = this.orm
-      .select({ id: t.outbox.id })
+    // Direct messages and root updates (rendered from current state) never hold a thread back.
+    return this.earlier(runId, id, 'pending', ['dm', 'root_update']) !== undefined;
+  }
+
+  /** The run's oldest row before `id` in this status, leaving out these kinds. */
+  private earlier(runId: string, id: number, status: OutboxRow['status'], exceptKinds: string[]) {
+    return this.orm
+      .select({ id: t.outbox.id, error: t.outbox.lastError })
       .from(t.outbox)
       .where(
         and(
           eq(t.outbox.runId, runId),
           lt(t.outbox.id, id),
-          eq(t.outbox.status, 'pending'),
-          // Direct messages and root updates (rendered from current state) never hold a thread back.
-          notInArray(t.outbox.kind, ['dm', 'root_update']),
+          eq(t.outbox.status, status),
+          notInArray(t.outbox.kind, exceptKinds),
         ),
       )
+      .orderBy(asc(t.outbox.id))
       .limit(1)
       .get();
-    return row !== undefined;
   }
 
   async hasNewerRootUpdate(runId: string, id: number): Promise<boolean> {

@@ -4,14 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HandlerDeps } from '../../handlers/deps.ts';
 import { memberJoinedChannel } from '../../handlers/events/member-joined-channel.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { createOutboxSender } from '../../src/outbox/sender.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
 import { createDigestService } from '../../src/services/clocks/digest-service.ts';
 import { createDeliveryService } from '../../src/services/delivery-service.ts';
 import { buildRunStatus, withDeliveryProblems } from '../../src/slack/blocks/index.ts';
 import { createTestEngine, type TestEngine } from '../support/engine.ts';
 import { startFakeSlack, visibleText } from '../support/fake-slack.ts';
+import { createTestSender } from '../support/outbox.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -28,18 +26,7 @@ async function setup() {
   fake.addChannel({ id: 'CPRIV', name: 'secret', isPrivate: true, isMember: false });
   fake.addChannel({ id: 'COLD', name: 'old-team', archived: true });
   fake.addChannel({ id: 'COK', name: 'team' });
-  const sender = createOutboxSender({
-    store: engine.store,
-    client: createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, logger: silentLogger }),
-    playbooks: engine.playbooks,
-    clock: engine.clock.now,
-    log: silentLogger,
-    workerId: 'w1',
-    sleep: async (ms) => {
-      engine.clock.advance(ms);
-    },
-    random: () => 0.5,
-  });
+  const sender = createTestSender(engine, fake);
   const deliveries = createDeliveryService({ store: engine.store, clock: engine.clock.now });
   return { engine, fake, sender, deliveries };
 }

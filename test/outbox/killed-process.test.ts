@@ -6,12 +6,10 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/logger.ts';
-import { createOutboxSender } from '../../src/outbox/sender.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
 import { newWorkerId } from '../../src/outbox/worker-identity.ts';
 import { createTestEngine, type TestEngine, tempDbPath } from '../support/engine.ts';
 import { type FakeSlack, type Fault, startFakeSlack } from '../support/fake-slack.ts';
+import { createTestSender, startTestRun } from '../support/outbox.ts';
 
 const CHANNEL = 'CREQ';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,20 +19,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function sender(engine: TestEngine, fake: FakeSlack) {
-  return createOutboxSender({
-    store: engine.store,
-    client: createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, logger: silentLogger }),
-    playbooks: engine.playbooks,
-    clock: engine.clock.now,
-    log: silentLogger,
-    workerId: newWorkerId(),
-    sleep: async (ms) => {
-      engine.clock.advance(ms);
-    },
-    random: () => 0.5,
-  });
-}
+const sender = (engine: TestEngine, fake: FakeSlack) =>
+  createTestSender(engine, fake, { workerId: newWorkerId() });
 
 /** A bot process sending the outbox; resolves with it and its worker id once it runs. */
 async function botProcess(path: string, fake: FakeSlack, clockMs: number) {
@@ -62,15 +48,7 @@ describe('a bot process killed mid-post', () => {
       () => engine.close(),
       () => fake.close(),
     );
-    const { run } = await engine.runs.startRun({
-      chain: 'feature',
-      title: 'Dark mode',
-      text: 'Dark mode for the mobile app',
-      requester: 'UREQ',
-      channelId: CHANNEL,
-      source: 'slash',
-      projects: ['mobile'],
-    });
+    const { run } = await startTestRun(engine, { channelId: CHANNEL });
     fake.failNext('chat.postMessage', fault);
 
     const bot = await botProcess(path, fake, engine.clock.ms);

@@ -1,10 +1,8 @@
 // The outbox sender on a real migrated SQLite engine, sending with a real WebClient to the fake
 // Slack over HTTP. Time is the engine's test clock; the sender's pacing sleeps advance it.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunRequest } from '../../src/domain/types.ts';
 import { type Logger, silentLogger } from '../../src/logger.ts';
-import { createOutboxSender, type OutboxSenderOptions } from '../../src/outbox/sender.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
+import type { OutboxSenderOptions } from '../../src/outbox/sender.ts';
 import { openDatabase } from '../../src/persistence/database.ts';
 import { SqliteStore } from '../../src/persistence/store.ts';
 import { escapeMrkdwn } from '../../src/slack/blocks/limits.ts';
@@ -16,6 +14,7 @@ import {
   startFakeSlack,
   visibleText,
 } from '../support/fake-slack.ts';
+import { createTestSender, startTestRun, testSlackClient } from '../support/outbox.ts';
 
 const CHANNEL = 'CREQ';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -35,8 +34,7 @@ async function setup(opts: { path?: string; sender?: Partial<OutboxSenderOptions
   return { engine, fake, sender };
 }
 
-const slackClient = (fake: FakeSlack) =>
-  createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, logger: silentLogger, timeoutMs: 5000 });
+const slackClient = testSlackClient;
 
 function senderFor(
   engine: TestEngine,
@@ -44,18 +42,7 @@ function senderFor(
   store: SqliteStore,
   opts: Partial<OutboxSenderOptions> = {},
 ) {
-  return createOutboxSender({
-    store,
-    client: slackClient(fake),
-    playbooks: engine.playbooks,
-    clock: engine.clock.now,
-    log: silentLogger,
-    workerId: 'w1',
-    channelIntervalMs: 1000,
-    sleep: (ms) => virtualSleep(engine, ms),
-    random: () => 0.5,
-    ...opts,
-  });
+  return createTestSender(engine, fake, { store, ...opts });
 }
 
 /** The warnings a sender logs, with their fields. */
@@ -65,24 +52,7 @@ function recordingLogger() {
   return { log, warnings };
 }
 
-/** Virtual time: a sleep moves the clock to its end, unless another sleeper got further. */
-async function virtualSleep(engine: TestEngine, ms: number) {
-  const until = engine.clock.ms + ms;
-  await Promise.resolve();
-  if (engine.clock.ms < until) engine.clock.ms = until;
-}
-
-const start = (engine: TestEngine, request: Partial<RunRequest> = {}) =>
-  engine.runs.startRun({
-    chain: 'feature',
-    title: 'Dark mode',
-    text: 'Dark mode for the mobile app',
-    requester: 'UREQ',
-    channelId: CHANNEL,
-    source: 'slash',
-    projects: ['mobile'],
-    ...request,
-  });
+const start = startTestRun;
 
 /** Complete the current step as each of its roles, `n` times. */
 async function advance(engine: TestEngine, runId: string, n = Number.POSITIVE_INFINITY) {

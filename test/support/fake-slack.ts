@@ -637,7 +637,7 @@ export class FakeSlack {
   }
 
   private chatPostMessage(args: Json): Json {
-    const channel = this.postableChannel(args);
+    const channel = this.usableChannel(args, 'post');
     checkMessageContent(args);
     checkMetadata(args.metadata);
     const message = this.storeMessage(args, channel, this.botUserId);
@@ -664,7 +664,7 @@ export class FakeSlack {
   }
 
   private chatPostEphemeral(args: Json): Json {
-    const channel = this.postableChannel(args);
+    const channel = this.usableChannel(args, 'post');
     const user = requireString(args, 'user');
     checkMessageContent(args);
     const messageTs = this.nextTs();
@@ -797,7 +797,7 @@ export class FakeSlack {
   }
 
   private conversationsHistory(args: Json): Json {
-    const channel = this.readableChannel(args);
+    const channel = this.usableChannel(args, 'read');
     const top = this.messages(channel)
       .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
       .filter(inTimeRange(args))
@@ -807,25 +807,13 @@ export class FakeSlack {
 
   /** The thread's parent first, then its replies in the time range, oldest first. */
   private conversationsReplies(args: Json): Json {
-    const channel = this.readableChannel(args);
+    const channel = this.usableChannel(args, 'read');
     const ts = requireString(args, 'ts');
     const thread = this.thread(channel, ts);
     if (thread.length === 0) fail('thread_not_found');
     const parent = thread.filter((m) => m.ts === ts);
     const replies = thread.filter((m) => m.ts !== ts).filter(inTimeRange(args));
     return this.page([...parent, ...replies], args, false);
-  }
-
-  /** Who may read a conversation's history: the bot in it (a DM is always its own). */
-  private readableChannel(args: Json): string {
-    const id = this.resolveChannel(requireString(args, 'channel'));
-    const channel = this.state.channels.get(id);
-    if (channel === undefined) {
-      if (this.state.strictChannels && !id.startsWith('D')) fail('channel_not_found');
-      return id;
-    }
-    if (channel.isMember === false) fail(channel.isPrivate ? 'channel_not_found' : 'not_in_channel');
-    return id;
   }
 
   /** Cursor pagination as Slack's: `limit` (default 100, at most 1000), `response_metadata.next_cursor`. */
@@ -908,14 +896,18 @@ export class FakeSlack {
     return channel;
   }
 
-  private postableChannel(args: Json): string {
+  /**
+   * The channel a call names, as the bot may use it: the bot is in it (a DM is always its own),
+   * and to post, it is not archived.
+   */
+  private usableChannel(args: Json, use: 'post' | 'read'): string {
     const id = this.resolveChannel(requireString(args, 'channel'));
     const channel = this.state.channels.get(id);
     if (channel === undefined) {
       if (this.state.strictChannels && !id.startsWith('D')) fail('channel_not_found');
       return id;
     }
-    if (channel.archived) fail('is_archived');
+    if (use === 'post' && channel.archived) fail('is_archived');
     // A private channel is invisible to a bot outside it; a public one says it is not in it.
     if (channel.isMember === false) fail(channel.isPrivate ? 'channel_not_found' : 'not_in_channel');
     return id;
