@@ -158,6 +158,11 @@ export const outbox = sqliteTable(
     resultTs: text('result_ts'),
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
+    /**
+     * A post of this row may have reached Slack without its answer (set before each post, kept
+     * on a timeout, a reset or a 5xx): look for it in Slack before posting again.
+     */
+    maybeSent: integer('maybe_sent', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('outbox_pending').on(t.status, t.nextAttemptAt), index('outbox_run').on(t.runId)],
 );

@@ -8,6 +8,7 @@ import type { ClockService } from '../src/services/clocks/clock-service.ts';
 import type { DigestRequestResult } from '../src/services/clocks/digest-service.ts';
 import type { MetricsReport } from '../src/services/clocks/metrics.ts';
 import type { PostmortemService } from '../src/services/clocks/postmortem.ts';
+import type { DeliveryService } from '../src/services/delivery-service.ts';
 import type { RequestService } from '../src/services/request-service.ts';
 import type { RoleService } from '../src/services/role-service.ts';
 import type { RunService } from '../src/services/run-service.ts';
@@ -26,6 +27,8 @@ export interface HandlerDeps {
   /** Snoozing a step's reminders, recording the GDPR notification. */
   clocks: ClockService;
   postmortems: PostmortemService;
+  /** The bot joined a channel; what Slack refused of a run's messages. */
+  deliveries: DeliveryService;
   playbooks: readonly Playbook[];
   /** The bot's Web API client (SLACK_API_URL). */
   slack: WebClient;

@@ -2,7 +2,6 @@
 // set), the Web API client pointed at SLACK_API_URL, every listener, the one error handler, the
 // outbox sender and the user group refresh. Slack being unreachable at start is logged, never
 // fatal: the bot identity (auth.test) is looked up in the background and again when needed.
-import { randomBytes } from 'node:crypto';
 import { App, type Authorize, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { type HandlerDeps, type Reports, registerHandlers } from '../handlers/index.ts';
@@ -12,7 +11,9 @@ import type { Run } from './domain/types.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createOutboxSender, type OutboxSender } from './outbox/sender.ts';
 import { createSlackClient } from './outbox/slack-client.ts';
+import { newWorkerId } from './outbox/worker-identity.ts';
 import { WORKSPACE_URL_SETTING } from './services/clocks/digest-service.ts';
+import { createDeliveryService } from './services/delivery-service.ts';
 import { recordRefusal } from './services/refusals.ts';
 import { createRequestService, type RequestService } from './services/request-service.ts';
 import type { Clock } from './services/run-service.ts';
@@ -174,6 +175,14 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     directory: core.directory,
     clock,
   });
+  const deliveries = createDeliveryService({ store: core.store, clock });
+  /** Invited while the bot was down (the join event missed): what waited there goes out now. */
+  async function releaseWhereInvited(): Promise<void> {
+    for (const channel of await deliveries.heldChannels()) {
+      const info = await slack.conversations.info({ channel }).catch(() => null);
+      if (info?.channel?.is_member) await deliveries.botJoinedChannel(channel);
+    }
+  }
   const usergroups = createUsergroupSync({ slack, store: core.store, roles: core.roles, clock, logger: log });
   // Reminders, escalations, GDPR clocks, digests and post-mortems render with their builders.
   // Registered per app, never undone: the builders are pure, so a second app (a restart in
@@ -185,7 +194,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     playbooks: core.playbooks,
     clock,
     log,
-    workerId: opts.outbox?.workerId ?? `bot-${process.pid}-${randomBytes(3).toString('hex')}`,
+    workerId: opts.outbox?.workerId ?? newWorkerId(),
     ...(opts.outbox?.channelIntervalMs !== undefined
       ? { channelIntervalMs: opts.outbox.channelIntervalMs }
       : {}),
@@ -211,6 +220,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     requests,
     clocks: core.clocks,
     postmortems: core.postmortems,
+    deliveries,
     playbooks: core.playbooks,
     slack,
     logger: log,
@@ -292,6 +302,11 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       }
       void identity.load();
       void usergroups.refreshHeld();
+      void releaseWhereInvited().catch((err: unknown) =>
+        log.warn('Could not check the channels where messages wait for an invitation', {
+          error: String((err as Error).message ?? err),
+        }),
+      );
       usergroups.start(opts.usergroupRefreshMs ?? 15 * 60_000);
       sender.start(opts.outbox?.pollMs ?? 250);
       ready = true;

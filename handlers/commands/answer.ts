@@ -16,6 +16,7 @@ import {
   buildRolesList,
   buildRunStatus,
   buildRunStatusList,
+  withDeliveryProblems,
 } from '../../src/slack/blocks/index.ts';
 import type { SlackMessage } from '../../src/slack/blocks/kit.ts';
 import { COMMAND_LEAD } from '../../src/slack/ids.ts';
@@ -28,6 +29,8 @@ export interface Asker {
   threadTs: string | null;
   source: RunSource;
   idempotencyKeys: string[];
+  /** A slash command's response_url: where the requester is told if the run cannot start. */
+  responseUrl?: string;
 }
 
 export async function answerLead(
@@ -47,6 +50,7 @@ export async function answerLead(
         threadTs: who.threadTs,
         source: who.source,
         idempotencyKeys: who.idempotencyKeys,
+        ...(who.responseUrl ? { context: { responseUrl: who.responseUrl } } : {}),
       });
       if (outcome.kind === 'describe') {
         const playbook = deps.playbooks.find((p) => p.id === outcome.chain);
@@ -65,13 +69,19 @@ export async function answerLead(
     case 'status': {
       if (cmd.runId) {
         const run = await deps.runs.getRun(cmd.runId);
-        return buildRunStatus(
-          run,
-          deps.playbooks.find((p) => p.id === run.chain),
+        return withDeliveryProblems(
+          buildRunStatus(
+            run,
+            deps.playbooks.find((p) => p.id === run.chain),
+          ),
+          await deps.deliveries.problems([run.id]),
         );
       }
       const runs = who.channelId ? await deps.runs.openRunsInChannel(who.channelId) : [];
-      return buildRunStatusList(runs, deps.playbooks);
+      return withDeliveryProblems(
+        buildRunStatusList(runs, deps.playbooks),
+        await deps.deliveries.problems(runs.map((r) => r.id)),
+      );
     }
     case 'mine':
       return buildMineList(await deps.runs.waitingOn(who.userId), deps.playbooks);

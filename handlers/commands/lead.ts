@@ -16,6 +16,7 @@ export function leadCommand(deps: HandlerDeps) {
         threadTs: null,
         source: 'slash',
         idempotencyKeys: [],
+        responseUrl: command.response_url,
       },
       deps,
     );

@@ -96,7 +96,32 @@ export type Notice =
   /** Clocks (reminders, escalations, GDPR) and digests: the payload is prepared by the job. */
   | (RunNotice & { type: 'reminder' | 'escalation' | 'gdpr'; [key: string]: unknown })
   | { type: 'digest'; runId?: undefined; [key: string]: unknown }
-  | (RunNotice & { type: 'postmortem'; markdown: string });
+  | (RunNotice & { type: 'postmortem'; markdown: string })
+  | DeliveryProblemNotice;
+
+/**
+ * Slack refused a run's message (the bot is not in the channel, the channel is archived, …): a
+ * person is told, by DM or on the request's response_url while Slack still takes it. It carries
+ * all it says, so it renders without the run, and is never held back waiting for the run's thread.
+ */
+export interface DeliveryProblemNotice {
+  type: 'delivery_problem';
+  runId: string;
+  runTitle: string;
+  /** Where the message should have gone. */
+  channelId: string | null;
+  /** Slack's error code. */
+  error: string;
+  /** Waiting until the bot is invited (true), or given up for good. */
+  held: boolean;
+  /** The requester (who can invite the bot), or an owner of the step the message handed off. */
+  audience: 'requester' | 'owner';
+  /** What could not be posted: the notice type, its step when it had one, the user of a DM. */
+  failed: { notice: string; stepKey: string | null; stepTitle: string | null; toUser?: string };
+  /** The request's response_url (a slash command's), and until when Slack takes it. */
+  responseUrl?: string;
+  responseUrlUntil?: number;
+}
 
 export type NoticeType = Notice['type'];
 
@@ -111,3 +136,16 @@ export type Delivery =
   | { kind: 'dm'; userId: string }
   /** A message in a channel (digests). */
   | { kind: 'channel'; channelId: string };
+
+/** What could not be delivered for a run: held until the bot is invited, or failed for good. */
+export interface DeliveryProblem {
+  runId: string;
+  /** The channel the run lives in (where its held messages wait). */
+  channelId: string | null;
+  held: number;
+  failed: number;
+  /** Slack's error codes, distinct, oldest first (`not_in_channel`, `is_archived`, …). */
+  errors: string[];
+  /** When the first of them was enqueued. */
+  since: number;
+}

@@ -100,3 +100,23 @@ export function classifySlackError(err: unknown): CallFailure {
       };
   }
 }
+
+/** Slack's own "try again" answers: no sign of what the call did. */
+const SLACK_BUSY_ERRORS: ReadonlySet<string> = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+]);
+
+/**
+ * Slack answered the call with a definite error code (not a 429, 5xx, network error, timeout or
+ * "try again"): e.g. a lookup it will not do (`missing_scope`, `thread_not_found`).
+ */
+export function isDefiniteSlackRefusal(err: unknown): boolean {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as CodedError;
+  if (e.code !== ErrorCode.PlatformError) return false;
+  const code = typeof e.data?.error === 'string' ? e.data.error : '';
+  return code !== '' && !SLACK_BUSY_ERRORS.has(code);
+}

@@ -16,7 +16,7 @@ import {
 } from 'drizzle-orm';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import * as t from '../../drizzle/schema.ts';
-import type { Delivery, Notice } from '../domain/notices.ts';
+import type { Delivery, DeliveryProblem, Notice } from '../domain/notices.ts';
 import { CLOSED_RUN_STATUSES, type Run, type RunEvent, type Step } from '../domain/types.ts';
 import { ConflictError } from '../errors.ts';
 import type { Orm } from './database.ts';
@@ -107,6 +107,8 @@ export interface EventRepository {
   forRuns(runIds: string[]): Promise<Map<string, RunEvent[]>>;
 }
 
+export type { DeliveryProblem };
+
 export interface OutboxRow {
   id: number;
   runId: string | null;
@@ -114,11 +116,17 @@ export interface OutboxRow {
   notice: Notice;
   /** Real attempts (a send, a failure, giving up), never a hand-back: see `handBack`. */
   attempts: number;
-  status: 'pending' | 'sent' | 'failed';
+  /**
+   * `held`: Slack cannot take it until the bot is in its channel (`not_in_channel`,
+   * `channel_not_found`); it waits, unclaimed, for `releaseHeld`.
+   */
+  status: 'pending' | 'sent' | 'failed' | 'held';
   lastError: string | null;
   resultTs: string | null;
   createdAt: number;
   sentAt: number | null;
+  /** A post may have reached Slack without its answer: look for it before posting again. */
+  maybeSent: boolean;
 }
 
 export interface OutboxRepository {
@@ -144,17 +152,43 @@ export interface OutboxRepository {
    */
   /** Sent, with its ts (or dropped: a newer root update of the run replaces it). */
   markSent(id: number, worker: string, resultTs: string | null, now: number): Promise<boolean>;
-  /** An attempt failed: released, due again at `nextAttemptAt`. */
+  /**
+   * An attempt failed: released, due again at `nextAttemptAt`. Whether the post may have reached
+   * Slack anyway (`maybeSent`) is kept as `markInFlight` left it.
+   */
   retryLater(id: number, worker: string, nextAttemptAt: number, error: string): Promise<boolean>;
   /** Given up, or nowhere to deliver: failed for good. */
   markFailed(id: number, worker: string, error: string, now: number): Promise<boolean>;
   /**
    * Released unsent, due at `nextAttemptAt`, with `reason` as its last error; not an attempt
-   * (it waits for an earlier message of its run, its channel's pace or a rate limit).
+   * (it waits for an earlier message of its run, its channel's pace or a rate limit). `notPosted`:
+   * Slack said it took nothing (a 429), so no earlier post needs looking for.
    */
-  handBack(id: number, worker: string, nextAttemptAt: number, reason: string): Promise<boolean>;
+  handBack(
+    id: number,
+    worker: string,
+    nextAttemptAt: number,
+    reason: string,
+    notPosted?: boolean,
+  ): Promise<boolean>;
+  /** About to post: from now on the post may reach Slack unseen (`maybeSent`). False: not held. */
+  markInFlight(id: number, worker: string): Promise<boolean>;
+  /** Slack refused for want of the bot in the channel: held (an attempt) until `releaseHeld`. */
+  hold(id: number, worker: string, reason: string): Promise<boolean>;
+  /** The bot is in the channel now: its held rows are due again, in their order. */
+  releaseHeld(channelId: string, now: number): Promise<{ count: number; runIds: string[] }>;
+  /** Channels (run channels) with held rows. */
+  heldChannels(): Promise<string[]>;
   /** True when an older message of the run is still unsent (keeps a thread in order). */
   hasEarlierPending(runId: string, id: number): Promise<boolean>;
+  /** Why an older message of the run (not a DM) is held, if one is: this one waits with it. */
+  earlierHeld(runId: string, id: number): Promise<string | null>;
+  /** Workers holding a lease on a pending row now. */
+  leaseHolders(now: number): Promise<string[]>;
+  /** The leases of these workers (found dead) end now: their rows are claimable at once. */
+  releaseLeases(workers: string[], now: number): Promise<number>;
+  /** Held and failed messages of runs (Slack refused them), per run; all runs when none given. */
+  deliveryProblems(runIds?: string[]): Promise<DeliveryProblem[]>;
   /** A newer root update of the same run is waiting: this one can be dropped. */
   hasNewerRootUpdate(runId: string, id: number): Promise<boolean>;
   pendingCount(): Promise<number>;
@@ -483,6 +517,9 @@ export class SqliteEventRepository implements EventRepository {
 
 type OutboxDbRow = typeof t.outbox.$inferSelect;
 
+/** The error of a row with nowhere to go (a run started without a channel). */
+export const NO_CHANNEL = 'no_channel';
+
 function deliveryOf(r: OutboxDbRow): Delivery {
   switch (r.kind) {
     case 'dm':
@@ -510,6 +547,7 @@ function toOutboxRow(r: OutboxDbRow): OutboxRow {
     resultTs: r.resultTs,
     createdAt: r.createdAt,
     sentAt: r.sentAt,
+    maybeSent: r.maybeSent,
   };
 }
 
@@ -598,7 +636,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   async markSent(id: number, worker: string, resultTs: string | null, now: number): Promise<boolean> {
-    return this.settle(id, worker, { status: 'sent', resultTs, sentAt: now }, true);
+    return this.settle(id, worker, { status: 'sent', resultTs, sentAt: now, maybeSent: false }, true);
   }
 
   async retryLater(id: number, worker: string, nextAttemptAt: number, error: string): Promise<boolean> {
@@ -609,8 +647,128 @@ export class SqliteOutboxRepository implements OutboxRepository {
     return this.settle(id, worker, { status: 'failed', lastError: error, sentAt: now }, true);
   }
 
-  async handBack(id: number, worker: string, nextAttemptAt: number, reason: string): Promise<boolean> {
-    return this.settle(id, worker, { nextAttemptAt, lastError: reason }, false);
+  async handBack(
+    id: number,
+    worker: string,
+    nextAttemptAt: number,
+    reason: string,
+    notPosted = false,
+  ): Promise<boolean> {
+    return this.settle(
+      id,
+      worker,
+      { nextAttemptAt, lastError: reason, ...(notPosted ? { maybeSent: false } : {}) },
+      false,
+    );
+  }
+
+  async markInFlight(id: number, worker: string): Promise<boolean> {
+    const res = this.orm
+      .update(t.outbox)
+      .set({ maybeSent: true })
+      .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')))
+      .run();
+    return res.changes === 1;
+  }
+
+  async hold(id: number, worker: string, reason: string): Promise<boolean> {
+    return this.settle(id, worker, { status: 'held', lastError: reason }, true);
+  }
+
+  async releaseHeld(channelId: string, now: number): Promise<{ count: number; runIds: string[] }> {
+    const rows = this.orm
+      .update(t.outbox)
+      .set({ status: 'pending', nextAttemptAt: now, claimedUntil: null })
+      .where(and(eq(t.outbox.status, 'held'), eq(t.outbox.channelId, channelId)))
+      .returning({ runId: t.outbox.runId })
+      .all();
+    return {
+      count: rows.length,
+      runIds: [...new Set(rows.flatMap((r) => (r.runId ? [r.runId] : [])))],
+    };
+  }
+
+  async heldChannels(): Promise<string[]> {
+    return this.orm
+      .selectDistinct({ c: t.outbox.channelId })
+      .from(t.outbox)
+      .where(and(eq(t.outbox.status, 'held'), isNotNull(t.outbox.channelId)))
+      .all()
+      .map((r) => r.c!);
+  }
+
+  async earlierHeld(runId: string, id: number): Promise<string | null> {
+    const row = this.earlier(runId, id, 'held', ['dm']);
+    return row ? (row.error ?? 'held') : null;
+  }
+
+  async leaseHolders(now: number): Promise<string[]> {
+    return this.orm
+      .selectDistinct({ w: t.outbox.claimedBy })
+      .from(t.outbox)
+      .where(
+        and(eq(t.outbox.status, 'pending'), isNotNull(t.outbox.claimedBy), gte(t.outbox.claimedUntil, now)),
+      )
+      .all()
+      .map((r) => r.w!);
+  }
+
+  async releaseLeases(workers: string[], now: number): Promise<number> {
+    if (workers.length === 0) return 0;
+    return this.orm
+      .update(t.outbox)
+      .set({ claimedUntil: null })
+      .where(
+        and(
+          eq(t.outbox.status, 'pending'),
+          inArray(t.outbox.claimedBy, workers),
+          gte(t.outbox.claimedUntil, now),
+        ),
+      )
+      .run().changes;
+  }
+
+  async deliveryProblems(runIds?: string[]): Promise<DeliveryProblem[]> {
+    if (runIds && runIds.length === 0) return [];
+    const rows = this.orm
+      .select({
+        runId: t.outbox.runId,
+        channelId: t.outbox.channelId,
+        kind: t.outbox.kind,
+        status: t.outbox.status,
+        lastError: t.outbox.lastError,
+        createdAt: t.outbox.createdAt,
+      })
+      .from(t.outbox)
+      .where(
+        and(
+          inArray(t.outbox.status, ['held', 'failed']),
+          isNotNull(t.outbox.runId),
+          runIds ? inArray(t.outbox.runId, runIds) : undefined,
+        ),
+      )
+      .orderBy(asc(t.outbox.id))
+      .all();
+    const byRun = new Map<string, DeliveryProblem>();
+    for (const r of rows) {
+      // A run started without a channel has nowhere to post: not Slack refusing anything.
+      if (r.status === 'failed' && r.lastError === NO_CHANNEL) continue;
+      const p = byRun.get(r.runId!) ?? {
+        runId: r.runId!,
+        channelId: null,
+        held: 0,
+        failed: 0,
+        errors: [],
+        since: r.createdAt,
+      };
+      if (r.kind !== 'dm' && r.kind !== 'channel' && r.channelId) p.channelId = r.channelId;
+      if (r.status === 'held') p.held++;
+      else p.failed++;
+      const error = (r.lastError ?? 'unknown_error').replace(/ \(.*$/, '');
+      if (!p.errors.includes(error)) p.errors.push(error);
+      byRun.set(r.runId!, p);
+    }
+    return [...byRun.values()];
   }
 
   /**
@@ -636,21 +794,26 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   async hasEarlierPending(runId: string, id: number): Promise<boolean> {
-    const row = this.orm
-      .select({ id: t.outbox.id })
+    // Direct messages and root updates (rendered from current state) never hold a thread back.
+    return this.earlier(runId, id, 'pending', ['dm', 'root_update']) !== undefined;
+  }
+
+  /** The run's oldest row before `id` in this status, leaving out these kinds. */
+  private earlier(runId: string, id: number, status: OutboxRow['status'], exceptKinds: string[]) {
+    return this.orm
+      .select({ id: t.outbox.id, error: t.outbox.lastError })
       .from(t.outbox)
       .where(
         and(
           eq(t.outbox.runId, runId),
           lt(t.outbox.id, id),
-          eq(t.outbox.status, 'pending'),
-          // Direct messages and root updates (rendered from current state) never hold a thread back.
-          notInArray(t.outbox.kind, ['dm', 'root_update']),
+          eq(t.outbox.status, status),
+          notInArray(t.outbox.kind, exceptKinds),
         ),
       )
+      .orderBy(asc(t.outbox.id))
       .limit(1)
       .get();
-    return row !== undefined;
   }
 
   async hasNewerRootUpdate(runId: string, id: number): Promise<boolean> {

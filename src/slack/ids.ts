@@ -56,6 +56,7 @@ export const BLOCK = {
 export const EVENT = {
   appMention: 'app_mention',
   appHomeOpened: 'app_home_opened',
+  memberJoinedChannel: 'member_joined_channel',
 } as const;
 
 /** A run ID as Slack shows it or a button carries it (`INC-3`). */

@@ -5,6 +5,7 @@ import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { Delivery, Notice } from '../domain/notices.ts';
 import type { Run } from '../domain/types.ts';
 import { threadLink } from '../services/clocks/digest.ts';
+import { buildDeliveryProblemMessage } from './blocks/delivery.ts';
 import {
   buildBlockedMessage,
   buildCancelledMessage,
@@ -70,6 +71,7 @@ const BUILTIN: Builders = {
   cancelled: (n, c) => buildCancelledMessage(n, c.run),
   completed: (n, c) => buildCompletedMessage(n, c.run),
   context_changed: (n, c) => buildContextChangedMessage(n, c.run),
+  delivery_problem: (n) => buildDeliveryProblemMessage(n),
 };
 
 const registered = new Map<string, NoticeRenderer>();

@@ -53,16 +53,25 @@ describe('direct messages', () => {
     await outboxSettled(h);
     const all = h.fake.messages();
     const rootAt = all.findIndex((m) => m.channel === 'CDM' && m.ts === posted.rootTs);
-    const lastInThread = Math.max(...threadOf(h, posted).map((m) => all.indexOf(m)));
+    // Channels send in their own lanes: a DM follows every thread reply written before it.
+    const rows = await h.core.store.read.outbox.list({ runId: run.id });
+    const threadBefore = (dmId: number) =>
+      rows
+        .filter((r) => r.delivery.kind === 'thread' && r.id < dmId)
+        .map((r) => all.findIndex((m) => m.channel === 'CDM' && m.ts === r.resultTs));
     for (const who of [u('Ghabs'), u('Atlas')]) {
       const dms = h.fake.messages(h.fake.dmChannel(who));
       expect(dms.length).toBeGreaterThan(0);
-      for (const dm of dms) {
+      const dmRows = rows.filter((r) => r.delivery.kind === 'dm' && r.delivery.userId === who);
+      expect(dmRows.length).toBe(dms.length);
+      for (const [i, dm] of dms.entries()) {
         expect(visibleText(dm)).toContain(
           `<${permalink('CDM', posted.rootTs!)}|Open the thread of ${run.id}>`,
         );
-        expect(all.indexOf(dm)).toBeGreaterThan(rootAt);
-        expect(all.indexOf(dm)).toBeGreaterThan(lastInThread);
+        const before = threadBefore(dmRows[i]!.id);
+        expect(before.length).toBeGreaterThan(0);
+        expect(before).not.toContain(-1);
+        expect(all.indexOf(dm)).toBeGreaterThan(Math.max(rootAt, ...before));
       }
     }
   });

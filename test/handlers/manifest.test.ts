@@ -68,7 +68,9 @@ describe('manifest.yml', () => {
     expect([...(manifest.settings.event_subscriptions?.bot_events ?? [])].sort()).toEqual(
       [...r.event].sort(),
     );
-    expect(r.event).toEqual(expect.arrayContaining([EVENT.appMention, EVENT.appHomeOpened]));
+    expect(r.event).toEqual(
+      expect.arrayContaining([EVENT.appMention, EVENT.appHomeOpened, EVENT.memberJoinedChannel]),
+    );
     expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
   });
 
@@ -102,9 +104,15 @@ describe('manifest.yml', () => {
       'im:write',
       'usergroups:read',
       'users:read',
+      // The outbox reads its own posts back (message metadata) before posting one again.
+      'channels:history',
+      'groups:history',
+      'im:history',
     ]);
     if (r.command.length > 0 || r.shortcut.length > 0) needed.add('commands');
     if (r.event.includes(EVENT.appMention)) needed.add('app_mentions:read');
+    // Joins are sent for public channels with channels:read, for private ones with groups:read.
+    if (r.event.includes(EVENT.memberJoinedChannel)) needed.add('channels:read').add('groups:read');
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 

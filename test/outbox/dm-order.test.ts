@@ -84,12 +84,19 @@ describe('direct messages of a run', () => {
     const posted = await engine.runs.getRun(run.id);
     const all = fake.messages();
     const rootAt = all.findIndex((m) => m.channel === 'CINC' && m.ts === posted.rootTs);
-    const threadEnd = Math.max(...all.flatMap((m, i) => (m.channel === 'CINC' ? [i] : [])));
+    // Channels send in their own lanes: a DM follows every thread reply written before it.
+    const sent = await engine.store.read.outbox.list({ runId: run.id });
     const link = `https://fake.slack.test/archives/CINC/p${posted.rootTs!.replace('.', '')}`;
     for (const who of [userFor('Ghabs'), userFor('Atlas')]) {
       const [dm] = fake.messages(fake.dmChannel(who));
+      const dmRow = sent.find((r) => r.delivery.kind === 'dm' && r.delivery.userId === who)!;
+      const before = sent
+        .filter((r) => r.delivery.kind === 'thread' && r.id < dmRow.id)
+        .map((r) => all.findIndex((m) => m.channel === 'CINC' && m.ts === r.resultTs));
+      expect(before.length).toBeGreaterThan(0);
+      expect(before).not.toContain(-1);
       expect(all.indexOf(dm!)).toBeGreaterThan(rootAt);
-      expect(all.indexOf(dm!)).toBeGreaterThan(threadEnd);
+      expect(all.indexOf(dm!)).toBeGreaterThan(Math.max(...before));
       expect(visibleText(dm!)).toContain(`<${link}|Open the thread of ${run.id}>`);
     }
   });

@@ -1,12 +1,11 @@
 // The outbox sender on a real migrated SQLite engine, sending with a real WebClient to the fake
 // Slack over HTTP. Time is the engine's test clock; the sender's pacing sleeps advance it.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunRequest } from '../../src/domain/types.ts';
 import { type Logger, silentLogger } from '../../src/logger.ts';
-import { createOutboxSender, type OutboxSenderOptions } from '../../src/outbox/sender.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
+import type { OutboxSenderOptions } from '../../src/outbox/sender.ts';
 import { openDatabase } from '../../src/persistence/database.ts';
 import { SqliteStore } from '../../src/persistence/store.ts';
+import { escapeMrkdwn } from '../../src/slack/blocks/limits.ts';
 import { createTestEngine, type TestEngine, tempDbPath, userFor } from '../support/engine.ts';
 import {
   type FakeMessage,
@@ -15,6 +14,7 @@ import {
   startFakeSlack,
   visibleText,
 } from '../support/fake-slack.ts';
+import { createTestSender, startTestRun, testSlackClient } from '../support/outbox.ts';
 
 const CHANNEL = 'CREQ';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -34,8 +34,7 @@ async function setup(opts: { path?: string; sender?: Partial<OutboxSenderOptions
   return { engine, fake, sender };
 }
 
-const slackClient = (fake: FakeSlack) =>
-  createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, logger: silentLogger, timeoutMs: 5000 });
+const slackClient = testSlackClient;
 
 function senderFor(
   engine: TestEngine,
@@ -43,18 +42,7 @@ function senderFor(
   store: SqliteStore,
   opts: Partial<OutboxSenderOptions> = {},
 ) {
-  return createOutboxSender({
-    store,
-    client: slackClient(fake),
-    playbooks: engine.playbooks,
-    clock: engine.clock.now,
-    log: silentLogger,
-    workerId: 'w1',
-    channelIntervalMs: 1000,
-    sleep: (ms) => virtualSleep(engine, ms),
-    random: () => 0.5,
-    ...opts,
-  });
+  return createTestSender(engine, fake, { store, ...opts });
 }
 
 /** The warnings a sender logs, with their fields. */
@@ -64,24 +52,7 @@ function recordingLogger() {
   return { log, warnings };
 }
 
-/** Virtual time: a sleep moves the clock to its end, unless another sleeper got further. */
-async function virtualSleep(engine: TestEngine, ms: number) {
-  const until = engine.clock.ms + ms;
-  await Promise.resolve();
-  if (engine.clock.ms < until) engine.clock.ms = until;
-}
-
-const start = (engine: TestEngine, request: Partial<RunRequest> = {}) =>
-  engine.runs.startRun({
-    chain: 'feature',
-    title: 'Dark mode',
-    text: 'Dark mode for the mobile app',
-    requester: 'UREQ',
-    channelId: CHANNEL,
-    source: 'slash',
-    projects: ['mobile'],
-    ...request,
-  });
+const start = startTestRun;
 
 /** Complete the current step as each of its roles, `n` times. */
 async function advance(engine: TestEngine, runId: string, n = Number.POSITIVE_INFINITY) {
@@ -301,26 +272,43 @@ describe('outbox sender', () => {
     }
     const events = await engine.store.read.events.forRun(run.id);
     const failed = events.filter((e) => e.type === 'delivery_failed');
-    expect(failed[0]?.data).toMatchObject({ notice: 'run_started', delivery: 'root' });
-    expect(String(failed[0]?.data.error)).toContain('gave up after 3 failures');
+    expect(failed[0]?.data).toMatchObject({ notice: 'run_started', delivery: 'root', error: 'http_500' });
+    expect(String(failed[0]?.data.detail)).toContain('gave up after 3 failures');
   });
 
-  it('when the channel is not found, then the row is failed with an event, the thread with it, and nothing is retried', async () => {
+  it('when the channel is archived, then the root and the thread fail with an event, nothing is retried, and the requester is told once by DM', async () => {
     const { engine, fake, sender } = await setup();
-    fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    fake.addChannel({ id: CHANNEL, name: 'old-team', archived: true });
     const { run } = await start(engine);
+    await sender.drain(60_000);
+    engine.clock.advance(60 * 60_000);
     await sender.drain(60_000);
 
     const rows = await engine.store.read.outbox.list({ runId: run.id });
     expect(rows.every((r) => r.status === 'failed')).toBe(true);
-    expect(rows[0]!.lastError).toBe('channel_not_found');
+    expect(rows[0]!.lastError).toBe('is_archived');
     const failed = (await engine.store.read.events.forRun(run.id)).filter(
       (e) => e.type === 'delivery_failed',
     );
-    expect(failed[0]!.data).toMatchObject({ error: 'channel_not_found', notice: 'run_started' });
+    expect(failed[0]!.data).toMatchObject({ error: 'is_archived', notice: 'run_started', told: 1 });
     expect(failed.slice(1).every((e) => e.data.error === 'root_message_not_posted')).toBe(true);
-    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
-    expect(sender.stats().lastFailures[0]).toMatchObject({ error: 'channel_not_found' });
+    expect(fake.callsTo('chat.postMessage').filter((c) => c.args.channel === CHANNEL)).toHaveLength(1);
+    expect(sender.stats().lastFailures[0]).toMatchObject({ error: 'is_archived' });
+    // The requester hears it once; the first step's owner hears that the step waits on them.
+    const toRequester = fake.messages(fake.dmChannel('UREQ'));
+    expect(toRequester.map((m) => visibleText(m))).toEqual([
+      expect.stringMatching(new RegExp(`${run.id}.*<#${CHANNEL}> is archived.*will not be retried`)),
+    ]);
+    const firstStep = run.steps.find((s) => s.status === 'active')!;
+    const owner = fake.messages(fake.dmChannel(userFor(firstStep.owners[0]!)));
+    expect(owner.map((m) => visibleText(m))).toEqual([
+      expect.stringContaining(`Step “${escapeMrkdwn(firstStep.title)}” of *${run.id}*`),
+    ]);
+    expect(owner[0]!.text).toContain(`<#${CHANNEL}> is archived`);
+    expect(owner[0]!.text).toContain('/lead mine');
+    expect(await engine.store.read.outbox.deliveryProblems([run.id])).toEqual([
+      expect.objectContaining({ runId: run.id, channelId: CHANNEL, held: 0, failed: rows.length }),
+    ]);
   });
 
   it('when Slack refuses the blocks, then the text alone is sent once more', async () => {
@@ -359,6 +347,145 @@ describe('outbox sender', () => {
     expect(saved.rootTs).toBe(thread[0]!.ts);
     expect(saved.threadTs).toBe(mentionTs);
     expect(fake.callsTo('chat.update')[0]!.args.ts).toBe(thread[0]!.ts);
+  });
+
+  it('when one channel’s chat.postMessage hangs, then an incident’s first message in another channel goes out within 1 s, while the call still hangs', async () => {
+    const { engine, fake, sender } = await setup();
+    fake.failNext('chat.postMessage', { hang: true }, 1, { channel: 'CSLOW' });
+    await start(engine, { channelId: 'CSLOW' });
+    const slow = sender.tick();
+    await fake.waitFor((f) => f.hungCount === 1, { what: 'the hung call' });
+
+    const t0 = engine.clock.ms;
+    const { run: incident } = await start(engine, {
+      chain: 'incident',
+      severity: 'sev1',
+      title: 'Checkout down',
+      channelId: 'CINC',
+      projects: [],
+    });
+    const other = sender.tick();
+    const first = await fake.waitFor((f) => roots(f, 'CINC')[0], { what: 'the incident’s first message' });
+    expect(fake.hungCount).toBe(1);
+    expect(visibleText(first)).toContain(incident.id);
+    expect(first.postedAt - t0).toBeLessThan(1000);
+    await other;
+    fake.releaseHung();
+    await slow;
+  });
+
+  it.each([
+    ['the root message', 1],
+    ['a thread reply', 2],
+  ])('when Slack posted %s but the connection dropped before the answer, then the retry finds it by its metadata and posts it once', async (_what, nth) => {
+    const { engine, fake, sender } = await setup();
+    const { run } = await start(engine);
+    // One tick posts the root; the channel's pace hands the thread back for later.
+    if (nth === 2) expect(await sender.tick()).toBe(1);
+    fake.failNext('chat.postMessage', { lostAnswer: 'drop' });
+    await sender.drain(60 * 60_000);
+
+    const [root, ...more] = roots(fake);
+    expect(more).toEqual([]);
+    const thread = replies(fake, CHANNEL, root!.ts);
+    expect(thread).toHaveLength((await expectedThread(engine, run.id)).length);
+    expect(new Set(thread.map((m) => m.text)).size).toBe(thread.length);
+    const rows = await engine.store.read.outbox.list({ runId: run.id });
+    expect(rows.filter((r) => r.status !== 'sent')).toEqual([]);
+    const lost = rows.filter((r) => r.delivery.kind !== 'root_update')[nth - 1]!;
+    expect(lost).toMatchObject({ attempts: 2, maybeSent: false });
+    expect(lost.resultTs).toBe(nth === 1 ? root!.ts : thread[0]!.ts);
+    expect((await engine.runs.getRun(run.id)).rootTs).toBe(root!.ts);
+    expect(sender.stats()).toMatchObject({ adopted: 1, retried: 1 });
+    const lookup = fake.callsTo(nth === 1 ? 'conversations.history' : 'conversations.replies');
+    expect(lookup).toHaveLength(1);
+    expect(lookup[0]!.args).toMatchObject({ channel: CHANNEL, include_all_metadata: 'true' });
+    for (const m of fake.messages(CHANNEL))
+      expect(m.metadata).toMatchObject({ event_payload: { outbox_id: expect.any(Number) } });
+  });
+
+  it('when a direct message was posted but its answer lost, then the retry finds it in the DM and posts it once', async () => {
+    const { engine, fake, sender } = await setup();
+    fake.failNext('chat.postMessage', { lostAnswer: 'drop' }, 1, { channel: userFor('Ghabs') });
+    await start(engine, { chain: 'incident', severity: 'sev1', title: 'Checkout down', projects: [] });
+    await sender.drain(60 * 60_000);
+    expect(fake.messages(fake.dmChannel(userFor('Ghabs')))).toHaveLength(1);
+    expect(fake.callsTo('conversations.open')).toHaveLength(1);
+    expect(sender.stats().adopted).toBe(1);
+  });
+
+  it('when the lost post had not reached Slack, then the lookup finds nothing and it is posted once', async () => {
+    const { engine, fake, sender } = await setup();
+    const { run } = await start(engine);
+    fake.failNext('chat.postMessage', { networkDrop: true });
+    await sender.drain(60 * 60_000);
+    expect(roots(fake)).toHaveLength(1);
+    expect(fake.callsTo('conversations.history')).toHaveLength(1);
+    expect(sender.stats().adopted).toBe(0);
+    expect((await engine.runs.getRun(run.id)).rootTs).toBe(roots(fake)[0]!.ts);
+  });
+
+  it('when the bot is not in the run’s private channel, then the requester is told at once how to invite it, the messages wait (no retry loop), and go out in order once it joins', async () => {
+    const { engine, fake, sender } = await setup();
+    fake.addChannel({ id: 'CPRIV', name: 'secret', isPrivate: true, isMember: false });
+    fake.setStrictChannels(true);
+    const { run } = await start(engine, { channelId: 'CPRIV' });
+    await advance(engine, run.id, 1);
+    await sender.drain(60_000);
+
+    const told = fake.messages(fake.dmChannel('UREQ'));
+    expect(told.map((m) => visibleText(m))).toEqual([
+      expect.stringMatching(new RegExp(`${run.id}.*cannot start in <#CPRIV> yet.*/invite @ProjectLead`)),
+    ]);
+    const rows = await engine.store.read.outbox.list({ runId: run.id });
+    // Root updates are dropped: the root shows the run's state when it goes out.
+    const owed = rows.filter((r) => r.delivery.kind === 'root' || r.delivery.kind === 'thread');
+    expect(owed.map((r) => r.status)).toEqual(owed.map(() => 'held'));
+    expect(await engine.store.read.outbox.pendingCount()).toBe(0);
+    const events = await engine.store.read.events.forRun(run.id);
+    expect(events.filter((e) => e.type === 'delivery_held')).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ error: 'channel_not_found', told: 1 }) }),
+    ]);
+    expect(events.filter((e) => e.type === 'delivery_failed')).toEqual([]);
+    expect(await engine.store.read.outbox.deliveryProblems([run.id])).toEqual([
+      expect.objectContaining({ runId: run.id, channelId: 'CPRIV', held: owed.length, failed: 0 }),
+    ]);
+    // Hours later nothing was tried again: one refused post, no loop.
+    engine.clock.advance(6 * 60 * 60_000);
+    await sender.drain(60_000);
+    expect(fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'CPRIV')).toHaveLength(1);
+
+    // Invited: the held messages go out, root first, the thread in order.
+    fake.addChannel({ id: 'CPRIV', name: 'secret', isPrivate: true, isMember: true });
+    const released = await engine.store.transaction((r) => r.outbox.releaseHeld('CPRIV', engine.clock.ms));
+    expect(released).toEqual({ count: owed.length, runIds: [run.id] });
+    await sender.drain(60 * 60_000);
+    const [root] = roots(fake, 'CPRIV');
+    expect(roots(fake, 'CPRIV')).toHaveLength(1);
+    expect(replies(fake, 'CPRIV', root!.ts)).toHaveLength((await expectedThread(engine, run.id)).length);
+    expect(visibleText(root!)).toContain(run.id);
+    expect(await engine.store.read.outbox.deliveryProblems([run.id])).toEqual([]);
+    expect(fake.messages(fake.dmChannel('UREQ'))).toHaveLength(1);
+  });
+
+  it('when Slack refuses a direct message for good, then the requester is told to whom it failed, and that person is not messaged again', async () => {
+    const { engine, fake, sender } = await setup();
+    const ghabs = userFor('Ghabs');
+    fake.failNext('chat.postMessage', { error: 'user_not_found' }, 1, { channel: ghabs });
+    const { run } = await start(engine, {
+      chain: 'incident',
+      severity: 'sev1',
+      title: 'Checkout down',
+      projects: [],
+    });
+    await sender.drain(60 * 60_000);
+    expect(fake.messages(fake.dmChannel(ghabs))).toEqual([]);
+    expect(fake.callsTo('chat.postMessage').filter((c) => c.args.channel === ghabs)).toHaveLength(1);
+    expect(fake.messages(fake.dmChannel('UREQ')).map((m) => m.text)).toEqual([
+      expect.stringContaining(
+        `of *${run.id}* “Checkout down” to <@${ghabs}>: Slack refused it (\`user_not_found\`)`,
+      ),
+    ]);
   });
 
   it('when the playbook requires a notification, then it goes to the thread and to each person directly', async () => {

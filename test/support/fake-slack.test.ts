@@ -143,6 +143,95 @@ describe('Web API through a real WebClient', () => {
     );
   });
 
+  it('when a call to one channel hangs, then calls to other channels are answered, and the hung one drops when released', async () => {
+    const noRetry = new WebClient(BOT_TOKEN, {
+      slackApiUrl: fake.apiUrl,
+      retryConfig: { retries: 0 },
+      logger: silentLogger,
+    });
+    fake.failNext('chat.postMessage', { hang: true }, 1, { channel: 'CSLOW' });
+    const hung = noRetry.chat.postMessage({ channel: 'CSLOW', text: 'stuck' });
+    await fake.waitFor((f) => f.hungCount === 1, { what: 'the hung call' });
+    await noRetry.chat.postMessage({ channel: 'CFAST', text: 'goes out' });
+    expect(fake.messages().map((m) => m.text)).toEqual(['goes out']);
+    fake.releaseHung();
+    await expect(hung).rejects.toMatchObject({ code: 'slack_webapi_request_error' });
+    expect(fake.messages('CSLOW')).toEqual([]);
+  });
+
+  it('when the answer is lost after the post, then the message is in Slack and history shows its metadata only when asked', async () => {
+    const noRetry = new WebClient(BOT_TOKEN, {
+      slackApiUrl: fake.apiUrl,
+      retryConfig: { retries: 0 },
+      logger: silentLogger,
+    });
+    const metadata = { event_type: 'projectlead_outbox', event_payload: { outbox_id: 7 } };
+    fake.failNext('chat.postMessage', { lostAnswer: 'drop' });
+    await expect(noRetry.chat.postMessage({ channel: 'C1', text: 'root', metadata })).rejects.toMatchObject({
+      code: 'slack_webapi_request_error',
+    });
+    const [root] = fake.messages('C1');
+    expect(root).toMatchObject({ text: 'root', metadata });
+    const reply = await noRetry.chat.postMessage({
+      channel: 'C1',
+      thread_ts: root!.ts,
+      text: 'reply',
+      metadata: { event_type: 'projectlead_outbox', event_payload: { outbox_id: 8 } },
+    });
+    expect(reply.message?.metadata).toMatchObject({ event_payload: { outbox_id: 8 } });
+
+    const plain = await noRetry.conversations.history({ channel: 'C1' });
+    expect(plain.messages?.map((m) => [m.text, m.metadata])).toEqual([['root', undefined]]);
+    const withMeta = await noRetry.conversations.history({ channel: 'C1', include_all_metadata: true });
+    expect(withMeta.messages?.[0]?.metadata).toEqual(metadata);
+    const thread = await noRetry.conversations.replies({
+      channel: 'C1',
+      ts: root!.ts,
+      include_all_metadata: true,
+    });
+    expect(
+      thread.messages?.map((m) => [m.text, (m.metadata?.event_payload as { outbox_id?: number })?.outbox_id]),
+    ).toEqual([
+      ['root', 7],
+      ['reply', 8],
+    ]);
+    await expect(
+      noRetry.chat.postMessage({ channel: 'C1', text: 'x', metadata: { event_type: 'bad type!' } as never }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_metadata_format' } });
+  });
+
+  it('when history is read by time and page, then oldest, latest and cursors work as in Slack', async () => {
+    // Ahead of every ts the fake gave out so far (they only ever increase).
+    const start = Math.ceil(Date.now() / 1000) * 1000 + 24 * 3_600_000;
+    let now = start;
+    fake.setClock(() => now);
+    try {
+      const posted = [];
+      for (let i = 0; i < 5; i++) {
+        posted.push((await client.chat.postMessage({ channel: 'C2', text: `m${i}` })).ts!);
+        now += 1000;
+      }
+      expect(posted[0]).toBe(`${start / 1000}.000000`);
+      const recent = await client.conversations.history({ channel: 'C2', oldest: posted[1] });
+      expect(recent.messages?.map((m) => m.text)).toEqual(['m4', 'm3', 'm2']);
+      const first = await client.conversations.history({ channel: 'C2', limit: 2 });
+      expect(first.messages?.map((m) => m.text)).toEqual(['m4', 'm3']);
+      expect(first.has_more).toBe(true);
+      const next = await client.conversations.history({
+        channel: 'C2',
+        limit: 2,
+        cursor: first.response_metadata!.next_cursor!,
+      });
+      expect(next.messages?.map((m) => m.text)).toEqual(['m2', 'm1']);
+      fake.addChannel({ id: 'CPRIV', name: 'secret', isPrivate: true, isMember: false });
+      await expect(client.conversations.history({ channel: 'CPRIV' })).rejects.toMatchObject({
+        data: { error: 'channel_not_found' },
+      });
+    } finally {
+      fake.setClock(Date.now);
+    }
+  });
+
   it('when the app looks up users, DMs and groups, then it gets the configured directory', async () => {
     fake.addUser({ id: 'U1', name: 'ada', realName: 'Ada L', tz: 'Europe/Paris' });
     fake.addUsergroup('S1', ['U1', 'U2']);

@@ -1,7 +1,9 @@
 // A fake Slack for end-to-end tests: a real HTTP server on 127.0.0.1 that answers the Web API
 // methods the bot calls in Slack's shapes, keeps the messages and views they produce, records
-// every call, injects faults (429 with Retry-After, 500, platform errors, dropped connections),
-// takes the app's posts to `response_url`s and serves Socket Mode on `/socket`.
+// every call, injects faults (429 with Retry-After, 500, platform errors, dropped connections,
+// calls that hang, answers lost after the call took effect), takes the app's posts to
+// `response_url`s and serves Socket Mode on `/socket`. Message metadata is kept as Slack keeps it:
+// history and replies show it only with `include_all_metadata`.
 //
 // Requests are parsed as Slack parses them: form-encoded (what WebClient sends, with nested
 // fields such as `blocks` JSON-encoded) or JSON, token in the `Authorization: Bearer` header or
@@ -30,12 +32,24 @@ export interface FakeSlackOptions {
   triggerTtlMs?: number;
 }
 
-/** A fault injected with `failNext`; 429 carries `Retry-After: <retryAfter>` (whole seconds, as Slack). */
+/**
+ * A fault injected with `failNext`; 429 carries `Retry-After: <retryAfter>` (whole seconds, as
+ * Slack). `hang`: no answer, no effect, until `releaseHung()` or `close()` drops the connection.
+ * `lostAnswer`: the call takes effect (the message is posted), then the answer is lost: the
+ * connection drops (`drop`) or no answer ever comes (`hang`, as above).
+ */
 export type Fault =
   | { status: 429; retryAfter: number }
   | { status: 500 }
   | { error: string }
-  | { networkDrop: true };
+  | { networkDrop: true }
+  | { hang: true }
+  | { lostAnswer: 'drop' | 'hang' };
+
+/** Which calls a fault applies to: only those to this channel (as the call names it). */
+export interface FaultMatch {
+  channel?: string;
+}
 
 /** One request to the Web API; calls answered with an injected fault carry it in `fault`. */
 export interface ApiCall {
@@ -136,7 +150,7 @@ export interface FakeChannel {
   id: string;
   name: string;
   archived?: boolean;
-  /** false: posting fails with `not_in_channel`. Default true. */
+  /** false: posting fails with `not_in_channel` (`channel_not_found` when private). Default true. */
   isMember?: boolean;
   isPrivate?: boolean;
 }
@@ -180,7 +194,9 @@ interface State {
   channels: Map<string, FakeChannel & { user?: string }>;
   dms: Map<string, string>;
   usergroups: Map<string, { users: string[]; handle: string }>;
-  faults: Map<string, Fault[]>;
+  faults: Map<string, { fault: Fault; match: FaultMatch }[]>;
+  /** Requests left unanswered by a `hang` fault. */
+  hung: Set<ServerResponse>;
   triggers: Map<string, Trigger>;
   responseUrls: Map<string, ResponseUrlContext>;
   strictChannels: boolean;
@@ -199,6 +215,7 @@ function emptyState(strictChannels: boolean): State {
     dms: new Map(),
     usergroups: new Map(),
     faults: new Map(),
+    hung: new Set(),
     triggers: new Map(),
     responseUrls: new Map(),
     strictChannels,
@@ -435,12 +452,24 @@ export class FakeSlack {
 
   /**
    * Makes the next `times` calls to `method` fail with the fault. `'*'` matches every Web API
-   * method; `'response_url'` matches posts to response URLs.
+   * method; `'response_url'` matches posts to response URLs. With `match.channel`, only calls
+   * to that channel take it.
    */
-  failNext(method: string, fault: Fault, times = 1): void {
+  failNext(method: string, fault: Fault, times = 1, match: FaultMatch = {}): void {
     const queue = this.state.faults.get(method) ?? [];
-    for (let i = 0; i < times; i++) queue.push(fault);
+    for (let i = 0; i < times; i++) queue.push({ fault, match });
     this.state.faults.set(method, queue);
+  }
+
+  /** Requests a `hang` fault holds open now. */
+  get hungCount(): number {
+    return this.state.hung.size;
+  }
+
+  /** Drops the connections of the requests a `hang` fault holds open (the client sees a reset). */
+  releaseHung(): void {
+    for (const res of this.state.hung) res.socket?.destroy();
+    this.state.hung.clear();
   }
 
   /** A trigger_id views.open/push accept once, within the trigger TTL (per the fake's clock). */
@@ -465,6 +494,7 @@ export class FakeSlack {
   }
 
   async close(): Promise<void> {
+    this.releaseHung();
     await this.socketServer.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -497,12 +527,13 @@ export class FakeSlack {
     const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
     delete args.token;
     const call: ApiCall = { method, args, at: this.now(), token };
-    const fault = this.takeFault(method) ?? this.takeFault('*');
+    const fault = this.takeFault(method, args) ?? this.takeFault('*', args);
     if (fault !== undefined) call.fault = fault;
     this.state.calls.push(call);
-    if (fault !== undefined) {
+    if (fault !== undefined && !('lostAnswer' in fault)) {
       this.changed();
-      sendFault(res, fault);
+      if ('hang' in fault) this.hang(res);
+      else sendFault(res, fault);
       return;
     }
     let body: Json;
@@ -515,13 +546,25 @@ export class FakeSlack {
       body = { ok: false, error: error.code, ...error.extra };
     }
     this.changed();
+    if (fault !== undefined && 'lostAnswer' in fault) {
+      // It took effect; the answer never reaches the caller.
+      if (fault.lostAnswer === 'hang') this.hang(res);
+      else res.socket?.destroy();
+      return;
+    }
     sendJson(res, 200, body);
   }
 
+  private hang(res: ServerResponse): void {
+    this.state.hung.add(res);
+    res.on('close', () => this.state.hung.delete(res));
+  }
+
   private handleResponseUrl(id: string, req: IncomingMessage, raw: string, res: ServerResponse): void {
-    const fault = this.takeFault('response_url');
+    const fault = this.takeFault('response_url', {});
     if (fault !== undefined) {
-      sendFault(res, fault);
+      if ('hang' in fault || 'lostAnswer' in fault) this.hang(res);
+      else sendFault(res, fault);
       return;
     }
     const context = this.state.responseUrls.get(id);
@@ -594,10 +637,11 @@ export class FakeSlack {
   }
 
   private chatPostMessage(args: Json): Json {
-    const channel = this.postableChannel(args);
+    const channel = this.usableChannel(args, 'post');
     checkMessageContent(args);
+    checkMetadata(args.metadata);
     const message = this.storeMessage(args, channel, this.botUserId);
-    return { channel, ts: message.ts, message: this.slackMessage(message) };
+    return { channel, ts: message.ts, message: this.slackMessage(message, { metadata: true }) };
   }
 
   private chatUpdate(args: Json): Json {
@@ -620,7 +664,7 @@ export class FakeSlack {
   }
 
   private chatPostEphemeral(args: Json): Json {
-    const channel = this.postableChannel(args);
+    const channel = this.usableChannel(args, 'post');
     const user = requireString(args, 'user');
     checkMessageContent(args);
     const messageTs = this.nextTs();
@@ -753,16 +797,48 @@ export class FakeSlack {
   }
 
   private conversationsHistory(args: Json): Json {
-    const channel = this.resolveChannel(requireString(args, 'channel'));
-    const top = this.messages(channel).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
-    return { messages: top.reverse().map((m) => this.slackMessage(m)), has_more: false };
+    const channel = this.usableChannel(args, 'read');
+    const top = this.messages(channel)
+      .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
+      .filter(inTimeRange(args))
+      .reverse();
+    return this.page(top, args, true);
   }
 
+  /** The thread's parent first, then its replies in the time range, oldest first. */
   private conversationsReplies(args: Json): Json {
-    const channel = this.resolveChannel(requireString(args, 'channel'));
-    const replies = this.thread(channel, requireString(args, 'ts'));
-    if (replies.length === 0) fail('thread_not_found');
-    return { messages: replies.map((m) => this.slackMessage(m)), has_more: false };
+    const channel = this.usableChannel(args, 'read');
+    const ts = requireString(args, 'ts');
+    const thread = this.thread(channel, ts);
+    if (thread.length === 0) fail('thread_not_found');
+    const parent = thread.filter((m) => m.ts === ts);
+    const replies = thread.filter((m) => m.ts !== ts).filter(inTimeRange(args));
+    return this.page([...parent, ...replies], args, false);
+  }
+
+  /** Cursor pagination as Slack's: `limit` (default 100, at most 1000), `response_metadata.next_cursor`. */
+  private page(messages: FakeMessage[], args: Json, history: boolean): Json {
+    const limit = Math.min(1000, Math.max(1, Number(optionalString(args.limit) ?? 100) || 100));
+    const cursor = optionalString(args.cursor);
+    const offset = cursor
+      ? Number(
+          Buffer.from(cursor, 'base64')
+            .toString('utf8')
+            .replace(/^offset:/, ''),
+        )
+      : 0;
+    if (!Number.isInteger(offset) || offset < 0) fail('invalid_cursor');
+    const withMetadata = isTrue(args.include_all_metadata);
+    const slice = messages.slice(offset, offset + limit);
+    const more = offset + limit < messages.length;
+    return {
+      messages: slice.map((m) => this.slackMessage(m, { metadata: withMetadata })),
+      has_more: more,
+      ...(history ? { pin_count: 0 } : {}),
+      response_metadata: {
+        next_cursor: more ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '',
+      },
+    };
   }
 
   private usergroupsUsersList(args: Json): Json {
@@ -790,8 +866,12 @@ export class FakeSlack {
     this.changes.emit('change');
   }
 
-  private takeFault(key: string): Fault | undefined {
-    return this.state.faults.get(key)?.shift();
+  private takeFault(key: string, args: Json): Fault | undefined {
+    const queue = this.state.faults.get(key);
+    const i =
+      queue?.findIndex((f) => f.match.channel === undefined || f.match.channel === args.channel) ?? -1;
+    if (queue === undefined || i < 0) return undefined;
+    return queue.splice(i, 1)[0]!.fault;
   }
 
   private nextId(): string {
@@ -799,11 +879,11 @@ export class FakeSlack {
     return String(this.idCounter).padStart(8, '0');
   }
 
-  /** 1700000000.000100, 1700000000.000200, …: unique, increasing, shaped like Slack's. */
+  /** The time of posting as Slack writes it (`1793610000.000100`): unique and increasing. */
   private nextTs(): string {
-    this.tsCounter += 1;
-    const micros = this.tsCounter * 100;
-    return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+    this.tsCounter = Math.max(this.tsCounter + 1, Math.floor(this.now()) * 1000);
+    const micros = this.tsCounter;
+    return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
   }
 
   /** Channel ids pass through; a user id means the DM with that user; `#name` looks the channel up. */
@@ -816,15 +896,20 @@ export class FakeSlack {
     return channel;
   }
 
-  private postableChannel(args: Json): string {
+  /**
+   * The channel a call names, as the bot may use it: the bot is in it (a DM is always its own),
+   * and to post, it is not archived.
+   */
+  private usableChannel(args: Json, use: 'post' | 'read'): string {
     const id = this.resolveChannel(requireString(args, 'channel'));
     const channel = this.state.channels.get(id);
     if (channel === undefined) {
       if (this.state.strictChannels && !id.startsWith('D')) fail('channel_not_found');
       return id;
     }
-    if (channel.archived) fail('is_archived');
-    if (channel.isMember === false) fail('not_in_channel');
+    if (use === 'post' && channel.archived) fail('is_archived');
+    // A private channel is invisible to a bot outside it; a public one says it is not in it.
+    if (channel.isMember === false) fail(channel.isPrivate ? 'channel_not_found' : 'not_in_channel');
     return id;
   }
 
@@ -857,8 +942,11 @@ export class FakeSlack {
     message.history.push({ at: this.now(), text: message.text, blocks: message.blocks, via, args });
   }
 
-  /** The message as Slack shows it in API responses and interaction payloads. */
-  slackMessage(m: FakeMessage): Json {
+  /**
+   * The message as Slack shows it in API responses and interaction payloads; its metadata only
+   * where Slack shows it (the post's own answer, history and replies with include_all_metadata).
+   */
+  slackMessage(m: FakeMessage, opts: { metadata?: boolean } = {}): Json {
     return {
       type: 'message',
       ts: m.ts,
@@ -868,6 +956,7 @@ export class FakeSlack {
       ...(m.blocks ? { blocks: m.blocks } : {}),
       ...(m.attachments ? { attachments: m.attachments } : {}),
       ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+      ...(opts.metadata && m.metadata ? { metadata: m.metadata } : {}),
       team: this.teamId,
     };
   }
@@ -1003,7 +1092,10 @@ function sendJson(
   res.end(JSON.stringify(body));
 }
 
-function sendFault(res: ServerResponse, fault: Fault): void {
+function sendFault(
+  res: ServerResponse,
+  fault: Exclude<Fault, { hang: true } | { lostAnswer: unknown }>,
+): void {
   if ('networkDrop' in fault) {
     res.socket?.destroy();
   } else if ('error' in fault) {
@@ -1044,6 +1136,39 @@ function checkMessageContent(args: Json): void {
       response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) },
     });
   }
+}
+
+/** Slack's check of `metadata`: an `event_type` (letters, digits, underscores) and an object payload. */
+function checkMetadata(metadata: unknown): void {
+  if (metadata === undefined) return;
+  if (
+    !isObject(metadata) ||
+    typeof metadata.event_type !== 'string' ||
+    !/^[A-Za-z0-9_]{1,255}$/.test(metadata.event_type) ||
+    !isObject(metadata.event_payload)
+  ) {
+    fail('invalid_metadata_format');
+  }
+}
+
+function isTrue(value: unknown): boolean {
+  return value === true || value === 'true' || value === '1' || value === 1;
+}
+
+/** `oldest`/`latest` as Slack applies them: exclusive unless `inclusive`. */
+function inTimeRange(args: Json): (m: FakeMessage) => boolean {
+  const oldest = optionalString(args.oldest);
+  const latest = optionalString(args.latest);
+  if (oldest !== undefined && !/^\d+(\.\d*)?$/.test(oldest)) fail('invalid_ts_oldest');
+  if (latest !== undefined && !/^\d+(\.\d*)?$/.test(latest)) fail('invalid_ts_latest');
+  const inclusive = isTrue(args.inclusive);
+  const at = (ts: string) => {
+    const [seconds = '0', micros = ''] = ts.split('.');
+    return BigInt(seconds || '0') * 1_000_000n + BigInt(micros.padEnd(6, '0').slice(0, 6) || '0');
+  };
+  return (m) =>
+    (oldest === undefined || (inclusive ? at(m.ts) >= at(oldest) : at(m.ts) > at(oldest))) &&
+    (latest === undefined || (inclusive ? at(m.ts) <= at(latest) : at(m.ts) < at(latest)));
 }
 
 function requireView(args: Json): Json {

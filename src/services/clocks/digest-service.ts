@@ -77,6 +77,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     since?: number,
     key = periodKey(kind, now, deps.timeZone),
   ): Promise<DigestData> {
+    const deliveryProblems = await deps.store.read.outbox.deliveryProblems();
     return buildDigestData(queries, {
       kind,
       periodKey: key,
@@ -86,6 +87,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       playbooks: deps.playbooks,
       permalinkBase: deps.permalinkBase ?? (await repos.settings.get(WORKSPACE_URL_SETTING)),
       limit: deps.limit,
+      deliveryProblems,
     });
   }
 

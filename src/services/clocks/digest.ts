@@ -4,7 +4,7 @@
 // clocks; the weekly one adds per-chain metrics and the change from the week before.
 // Everything is aggregated in SQL; lists are capped (totals stay exact) to fit in Slack.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
-import type { RoleMention } from '../../domain/notices.ts';
+import type { DeliveryProblem, RoleMention } from '../../domain/notices.ts';
 import type { ClockQueries, OpenStepRow } from '../../persistence/reporting.ts';
 import type { DigestKind } from './digest-periods.ts';
 import { computeMetrics, type MetricsChange, type MetricsReport, metricsChange } from './metrics.ts';
@@ -64,6 +64,8 @@ export interface DigestData {
   };
   /** Weekly only. */
   metrics: { current: MetricsReport; previous: MetricsReport; change: MetricsChange[] } | null;
+  /** Open runs with messages Slack refused: held until the bot is invited, or failed. */
+  deliveryProblems?: (RunRef & Pick<DeliveryProblem, 'held' | 'failed' | 'errors'>)[];
 }
 
 export interface DigestOptions {
@@ -77,6 +79,8 @@ export interface DigestOptions {
   permalinkBase?: string | null;
   /** Items listed per section (totals stay exact). */
   limit?: number;
+  /** What Slack refused of the runs' messages (the outbox's held and failed rows). */
+  deliveryProblems?: DeliveryProblem[];
 }
 
 /**
@@ -256,5 +260,9 @@ export async function buildDigestData(queries: ClockQueries, o: DigestOptions): 
     incidents: { total: seen.size, bySeverity },
     gdpr: { items: gdpr },
     metrics,
+    deliveryProblems: (o.deliveryProblems ?? []).flatMap((p) => {
+      const s = open.find((r) => r.runId === p.runId);
+      return s ? [{ ...ref({ ...s, id: s.runId }), held: p.held, failed: p.failed, errors: p.errors }] : [];
+    }),
   };
 }

@@ -116,6 +116,16 @@ export function digestSections(d: DigestData, f: Fmt): TextSection[] {
             ...more(d.blocked.total, d.blocked.items.length),
           ],
   });
+  // Messages Slack refused (outbox): a section only when some open run has them.
+  const refused = d.deliveryProblems ?? [];
+  if (refused.length > 0)
+    out.push({
+      title: `Messages Slack refused (${refused.length})`,
+      lines: refused.map(
+        (p) =>
+          `• ${f.link(p.id, p.link)} ${p.title}: ${[p.held > 0 ? `${p.held} waiting for the bot to be invited to the channel` : '', p.failed > 0 ? `${p.failed} not posted (${p.errors.join(', ')})` : ''].filter(Boolean).join('; ')}`,
+      ),
+    });
   out.push({
     title: `Overdue (${d.overdue.total})`,
     lines:

@@ -50,6 +50,7 @@ export function describeOutboxRepositoryContract(backend: Backend) {
           attempts: 0,
           status: 'pending',
           lastError: null,
+          maybeSent: false,
           resultTs: null,
           createdAt: T0 + 5,
           sentAt: null,

@@ -1,0 +1,1 @@
+ALTER TABLE `outbox` ADD `maybe_sent` integer DEFAULT false NOT NULL;
