@@ -4,7 +4,7 @@
 import { type PlannedStep, planRun, REQUESTER_ROLE, type RunFacts } from '../../routing/plan.ts';
 import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
-import { RefusedError } from '../errors.ts';
+import { type ErrorCode, RefusedError } from '../errors.ts';
 import type { Notice, Delivery as OutboxDelivery, RoleMention } from './notices.ts';
 import {
   type Actor,
@@ -219,7 +219,7 @@ export class RunTransition {
     return CLOSED_RUN_STATUSES.includes(this.run.status);
   }
 
-  private refuse(actor: Actor, code: string, message: string, step: Step | null): never {
+  private refuse(actor: Actor, code: ErrorCode, message: string, step: Step | null): never {
     throw new RefusedError(code, message, {
       runId: this.run.id,
       stepKey: step?.key ?? null,
