@@ -7,6 +7,7 @@ import { App, type Authorize, type Logger as BoltLogger, LogLevel } from '@slack
 import type { WebClient } from '@slack/web-api';
 import { type HandlerDeps, type Reports, registerHandlers } from '../handlers/index.ts';
 import type { BotConfig } from './config.ts';
+import type { Clock } from './core/clock.ts';
 import type { Core } from './core.ts';
 import type { Run } from './domain/types.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -15,7 +16,6 @@ import { createSlackClient } from './outbox/slack-client.ts';
 import { WORKSPACE_URL_SETTING } from './services/clocks/digest-service.ts';
 import { recordRefusal } from './services/refusals.ts';
 import { createRequestService, type RequestService } from './services/request-service.ts';
-import type { Clock } from './services/run-service.ts';
 import { createUsergroupSync } from './slack/actor.ts';
 import { registerClockRenderers } from './slack/blocks/clocks/index.ts';
 import { createErrorHandler } from './slack/error-handler.ts';

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { BUILTIN_PLAYBOOKS_DIR, loadPlaybooks } from '../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../routing/roles.ts';
 import type { CoreConfig } from './config.ts';
+import type { Clock } from './core/clock.ts';
 import { openDatabase } from './persistence/database.ts';
 import { SqliteStore } from './persistence/store.ts';
 import { createClockService } from './services/clocks/clock-service.ts';
@@ -13,7 +14,7 @@ import { createDigestService } from './services/clocks/digest-service.ts';
 import { createMetricsService } from './services/clocks/metrics.ts';
 import { createPostmortemService } from './services/clocks/postmortem.ts';
 import { createRoleService } from './services/role-service.ts';
-import { type Clock, createRunService, type TransitionHook } from './services/run-service.ts';
+import { createRunService, type TransitionHook } from './services/run-service.ts';
 
 export interface CoreOptions {
   clock?: Clock;

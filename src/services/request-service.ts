@@ -11,6 +11,7 @@ import {
 } from '../../routing/classifier/index.ts';
 import { BUG_SEVERITIES, INCIDENT_SEVERITIES } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
+import type { Clock } from '../core/clock.ts';
 import { notOwnerMessage, rolesHeld } from '../domain/run-machine.ts';
 import {
   type Actor,
@@ -25,7 +26,7 @@ import { NotFoundError, RefusedError, ValidationError } from '../errors.ts';
 import type { Store } from '../persistence/store.ts';
 import { recordRefusal } from './refusals.ts';
 import type { RoleService } from './role-service.ts';
-import type { Clock, RunService, StartResult } from './run-service.ts';
+import type { RunService, StartResult } from './run-service.ts';
 
 export interface RequestInput {
   text: string;

@@ -2,10 +2,10 @@
 // A user group is checked with the workspace before it is given a role: one that does not exist
 // or has nobody in it is refused, and nothing changes.
 import type { RoleDirectory } from '../../routing/roles.ts';
+import type { Clock } from '../core/clock.ts';
 import { DomainError, NotFoundError, RefusedError, ValidationError } from '../errors.ts';
 import type { Store } from '../persistence/store.ts';
 import { recordingRefusals } from './refusals.ts';
-import type { Clock } from './run-service.ts';
 
 /** Who is in a user group, asked of the workspace: null when there is no such group. */
 export type UsergroupLookup = (groupId: string) => Promise<string[] | null>;

@@ -3,13 +3,12 @@
 // transaction. A refused action changes nothing and is recorded as a `refused` event.
 import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
+import type { Clock } from '../core/clock.ts';
 import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
 import { type Actor, CLOSED_RUN_STATUSES, type Run, type RunRequest, type Step } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Repositories, Store } from '../persistence/store.ts';
 import { actorFor, inVerbTransaction, roleHolders } from './verb-transaction.ts';
-
-export type Clock = () => number;
 
 /** Called inside the transaction after each transition (clocks schedule and cancel timers). */
 export interface TransitionHook {

@@ -2,11 +2,11 @@
 // read inside the transaction, one retry when another process wrote first, and a refusal that
 // rolls back yet is recorded as a `refused` event (refusals.ts).
 import type { RoleDirectory } from '../../routing/roles.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Actor } from '../domain/types.ts';
 import { ConflictError } from '../errors.ts';
 import type { Repositories, Store } from '../persistence/store.ts';
 import { recordingRefusals } from './refusals.ts';
-import type { Clock } from './run-service.ts';
 
 export interface VerbDeps {
   store: Store;

@@ -1,10 +1,10 @@
 // Who acts, from the Slack identity at the edge; and the members of the user groups that hold
 // roles, kept in the usergroups cache (usergroups.users.list) so a group's members may act.
 import type { WebClient } from '@slack/web-api';
+import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../persistence/store.ts';
 import type { RoleService } from '../services/role-service.ts';
-import type { Clock } from '../services/run-service.ts';
 
 /** The Slack identity of a request: who, in which channel and thread. */
 export interface SlackIdentity {

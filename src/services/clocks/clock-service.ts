@@ -2,11 +2,11 @@
 // notification. Each validates, checks who acts, and changes state in one transaction that
 // also writes the event log and the outbox; a refusal changes nothing and is recorded.
 import type { RoleDirectory } from '../../../routing/roles.ts';
-import type { Actor } from '../../domain/types.ts';
-import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
-import type { Repositories, Store } from '../../persistence/store.ts';
-import type { Clock } from '../run-service.ts';
+import type { Clock } from '../../core/clock.ts';
+import { clockQueriesFor } from '../../persistence/reporting.ts';
+import type { Store } from '../../persistence/store.ts';
 import { inVerbTransaction, roleHolders } from '../verb-transaction.ts';
+import type { ClockVerbContext } from './clock-verb-context.ts';
 import { type GdprNotificationResult, recordGdprNotification } from './record-gdpr-notification.ts';
 import { type SnoozeResult, snoozeStep } from './snooze-step.ts';
 
@@ -15,16 +15,6 @@ export interface ClockServiceDeps {
   directory: RoleDirectory;
   clock: Clock;
   adminUserIds: ReadonlySet<string>;
-}
-
-/** What a clock verb gets: the transaction's repositories, the actor, now. */
-export interface ClockVerbContext {
-  repos: Repositories;
-  queries: ClockQueries;
-  actor: Actor;
-  directory: RoleDirectory;
-  now: number;
-  holdersOf(role: string): string[];
 }
 
 export function createClockService(deps: ClockServiceDeps) {

@@ -4,10 +4,10 @@
 // a restart, a period is posted once; a crash before commit leaves it unclaimed for the next
 // start to catch up. A scheduled post never covers a period that began before the install.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import type { Clock } from '../../core/clock.ts';
 import { SYSTEM_ACTOR } from '../../domain/types.ts';
 import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
 import type { Repositories, Store } from '../../persistence/store.ts';
-import type { Clock } from '../run-service.ts';
 import { buildDigestData, type DigestData } from './digest.ts';
 import { type DigestKind, periodKey, periodStart } from './digest-periods.ts';
 import { digestText, digestTitle } from './report-text.ts';

@@ -2,10 +2,10 @@
 // prevention"), written from the run's events and step outputs. No blame: the draft names
 // steps and roles, and leaves prevention to @Atlas and @OpsCommander.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { Run, RunEvent } from '../../domain/types.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Store } from '../../persistence/store.ts';
-import type { Clock } from '../run-service.ts';
 import { humanDuration, localDateTime } from './business-time.ts';
 import { gdprClockOf } from './gdpr-clock.ts';
 

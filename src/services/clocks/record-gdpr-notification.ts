@@ -3,7 +3,7 @@
 // message say so. Works on a closed run too: the duty outlives the incident.
 import { z } from 'zod';
 import { NotFoundError, RefusedError, ValidationError } from '../../errors.ts';
-import type { ClockVerbContext } from './clock-service.ts';
+import type { ClockVerbContext } from './clock-verb-context.ts';
 import { gdprClockOf, gdprNotice } from './gdpr-clock.ts';
 import { TIMER } from './timer-kinds.ts';
 

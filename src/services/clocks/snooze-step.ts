@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { notOwnerMessage, rolesHeld } from '../../domain/run-machine.ts';
 import { NotFoundError, RefusedError, ValidationError } from '../../errors.ts';
-import type { ClockVerbContext } from './clock-service.ts';
+import type { ClockVerbContext } from './clock-verb-context.ts';
 import { REMINDER_KINDS, TIMER } from './timer-kinds.ts';
 
 export const SNOOZE_DEFAULT_MINUTES = 60;
