@@ -1,12 +1,17 @@
 // Coded errors, as Bolt does: a string `code` the central error handler can show kindly.
+import { plainText, type Text } from './domain/text.ts';
 
 export class DomainError extends Error {
+  /** The message with its mentions structured, for surfaces that render them (Slack). */
+  readonly text: Text;
+
   constructor(
     readonly code: string,
-    message: string,
+    message: string | Text,
     readonly details: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(plainText(message));
+    this.text = typeof message === 'string' ? [message] : message;
     this.name = new.target.name;
   }
 }

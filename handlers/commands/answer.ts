@@ -1,7 +1,7 @@
 // What `/lead <text>` and `@ProjectLead <text>` do: one service call per subcommand and the
 // answer for the requester alone (null when the run's own messages say it all).
 import { CHAIN_TITLES } from '../../routing/classifier/types.ts';
-import type { RunSource } from '../../src/domain/types.ts';
+import type { Actor } from '../../src/domain/types.ts';
 import {
   buildDigestAnswer,
   buildGdprRecordedMessage,
@@ -17,14 +17,14 @@ import {
   buildRunStatusList,
 } from '../../src/slack/blocks/index.ts';
 import type { SlackMessage } from '../../src/slack/blocks/kit.ts';
-import type { HandlerDeps } from '../deps.ts';
+import { type HandlerDeps, METRICS_DAYS } from '../deps.ts';
 import type { LeadCommand } from './parse.ts';
 
 export interface Asker {
-  userId: string;
+  actor: Actor;
   channelId: string | null;
   threadTs: string | null;
-  source: RunSource;
+  source: 'slash' | 'mention';
   idempotencyKeys: string[];
 }
 
@@ -33,18 +33,21 @@ export async function answerLead(
   who: Asker,
   deps: HandlerDeps,
 ): Promise<SlackMessage | null> {
+  const { actor } = who;
   switch (cmd.kind) {
     case 'help':
       return buildHelp();
     case 'request': {
-      const outcome = await deps.requests.submit({
-        text: cmd.text,
-        chain: cmd.chain ?? undefined,
-        requester: who.userId,
-        channelId: who.channelId,
-        threadTs: who.threadTs,
-        source: who.source,
-        idempotencyKeys: who.idempotencyKeys,
+      const outcome = await deps.verbs.start_request({
+        actor,
+        input: {
+          text: cmd.text,
+          ...(cmd.chain ? { chain: cmd.chain } : {}),
+          channel_id: who.channelId,
+          thread_ts: who.threadTs,
+          source: who.source,
+          idempotency_keys: who.idempotencyKeys,
+        },
       });
       if (outcome.kind !== 'ask') return null;
       const titles = Object.fromEntries(deps.playbooks.map((p) => [p.id, p.title]));
@@ -55,41 +58,49 @@ export async function answerLead(
     }
     case 'status': {
       if (cmd.runId) {
-        const run = await deps.runs.getRun(cmd.runId);
+        const run = await deps.verbs.get_run({ actor, input: { run_id: cmd.runId } });
         return buildRunStatus(
           run,
           deps.playbooks.find((p) => p.id === run.chain),
         );
       }
-      const runs = who.channelId ? await deps.runs.openRunsInChannel(who.channelId) : [];
+      const runs = who.channelId
+        ? await deps.verbs.list_runs({ actor, input: { channel_id: who.channelId } })
+        : [];
       return buildRunStatusList(runs, deps.playbooks);
     }
     case 'mine':
-      return buildMineList(await deps.runs.waitingOn(who.userId), deps.playbooks);
+      return buildMineList(await deps.verbs.my_steps({ actor, input: {} }), deps.playbooks);
     case 'roles':
-      return buildRolesList(await deps.roles.listRoles());
+      return buildRolesList(await deps.verbs.list_roles({ actor, input: {} }));
     case 'role_set': {
-      // Each group named is checked with Slack, and its members kept, before the role changes.
-      const holding = await deps.roles.setRole(who.userId, cmd.role, cmd.members, {
-        usergroups: deps.lookupUsergroup,
+      // Each group named is checked with Slack, and its members kept, before the role changes;
+      // steps handed off while nobody held the role go to the new holders.
+      const { holding } = await deps.verbs.set_role({
+        actor,
+        input: { role: cmd.role, members: cmd.members },
       });
-      // Steps handed off while nobody held the role go to the new holders now.
-      await deps.runs.adoptRoleHolders(who.userId, holding.role);
       return buildRolesList([holding]);
     }
     case 'metrics':
-      return buildMetricsMessage(await deps.reports.metrics());
+      return buildMetricsMessage(
+        await deps.verbs.get_metrics({ actor, input: { since_days: METRICS_DAYS } }),
+      );
     case 'digest':
-      return buildDigestAnswer(await deps.reports.digest(cmd.period, who.userId));
+      // Its links are permalinks: the workspace URL is known (and recorded) first.
+      await deps.workspaceKnown();
+      return buildDigestAnswer(await deps.verbs.request_digest({ actor, input: { period: cmd.period } }));
     case 'cancel': {
-      const run = await deps.runs.cancelRun(cmd.runId, who.userId, { reason: cmd.reason });
+      const run = await deps.verbs.cancel_run({ actor, input: { run_id: cmd.runId, reason: cmd.reason } });
       return { text: `${run.id} is cancelled.`, blocks: [] };
     }
     case 'postmortem': {
-      const draft = await deps.postmortems.postPostmortem(cmd.runId, who.userId);
+      const draft = await deps.verbs.post_postmortem({ actor, input: { run_id: cmd.runId } });
       return buildPostmortemPosted(draft);
     }
     case 'gdpr_notified':
-      return buildGdprRecordedMessage(await deps.clocks.recordGdprNotification(cmd.runId, who.userId, {}));
+      return buildGdprRecordedMessage(
+        await deps.verbs.record_gdpr_notification({ actor, input: { run_id: cmd.runId } }),
+      );
   }
 }

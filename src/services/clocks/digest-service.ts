@@ -5,7 +5,7 @@
 // start to catch up. A scheduled post never covers a period that began before the install.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Clock } from '../../core/clock.ts';
-import { SYSTEM_ACTOR } from '../../domain/types.ts';
+import { type Actor, SYSTEM_ACTOR } from '../../domain/types.ts';
 import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
 import type { Repositories, Store } from '../../persistence/store.ts';
 import { buildDigestData, type DigestData } from './digest.ts';
@@ -27,8 +27,6 @@ export interface DigestServiceDeps {
   playbooks: Playbook[];
   /** Names this process in the digest claims. */
   workerId: string;
-  /** ADMIN_USER_IDS: who may post a digest to the channel with `/lead digest`. */
-  adminUserIds?: ReadonlySet<string>;
   /** Base of thread links; default: the workspace URL the bot recorded from auth.test. */
   permalinkBase?: string;
   /** Items listed per section. */
@@ -172,10 +170,10 @@ export function createDigestService(deps: DigestServiceDeps) {
      * `/lead digest [daily|weekly]`: an admin posts it now to the digest channel (an event
      * records it); anyone else, or anyone while digests are off, gets it to see alone.
      */
-    async requestDigest(kind: DigestKind, userId: string): Promise<DigestRequestResult> {
+    async requestDigest(kind: DigestKind, actor: Actor): Promise<DigestRequestResult> {
       const channel = deps.channel;
-      if (channel && deps.adminUserIds?.has(userId)) {
-        const posted = await postDigest(kind, { force: true, by: userId });
+      if (channel && actor.isAdmin) {
+        const posted = await postDigest(kind, { force: true, by: actor.userId });
         if (posted.digest) return { shown: 'channel', channel, digest: posted.digest };
       }
       return {
