@@ -20,7 +20,7 @@ export const digestCommand: CliCommand = async (args, io) => {
 export const metricsCommand: CliCommand = async (args, io) =>
   withCore(io, async (core) => {
     const report = await core.metrics.getMetrics();
-    print(io, args.includes('--json') ? JSON.stringify(report, null, 2) : metricsText(report, 'markdown'));
+    print(io, args.includes('--json') ? JSON.stringify(report, null, 2) : metricsText(report));
     return 0;
   });
 

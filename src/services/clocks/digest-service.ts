@@ -40,7 +40,7 @@ export type DigestNotice = {
   kind: DigestKind;
   periodKey: string;
   title: string;
-  /** Slack mrkdwn of the whole digest (fallback text and archive). */
+  /** The whole digest as Markdown (the archive; each surface renders `data` its own way). */
   text: string;
   data: DigestData;
 };
@@ -121,7 +121,7 @@ export function createDigestService(deps: DigestServiceDeps) {
         kind,
         periodKey: scheduledKey,
         title: digestTitle(digest),
-        text: digestText(digest, 'mrkdwn'),
+        text: digestText(digest),
         data: digest,
       };
       const [outboxId] = await repos.outbox.enqueue(
@@ -161,7 +161,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     /** `projectlead digest --dry-run`: the digest and its Markdown, nothing claimed or posted. */
     async dryRun(kind: DigestKind): Promise<{ digest: DigestData; markdown: string }> {
       const digest = await build(deps.store.read, kind, deps.clock());
-      return { digest, markdown: digestText(digest, 'markdown') };
+      return { digest, markdown: digestText(digest) };
     },
 
     postDigest,
