@@ -18,6 +18,7 @@ import { createPostmortemService } from './services/clocks/postmortem.ts';
 import { createRequestService } from './services/request-service.ts';
 import { createRoleService } from './services/role-service.ts';
 import { createRunService, type TransitionHook } from './services/run-service.ts';
+import { bindVerbs } from './services/verbs.ts';
 
 export interface CoreOptions {
   clock?: Clock;
@@ -59,6 +60,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
   });
   const metrics = createMetricsService({ store, playbooks });
   const postmortems = createPostmortemService({ store, clock, playbooks, timeZone: workTimeZone });
+  const services = { clock, runs, requests, roles, clocks, digests, metrics, postmortems };
   await roles.seedDefaults();
   // The first start is the install: digests never post for a period under way before it.
   await digests.installedAt();
@@ -79,6 +81,8 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     digests,
     metrics,
     postmortems,
+    /** The verb table bound to these services (a surface may bind its own ports: Slack does). */
+    verbs: bindVerbs(services),
     adminUserIds,
     close: () => store.close(),
   };
