@@ -119,8 +119,11 @@ export interface RunEvent {
   data: Record<string, unknown>;
 }
 
-/** Where an actor came in: a person or bot user in Slack, the operator's CLI, the bot itself. */
-export type ActorKind = 'slack_user' | 'slack_bot' | 'cli' | 'system';
+/**
+ * Where an actor came in: a person or bot user in Slack, a user behind an API token (the HTTP
+ * API and MCP server), the operator's CLI, the bot itself.
+ */
+export type ActorKind = 'slack_user' | 'slack_bot' | 'api_user' | 'cli' | 'system';
 
 /**
  * Who acts, built at the edge of the surface the request came through (src/slack/actor.ts,
