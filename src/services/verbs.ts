@@ -174,6 +174,9 @@ export const classifyInput = z.object({ text: userText });
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/** The step named by `step_key`, as the services take it (the current step when left out). */
+const stepOf = (i: { step_key?: string | undefined }) => (i.step_key ? { stepKey: i.step_key } : {});
+
 // ---- the table -------------------------------------------------------------------------------
 
 export const VERBS = {
@@ -231,7 +234,7 @@ export const VERBS = {
     input: completeStepInput,
     run: (ctx, { actor, input: i }) =>
       ctx.runs.completeStep(i.run_id, actor, {
-        ...(i.step_key ? { stepKey: i.step_key } : {}),
+        ...stepOf(i),
         output: i.output ?? null,
         ...(i.role ? { role: i.role } : {}),
         ...(i.facts
@@ -257,7 +260,7 @@ export const VERBS = {
     input: blockStepInput,
     run: (ctx, { actor, input: i }) =>
       ctx.runs.blockStep(i.run_id, actor, {
-        ...(i.step_key ? { stepKey: i.step_key } : {}),
+        ...stepOf(i),
         reason: i.reason,
         ...(i.waiting !== undefined ? { waiting: i.waiting } : {}),
       }),
@@ -268,7 +271,7 @@ export const VERBS = {
     input: unblockStepInput,
     run: (ctx, { actor, input: i }) =>
       ctx.runs.unblockStep(i.run_id, actor, {
-        ...(i.step_key ? { stepKey: i.step_key } : {}),
+        ...stepOf(i),
         rationale: i.rationale ?? null,
       }),
   }),
@@ -278,7 +281,7 @@ export const VERBS = {
     input: reasonInput,
     run: (ctx, { actor, input: i }) =>
       ctx.runs.rejectRun(i.run_id, actor, {
-        ...(i.step_key ? { stepKey: i.step_key } : {}),
+        ...stepOf(i),
         reason: i.reason,
       }),
   }),
@@ -288,7 +291,7 @@ export const VERBS = {
     input: reasonInput,
     run: (ctx, { actor, input: i }) =>
       ctx.runs.skipStep(i.run_id, actor, {
-        ...(i.step_key ? { stepKey: i.step_key } : {}),
+        ...stepOf(i),
         reason: i.reason,
       }),
   }),
@@ -296,8 +299,7 @@ export const VERBS = {
     summary: 'Acknowledge the handoff of a step (its acknowledgement clock stops)',
     mutates: true,
     input: stepRefInput,
-    run: (ctx, { actor, input: i }) =>
-      ctx.runs.acknowledgeStep(i.run_id, actor, i.step_key ? { stepKey: i.step_key } : {}),
+    run: (ctx, { actor, input: i }) => ctx.runs.acknowledgeStep(i.run_id, actor, stepOf(i)),
   }),
   reassign_step: verb({
     summary: 'Hand a step (one of its roles) to other users or user groups',
@@ -305,7 +307,7 @@ export const VERBS = {
     input: reassignStepInput,
     run: (ctx, { actor, input: i }) =>
       ctx.runs.reassignStep(i.run_id, actor, {
-        ...(i.step_key ? { stepKey: i.step_key } : {}),
+        ...stepOf(i),
         to: i.to,
         ...(i.role ? { role: i.role } : {}),
       }),
