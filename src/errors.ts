@@ -1,6 +1,8 @@
 // Coded errors, as Bolt does: a string `code` the central error handler can show kindly. Every
 // code is in one catalog, with what it means: API and MCP clients rely on them staying stable.
 
+import { plainText, type Text } from './domain/text.ts';
+
 /** Every error code the bot gives, with what it means. */
 export const ERROR_CODES = {
   // Refused: the actor may not do this now; nothing changed.
@@ -34,6 +36,8 @@ export const ERROR_CODES = {
   backup_no_database: 'There is no database to back up.',
   // Invalid input: nothing changed.
   bad_input: 'The input does not have the expected shape.',
+  unknown_verb: 'There is no verb of that name.',
+  no_user: 'The request names no user to act as.',
   field_required: 'A required field is empty.',
   empty_request: 'The request says nothing.',
   too_little: 'The request says too little to start a workflow.',
@@ -68,12 +72,16 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_CODES, code);
 
 export class DomainError extends Error {
+  /** The message with its mentions structured, for surfaces that render them (Slack). */
+  readonly text: Text;
+
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    message: string | Text,
     readonly details: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(plainText(message));
+    this.text = typeof message === 'string' ? [message] : message;
     this.name = new.target.name;
   }
 }
