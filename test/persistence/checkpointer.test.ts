@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { startCheckpointer, WRITES_BEFORE_START } from '../../src/persistence/checkpointer.ts';
 import { openDatabase } from '../../src/persistence/database.ts';
 import { SqliteStore } from '../../src/persistence/store.ts';
 import { tempDbPath } from '../support/engine.ts';
@@ -42,5 +43,16 @@ describe('WAL checkpoints in a worker thread', () => {
     const ro = openDatabase(path, { readonly: true });
     expect(ro.beforeWrite()).toBeNull();
     ro.close();
+  });
+
+  it('when the database is at rest, then no worker runs until writes come', () => {
+    const path = tempDbPath('checkpoint-lazy');
+    openDatabase(path, { backgroundCheckpoints: false }).close();
+    const checkpointer = startCheckpointer(path);
+    for (let i = 1; i < WRITES_BEFORE_START; i++) checkpointer.beforeWrite();
+    expect(checkpointer.started).toBe(false);
+    checkpointer.beforeWrite();
+    expect(checkpointer.started).toBe(true);
+    checkpointer.close();
   });
 });
