@@ -8,8 +8,10 @@
 // (asynchronously: acks go on, work after them waits a moment), and the worker runs a RESTART
 // checkpoint on the few frames left, which rewinds the WAL. The writer keeps a far larger
 // automatic threshold as a backstop should the worker fall behind or die. The worker (a thread
-// and some 8 MB) starts with the WRITES_BEFORE_START-th write transaction: a bot at rest writes
-// next to nothing, and a few writes leave the WAL far below the backstop.
+// and some 8 MB) starts once the WAL holds START_WAL_BYTES: a bot at rest writes next to nothing
+// (its outbox and timer claims change no row and add no frame), and until then the WAL stays far
+// below the backstop.
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -18,8 +20,10 @@ export const BACKSTOP_PAGES = 10_000;
 const INTERVAL_MS = 20;
 /** WAL length (frames) past which the worker asks to rewind it. */
 const RESTART_FRAMES = 2000;
-/** Write transactions before the worker starts. */
-export const WRITES_BEFORE_START = 20;
+/** WAL size at which the worker starts (256 pages of 4 KiB). */
+export const START_WAL_BYTES = 1 << 20;
+/** Until then the WAL's size is looked at once every this many write transactions. */
+export const START_CHECK_EVERY = 16;
 /** The longest the store holds writes back for a rewind. */
 const PAUSE_LIMIT_MS = 250;
 
@@ -60,7 +64,7 @@ export interface Checkpointer {
    * WAL (it resolves in any case within PAUSE_LIMIT_MS).
    */
   beforeWrite(): Promise<void> | null;
-  /** Whether the worker has been started (after WRITES_BEFORE_START write transactions). */
+  /** Whether the worker has been started (once the WAL held START_WAL_BYTES). */
   readonly started: boolean;
   close(): void;
 }
@@ -98,7 +102,8 @@ export function startCheckpointer(path: string, intervalMs = INTERVAL_MS): Check
   };
   return {
     beforeWrite() {
-      if (!worker && !closed && ++writes >= WRITES_BEFORE_START) worker = start();
+      if (!worker && !closed && ++writes % START_CHECK_EVERY === 0 && walBytes(path) >= START_WAL_BYTES)
+        worker = start();
       if (!wanted || closed) return null;
       wanted = false;
       return new Promise<void>((resolve) => {
@@ -120,4 +125,8 @@ export function startCheckpointer(path: string, intervalMs = INTERVAL_MS): Check
       return worker !== null;
     },
   };
+}
+
+function walBytes(path: string): number {
+  return statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
 }
