@@ -74,6 +74,20 @@ function treeRssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU time (user + system, all threads) the process tree has used, in ms. */
+function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    const stat = readProc(p, 'stat');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+/** Linux's USER_HZ. */
+const CLOCK_TICKS = 100;
+
 async function waitReady(url: string, child: ChildProcess, started: number): Promise<number> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the bot exited with code ${child.exitCode}`);
@@ -124,6 +138,8 @@ async function slashCommand(url: string, text: string, responseUrl: string): Pro
 
 interface Sample {
   readyMs: number;
+  /** CPU time used until ready: what the wall time would be on an idle core, less I/O waits. */
+  readyCpuMs: number;
   idleMb: number;
   afterRequestMb: number;
 }
@@ -149,6 +165,7 @@ async function once(argv: string[]): Promise<Sample> {
   });
   try {
     const readyMs = await waitReady(`${base}/healthz`, child, started);
+    const readyCpuMs = treeCpuMs(child.pid!);
     await sleep(IDLE_MS);
     const idleMb = treeRssMb(child.pid!);
     const responseUrl = fake.createResponseUrl({ channelId: 'CBENCH', userId: 'UBENCH' });
@@ -159,7 +176,7 @@ async function once(argv: string[]): Promise<Sample> {
     );
     if (status !== 200) throw new Error(`/lead answered ${status}`);
     await sleep(IDLE_MS);
-    return { readyMs, idleMb, afterRequestMb: treeRssMb(child.pid!) };
+    return { readyMs, readyCpuMs, idleMb, afterRequestMb: treeRssMb(child.pid!) };
   } finally {
     await stop(child);
     await fake.close();
@@ -181,11 +198,12 @@ async function main() {
     const s = await once(argv);
     samples.push(s);
     console.log(
-      `run ${i + 1}: ready ${s.readyMs.toFixed(0)} ms, idle RSS ${s.idleMb.toFixed(1)} MB, after one request ${s.afterRequestMb.toFixed(1)} MB`,
+      `run ${i + 1}: ready ${s.readyMs.toFixed(0)} ms (CPU ${s.readyCpuMs.toFixed(0)} ms), idle RSS ${s.idleMb.toFixed(1)} MB, after one request ${s.afterRequestMb.toFixed(1)} MB`,
     );
   }
   for (const [label, key, unit] of [
     ['ready', 'readyMs', 'ms'],
+    ['CPU until ready', 'readyCpuMs', 'ms'],
     ['idle RSS', 'idleMb', 'MB'],
     ['RSS after one request', 'afterRequestMb', 'MB'],
   ] as const) {
