@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeSlack } from '../test/support/fake-slack.ts';
-import { signSlackRequest } from '../test/support/slack-driver.ts';
+import { createSlackDriver } from '../test/support/slack-driver.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 5000);
@@ -112,30 +112,6 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function slashCommand(url: string, text: string, responseUrl: string): Promise<number> {
-  const body = new URLSearchParams({
-    team_id: 'T0FAKETEAM',
-    channel_id: 'CBENCH',
-    user_id: 'UBENCH',
-    command: '/lead',
-    text,
-    response_url: responseUrl,
-    trigger_id: 'bench.trigger',
-    api_app_id: 'A0PROJLEAD',
-  }).toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': signSlackRequest(SECRET, ts, body),
-    },
-    body,
-  });
-  return res.status;
-}
-
 interface Sample {
   readyMs: number;
   /** CPU time used until ready: what the wall time would be on an idle core, less I/O waits. */
@@ -168,12 +144,12 @@ async function once(argv: string[]): Promise<Sample> {
     const readyCpuMs = treeCpuMs(child.pid!);
     await sleep(IDLE_MS);
     const idleMb = treeRssMb(child.pid!);
-    const responseUrl = fake.createResponseUrl({ channelId: 'CBENCH', userId: 'UBENCH' });
-    const status = await slashCommand(
-      `${base}/slack/events`,
-      'the export button on the reports page does nothing since yesterday',
-      responseUrl,
-    );
+    const slack = createSlackDriver({ appUrl: `${base}/slack/events`, signingSecret: SECRET, fake });
+    const { status } = await slack.slashCommand({
+      text: 'the export button on the reports page does nothing since yesterday',
+      userId: 'UBENCH',
+      channelId: 'CBENCH',
+    });
     if (status !== 200) throw new Error(`/lead answered ${status}`);
     await sleep(IDLE_MS);
     return { readyMs, readyCpuMs, idleMb, afterRequestMb: treeRssMb(child.pid!) };
