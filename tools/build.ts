@@ -5,16 +5,19 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const OUT = 'dist';
-/** Data the runtime reads: everything in routing/ that is not code, tests or training corpora. */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'dist');
+/** Data the runtime reads in routing/: everything but code, docs and the training corpora. */
 const DATA = /\.(?:ya?ml|json|txt)$/;
 
 rmSync(OUT, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-cpSync('migrations', `${OUT}/migrations`, { recursive: true });
-cpSync('routing', `${OUT}/routing`, {
+execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+cpSync(join(ROOT, 'migrations'), join(OUT, 'migrations'), { recursive: true });
+cpSync(join(ROOT, 'routing'), join(OUT, 'routing'), {
   recursive: true,
-  filter: (path) => !path.endsWith('/corpus') && (statSync(path).isDirectory() || DATA.test(path)),
+  filter: (path) => basename(path) !== 'corpus' && (statSync(path).isDirectory() || DATA.test(path)),
 });
