@@ -3,8 +3,8 @@
 // compare-and-set, so with two bot processes on one database each fires exactly once.
 import type { RoleDirectory } from '../../routing/roles.ts';
 import { type Logger, silentLogger } from '../logger.ts';
-import { type ClockQueries, clockQueriesFor } from '../persistence/reporting.ts';
-import type { Store } from '../persistence/store.ts';
+import type { ClockQueries, Store } from '../persistence/ports.ts';
+import { clockQueriesFor } from '../persistence/reporting.ts';
 import { type FiredTimer, fireDueTimers, LATE_AFTER_MS } from '../services/clocks/fire-timers.ts';
 import type { Clock } from '../services/run-service.ts';
 

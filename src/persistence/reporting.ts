@@ -5,141 +5,18 @@ import { and, asc, eq, gte, inArray, isNull, lt, lte, notInArray, or, sql } from
 import * as t from '../../drizzle/schema.ts';
 import { CLOSED_RUN_STATUSES, type Run, type Step } from '../domain/types.ts';
 import type { Orm } from './database.ts';
-import { type TimerRow, toTimer } from './repositories.ts';
-import { SqliteStore, type Store } from './store.ts';
-
-/** The slice of a run and its current step a fired timer needs. */
-export interface TimerRunView {
-  run: Pick<
-    Run,
-    | 'id'
-    | 'chain'
-    | 'title'
-    | 'status'
-    | 'severity'
-    | 'channelId'
-    | 'threadTs'
-    | 'rootTs'
-    | 'context'
-    | 'requester'
-  >;
-  steps: Map<
-    number,
-    Pick<
-      Step,
-      | 'id'
-      | 'key'
-      | 'title'
-      | 'owners'
-      | 'approvers'
-      | 'assignees'
-      | 'deliveries'
-      | 'status'
-      | 'acknowledgedAt'
-      | 'startedAt'
-      | 'blockReason'
-    >
-  >;
-}
-
-/** An open run's current step, as digests list it. */
-export interface OpenStepRow {
-  runId: string;
-  chain: string;
-  title: string;
-  runStatus: Run['status'];
-  severity: string | null;
-  channelId: string | null;
-  threadTs: string | null;
-  rootTs: string | null;
-  runCreatedAt: number;
-  blockedReason: string | null;
-  stepId: number;
-  stepKey: string;
-  stepTitle: string;
-  stepStatus: Step['status'];
-  owners: string[];
-  approvers: string[];
-  assignees: Record<string, string[]>;
-  deliveries: Record<string, unknown>;
-  startedAt: number | null;
-  acknowledgedAt: number | null;
-  blockReason: string | null;
-  blockedBy: string | null;
-  blockedByRole: string | null;
-}
-
-export interface ClosedRunRow {
-  id: string;
-  chain: string;
-  title: string;
-  status: Run['status'];
-  severity: string | null;
-  channelId: string | null;
-  threadTs: string | null;
-  rootTs: string | null;
-  createdAt: number;
-  closedAt: number;
-}
-
-export interface ChainStatsRow {
-  chain: string;
-  /** Runs closed in the window. */
-  closed: number;
-  done: number;
-  /** Average created → closed over the runs done, in ms (null when none). */
-  avgDurationMs: number | null;
-}
-
-export interface GdprTimerRow {
-  runId: string;
-  title: string;
-  runStatus: Run['status'];
-  channelId: string | null;
-  threadTs: string | null;
-  rootTs: string | null;
-  data: Record<string, unknown>;
-  dueAt: number;
-}
-
-export interface ClockQueries {
-  /**
-   * Claim up to `limit` due pending timers in one compare-and-set (pending → fired): a timer a
-   * concurrent worker already claimed is not returned. Call inside a transaction.
-   */
-  claimDueTimers(now: number, limit: number, worker: string): Promise<TimerRow[]>;
-  /** Number of escalation timers already fired per step, leaving out the given timer ids. */
-  firedCount(stepIds: number[], kinds: string[], excludeIds: number[]): Promise<Map<number, number>>;
-  /** Runs (with the listed steps) for fired timers. */
-  timerRuns(runIds: string[]): Promise<Map<string, TimerRunView>>;
-  /** Move pending timers of a step (of these kinds) to `dueAt` when they are due earlier. */
-  pushPending(stepId: number, kinds: string[], dueAt: number): Promise<number>;
-  pendingForStep(stepId: number): Promise<TimerRow[]>;
-  /** Every open run's current (active or blocked) step. */
-  openSteps(): Promise<OpenStepRow[]>;
-  /**
-   * Open steps with a timer of these kinds due at or before `now` and not cancelled, with the
-   * earliest such time; `ackKinds` count only while the step is not acknowledged.
-   */
-  stepsPastTimers(kinds: string[], ackKinds: string[], now: number): Promise<Map<number, number>>;
-  /** Runs closed in [from, to), newest first; `status` filters. */
-  closedRuns(from: number, to: number, status?: Run['status'][], limit?: number): Promise<ClosedRunRow[]>;
-  countClosed(from: number, to: number, status?: Run['status'][]): Promise<number>;
-  /** Per chain: runs closed in [from, to), how many done, average duration of those done. */
-  chainStats(from: number | null, to: number | null): Promise<ChainStatsRow[]>;
-  /** Open runs per chain. */
-  openCounts(): Promise<Map<string, number>>;
-  /** Average detect → service restored (the `stepKey` step done), per severity, in ms. */
-  restoreTimes(
-    chain: string,
-    stepKey: string,
-    severities: string[],
-    from: number | null,
-    to: number | null,
-  ): Promise<Map<string, { count: number; avgMs: number }>>;
-  /** Pending run-level timers of this kind (the GDPR clocks still running). */
-  runTimers(kind: string): Promise<GdprTimerRow[]>;
-}
+import type {
+  ChainStatsRow,
+  ClockQueries,
+  ClosedRunRow,
+  GdprTimerRow,
+  OpenStepRow,
+  Store,
+  TimerRow,
+  TimerRunView,
+} from './ports.ts';
+import { toTimer } from './repositories.ts';
+import { SqliteStore } from './store.ts';
 
 const CHUNK = 500;
 function chunks<T>(xs: T[]): T[][] {

@@ -1,4 +1,4 @@
-// Repository ports (async, dialect-free) and their SQLite implementations with drizzle.
+// The repositories of the port (ports.ts), implemented on SQLite with drizzle.
 import {
   and,
   asc,
@@ -20,6 +20,25 @@ import type { Delivery, DeliveryProblem, Notice } from '../domain/notices.ts';
 import { CLOSED_RUN_STATUSES, type Run, type RunEvent, type Step } from '../domain/types.ts';
 import { ConflictError } from '../errors.ts';
 import type { Orm } from './database.ts';
+import {
+  type CorrectionRepository,
+  type DigestRepository,
+  type EventRepository,
+  type IdempotencyRepository,
+  type NewTimer,
+  NO_CHANNEL,
+  type OutboxRepository,
+  type OutboxRow,
+  type PendingRequest,
+  type PendingRequestRepository,
+  type RoleRepository,
+  type RunFilter,
+  type RunRepository,
+  type SettingsRepository,
+  type TimerRepository,
+  type TimerRow,
+  type UsergroupRepository,
+} from './ports.ts';
 import { StatementCache, TableCodec } from './table-codec.ts';
 
 const statementCaches = new WeakMap<object, StatementCache>();
@@ -72,233 +91,6 @@ const SQL = {
     'SELECT "group_id" AS g FROM "usergroup_members" WHERE EXISTS (SELECT 1 FROM json_each("members") WHERE value = ?)',
   allRoles: 'SELECT "role", "members" FROM "role_holders"',
 };
-
-// ---- ports ------------------------------------------------------------------------------------
-
-export interface RunFilter {
-  status?: Run['status'][];
-  open?: boolean;
-  channelId?: string;
-  chain?: string;
-  closedFrom?: number;
-  closedTo?: number;
-  createdFrom?: number;
-  limit?: number;
-  newestFirst?: boolean;
-}
-
-export interface RunRepository {
-  /** Next number for a run ID prefix (FEAT → 1, 2, …). */
-  nextSeq(prefix: string): Promise<number>;
-  insert(run: Run): Promise<void>;
-  get(id: string): Promise<Run | null>;
-  /** Save the run and the given steps if the run is still at `expectedVersion`; bumps the version. */
-  save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void>;
-  setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void>;
-  list(filter?: RunFilter): Promise<Run[]>;
-  /** Active steps someone may act on, with their runs, for any of these principals. */
-  waitingOn(principals: string[]): Promise<{ run: Run; step: Step }[]>;
-  count(): Promise<number>;
-}
-
-export interface EventRepository {
-  append(events: RunEvent[]): Promise<void>;
-  forRun(runId: string): Promise<RunEvent[]>;
-  forRuns(runIds: string[]): Promise<Map<string, RunEvent[]>>;
-}
-
-export type { DeliveryProblem };
-
-export interface OutboxRow {
-  id: number;
-  runId: string | null;
-  delivery: Delivery;
-  notice: Notice;
-  /** Real attempts (a send, a failure, giving up), never a hand-back: see `handBack`. */
-  attempts: number;
-  /**
-   * `held`: Slack cannot take it until the bot is in its channel (`not_in_channel`,
-   * `channel_not_found`); it waits, unclaimed, for `releaseHeld`.
-   */
-  status: 'pending' | 'sent' | 'failed' | 'held';
-  lastError: string | null;
-  resultTs: string | null;
-  createdAt: number;
-  sentAt: number | null;
-  /** A post may have reached Slack without its answer: look for it before posting again. */
-  maybeSent: boolean;
-}
-
-export interface OutboxRepository {
-  enqueue(
-    items: { runId: string | null; delivery: Delivery; notice: Notice }[],
-    now: number,
-  ): Promise<number[]>;
-  /** Claim due messages (a lease), oldest first: one worker sends each at a time. */
-  /** `skipChannels`: destinations (channel or DM user) the caller cannot send to yet. */
-  claimDue(
-    now: number,
-    limit: number,
-    worker: string,
-    leaseMs: number,
-    skipChannels?: string[],
-  ): Promise<OutboxRow[]>;
-  /*
-   * Settling a claimed row takes effect only while `worker` still holds it: it claimed the row
-   * last and the row is pending. A sender whose lease ran out, and whose row another sender
-   * claimed since, changes nothing; a sent or failed row stays so. Each resolves with whether it
-   * took effect. All but `handBack` count one in `attempts`: a pending row's attempts are its
-   * failures.
-   */
-  /** Sent, with its ts (or dropped: a newer root update of the run replaces it). */
-  markSent(id: number, worker: string, resultTs: string | null, now: number): Promise<boolean>;
-  /**
-   * An attempt failed: released, due again at `nextAttemptAt`. Whether the post may have reached
-   * Slack anyway (`maybeSent`) is kept as `markInFlight` left it.
-   */
-  retryLater(id: number, worker: string, nextAttemptAt: number, error: string): Promise<boolean>;
-  /** Given up, or nowhere to deliver: failed for good. */
-  markFailed(id: number, worker: string, error: string, now: number): Promise<boolean>;
-  /**
-   * Released unsent, due at `nextAttemptAt`, with `reason` as its last error; not an attempt
-   * (it waits for an earlier message of its run, its channel's pace or a rate limit). `notPosted`:
-   * Slack said it took nothing (a 429), so no earlier post needs looking for.
-   */
-  handBack(
-    id: number,
-    worker: string,
-    nextAttemptAt: number,
-    reason: string,
-    notPosted?: boolean,
-  ): Promise<boolean>;
-  /** About to post: from now on the post may reach Slack unseen (`maybeSent`). False: not held. */
-  markInFlight(id: number, worker: string): Promise<boolean>;
-  /** Slack refused for want of the bot in the channel: held (an attempt) until `releaseHeld`. */
-  hold(id: number, worker: string, reason: string): Promise<boolean>;
-  /** The bot is in the channel now: its held rows are due again, in their order. */
-  releaseHeld(channelId: string, now: number): Promise<{ count: number; runIds: string[] }>;
-  /** Channels (run channels) with held rows. */
-  heldChannels(): Promise<string[]>;
-  /** True when an older message of the run is still unsent (keeps a thread in order). */
-  hasEarlierPending(runId: string, id: number): Promise<boolean>;
-  /** Why an older message of the run (not a DM) is held, if one is: this one waits with it. */
-  earlierHeld(runId: string, id: number): Promise<string | null>;
-  /** Workers holding a lease on a pending row now. */
-  leaseHolders(now: number): Promise<string[]>;
-  /** The leases of these workers (found dead) end now: their rows are claimable at once. */
-  releaseLeases(workers: string[], now: number): Promise<number>;
-  /** Held and failed messages of runs (Slack refused them), per run; all runs when none given. */
-  deliveryProblems(runIds?: string[]): Promise<DeliveryProblem[]>;
-  /** A newer root update of the same run is waiting: this one can be dropped. */
-  hasNewerRootUpdate(runId: string, id: number): Promise<boolean>;
-  pendingCount(): Promise<number>;
-  list(filter?: { status?: OutboxRow['status']; runId?: string }): Promise<OutboxRow[]>;
-}
-
-export interface RoleRepository {
-  all(): Promise<Map<string, string[]>>;
-  get(role: string): Promise<string[] | null>;
-  set(role: string, members: string[], by: string, now: number): Promise<void>;
-  /** Insert defaults for roles never set; leaves set roles alone. */
-  seed(defaults: Map<string, string[]>, now: number): Promise<void>;
-}
-
-export interface UsergroupRepository {
-  set(groupId: string, members: string[], now: number): Promise<void>;
-  get(groupId: string): Promise<{ members: string[]; refreshedAt: number } | null>;
-  /** Groups whose cached members include this user. */
-  groupsOf(userId: string): Promise<string[]>;
-}
-
-export interface TimerRow {
-  id: number;
-  runId: string;
-  stepId: number | null;
-  kind: string;
-  dueAt: number;
-  status: 'pending' | 'fired' | 'cancelled';
-  data: Record<string, unknown>;
-  firedAt: number | null;
-  createdAt: number;
-}
-
-/** A timer to schedule: a step's (or, with no step, the run's) deadline of some kind. */
-export interface NewTimer {
-  runId: string;
-  stepId: number | null;
-  kind: string;
-  dueAt: number;
-  data?: Record<string, unknown>;
-}
-
-export interface TimerRepository {
-  schedule(items: NewTimer[], now: number): Promise<void>;
-  /** Due pending timers (oldest first) — not yet claimed. */
-  due(now: number, limit: number): Promise<TimerRow[]>;
-  /** Compare-and-set pending → fired. True only for the one caller that wins. */
-  claim(id: number, worker: string, now: number): Promise<boolean>;
-  cancelForStep(stepId: number, kinds?: string[]): Promise<number>;
-  cancelForRun(runId: string, exceptKinds?: string[]): Promise<number>;
-  cancelKinds(runId: string, kinds: string[]): Promise<number>;
-  forRun(runId: string): Promise<TimerRow[]>;
-  pendingForRuns(runIds: string[]): Promise<TimerRow[]>;
-}
-
-export interface DigestRepository {
-  /** Claim a period (`daily:2026-11-20`): true for exactly one caller, ever. */
-  claim(periodKey: string, kind: string, worker: string, now: number): Promise<boolean>;
-  markPosted(periodKey: string, outboxId: number | null, now: number): Promise<void>;
-  last(kind: string): Promise<{ periodKey: string; claimedAt: number; postedAt: number | null } | null>;
-}
-
-export interface IdempotencyRepository {
-  /** The run a key already led to, if any key was seen; otherwise records the keys. */
-  seen(keys: string[]): Promise<{ key: string; runId: string | null } | null>;
-  record(keys: string[], runId: string | null, now: number): Promise<void>;
-}
-
-export interface PendingRequest {
-  id: number;
-  text: string;
-  requester: string;
-  channelId: string | null;
-  threadTs: string | null;
-  source: string;
-  classification: Record<string, unknown>;
-  createdAt: number;
-  resolvedRunId: string | null;
-}
-
-export interface PendingRequestRepository {
-  insert(p: Omit<PendingRequest, 'id' | 'resolvedRunId'>): Promise<number>;
-  get(id: number): Promise<PendingRequest | null>;
-  resolve(id: number, runId: string): Promise<boolean>;
-}
-
-export interface CorrectionRepository {
-  insert(c: {
-    text: string;
-    chain: string;
-    predicted: string | null;
-    actor: string | null;
-    createdAt: number;
-  }): Promise<void>;
-  all(): Promise<
-    { text: string; chain: string; predicted: string | null; actor: string | null; createdAt: number }[]
-  >;
-}
-
-/** What the bot records about itself (`installed_at`, `workspace_url`). */
-export interface SettingsRepository {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, now: number): Promise<void>;
-  /**
-   * When this database was first used by the bot, recorded on first call: `now` for a fresh
-   * database, or the earliest time an existing one shows activity (runs, events, digests), so an
-   * upgrade keeps catching up what it missed.
-   */
-  installedAt(now: number): Promise<number>;
-}
 
 // ---- SQLite ------------------------------------------------------------------------------------
 
@@ -516,9 +308,6 @@ export class SqliteEventRepository implements EventRepository {
 }
 
 type OutboxDbRow = typeof t.outbox.$inferSelect;
-
-/** The error of a row with nowhere to go (a run started without a channel). */
-export const NO_CHANNEL = 'no_channel';
 
 function deliveryOf(r: OutboxDbRow): Delivery {
   switch (r.kind) {

@@ -1,17 +1,8 @@
-// The storage port the services use, and its SQLite implementation.
-// Services see only `Store` and the repository interfaces: every method is async and no SQL
-// dialect detail leaves this folder, so a server database can implement the same port later.
+// The SQLite implementation of the `Store` port (ports.ts): one connection, write transactions
+// queued in this process and serialized across processes by SQLite's write lock.
 import type { Database } from './database.ts';
+import type { Repositories, Store } from './ports.ts';
 import {
-  type CorrectionRepository,
-  type DigestRepository,
-  type EventRepository,
-  type IdempotencyRepository,
-  type OutboxRepository,
-  type PendingRequestRepository,
-  type RoleRepository,
-  type RunRepository,
-  type SettingsRepository,
   SqliteCorrectionRepository,
   SqliteDigestRepository,
   SqliteEventRepository,
@@ -23,31 +14,7 @@ import {
   SqliteSettingsRepository,
   SqliteTimerRepository,
   SqliteUsergroupRepository,
-  type TimerRepository,
-  type UsergroupRepository,
 } from './repositories.ts';
-
-export interface Repositories {
-  runs: RunRepository;
-  events: EventRepository;
-  outbox: OutboxRepository;
-  roles: RoleRepository;
-  usergroups: UsergroupRepository;
-  timers: TimerRepository;
-  digests: DigestRepository;
-  idempotency: IdempotencyRepository;
-  pending: PendingRequestRepository;
-  corrections: CorrectionRepository;
-  settings: SettingsRepository;
-}
-
-export interface Store {
-  /** Run `fn` in one write transaction: all of it commits, or none of it. Do not nest. */
-  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
-  /** Reads outside a transaction. */
-  readonly read: Repositories;
-  close(): Promise<void>;
-}
 
 const BEGIN_TIMEOUT_MS = 10_000;
 

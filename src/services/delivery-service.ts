@@ -3,7 +3,7 @@
 // `/lead status` and the digest. The outbox sender holds and fails rows; this releases them.
 import type { DeliveryProblem } from '../domain/notices.ts';
 import { ValidationError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import type { Clock } from './run-service.ts';
 
 export interface DeliveryServiceDeps {

@@ -3,7 +3,7 @@
 // own, once, whoever catches it first (the service that refused, or the Slack error handler for
 // a refusal no service recorded).
 import { RefusedError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import type { Clock } from './run-service.ts';
 
 export interface RefusalDeps {

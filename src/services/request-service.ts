@@ -24,7 +24,7 @@ import {
   type Step,
 } from '../domain/types.ts';
 import { NotFoundError, RefusedError, ValidationError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import { recordRefusal } from './refusals.ts';
 import type { RoleService } from './role-service.ts';
 import type { Clock, RunService, StartResult } from './run-service.ts';

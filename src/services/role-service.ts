@@ -3,7 +3,7 @@
 // or has nobody in it is refused, and nothing changes.
 import type { RoleDirectory } from '../../routing/roles.ts';
 import { DomainError, NotFoundError, RefusedError, ValidationError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import { recordingRefusals } from './refusals.ts';
 import type { Clock } from './run-service.ts';
 

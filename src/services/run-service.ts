@@ -6,7 +6,7 @@ import type { RoleDirectory } from '../../routing/roles.ts';
 import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
 import { type Actor, CLOSED_RUN_STATUSES, type Run, type RunRequest, type Step } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import type { Repositories, Store } from '../persistence/store.ts';
+import type { Repositories, Store } from '../persistence/ports.ts';
 import { actorFor, inVerbTransaction, roleHolders } from './verb-transaction.ts';
 
 export type Clock = () => number;

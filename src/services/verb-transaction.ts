@@ -4,7 +4,7 @@
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Actor } from '../domain/types.ts';
 import { ConflictError } from '../errors.ts';
-import type { Repositories, Store } from '../persistence/store.ts';
+import type { Repositories, Store } from '../persistence/ports.ts';
 import { recordingRefusals } from './refusals.ts';
 import type { Clock } from './run-service.ts';
 

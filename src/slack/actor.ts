@@ -2,7 +2,7 @@
 // roles, kept in the usergroups cache (usergroups.users.list) so a group's members may act.
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import type { RoleService } from '../services/role-service.ts';
 import type { Clock } from '../services/run-service.ts';
 

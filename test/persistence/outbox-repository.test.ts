@@ -2,7 +2,7 @@
 // mark, holding rows for a channel the bot is not in and releasing them, the leases of gone
 // senders, and the problems per run.
 import { describe, expect, it } from 'vitest';
-import type { Repositories } from '../../src/persistence/store.ts';
+import type { Repositories } from '../../src/persistence/ports.ts';
 import { createTestEngine } from '../support/engine.ts';
 
 async function setup() {

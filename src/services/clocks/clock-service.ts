@@ -3,8 +3,8 @@
 // also writes the event log and the outbox; a refusal changes nothing and is recorded.
 import type { RoleDirectory } from '../../../routing/roles.ts';
 import type { Actor } from '../../domain/types.ts';
-import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
-import type { Repositories, Store } from '../../persistence/store.ts';
+import type { ClockQueries, Repositories, Store } from '../../persistence/ports.ts';
+import { clockQueriesFor } from '../../persistence/reporting.ts';
 import type { Clock } from '../run-service.ts';
 import { inVerbTransaction, roleHolders } from '../verb-transaction.ts';
 import { type GdprNotificationResult, recordGdprNotification } from './record-gdpr-notification.ts';

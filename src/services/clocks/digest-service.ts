@@ -5,8 +5,8 @@
 // start to catch up. A scheduled post never covers a period that began before the install.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { SYSTEM_ACTOR } from '../../domain/types.ts';
-import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
-import type { Repositories, Store } from '../../persistence/store.ts';
+import type { ClockQueries, Repositories, Store } from '../../persistence/ports.ts';
+import { clockQueriesFor } from '../../persistence/reporting.ts';
 import type { Clock } from '../run-service.ts';
 import { buildDigestData, type DigestData } from './digest.ts';
 import { type DigestKind, periodKey, periodStart } from './digest-periods.ts';

@@ -5,7 +5,7 @@
 // Everything is aggregated in SQL; lists are capped (totals stay exact) to fit in Slack.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { DeliveryProblem, RoleMention } from '../../domain/notices.ts';
-import type { ClockQueries, OpenStepRow } from '../../persistence/reporting.ts';
+import type { ClockQueries, OpenStepRow } from '../../persistence/ports.ts';
 import type { DigestKind } from './digest-periods.ts';
 import { computeMetrics, type MetricsChange, type MetricsReport, metricsChange } from './metrics.ts';
 import { ACK_KINDS, DUE_KINDS, TIMER } from './timer-kinds.ts';

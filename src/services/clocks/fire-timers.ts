@@ -6,9 +6,13 @@ import { REQUESTER_ROLE } from '../../../routing/plan.ts';
 import type { RoleDirectory } from '../../../routing/roles.ts';
 import type { Delivery, Notice, RoleMention } from '../../domain/notices.ts';
 import { CLOSED_RUN_STATUSES, type RunEvent, SYSTEM_ACTOR } from '../../domain/types.ts';
-import type { ClockQueries, TimerRunView } from '../../persistence/reporting.ts';
-import type { NewTimer, TimerRow } from '../../persistence/repositories.ts';
-import type { Repositories } from '../../persistence/store.ts';
+import type {
+  ClockQueries,
+  NewTimer,
+  Repositories,
+  TimerRow,
+  TimerRunView,
+} from '../../persistence/ports.ts';
 import { roleHolders } from '../verb-transaction.ts';
 import type { EscalationNotice, Lateness, ReminderNotice } from './clock-notices.ts';
 import { escalationTarget, unheldTiers } from './escalation.ts';

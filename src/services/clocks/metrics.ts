@@ -1,8 +1,8 @@
 // Chain metrics (seed 004 "Skill Chain Metrics"): per chain, how many runs closed, their
 // average duration and success rate, and MTTR for SEV1 and SEV2 incidents. Aggregated in SQL.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
-import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
-import type { Store } from '../../persistence/store.ts';
+import type { ClockQueries, Store } from '../../persistence/ports.ts';
+import { clockQueriesFor } from '../../persistence/reporting.ts';
 
 /** MTTR: detection (the run's start) → service restored (the Mitigate step done). */
 export const MTTR_CHAIN = 'incident';

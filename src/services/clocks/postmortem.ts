@@ -4,7 +4,7 @@
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Run, RunEvent } from '../../domain/types.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import type { Store } from '../../persistence/store.ts';
+import type { Store } from '../../persistence/ports.ts';
 import type { Clock } from '../run-service.ts';
 import { humanDuration, localDateTime } from './business-time.ts';
 import { gdprClockOf } from './gdpr-clock.ts';

@@ -5,9 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../src/persistence/database.ts';
-import { type ClockQueries, clockQueriesFor } from '../../../src/persistence/reporting.ts';
-import type { NewTimer } from '../../../src/persistence/repositories.ts';
-import { type Repositories, SqliteStore, type Store } from '../../../src/persistence/store.ts';
+import type { ClockQueries, NewTimer, Repositories, Store } from '../../../src/persistence/ports.ts';
+import { clockQueriesFor } from '../../../src/persistence/reporting.ts';
+import { SqliteStore } from '../../../src/persistence/store.ts';
 
 export type { ClockQueries, NewTimer, Repositories, Store };
 
