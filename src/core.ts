@@ -1,12 +1,11 @@
-// The Slack-free core: database, playbooks, role directory and services, composed once.
+// The Slack-free core: store, playbooks, role directory and services, composed once.
 // Used by the bot (src/main.ts) and the CLI alike.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BUILTIN_PLAYBOOKS_DIR, loadPlaybooks } from '../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../routing/roles.ts';
 import type { CoreConfig } from './config.ts';
-import { openDatabase } from './persistence/database.ts';
-import { SqliteStore } from './persistence/store.ts';
+import { openStore } from './persistence/open.ts';
 import { createClockService } from './services/clocks/clock-service.ts';
 import { createDeadlineHook } from './services/clocks/deadline-hook.ts';
 import { createDigestService } from './services/clocks/digest-service.ts';
@@ -30,8 +29,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
   const directory = loadRoleDirectory(config.ROLES_FILE);
   const dirs = [BUILTIN_PLAYBOOKS_DIR, ...(config.PLAYBOOKS_DIR ? [config.PLAYBOOKS_DIR] : [])];
   const playbooks = loadPlaybooks({ dirs, knownRoles: new Set(directory.names) });
-  const db = openDatabase(config.DATABASE_URL);
-  const store = new SqliteStore(db);
+  const store = await openStore(config.DATABASE_URL);
   const adminUserIds = new Set(config.ADMIN_USER_IDS);
   const deadlines = createDeadlineHook({ directory, playbooks, workTimeZone });
   const runs = createRunService({
@@ -65,7 +63,6 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     workTimeZone,
     directory,
     playbooks,
-    db,
     store,
     runs,
     roles,

@@ -4,7 +4,7 @@
 import type { RoleDirectory } from '../../routing/roles.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ClockQueries, Store } from '../persistence/ports.ts';
-import { clockQueriesFor } from '../persistence/reporting.ts';
+import { clockQueriesFor } from '../persistence/sqlite/clock-queries.ts';
 import { type FiredTimer, fireDueTimers, LATE_AFTER_MS } from '../services/clocks/fire-timers.ts';
 import type { Clock } from '../services/run-service.ts';
 

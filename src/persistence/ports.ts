@@ -386,5 +386,7 @@ export interface Store {
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
   /** Reads outside a transaction. */
   readonly read: Repositories;
+  /** Where the data lives, for logs: a file path or `:memory:` (never a password). */
+  readonly location: string;
   close(): Promise<void>;
 }

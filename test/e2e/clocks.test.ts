@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/domain/types.ts';
 import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.ts';
-import { clockQueriesFor } from '../../src/persistence/reporting.ts';
+import { clockQueriesFor } from '../../src/persistence/sqlite/clock-queries.ts';
 import { TIMER } from '../../src/services/clocks/timer-kinds.ts';
 import { ACTION, BLOCK, encodeStepRef } from '../../src/slack/ids.ts';
 import {

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/persistence/database.ts';
-import { SqliteStore } from '../../src/persistence/store.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { tempDbPath } from '../support/engine.ts';
 
 const turn = () => new Promise((r) => setImmediate(r));

@@ -4,7 +4,7 @@
 import type { RoleDirectory } from '../../../routing/roles.ts';
 import type { Actor } from '../../domain/types.ts';
 import type { ClockQueries, Repositories, Store } from '../../persistence/ports.ts';
-import { clockQueriesFor } from '../../persistence/reporting.ts';
+import { clockQueriesFor } from '../../persistence/sqlite/clock-queries.ts';
 import type { Clock } from '../run-service.ts';
 import { inVerbTransaction, roleHolders } from '../verb-transaction.ts';
 import { type GdprNotificationResult, recordGdprNotification } from './record-gdpr-notification.ts';

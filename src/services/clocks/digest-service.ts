@@ -6,7 +6,7 @@
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { SYSTEM_ACTOR } from '../../domain/types.ts';
 import type { ClockQueries, Repositories, Store } from '../../persistence/ports.ts';
-import { clockQueriesFor } from '../../persistence/reporting.ts';
+import { clockQueriesFor } from '../../persistence/sqlite/clock-queries.ts';
 import type { Clock } from '../run-service.ts';
 import { buildDigestData, type DigestData } from './digest.ts';
 import { type DigestKind, periodKey, periodStart } from './digest-periods.ts';

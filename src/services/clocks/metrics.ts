@@ -2,7 +2,7 @@
 // average duration and success rate, and MTTR for SEV1 and SEV2 incidents. Aggregated in SQL.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { ClockQueries, Store } from '../../persistence/ports.ts';
-import { clockQueriesFor } from '../../persistence/reporting.ts';
+import { clockQueriesFor } from '../../persistence/sqlite/clock-queries.ts';
 
 /** MTTR: detection (the run's start) → service restored (the Mitigate step done). */
 export const MTTR_CHAIN = 'incident';

@@ -4,10 +4,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../../src/persistence/database.ts';
 import type { ClockQueries, NewTimer, Repositories, Store } from '../../../src/persistence/ports.ts';
-import { clockQueriesFor } from '../../../src/persistence/reporting.ts';
-import { SqliteStore } from '../../../src/persistence/store.ts';
+import { clockQueriesFor } from '../../../src/persistence/sqlite/clock-queries.ts';
+import { openDatabase } from '../../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../../src/persistence/sqlite/store.ts';
 
 export type { ClockQueries, NewTimer, Repositories, Store };
 

@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import * as schema from '../../drizzle/schema.ts';
+import * as schema from '../../../drizzle/schema.ts';
 import { BACKSTOP_PAGES, type Checkpointer, startCheckpointer } from './checkpointer.ts';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', import.meta.url));
 
 export type Orm = BetterSQLite3Database<typeof schema> & { $client: BetterSqlite3.Database };
 

@@ -15,11 +15,10 @@ import {
   sql,
 } from 'drizzle-orm';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
-import * as t from '../../drizzle/schema.ts';
-import type { Delivery, DeliveryProblem, Notice } from '../domain/notices.ts';
-import { CLOSED_RUN_STATUSES, type Run, type RunEvent, type Step } from '../domain/types.ts';
-import { ConflictError } from '../errors.ts';
-import type { Orm } from './database.ts';
+import * as t from '../../../drizzle/schema.ts';
+import type { Delivery, DeliveryProblem, Notice } from '../../domain/notices.ts';
+import { CLOSED_RUN_STATUSES, type Run, type RunEvent, type Step } from '../../domain/types.ts';
+import { ConflictError } from '../../errors.ts';
 import {
   type CorrectionRepository,
   type DigestRepository,
@@ -38,7 +37,8 @@ import {
   type TimerRepository,
   type TimerRow,
   type UsergroupRepository,
-} from './ports.ts';
+} from '../ports.ts';
+import type { Orm } from './database.ts';
 import { StatementCache, TableCodec } from './table-codec.ts';
 
 const statementCaches = new WeakMap<object, StatementCache>();

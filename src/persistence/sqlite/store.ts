@@ -1,7 +1,8 @@
 // The SQLite implementation of the `Store` port (ports.ts): one connection, write transactions
 // queued in this process and serialized across processes by SQLite's write lock.
-import type { Database } from './database.ts';
-import type { Repositories, Store } from './ports.ts';
+
+import type { Repositories, Store } from '../ports.ts';
+import { type Database, type OpenOptions, openDatabase } from './database.ts';
 import {
   SqliteCorrectionRepository,
   SqliteDigestRepository,
@@ -80,8 +81,17 @@ export class SqliteStore implements Store {
     }
   }
 
+  get location(): string {
+    return this.db.path;
+  }
+
   async close(): Promise<void> {
     await this.tail;
     this.db.close();
   }
+}
+
+/** A store on the SQLite database at `url` (a file path, a `file:` URL or `:memory:`). */
+export function openSqliteStore(url: string, options: OpenOptions = {}): SqliteStore {
+  return new SqliteStore(openDatabase(url, options));
 }

@@ -2,9 +2,8 @@
 // so a scheduler tick and a weekly digest stay fast over 100k runs and 1M events. Services see
 // the `ClockQueries` port; the SQL (SQLite dialect) stays in this file.
 import { and, asc, eq, gte, inArray, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
-import * as t from '../../drizzle/schema.ts';
-import { CLOSED_RUN_STATUSES, type Run, type Step } from '../domain/types.ts';
-import type { Orm } from './database.ts';
+import * as t from '../../../drizzle/schema.ts';
+import { CLOSED_RUN_STATUSES, type Run, type Step } from '../../domain/types.ts';
 import type {
   ChainStatsRow,
   ClockQueries,
@@ -14,7 +13,8 @@ import type {
   Store,
   TimerRow,
   TimerRunView,
-} from './ports.ts';
+} from '../ports.ts';
+import type { Orm } from './database.ts';
 import { toTimer } from './repositories.ts';
 import { SqliteStore } from './store.ts';
 
