@@ -15,7 +15,7 @@ import type {
   TimerRunView,
 } from '../ports.ts';
 import type { Orm } from './database.ts';
-import { toTimer } from './repositories.ts';
+import { toTimer } from './repositories/timers.ts';
 import { SqliteStore } from './store.ts';
 
 const CHUNK = 500;

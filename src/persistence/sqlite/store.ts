@@ -3,19 +3,7 @@
 
 import type { Repositories, Store } from '../ports.ts';
 import { type Database, type OpenOptions, openDatabase } from './database.ts';
-import {
-  SqliteCorrectionRepository,
-  SqliteDigestRepository,
-  SqliteEventRepository,
-  SqliteIdempotencyRepository,
-  SqliteOutboxRepository,
-  SqlitePendingRequestRepository,
-  SqliteRoleRepository,
-  SqliteRunRepository,
-  SqliteSettingsRepository,
-  SqliteTimerRepository,
-  SqliteUsergroupRepository,
-} from './repositories.ts';
+import { sqliteRepositories } from './repositories/index.ts';
 
 const BEGIN_TIMEOUT_MS = 10_000;
 
@@ -27,19 +15,7 @@ export class SqliteStore implements Store {
     const orm = db.orm;
     // Transactions wait for the write lock in `begin`; a statement never waits inside SQLite.
     db.sqlite.pragma('busy_timeout = 0');
-    this.read = {
-      runs: new SqliteRunRepository(orm),
-      events: new SqliteEventRepository(orm),
-      outbox: new SqliteOutboxRepository(orm),
-      roles: new SqliteRoleRepository(orm),
-      usergroups: new SqliteUsergroupRepository(orm),
-      timers: new SqliteTimerRepository(orm),
-      digests: new SqliteDigestRepository(orm),
-      idempotency: new SqliteIdempotencyRepository(orm),
-      pending: new SqlitePendingRequestRepository(orm),
-      corrections: new SqliteCorrectionRepository(orm),
-      settings: new SqliteSettingsRepository(orm),
-    };
+    this.read = sqliteRepositories(orm);
   }
 
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
