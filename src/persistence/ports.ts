@@ -326,7 +326,12 @@ export interface GdprTimerRow {
   dueAt: number;
 }
 
-export interface ClockQueries {
+/**
+ * The timer side of the clocks: batch claims for the scheduler, what fired timers need, snoozes,
+ * and the open steps past their deadlines. Reached through the transaction's repositories, so a
+ * claim rolls back with the transaction that made it.
+ */
+export interface ClockRepository {
   /**
    * Claim up to `limit` due pending timers in one compare-and-set (pending → fired): a timer a
    * concurrent worker already claimed is not returned. Call inside a transaction.
@@ -339,13 +344,19 @@ export interface ClockQueries {
   /** Move pending timers of a step (of these kinds) to `dueAt` when they are due earlier. */
   pushPending(stepId: number, kinds: string[], dueAt: number): Promise<number>;
   pendingForStep(stepId: number): Promise<TimerRow[]>;
-  /** Every open run's current (active or blocked) step. */
-  openSteps(): Promise<OpenStepRow[]>;
   /**
    * Open steps with a timer of these kinds due at or before `now` and not cancelled, with the
    * earliest such time; `ackKinds` count only while the step is not acknowledged.
    */
   stepsPastTimers(kinds: string[], ackKinds: string[], now: number): Promise<Map<number, number>>;
+  /** Pending run-level timers of this kind (the GDPR clocks still running). */
+  runTimers(kind: string): Promise<GdprTimerRow[]>;
+}
+
+/** Aggregates for digests and metrics, computed by the database over every run. */
+export interface ReportRepository {
+  /** Every open run's current (active or blocked) step. */
+  openSteps(): Promise<OpenStepRow[]>;
   /** Runs closed in [from, to), newest first; `status` filters. */
   closedRuns(from: number, to: number, status?: Run['status'][], limit?: number): Promise<ClosedRunRow[]>;
   countClosed(from: number, to: number, status?: Run['status'][]): Promise<number>;
@@ -361,8 +372,6 @@ export interface ClockQueries {
     from: number | null,
     to: number | null,
   ): Promise<Map<string, { count: number; avgMs: number }>>;
-  /** Pending run-level timers of this kind (the GDPR clocks still running). */
-  runTimers(kind: string): Promise<GdprTimerRow[]>;
 }
 
 // ---- the store ---------------------------------------------------------------------------------
@@ -379,6 +388,8 @@ export interface Repositories {
   pending: PendingRequestRepository;
   corrections: CorrectionRepository;
   settings: SettingsRepository;
+  clock: ClockRepository;
+  reports: ReportRepository;
 }
 
 export interface Store {

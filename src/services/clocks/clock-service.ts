@@ -3,8 +3,7 @@
 // also writes the event log and the outbox; a refusal changes nothing and is recorded.
 import type { RoleDirectory } from '../../../routing/roles.ts';
 import type { Actor } from '../../domain/types.ts';
-import type { ClockQueries, Repositories, Store } from '../../persistence/ports.ts';
-import { clockQueriesFor } from '../../persistence/sqlite/clock-queries.ts';
+import type { Repositories, Store } from '../../persistence/ports.ts';
 import type { Clock } from '../run-service.ts';
 import { inVerbTransaction, roleHolders } from '../verb-transaction.ts';
 import { type GdprNotificationResult, recordGdprNotification } from './record-gdpr-notification.ts';
@@ -20,7 +19,6 @@ export interface ClockServiceDeps {
 /** What a clock verb gets: the transaction's repositories, the actor, now. */
 export interface ClockVerbContext {
   repos: Repositories;
-  queries: ClockQueries;
   actor: Actor;
   directory: RoleDirectory;
   now: number;
@@ -28,8 +26,6 @@ export interface ClockVerbContext {
 }
 
 export function createClockService(deps: ClockServiceDeps) {
-  const queries = clockQueriesFor(deps.store);
-
   function inTransaction<T>(
     runId: string,
     userId: string,
@@ -38,7 +34,7 @@ export function createClockService(deps: ClockServiceDeps) {
   ): Promise<T> {
     return inVerbTransaction(deps, { runId, userId, verb }, async (repos, actor, now) => {
       const holdersOf = await roleHolders(repos, deps.directory);
-      return fn({ repos, queries, actor, directory: deps.directory, now, holdersOf });
+      return fn({ repos, actor, directory: deps.directory, now, holdersOf });
     });
   }
 

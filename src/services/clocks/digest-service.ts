@@ -5,8 +5,7 @@
 // start to catch up. A scheduled post never covers a period that began before the install.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { SYSTEM_ACTOR } from '../../domain/types.ts';
-import type { ClockQueries, Repositories, Store } from '../../persistence/ports.ts';
-import { clockQueriesFor } from '../../persistence/sqlite/clock-queries.ts';
+import type { Repositories, Store } from '../../persistence/ports.ts';
 import type { Clock } from '../run-service.ts';
 import { buildDigestData, type DigestData } from './digest.ts';
 import { type DigestKind, periodKey, periodStart } from './digest-periods.ts';
@@ -33,7 +32,6 @@ export interface DigestServiceDeps {
   permalinkBase?: string;
   /** Items listed per section. */
   limit?: number;
-  queries?: ClockQueries;
 }
 
 /** The outbox payload of a digest (Delivery: the digest channel). */
@@ -62,7 +60,6 @@ export type DigestRequestResult =
   | { shown: 'requester'; reason: 'admins_only' | 'digests_off'; channel: string | null; digest: DigestData };
 
 export function createDigestService(deps: DigestServiceDeps) {
-  const queries = deps.queries ?? clockQueriesFor(deps.store);
   const defaultSpan = (kind: DigestKind) => (kind === 'weekly' ? 7 * DAY : DAY);
 
   async function sinceFor(repos: Repositories, kind: DigestKind, now: number): Promise<number> {
@@ -78,7 +75,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     key = periodKey(kind, now, deps.timeZone),
   ): Promise<DigestData> {
     const deliveryProblems = await deps.store.read.outbox.deliveryProblems();
-    return buildDigestData(queries, {
+    return buildDigestData(repos, {
       kind,
       periodKey: key,
       now,

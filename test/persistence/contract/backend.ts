@@ -4,21 +4,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClockQueries, NewTimer, Repositories, Store } from '../../../src/persistence/ports.ts';
-import { clockQueriesFor } from '../../../src/persistence/sqlite/clock-queries.ts';
+import type { NewTimer, Repositories, Store } from '../../../src/persistence/ports.ts';
 import { openDatabase } from '../../../src/persistence/sqlite/database.ts';
 import { SqliteStore } from '../../../src/persistence/sqlite/store.ts';
 
-export type { ClockQueries, NewTimer, Repositories, Store };
+export type { NewTimer, Repositories, Store };
 
 /** One connection to a database opened for a test. */
 export interface Connection {
   store: Store;
-  /**
-   * The clock and report queries of a transaction's repositories (or of `store.read`). Reached
-   * as the code reaches them today; once they are part of `Repositories`, this is `repos.clock`.
-   */
-  clock(repos: Repositories): ClockQueries;
   close(): Promise<void>;
 }
 
@@ -51,7 +45,7 @@ const SQLITE_BUGS: readonly KnownBug[] = ['read-sees-uncommitted-writes', 'waiti
 function sqliteConnection(url: string): Connection {
   // Checkpoints are SQLite's own here: a worker thread per test adds nothing to the contract.
   const store = new SqliteStore(openDatabase(url, { backgroundCheckpoints: false }));
-  return { store, clock: () => clockQueriesFor(store), close: () => store.close() };
+  return { store, close: () => store.close() };
 }
 
 /** A migrated database file in a fresh temporary folder; `connect` opens it again. */

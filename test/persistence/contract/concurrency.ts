@@ -101,7 +101,7 @@ export function describeConcurrentClaimsContract(backend: Backend) {
           ),
         );
         const claims = [a, b, a, b].map(
-          (c, w) => () => c.store.transaction((r) => c.clock(r).claimDueTimers(now, 2, `w${w}`)),
+          (c, w) => () => c.store.transaction((r) => r.clock.claimDueTimers(now, 2, `w${w}`)),
         );
         const fired = values(await race(claims, round)).flatMap((rows) => rows.map((t) => t.id));
         expect(new Set(fired).size).toBe(5);

@@ -1,12 +1,14 @@
 // Every repository of the port on one SQLite connection (the writer's, or the reader's).
 import type { Repositories } from '../../ports.ts';
 import type { Orm } from '../database.ts';
+import { SqliteClockRepository } from './clock.ts';
 import { SqliteCorrectionRepository } from './corrections.ts';
 import { SqliteDigestRepository } from './digests.ts';
 import { SqliteEventRepository } from './events.ts';
 import { SqliteIdempotencyRepository } from './idempotency.ts';
 import { SqliteOutboxRepository } from './outbox.ts';
 import { SqlitePendingRequestRepository } from './pending.ts';
+import { SqliteReportRepository } from './reports.ts';
 import { SqliteRoleRepository } from './roles.ts';
 import { SqliteRunRepository } from './runs.ts';
 import { SqliteSettingsRepository } from './settings.ts';
@@ -26,5 +28,7 @@ export function sqliteRepositories(orm: Orm): Repositories {
     pending: new SqlitePendingRequestRepository(orm),
     corrections: new SqliteCorrectionRepository(orm),
     settings: new SqliteSettingsRepository(orm),
+    clock: new SqliteClockRepository(orm),
+    reports: new SqliteReportRepository(orm),
   };
 }
