@@ -181,10 +181,25 @@ export interface DigestRepository {
   last(kind: string): Promise<{ periodKey: string; claimedAt: number; postedAt: number | null } | null>;
 }
 
+/** What claiming a delivery's keys found: the first claim, or the run an earlier one led to. */
+export type IdempotencyClaim = { claimed: true } | { claimed: false; runId: string | null };
+
+/**
+ * The keys of Slack deliveries already handled (an event id, a message, a modal), each leading
+ * to the run it started, or to none (a question asked instead).
+ */
 export interface IdempotencyRepository {
-  /** The run a key already led to, if any key was seen; otherwise records the keys. */
+  /**
+   * Claim a delivery's keys by inserting them first, so of two transactions claiming one key
+   * only one ever wins, under any isolation. `claimed`: no key was known; all are recorded,
+   * leading nowhere until `attach`. Otherwise `runId` is where a known key leads (null: nowhere),
+   * and the delivery's new keys now lead there too. No keys: claimed. Call inside a transaction.
+   */
+  claim(keys: string[], now: number): Promise<IdempotencyClaim>;
+  /** The run claimed keys led to, set on those leading nowhere yet. */
+  attach(keys: string[], runId: string): Promise<void>;
+  /** A known key among these and where it leads, or null; records nothing. */
   seen(keys: string[]): Promise<{ key: string; runId: string | null } | null>;
-  record(keys: string[], runId: string | null, now: number): Promise<void>;
 }
 
 export interface PendingRequest {

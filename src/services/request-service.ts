@@ -208,12 +208,12 @@ export function createRequestService(deps: RequestServiceDeps) {
       }
       const choices = c.choices.length >= 2 ? [...c.choices] : [...chainIds];
       const outcome = await deps.store.transaction(async (repos) => {
-        // Checked again inside the write lock: two deliveries of one request ask once.
-        const again = await repos.idempotency.seen(keys);
-        if (again)
-          return again.runId === null
+        // Claimed before asking: two deliveries of one request ask once. The keys lead nowhere.
+        const claim = await repos.idempotency.claim(keys, deps.clock());
+        if (!claim.claimed)
+          return claim.runId === null
             ? ({ kind: 'duplicate' } as const)
-            : ({ kind: 'run', runId: again.runId } as const);
+            : ({ kind: 'run', runId: claim.runId } as const);
         const pendingId = await repos.pending.insert({
           text,
           requester: input.requester,
@@ -228,7 +228,6 @@ export function createRequestService(deps: RequestServiceDeps) {
           } as unknown as Record<string, unknown>,
           createdAt: deps.clock(),
         });
-        await repos.idempotency.record(keys, null, deps.clock());
         return { kind: 'ask', pendingId } as const;
       });
       if (outcome.kind === 'run')

@@ -105,9 +105,10 @@ export function createRunService(deps: RunServiceDeps) {
       const keys = request.idempotencyKeys ?? [];
       return deps.store.transaction(async (repos) => {
         const now = deps.clock();
-        const seen = await repos.idempotency.seen(keys);
-        if (seen?.runId) {
-          const existing = await repos.runs.get(seen.runId);
+        // The keys first: a repeated delivery finds them, whichever transaction commits first.
+        const claim = await repos.idempotency.claim(keys, now);
+        if (!claim.claimed && claim.runId) {
+          const existing = await repos.runs.get(claim.runId);
           if (existing) return { run: existing, created: false };
         }
         const seq = await repos.runs.nextSeq(playbook.prefix);
@@ -126,7 +127,7 @@ export function createRunService(deps: RunServiceDeps) {
         const tr = new RunTransition(run, { playbook, directory: deps.directory, holders, now });
         tr.start(request.requester);
         await persist(repos, tr, run.version, now);
-        await repos.idempotency.record(keys, run.id, now);
+        await repos.idempotency.attach(keys, run.id);
         return { run: tr.run, created: true };
       });
     },

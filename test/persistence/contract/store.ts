@@ -24,7 +24,8 @@ function writeEverywhere(store: Store, tag: string, abort?: Error) {
     await r.usergroups.set(`S${tag}`, ['U1'], T0);
     await r.timers.schedule([{ runId: written.runId, stepId: null, kind: 'gdpr', dueAt: T0 }], T0);
     await r.digests.claim(`daily:${tag}`, 'daily', 'w1', T0);
-    await r.idempotency.record([`key-${tag}`], written.runId, T0);
+    await r.idempotency.claim([`key-${tag}`], T0);
+    await r.idempotency.attach([`key-${tag}`], written.runId);
     written.pendingId = await r.pending.insert({
       text: tag,
       requester: 'U1',
