@@ -28,7 +28,7 @@ export interface RunRepository {
   save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void>;
   setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void>;
   list(filter?: RunFilter): Promise<Run[]>;
-  /** Active steps someone may act on, with their runs, for any of these principals. */
+  /** Active or blocked steps of open runs someone may act on, with their runs, for any of these principals. */
   waitingOn(principals: string[]): Promise<{ run: Run; step: Step }[]>;
   count(): Promise<number>;
 }

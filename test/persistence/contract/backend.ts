@@ -27,7 +27,7 @@ export interface OpenedBackend extends Connection {
 }
 
 /** Contract clauses a backend is known to break today: their tests run as `it.fails`. */
-export type KnownBug = 'read-sees-uncommitted-writes' | 'waiting-on-lists-closed-runs';
+export type KnownBug = 'read-sees-uncommitted-writes';
 
 export interface Backend {
   name: string;
@@ -38,9 +38,7 @@ export interface Backend {
 
 // One connection serves both `read` and the transaction in flight, so a read between two steps
 // of an open transaction sees its writes before they commit (and after they roll back).
-// `waitingOn` checks the step's status but not its run's: cancelling a run leaves its current
-// step active, so the cancelled run stays "waiting on" its assignees (App Home, /lead mine).
-const SQLITE_BUGS: readonly KnownBug[] = ['read-sees-uncommitted-writes', 'waiting-on-lists-closed-runs'];
+const SQLITE_BUGS: readonly KnownBug[] = ['read-sees-uncommitted-writes'];
 
 function sqliteConnection(url: string): Connection {
   // Checkpoints are SQLite's own here: a worker thread per test adds nothing to the contract.

@@ -137,7 +137,7 @@ export class SqliteRunRepository implements RunRepository {
       .where(where.length > 0 ? and(...where) : undefined)
       .orderBy(filter.newestFirst ? desc(t.runs.createdAt) : asc(t.runs.createdAt), asc(t.runs.seq))
       .$dynamic();
-    if (filter.limit) q = q.limit(filter.limit);
+    if (filter.limit !== undefined) q = q.limit(filter.limit);
     const rows = q.all();
     return this.withSteps(rows);
   }
@@ -174,7 +174,12 @@ export class SqliteRunRepository implements RunRepository {
       this.orm
         .select()
         .from(t.runs)
-        .where(inArray(t.runs.id, [...new Set(stepIds.map((s) => s.runId))]))
+        .where(
+          and(
+            inArray(t.runs.id, [...new Set(stepIds.map((s) => s.runId))]),
+            notInArray(t.runs.status, [...CLOSED_RUN_STATUSES]),
+          ),
+        )
         .orderBy(asc(t.runs.createdAt))
         .all(),
     );
