@@ -407,10 +407,31 @@ export interface Repositories {
   reports: ReportRepository;
 }
 
+/**
+ * `store.transaction` called inside a transaction of the same store: it would wait for the
+ * outer one to end, which waits for it. Pass the outer transaction's repositories down instead.
+ */
+export class NestedTransactionError extends Error {
+  readonly code = 'nested_transaction';
+  constructor() {
+    super(
+      'A store transaction was started inside another of the same store; use the repositories the outer transaction was given.',
+    );
+    this.name = 'NestedTransactionError';
+  }
+}
+
 export interface Store {
-  /** Run `fn` in one write transaction: all of it commits, or none of it. Do not nest. */
+  /**
+   * Run `fn` in one write transaction: all of it commits, or none of it. Not nested: started
+   * inside another transaction of this store, it rejects with `NestedTransactionError`.
+   */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
-  /** Reads outside a transaction. */
+  /**
+   * Reads outside a transaction: they see what was committed, never the writes of a
+   * transaction still open. (SQLite `:memory:`, one connection for all, is the exception.)
+   * Writes go through `transaction`.
+   */
   readonly read: Repositories;
   /** Where the data lives, for logs: a file path or `:memory:` (never a password). */
   readonly location: string;

@@ -1,24 +1,34 @@
-// The SQLite implementation of the `Store` port (ports.ts): one connection, write transactions
-// queued in this process and serialized across processes by SQLite's write lock.
+// The SQLite implementation of the `Store` port (ports.ts). Write transactions run on one
+// connection, queued in this process and serialized across processes by SQLite's write lock.
+// Reads outside transactions run on a second connection (a file in WAL mode), so they see only
+// what was committed; an in-memory database has one connection for both (see database.ts).
 
-import type { Repositories, Store } from '../ports.ts';
-import { type Database, type OpenOptions, openDatabase } from './database.ts';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
+import { type Database, type OpenOptions, openDatabase, openReadConnection } from './database.ts';
 import { sqliteRepositories } from './repositories/index.ts';
 
 const BEGIN_TIMEOUT_MS = 10_000;
 
 export class SqliteStore implements Store {
   readonly read: Repositories;
+  private readonly write: Repositories;
+  private readonly reader: Database | null;
   private tail: Promise<unknown> = Promise.resolve();
+  /** The transaction the running code is inside of, while it is open. */
+  private readonly inside = new AsyncLocalStorage<{ open: boolean }>();
 
   constructor(readonly db: Database) {
-    const orm = db.orm;
     // Transactions wait for the write lock in `begin`; a statement never waits inside SQLite.
     db.sqlite.pragma('busy_timeout = 0');
-    this.read = sqliteRepositories(orm);
+    this.write = sqliteRepositories(db.orm);
+    this.reader = openReadConnection(db);
+    this.read = this.reader ? sqliteRepositories(this.reader.orm) : this.write;
   }
 
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    // Nested, it would queue behind the transaction that awaits it: refuse instead of hanging.
+    if (this.inside.getStore()?.open) return Promise.reject(new NestedTransactionError());
     // One connection, one transaction at a time: callers queue here. BEGIN IMMEDIATE takes the
     // write lock at once, so two processes on one file serialize instead of failing to upgrade.
     const run = async (): Promise<T> => {
@@ -26,13 +36,17 @@ export class SqliteStore implements Store {
       const pause = this.db.beforeWrite();
       if (pause) await pause;
       await this.begin();
+      const frame = { open: true };
       try {
-        const result = await fn(this.read);
+        const result = await this.inside.run(frame, () => fn(this.write));
         sqlite.exec('COMMIT');
         return result;
       } catch (err) {
         if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
         throw err;
+      } finally {
+        // Work the transaction started and left running may start its own transactions later.
+        frame.open = false;
       }
     };
     const result = this.tail.then(run, run);
@@ -63,6 +77,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.tail;
+    this.reader?.close();
     this.db.close();
   }
 }
