@@ -2,7 +2,6 @@
 // connection, queued in this process and serialized across processes by SQLite's write lock.
 // Reads outside transactions run on a second connection (a file in WAL mode), so they see only
 // what was committed; an in-memory database has one connection for both (see database.ts).
-
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
 import { type Database, type OpenOptions, openDatabase, openReadConnection } from './database.ts';
