@@ -2,10 +2,10 @@
 // the timers that are due. Timers are rows, never in-memory setTimeouts; each is claimed by a
 // compare-and-set, so with two bot processes on one database each fires exactly once.
 import type { RoleDirectory } from '../../routing/roles.ts';
+import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { Store } from '../persistence/ports.ts';
 import { type FiredTimer, fireDueTimers, LATE_AFTER_MS } from '../services/clocks/fire-timers.ts';
-import type { Clock } from '../services/run-service.ts';
 
 export const TICK_INTERVAL_MS = 30_000;
 

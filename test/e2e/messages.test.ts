@@ -146,7 +146,7 @@ describe('blocking a gated step', () => {
     let events = await h.core.store.read.events.forRun(run.id);
     expect(events.at(-1)).toMatchObject({ type: 'step_blocked', data: { waiting: true, gate: null } });
 
-    await h.core.runs.unblockStep(run.id, ghabs, {});
+    await h.core.runs.unblockStep(run.id, await h.as(ghabs), {});
     await outboxSettled(h);
     const again = await pressForModal(
       h,
@@ -210,7 +210,7 @@ describe('/lead digest', () => {
       source: 'slash',
     });
     const posted = await postedRun(h, run.id);
-    await h.core.runs.blockStep(run.id, 'UREQ', { reason: 'Vendor says <b>soon</b> <!here>' });
+    await h.core.runs.blockStep(run.id, await h.as('UREQ'), { reason: 'Vendor says <b>soon</b> <!here>' });
     await outboxSettled(h);
     const before = h.fake.messages(DIGEST_CHANNEL).length;
     await h.driver.slashCommand({ text: 'digest', userId: ADMIN, channelId: 'CHOME' });

@@ -137,6 +137,6 @@ describe('/lead role set with a user group', () => {
       'Ghabs held by SONCALL',
     );
     // The members were read from Slack with the role, not on a later refresh.
-    expect((await h.core.runs.actorFor('UONCALL2')).principals).toContain('SONCALL');
+    expect((await h.as('UONCALL2')).principals).toContain('SONCALL');
   });
 });

@@ -60,7 +60,9 @@ async function advance(engine: TestEngine, runId: string, n = Number.POSITIVE_IN
   for (let i = 0; i < n && run.status === 'active'; i++) {
     const step = run.steps.find((s) => s.status === 'active')!;
     for (const role of [...step.owners, ...step.approvers]) {
-      run = await engine.runs.completeStep(run.id, userFor(role), { output: `${role} did it` });
+      run = await engine.runs.completeStep(run.id, await engine.as(userFor(role)), {
+        output: `${role} did it`,
+      });
     }
   }
   return run;

@@ -60,7 +60,6 @@ describe('repeated deliveries', () => {
     const requests = createRequestService({
       store: e.store,
       runs: e.runs,
-      roles: e.roles,
       directory: e.directory,
       clock: e.clock.now,
     });

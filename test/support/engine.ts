@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
+import { createActors } from '../../src/core/actor.ts';
+import type { Actor } from '../../src/domain/types.ts';
 import type { Store } from '../../src/persistence/ports.ts';
 import { openDatabase } from '../../src/persistence/sqlite/database.ts';
 import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
@@ -42,20 +44,16 @@ export async function createTestEngine(
   const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
   const clock = opts.clock ?? new TestClock();
   const adminUserIds = new Set([ADMIN]);
-  const runs = createRunService({
-    store,
-    playbooks,
-    directory,
-    clock: clock.now,
-    adminUserIds,
-    hooks: opts.hooks,
-  });
-  const roles = createRoleService({ store, directory, clock: clock.now, adminUserIds });
+  const runs = createRunService({ store, playbooks, directory, clock: clock.now, hooks: opts.hooks });
+  const roles = createRoleService({ store, directory, clock: clock.now });
+  const actors = createActors({ store, directory, adminUserIds });
+  /** The actor a surface would build for this user. */
+  const as = (userId: string): Promise<Actor> => actors.resolve({ kind: 'slack_user', userId });
   await roles.seedDefaults();
   if (opts.holders !== false) {
-    for (const role of directory.names) await roles.setRole(ADMIN, role, [userFor(role)]);
+    for (const role of directory.names) await roles.setRole(await as(ADMIN), role, [userFor(role)]);
   }
-  return { db, store, directory, playbooks, clock, runs, roles, close: () => store.close() };
+  return { db, store, directory, playbooks, clock, runs, roles, as, close: () => store.close() };
 }
 
 export type TestEngine = Awaited<ReturnType<typeof createTestEngine>>;

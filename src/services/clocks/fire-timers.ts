@@ -4,6 +4,7 @@
 // is gone (step done, acknowledged, notification recorded) is recorded as fired and skipped.
 import { REQUESTER_ROLE } from '../../../routing/plan.ts';
 import type { RoleDirectory } from '../../../routing/roles.ts';
+import { PRINCIPALS, type Principals } from '../../core/principals.ts';
 import type { Delivery, Notice, RoleMention } from '../../domain/notices.ts';
 import { CLOSED_RUN_STATUSES, type RunEvent, SYSTEM_ACTOR } from '../../domain/types.ts';
 import type { NewTimer, Repositories, TimerRow, TimerRunView } from '../../persistence/ports.ts';
@@ -40,13 +41,11 @@ export interface FireContext {
   /** ADMIN_USER_IDS: told when an escalation path holds nobody. */
   adminUserIds?: readonly string[];
   lateAfterMs?: number;
+  /** How principal IDs are told apart (default: src/core/principals.ts). */
+  principals?: Principals;
 }
 
 type Outgoing = { runId: string | null; delivery: Delivery; notice: Notice };
-
-const userIds = (mentions: RoleMention[]) => [
-  ...new Set(mentions.flatMap((m) => m.principals).filter((p) => !p.startsWith('S'))),
-];
 
 /** Claim up to `limit` due timers and fire them. Call inside one store transaction. */
 export async function fireDueTimers(
@@ -57,6 +56,11 @@ export async function fireDueTimers(
   const timers = await repos.clock.claimDueTimers(ctx.now, limit, ctx.worker);
   if (timers.length === 0) return [];
   const { now, directory } = ctx;
+  const principals = ctx.principals ?? PRINCIPALS;
+  /** The people among those mentioned: each is sent a direct message (a group is not). */
+  const userIds = (mentions: RoleMention[]) => [
+    ...new Set(mentions.flatMap((m) => m.principals).filter((p) => !principals.isGroup(p))),
+  ];
   const lateAfter = ctx.lateAfterMs ?? LATE_AFTER_MS;
   const views = await repos.clock.timerRuns(timers.map((t) => t.runId));
   const roleHoldersOf = await roleHolders(repos, directory);
