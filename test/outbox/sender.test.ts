@@ -3,8 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Logger, silentLogger } from '../../src/logger.ts';
 import type { OutboxSenderOptions } from '../../src/outbox/sender.ts';
-import { openDatabase } from '../../src/persistence/database.ts';
-import { SqliteStore } from '../../src/persistence/store.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { escapeMrkdwn } from '../../src/slack/blocks/limits.ts';
 import { createTestEngine, type TestEngine, tempDbPath, userFor } from '../support/engine.ts';
 import {

@@ -1,8 +1,12 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { START_CHECK_EVERY, START_WAL_BYTES, startCheckpointer } from '../../src/persistence/checkpointer.ts';
-import { openDatabase } from '../../src/persistence/database.ts';
-import { SqliteStore } from '../../src/persistence/store.ts';
+import {
+  START_CHECK_EVERY,
+  START_WAL_BYTES,
+  startCheckpointer,
+} from '../../src/persistence/sqlite/checkpointer.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { tempDbPath } from '../support/engine.ts';
 
 const turn = () => new Promise((r) => setImmediate(r));

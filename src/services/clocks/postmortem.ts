@@ -5,7 +5,7 @@ import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Actor, Run, RunEvent } from '../../domain/types.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import type { Store } from '../../persistence/store.ts';
+import type { Store } from '../../persistence/ports.ts';
 import { humanDuration, localDateTime } from './business-time.ts';
 import { gdprClockOf } from './gdpr-clock.ts';
 
