@@ -1,4 +1,4 @@
-// The classifier's answer to every request of every corpus (routing/classifier/corpus/*.jsonl),
+// The classifier's answer to every request of every corpus (tools/classifier/corpus/*.jsonl),
 // one line each: to show that a change of how the classifier is loaded or stored changes no
 // answer. `node --import tsx bench/classifier-outputs.ts > before.txt` before the change;
 // after it, `node --import tsx bench/classifier-outputs.ts --check before.txt` compares every
@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { classify } from '../routing/classifier/index.ts';
 
-const CORPUS_DIR = fileURLToPath(new URL('../routing/classifier/corpus/', import.meta.url));
+const CORPUS_DIR = fileURLToPath(new URL('../tools/classifier/corpus/', import.meta.url));
 
 function outputs(): string[] {
   const lines: string[] = [];

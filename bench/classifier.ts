@@ -3,8 +3,9 @@
  * requests (the dev set and the project's own corpora), for the same with a correction
  * index of 1,000 entries, and for a 40,000-character request.
  */
-import { loadCorpus } from '../routing/classifier/corpora.ts';
+
 import { buildCorrectionIndex, type ChainId, classify } from '../routing/classifier/index.ts';
+import { loadCorpus } from '../tools/classifier/corpora.ts';
 
 const texts = ['dev', 'train', 'heldout'].flatMap((name) => loadCorpus(name).map((e) => e.request.text));
 

@@ -1,11 +1,11 @@
 /**
  * `npm run eval:classifier [file.jsonl] [--verbose]`: scores the request classifier on a
- * labelled JSONL file (default: the dev set, routing/classifier/corpus/dev.jsonl).
+ * labelled JSONL file (default: the dev set, tools/classifier/corpus/dev.jsonl).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CORPUS_FILES } from '../routing/classifier/corpora.ts';
-import { evaluate, formatEvaluation, parseLabelledJsonl } from '../routing/classifier/evaluate.ts';
+import { CORPUS_FILES } from '../tools/classifier/corpora.ts';
+import { evaluate, formatEvaluation, parseLabelledJsonl } from '../tools/classifier/evaluate.ts';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose') || args.includes('-v');

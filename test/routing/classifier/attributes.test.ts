@@ -11,15 +11,15 @@ import {
   WIDTH,
 } from '../../../routing/classifier/attributes.ts';
 import { classify, requestAttributeFeatures, requestWords } from '../../../routing/classifier/classify.ts';
+import { serializeModel, stemFeatures } from '../../../routing/classifier/model.ts';
+import { FLAG_ORDER } from '../../../routing/classifier/types.ts';
 import {
   ATTRIBUTE_CORPORA,
   CORPUS_FILES,
   loadCorpus,
   SEVERITY_CORPORA,
-} from '../../../routing/classifier/corpora.ts';
-import { serializeModel, stemFeatures } from '../../../routing/classifier/model.ts';
-import { trainAttributes } from '../../../routing/classifier/train.ts';
-import { FLAG_ORDER } from '../../../routing/classifier/types.ts';
+} from '../../../tools/classifier/corpora.ts';
+import { trainAttributes } from '../../../tools/classifier/train.ts';
 
 const ATTRIBUTE_MODEL_TEXT = readFileSync(
   fileURLToPath(new URL('../../../routing/classifier/attribute-weights.txt', import.meta.url)),

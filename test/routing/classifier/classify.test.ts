@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { evaluate, parseLabelledJsonl } from '../../../routing/classifier/evaluate.ts';
 import {
   type ChainId,
   CONFIDENCE_THRESHOLD,
@@ -9,8 +8,9 @@ import {
   describingWords,
   readFacts,
 } from '../../../routing/classifier/index.ts';
+import { evaluate, parseLabelledJsonl } from '../../../tools/classifier/evaluate.ts';
 
-const devPath = fileURLToPath(new URL('../../../routing/classifier/corpus/dev.jsonl', import.meta.url));
+const devPath = fileURLToPath(new URL('../../../tools/classifier/corpus/dev.jsonl', import.meta.url));
 
 describe('classify: the Workflow Selection Guide signals', () => {
   const cases: [string, ChainId][] = [

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CORPUS_FILES, loadCorpus } from '../../../routing/classifier/corpora.ts';
+import { CORPUS_FILES, loadCorpus } from '../../../tools/classifier/corpora.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 

@@ -3,15 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { classify, requestWords, TUNING } from '../../../routing/classifier/classify.ts';
 import {
-  BLIND_CORPORA,
-  CORPUS_FILES,
-  FINAL_CORPORA,
-  FINAL_CORPUS,
-  loadCorpus,
-  TRAINING_CORPORA,
-} from '../../../routing/classifier/corpora.ts';
-import { evaluate } from '../../../routing/classifier/evaluate.ts';
-import {
   featureLogProbs,
   loadModel,
   modelFeatures,
@@ -20,7 +11,16 @@ import {
   stem,
 } from '../../../routing/classifier/model.ts';
 import { CONTEXT_DISCOUNT, contextFactor, OPENING_BOOST } from '../../../routing/classifier/scoring.ts';
-import { trainModel } from '../../../routing/classifier/train.ts';
+import {
+  BLIND_CORPORA,
+  CORPUS_FILES,
+  FINAL_CORPORA,
+  FINAL_CORPUS,
+  loadCorpus,
+  TRAINING_CORPORA,
+} from '../../../tools/classifier/corpora.ts';
+import { evaluate } from '../../../tools/classifier/evaluate.ts';
+import { trainModel } from '../../../tools/classifier/train.ts';
 
 const WEIGHTS_FILE = fileURLToPath(new URL('../../../routing/classifier/model-weights.txt', import.meta.url));
 const MODEL_TEXT = readFileSync(WEIGHTS_FILE, 'utf8');

@@ -7,9 +7,9 @@ import { patternStarts, RuleIndex } from '../../../routing/classifier/prefilter.
 import { correctTypo } from '../../../routing/classifier/typos.ts';
 
 const corpora = [
-  '../../../routing/classifier/corpus/dev.jsonl',
-  '../../../routing/classifier/corpus/train.jsonl',
-  '../../../routing/classifier/corpus/heldout.jsonl',
+  '../../../tools/classifier/corpus/dev.jsonl',
+  '../../../tools/classifier/corpus/train.jsonl',
+  '../../../tools/classifier/corpus/heldout.jsonl',
 ];
 
 function texts(): string[] {
@@ -103,7 +103,7 @@ describe('RuleIndex keyed on longer starts', () => {
 describe('the frame cues through the index', () => {
   it('when every corpus request is read, then the indexed frame equals trying every cue', async () => {
     const { scanFrame, scanFrameSlowly } = await import('../../../routing/classifier/frames.ts');
-    const { CORPUS_FILES, loadCorpus } = await import('../../../routing/classifier/corpora.ts');
+    const { CORPUS_FILES, loadCorpus } = await import('../../../tools/classifier/corpora.ts');
     const all = Object.keys(CORPUS_FILES).flatMap((name) => loadCorpus(name).map((l) => l.request.text));
     expect(all.length).toBeGreaterThan(3000);
     for (const text of all) {

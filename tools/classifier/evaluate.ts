@@ -3,8 +3,14 @@
  * how often it would ask, how often it would start a wrong chain without asking, and how
  * many labelled flags, severities, release and change types it gets right.
  */
-import { classify } from './classify.ts';
-import { CHAIN_IDS, type ChainId, type Classification, type Flag, isChainId } from './types.ts';
+import { classify } from '../../routing/classifier/classify.ts';
+import {
+  CHAIN_IDS,
+  type ChainId,
+  type Classification,
+  type Flag,
+  isChainId,
+} from '../../routing/classifier/types.ts';
 
 export interface LabelledRequest {
   text: string;

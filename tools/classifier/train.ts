@@ -3,11 +3,18 @@
  * class-balanced, fitted by full-batch Adam from zero weights for a fixed number of steps.
  * No randomness and a fixed feature order, so the same corpora always give the same weights.
  */
-import { BUG_AT, BUG_SEVERITIES, FLAG_AT, INCIDENT_AT, INCIDENT_SEVERITIES, WIDTH } from './attributes.ts';
-import { requestAttributeFeatures, requestWords } from './classify.ts';
+import {
+  BUG_AT,
+  BUG_SEVERITIES,
+  FLAG_AT,
+  INCIDENT_AT,
+  INCIDENT_SEVERITIES,
+  WIDTH,
+} from '../../routing/classifier/attributes.ts';
+import { requestAttributeFeatures, requestWords } from '../../routing/classifier/classify.ts';
+import { modelFeatures, type SerializedModel } from '../../routing/classifier/model.ts';
+import { CHAIN_IDS, FLAG_ORDER } from '../../routing/classifier/types.ts';
 import type { LabelledRequest } from './evaluate.ts';
-import { modelFeatures, type SerializedModel } from './model.ts';
-import { CHAIN_IDS, FLAG_ORDER } from './types.ts';
 
 export interface TrainOptions {
   /**

@@ -1,14 +1,14 @@
 /**
- * `node --import tsx routing/classifier/crossval-attributes.ts [--l2 a,b,…]`: honest figures
+ * `node --import tsx tools/classifier/crossval-attributes.ts [--l2 a,b,…]`: honest figures
  * for the learned severity and flags (`attributes.ts`). Each labelled corpus is scored by an
  * attribute model trained on every other one (never the final checks), against the rules
  * alone, for a few L2 strengths and flag thresholds.
  */
-import { parseAttributeModel } from './attributes.ts';
-import { classify, TUNING } from './classify.ts';
+import { parseAttributeModel } from '../../routing/classifier/attributes.ts';
+import { classify, TUNING } from '../../routing/classifier/classify.ts';
+import { serializeModel } from '../../routing/classifier/model.ts';
 import { ATTRIBUTE_CORPORA, loadCorpus, SEVERITY_CORPORA } from './corpora.ts';
 import { evaluate } from './evaluate.ts';
-import { serializeModel } from './model.ts';
 import { trainAttributes } from './train.ts';
 
 const args = process.argv.slice(2);

@@ -1,14 +1,14 @@
 /**
- * `node --import tsx routing/classifier/crossval.ts [--l2 0.005]`: honest figures for the
+ * `node --import tsx tools/classifier/crossval.ts [--l2 0.005]`: honest figures for the
  * blend of lexicon and token model. Each blind corpus is scored by a model trained on every
  * other corpus (never the final checks, FINAL_CORPORA), over a grid of blend, prior and ask
  * parameters; prints the settings that keep started-wrong ≤ 2% with asks ≤ 10% on the
  * union, best accuracy first.
  */
-import { classify, TUNING, type Tuning } from './classify.ts';
+import { classify, TUNING, type Tuning } from '../../routing/classifier/classify.ts';
+import { loadModel, type TokenModel } from '../../routing/classifier/model.ts';
 import { BLIND_CORPORA, loadCorpus, TRAINING_CORPORA } from './corpora.ts';
 import { evaluate } from './evaluate.ts';
-import { loadModel, type TokenModel } from './model.ts';
 import { trainModel } from './train.ts';
 
 const args = process.argv.slice(2);
