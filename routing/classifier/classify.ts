@@ -13,121 +13,34 @@ import {
   ruleFeatures,
 } from './attributes.ts';
 import type { CorrectionIndex } from './corrections.ts';
+import { explain, round } from './explain.ts';
 import { CHANGE_TYPE_RULES, FLAG_RULES, PROJECT_RULES, RELEASE_TYPE_RULES, type Rule } from './lexicon.ts';
-import {
-  loadTrainedModel,
-  modelBest,
-  modelLogProbs,
-  stemFeatures,
-  type TokenModel,
-  toLogProbs,
-} from './model.ts';
-import { codeBlocks, makeTitle, normalizeSlackText, titleOfTidyText, toTokens } from './normalize.ts';
+import { loadTrainedModel, modelBest, modelLogProbs, stemFeatures, type TokenModel } from './model.ts';
+import { codeBlocks, normalizeSlackText, titleOfTidyText, toTokens } from './normalize.ts';
 import { RuleIndex } from './prefilter.ts';
 import { gatherEvidence, rankChains } from './scoring.ts';
 import { readBugSeverity, readIncidentSeverity, type SeverityReading } from './severity.ts';
+import { MAX_INPUT_CHARS, MAX_SCORED_CHARS, TUNING, type Tuning, withPrior } from './tuning.ts';
 import {
   CHAIN_IDS,
-  CHAIN_TITLES,
   type ChainId,
   type Classification,
   FLAG_ORDER,
   type Flag,
   type Project,
   type Severity,
-  type Signal,
 } from './types.ts';
 import { correctTypo } from './typos.ts';
 
-/**
- * How the lexicon and the token model are blended and when the bot asks instead of starting.
- * Tuned by `crossval.ts` (each blind corpus scored by a model trained without it) for at
- * most 2% started-wrong at at most 10% asked on the union of the blind corpora.
- */
-export interface Tuning {
-  /** Weight of the model's log-probabilities against the lexicon's logits. */
-  modelWeight: number;
-  /** Below this blended confidence the bot asks. */
-  threshold: number;
-  /**
-   * The threshold when the lexicon and the model both favour the blend's best chain: two
-   * readings that agree need less margin than one.
-   */
-  agreeThreshold: number;
-  /**
-   * When the lexicon's favourite and the model's favourite differ and the model is at least
-   * this sure of its own, the request is ambiguous: ask.
-   */
-  disagreement: number;
-  /** With no lexicon signal at all, start only when the model is at least this sure. */
-  modelAlone: number;
-  /**
-   * Lexicon evidence weaker than this (the best chain's summed weights) starts a chain only
-   * when the model's favourite is the same chain: one weak word is not enough.
-   */
-  minEvidence: number;
-  /** Ask when the model overturns the lexicon's favourite (the blend's best is another chain). */
-  askOnFlip: boolean;
-  /**
-   * How strongly the model's class-balanced posterior is moved toward CHAIN_PRIOR, the mix of
-   * requests a product org really sends (0: not at all, 1: Bayes' rule in full).
-   */
-  priorWeight: number;
-  /** A flag is set when the attribute model's logit for it is above this (0: even odds). */
-  flagThreshold: number;
-}
-
-/**
- * How often each chain is requested in a product organization (CHAIN_IDS order): mostly
- * features and bugs, a few of the rest. The model is trained class-balanced, so its
- * posterior assumes six equally likely chains; with this prior a request that says nothing
- * decisive leans toward what is most often asked for.
- */
-export const CHAIN_PRIOR: Readonly<Record<ChainId, number>> = {
-  feature: 0.34,
-  bug: 0.34,
-  release: 0.08,
-  incident: 0.11,
-  cross_project: 0.07,
-  compliance: 0.06,
-};
-const LOG_PRIOR_LIFT = Float64Array.from(CHAIN_IDS, (c) => Math.log(CHAIN_PRIOR[c] * CHAIN_IDS.length));
-
-/** The model's log-probabilities re-weighted by the chain prior (`weight` 0..1) and renormalized. */
-export function withPrior(logProbs: Float64Array, weight: number): Float64Array {
-  if (weight === 0) return logProbs;
-  return toLogProbs(Float64Array.from(logProbs, (v, c) => v + weight * LOG_PRIOR_LIFT[c]!));
-}
-
-/**
- * Re-picked with blind9 to blind12 and train5 to train8 in training and the everyday scope and
- * frame cues in the lexicon, on fifteen held-out corpora (5,091 requests, each scored by a
- * model trained without it): 95.2% right, 8.9% asked, 1.55% started wrong; on the six of them
- * written by fresh writers (blind9 to blind12, train7, train8: 2,440 requests) 94.5%, 9.1%,
- * 2.0%. Fresh writers' requests start wrong more often than the folds do, so of the settings
- * that keep asks ≤ 10% on those six, the one with the fewest wrong starts there was picked
- * (model weight 3, threshold 0.97). The previous settings (2.5, 0.95): 95.1%, 8.9%, 1.61%;
- * fresh 94.3%, 9.4%, 2.05%.
- */
-export const TUNING: Readonly<Tuning> = {
-  modelWeight: 3,
-  threshold: 0.97,
-  agreeThreshold: 0.6,
-  disagreement: 1.01,
-  modelAlone: 0.6,
-  minEvidence: 0,
-  askOnFlip: false,
-  priorWeight: 0.5,
-  flagThreshold: -0.5,
-};
-
-/** Below this confidence the bot asks the requester to choose rather than start a chain. */
-export const CONFIDENCE_THRESHOLD = TUNING.threshold;
-
-/** Raw text beyond this is not read (a pasted log must not slow the bot down). */
-export const MAX_INPUT_CHARS = 20_000;
-/** Only this much of the readable text is scored; requests say what they want early. */
-export const MAX_SCORED_CHARS = 4_000;
+export {
+  CHAIN_PRIOR,
+  CONFIDENCE_THRESHOLD,
+  MAX_INPUT_CHARS,
+  MAX_SCORED_CHARS,
+  TUNING,
+  type Tuning,
+  withPrior,
+} from './tuning.ts';
 
 export interface ClassifyOptions {
   corrections?: CorrectionIndex;
@@ -567,84 +480,4 @@ function pickBest<K extends string>(tokens: string, rules: readonly Rule<K>[]): 
     }
   }
   return best;
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-const percent = (value: number) => `${Math.round(value * 100)}%`;
-
-function explain(input: {
-  chain: ChainId;
-  confidence: number;
-  runnerUp: Classification['runnerUp'];
-  ask: boolean;
-  choices: ChainId[];
-  signals: Signal[];
-  correctedBy: string | undefined;
-  truncated: boolean;
-  anySignal: boolean;
-  threshold: number;
-  /** The token model's favourite. */
-  lean: ChainId | null;
-  /** The request says too little to start anything. */
-  vague: boolean;
-  /** A few words that point to no workflow: nothing to choose between. */
-  tooLittle: boolean;
-}): string {
-  const parts: string[] = [];
-  if (input.correctedBy !== undefined) {
-    parts.push(
-      `${CHAIN_TITLES[input.chain]}: a similar request was corrected to this workflow before ("${makeTitle(input.correctedBy).slice(0, 80)}").`,
-    );
-  } else if (input.tooLittle) {
-    parts.push(
-      'The request says too little for me to act on: say in a sentence what is wanted or what is broken.',
-    );
-  } else if (!input.anySignal) {
-    parts.push('Nothing in the request points to a workflow, so I need you to choose.');
-  } else if (input.vague) {
-    const [a, b] = input.choices;
-    parts.push(
-      `The request says too little to start a workflow: is it ${CHAIN_TITLES[a!]} or ${CHAIN_TITLES[b!]}? Say what is wanted or what is broken.`,
-    );
-  } else if (input.ask) {
-    const [a, b] = input.choices;
-    const why =
-      input.confidence < input.threshold
-        ? `${percent(input.confidence)} < ${percent(input.threshold)}`
-        : 'the phrases and the wording as a whole point different ways';
-    parts.push(
-      `Not sure enough to start (${why}): it reads as ${describe(input.signals, a)} or ${describe(input.signals, b)}.`,
-    );
-  } else {
-    parts.push(
-      `${CHAIN_TITLES[input.chain]} (${percent(input.confidence)}) because of ${quote(input.signals, input.chain) || 'its wording as a whole'}.`,
-    );
-    if (input.runnerUp && input.runnerUp.confidence >= 0.05) {
-      parts.push(`Runner-up: ${CHAIN_TITLES[input.runnerUp.chain]} (${percent(input.runnerUp.confidence)}).`);
-    }
-  }
-  if (input.truncated) parts.push(`Only the first ${SCORED_CHARS_TEXT} characters were read.`);
-  return parts.join(' ');
-}
-
-const SCORED_CHARS_TEXT = MAX_SCORED_CHARS.toLocaleString('en-US');
-
-// quote and describe are module-level functions, not closures per call (tsx names each closure it makes).
-
-/** Up to three of a chain's phrases, quoted. */
-function quote(signals: readonly Signal[], chain: ChainId): string {
-  return signals
-    .filter((s) => s.chain === chain)
-    .slice(0, 3)
-    .map((s) => `"${s.phrase}"`)
-    .join(', ');
-}
-
-function describe(signals: readonly Signal[], chain: ChainId | undefined): string {
-  if (!chain) return '';
-  const why = quote(signals, chain);
-  return `${CHAIN_TITLES[chain]}${why ? ` (${why})` : ''}`;
 }
