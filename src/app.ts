@@ -10,7 +10,6 @@ import type { Core } from './core.ts';
 import type { Run } from './domain/types.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createOutboxSender, type OutboxSender } from './outbox/sender.ts';
-import { createSlackClient } from './outbox/slack-client.ts';
 import { newWorkerId } from './outbox/worker-identity.ts';
 import { WORKSPACE_URL_SETTING } from './services/clocks/digest-service.ts';
 import { createDeliveryService } from './services/delivery-service.ts';
@@ -24,6 +23,7 @@ import { createListenerTable } from './slack/listener-table.ts';
 import { SlackHttpReceiver } from './slack/receiver-http.ts';
 import { createSocketReceiver, HealthServer } from './slack/receiver-socket.ts';
 import { registerNoticeRenderer } from './slack/render.ts';
+import { createSlackClient } from './slack/web-client.ts';
 
 export interface CreateAppOptions {
   config: BotConfig;

@@ -42,9 +42,14 @@ import type { Logger } from '../logger.ts';
 import { NO_CHANNEL, type OutboxRow } from '../persistence/repositories.ts';
 import type { Repositories, Store } from '../persistence/store.ts';
 import { NOT_IN_CHANNEL_ERRORS } from '../slack/blocks/delivery.ts';
+import { type CallFailure, classifySlackError, isDefiniteSlackRefusal } from '../slack/delivery/errors.ts';
+import {
+  findMarkedMessage,
+  type LookupPlace,
+  markMetadata,
+  type OutboxMark,
+} from '../slack/delivery/lookup.ts';
 import { renderNotice, type SlackMessage } from '../slack/render.ts';
-import { findMarkedMessage, type LookupPlace, markMetadata, type OutboxMark } from './lookup.ts';
-import { type CallFailure, classifySlackError, isDefiniteSlackRefusal } from './slack-errors.ts';
 import { isGoneWorker, registerLiveWorker } from './worker-identity.ts';
 
 export interface OutboxSenderOptions {

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
 import { createOutboxSender } from '../../src/outbox/sender.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
+import { createSlackClient } from '../../src/slack/web-client.ts';
 import { createTestEngine, type TestEngine, userFor } from '../support/engine.ts';
 import { type FakeSlack, startFakeSlack, visibleText } from '../support/fake-slack.ts';
 

@@ -5,10 +5,10 @@ import { loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createOutboxSender } from '../../src/outbox/sender.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
 import { newWorkerId } from '../../src/outbox/worker-identity.ts';
 import { openDatabase } from '../../src/persistence/database.ts';
 import { SqliteStore } from '../../src/persistence/store.ts';
+import { createSlackClient } from '../../src/slack/web-client.ts';
 
 const store = new SqliteStore(openDatabase(process.env.DATABASE_URL!, { backgroundCheckpoints: false }));
 const directory = loadRoleDirectory();

@@ -3,8 +3,8 @@
 import type { RunRequest } from '../../src/domain/types.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createOutboxSender, type OutboxSenderOptions } from '../../src/outbox/sender.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
 import type { Store } from '../../src/persistence/store.ts';
+import { createSlackClient } from '../../src/slack/web-client.ts';
 import type { TestEngine } from './engine.ts';
 import type { FakeSlack } from './fake-slack.ts';
 
