@@ -9,7 +9,7 @@ import type { BotConfig } from './config.ts';
 import type { Core } from './core.ts';
 import type { Run } from './domain/types.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createOutboxSender, type OutboxSender } from './outbox/sender.ts';
+import type { OutboxWorker } from './outbox/worker.ts';
 import { newWorkerId } from './outbox/worker-identity.ts';
 import { WORKSPACE_URL_SETTING } from './services/clocks/digest-service.ts';
 import { createDeliveryService } from './services/delivery-service.ts';
@@ -18,6 +18,7 @@ import { createRequestService, type RequestService } from './services/request-se
 import type { Clock } from './services/run-service.ts';
 import { createUsergroupSync } from './slack/actor.ts';
 import { registerClockRenderers } from './slack/blocks/clocks/index.ts';
+import { createSlackSender } from './slack/delivery/sender.ts';
 import { createErrorHandler } from './slack/error-handler.ts';
 import { createListenerTable } from './slack/listener-table.ts';
 import { SlackHttpReceiver } from './slack/receiver-http.ts';
@@ -44,7 +45,7 @@ export interface SlackApp {
   slack: WebClient;
   /** The workspace URL from auth.test (asked once, then kept): the base of permalinks. */
   workspaceUrl(): Promise<string>;
-  sender: OutboxSender;
+  sender: OutboxWorker;
   requests: RequestService;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -188,7 +189,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   // Registered per app, never undone: the builders are pure, so a second app (a restart in
   // tests) only replaces them with the same, and a stopped app never leaves another without.
   registerClockRenderers(registerNoticeRenderer);
-  const sender = createOutboxSender({
+  const sender = createSlackSender({
     store: core.store,
     client: slack,
     playbooks: core.playbooks,
