@@ -2,7 +2,6 @@
 // No database, no store: listeners reach state only through the services.
 import type { WebClient } from '@slack/web-api';
 import type { Playbook } from '../routing/playbooks/schema.ts';
-import type { Run } from '../src/domain/types.ts';
 import type { Logger } from '../src/logger.ts';
 import type { ClockService } from '../src/services/clocks/clock-service.ts';
 import type { DigestRequestResult } from '../src/services/clocks/digest-service.ts';
@@ -35,7 +34,5 @@ export interface HandlerDeps {
   logger: Logger;
   /** Who is in a user group, asked of Slack: null when there is no such group. */
   lookupUsergroup(groupId: string): Promise<string[] | null>;
-  /** Resolves with the run once its root message is in Slack (the outbox posted it). */
-  whenPosted(runId: string): Promise<Run>;
   reports: Reports;
 }

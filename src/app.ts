@@ -7,7 +7,6 @@ import type { WebClient } from '@slack/web-api';
 import { type HandlerDeps, type Reports, registerHandlers } from '../handlers/index.ts';
 import type { BotConfig } from './config.ts';
 import type { Core } from './core.ts';
-import type { Run } from './domain/types.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { OutboxWorker } from './outbox/worker.ts';
 import { newWorkerId } from './outbox/worker-identity.ts';
@@ -204,16 +203,6 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   });
 
   let stopping = false;
-  const whenPosted = async (runId: string): Promise<Run> => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const run = await core.runs.getRun(runId);
-      if (run.rootTs && run.channelId) return run;
-      if (stopping || Date.now() > deadline)
-        throw new Error(`The root message of ${runId} was not posted in time`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
 
   const deps: HandlerDeps = {
     runs: core.runs,
@@ -226,7 +215,6 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     slack,
     logger: log,
     lookupUsergroup: (id) => usergroups.lookup(id),
-    whenPosted,
     reports: {
       metrics:
         opts.reports?.metrics ?? (() => core.metrics.getMetrics({ from: clock() - 30 * DAY, to: null })),

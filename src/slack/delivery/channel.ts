@@ -6,7 +6,8 @@
 //   `root_update` edits the root from the run's current state, and is dropped when a newer one is
 //   pending (coalesced); `dm` posts to the user ID, and a run's DM waits like a thread reply (it
 //   links to the thread, so the root and the run's earlier messages go first); `channel` posts
-//   to the channel.
+//   to the channel, and a run's reply in the thread it was declared from (`run_declared`) waits,
+//   as a thread reply does, then links to the run's root.
 // - No duplicate when Slack took a post but its answer was lost: each post carries its row in
 //   message metadata (lookup.ts), the row is marked `maybeSent` before the call, and a row so
 //   marked is looked for in the thread or channel before it is posted again (post.ts).
@@ -20,7 +21,7 @@ import type { DeliveryChannel, DeliveryOutcome } from '../../outbox/channel.ts';
 import { NO_CHANNEL, type OutboxRow } from '../../persistence/repositories.ts';
 import type { Store } from '../../persistence/store.ts';
 import { NOT_IN_CHANNEL_ERRORS } from '../blocks/delivery.ts';
-import { renderNotice, type SlackMessage } from '../render.ts';
+import { type RenderContext, renderNotice, type SlackMessage } from '../render.ts';
 import { type CallFailure, classifySlackError } from './errors.ts';
 import { createSlackPoster, type PostResult } from './post.ts';
 import { recordFailure, recordHeld } from './problems.ts';
@@ -59,13 +60,13 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
   const playbooks = new Map(opts.playbooks.map((p) => [p.id, p]));
   const slack = createSlackPoster({ ...opts, requestTimeoutMs });
 
-  const render = (row: OutboxRow, run: Run | null, permalinkBase?: string): SlackMessage =>
+  const render = (row: OutboxRow, run: Run | null, links: Partial<RenderContext> = {}): SlackMessage =>
     renderNotice(row.notice, {
       run,
       playbook: run ? playbooks.get(run.chain) : null,
       now: clock(),
       delivery: row.delivery,
-      permalinkBase,
+      ...links,
     });
 
   /** Held until the bot is in the channel; the first held message of the run tells people. */
@@ -157,7 +158,7 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
     if (row.runId && (await store.read.outbox.hasEarlierPending(row.runId, row.id)))
       return waiting('the run thread is not posted yet');
     const run = row.runId ? await store.read.runs.get(row.runId) : null;
-    const message = render(row, run, await opts.permalinkBase?.());
+    const message = render(row, run, { permalinkBase: await opts.permalinkBase?.() });
     if (row.notice.type === 'delivery_problem' && (await slack.answerOnResponseUrl(row.notice, message)))
       return { kind: 'sent', ref: null };
     return sent(await slack.postRow(row, () => slack.dmChannel(userId), { channel: userId }, message));
@@ -165,12 +166,40 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
 
   async function channel(row: OutboxRow, channelId: string): Promise<DeliveryOutcome> {
     const run = row.runId ? await store.read.runs.get(row.runId) : null;
+    if (row.notice.type === 'run_declared') return declared(row, channelId, row.notice.replyIn.threadTs, run);
     return sent(
       await slack.postRow(
         row,
         async () => ({ channel: channelId }),
         { channel: channelId },
         render(row, run),
+      ),
+    );
+  }
+
+  /**
+   * The reply in the thread a run was declared from, linking to the run's root: it waits, as a
+   * thread reply does, for the run's earlier messages, and is held with them.
+   */
+  async function declared(
+    row: OutboxRow,
+    channelId: string,
+    threadTs: string,
+    r: Run | null,
+  ): Promise<DeliveryOutcome> {
+    if (!r) return { kind: 'failed', error: 'run_not_found' };
+    if (await store.read.outbox.hasEarlierPending(r.id, row.id))
+      return waiting('the run’s root message is not posted yet');
+    const earlier = await store.read.outbox.earlierHeld(r.id, row.id);
+    if (earlier) return held(earlier, row, false);
+    if (!r.rootTs || !r.channelId) return { kind: 'failed', error: 'root_message_not_posted' };
+    const rootPermalink = await slack.permalink(r.channelId, r.rootTs);
+    return sent(
+      await slack.postRow(
+        row,
+        async () => ({ channel: channelId, threadTs }),
+        { channel: channelId, thread_ts: threadTs },
+        render(row, r, { rootPermalink }),
       ),
     );
   }
