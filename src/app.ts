@@ -1,12 +1,15 @@
 // The Slack app: Bolt with the right receiver (HTTP, or Socket Mode when SLACK_APP_TOKEN is
 // set), the Web API client pointed at SLACK_API_URL, every listener, the one error handler, the
-// outbox sender and the user group refresh. Slack being unreachable at start is logged, never
+// outbox sender and the user group refresh. It serves on the one HTTP server (src/http/): its
+// `/slack/events` route in HTTP mode and `/healthz` in both. Slack being unreachable at start is logged, never
 // fatal: the bot identity (auth.test) is looked up in the background and again when needed.
 import { App, type Authorize, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { type HandlerDeps, type Reports, registerHandlers } from '../handlers/index.ts';
 import type { BotConfig } from './config.ts';
 import type { Core } from './core.ts';
+import { healthRoute } from './http/health.ts';
+import { createHttpServer, type HttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { OutboxWorker } from './outbox/worker.ts';
 import { newWorkerId } from './outbox/worker-identity.ts';
@@ -21,7 +24,7 @@ import { createSlackSender } from './slack/delivery/sender.ts';
 import { createErrorHandler } from './slack/error-handler.ts';
 import { createListenerTable } from './slack/listener-table.ts';
 import { SlackHttpReceiver } from './slack/receiver-http.ts';
-import { createSocketReceiver, HealthServer } from './slack/receiver-socket.ts';
+import { createSocketReceiver } from './slack/receiver-socket.ts';
 import { registerNoticeRenderer } from './slack/render.ts';
 import { createSlackClient } from './slack/web-client.ts';
 
@@ -37,6 +40,11 @@ export interface CreateAppOptions {
   reports?: Partial<Reports>;
   /** How long `stop()` waits for in-flight requests and the outbox. */
   shutdownTimeoutMs?: number;
+  /**
+   * The HTTP server to serve on (PORT); default a new one. Other surfaces add their routes to it
+   * before `start()`.
+   */
+  http?: HttpServer;
 }
 
 export interface SlackApp {
@@ -48,7 +56,9 @@ export interface SlackApp {
   requests: RequestService;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** The HTTP port listened on (events and /healthz in HTTP mode, /healthz in Socket Mode). */
+  /** The HTTP server: /slack/events in HTTP mode, /healthz in both, and what others route to it. */
+  http: HttpServer;
+  /** The HTTP port listened on. */
   readonly port: number | undefined;
   readonly mode: 'http' | 'socket';
 }
@@ -141,16 +151,13 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   const slackApiUrl = config.SLACK_API_URL ? config.SLACK_API_URL.replace(/\/?$/, '/') : undefined;
   let ready = false;
 
+  const http = opts.http ?? createHttpServer({ logger: log });
+  http.route(healthRoute(() => ready));
   const httpReceiver =
     mode === 'http'
-      ? new SlackHttpReceiver({
-          signingSecret: config.SLACK_SIGNING_SECRET ?? '',
-          clock,
-          logger: log,
-          isReady: () => ready,
-        })
+      ? new SlackHttpReceiver({ signingSecret: config.SLACK_SIGNING_SECRET ?? '', clock, logger: log })
       : undefined;
-  const health = mode === 'socket' ? new HealthServer(() => ready) : undefined;
+  if (httpReceiver) http.route(httpReceiver.route);
   const bolt = boltLogger(log);
   // The workspace URL is recorded so that the digests (built outside the app) link to threads.
   const identity = lazyIdentity(slack, config.SLACK_BOT_TOKEN, log, (url) =>
@@ -278,17 +285,16 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     sender,
     requests,
     mode,
+    http,
     get port() {
-      return httpReceiver?.port ?? health?.port;
+      return http.port;
     },
     async start() {
       stopping = false;
-      if (httpReceiver) {
-        await app.start(config.PORT);
-      } else {
-        await health!.start(config.PORT);
-        void connectSocket(0);
-      }
+      // In HTTP mode Bolt's start opens the receiver to requests; in Socket Mode it connects.
+      if (httpReceiver) await app.start();
+      await http.listen(config.PORT);
+      if (!httpReceiver) void connectSocket(0);
       void identity.load();
       void usergroups.refreshHeld();
       void releaseWhereInvited().catch((err: unknown) =>
@@ -300,7 +306,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       sender.start(opts.outbox?.pollMs ?? 250);
       ready = true;
       log.info(`ProjectLead is listening (${mode === 'http' ? 'HTTP' : 'Socket Mode'})`, {
-        port: httpReceiver?.port ?? health?.port,
+        port: http.port,
         database: core.db.path,
         pid: process.pid,
       });
@@ -311,11 +317,8 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       ready = false;
       if (socketRetry) clearTimeout(socketRetry);
       usergroups.stop();
-      if (httpReceiver) await httpReceiver.stop();
-      else {
-        await health!.stop();
-        await app.stop().catch(() => undefined);
-      }
+      await app.stop().catch(() => undefined);
+      await http.close();
       const deadline = Date.now() + shutdownTimeoutMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await sender.stop();
