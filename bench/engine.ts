@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPlaybooks } from '../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../routing/roles.ts';
-import { openDatabase } from '../src/persistence/database.ts';
-import { SqliteStore } from '../src/persistence/store.ts';
+import { createActors } from '../src/core/actor.ts';
+import { openDatabase } from '../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../src/persistence/sqlite/store.ts';
 import { createRoleService } from '../src/services/role-service.ts';
 import { createRunService } from '../src/services/run-service.ts';
 
@@ -20,10 +21,12 @@ const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
 let now = Date.UTC(2026, 0, 1);
 const clock = () => now;
 const admins = new Set(['UADMIN']);
-const runs = createRunService({ store, playbooks, directory, clock, adminUserIds: admins });
-const roles = createRoleService({ store, directory, clock, adminUserIds: admins });
+const runs = createRunService({ store, playbooks, directory, clock });
+const roles = createRoleService({ store, directory, clock });
+const actors = createActors({ store, directory, adminUserIds: admins });
+const as = (userId: string) => actors.resolve({ kind: 'slack_user', userId });
 await roles.seedDefaults();
-for (const role of directory.names) await roles.setRole('UADMIN', role, [`U${role.toUpperCase()}`]);
+for (const role of directory.names) await roles.setRole(await as('UADMIN'), role, [`U${role.toUpperCase()}`]);
 
 const latencies: number[] = [];
 async function timed<T>(fn: () => Promise<T>): Promise<T> {
@@ -51,8 +54,9 @@ for (let i = 0; i < RUNS; i++) {
     const step = run.steps.find((s) => s.status === 'active')!;
     for (const role of step.owners.filter((r) => !step.deliveries[r])) {
       const id = run.id;
-      run = await timed(() =>
-        runs.completeStep(id, `U${role.toUpperCase()}`, { stepKey: step.key, output: 'ok' }),
+      // The actor is built per request, at the edge, as the bot does.
+      run = await timed(async () =>
+        runs.completeStep(id, await as(`U${role.toUpperCase()}`), { stepKey: step.key, output: 'ok' }),
       );
     }
   }

@@ -8,7 +8,7 @@ import { register as registerEvents } from './events/index.ts';
 import { register as registerShortcuts } from './shortcuts/index.ts';
 import { register as registerViews } from './views/index.ts';
 
-export type { HandlerDeps, Reports } from './deps.ts';
+export type { HandlerDeps } from './deps.ts';
 
 export function registerHandlers(app: App, deps: HandlerDeps): void {
   registerCommands(app, deps);

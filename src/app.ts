@@ -5,8 +5,9 @@
 // fatal: the bot identity (auth.test) is looked up in the background and again when needed.
 import { App, type Authorize, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { type HandlerDeps, type Reports, registerHandlers } from '../handlers/index.ts';
+import { type HandlerDeps, registerHandlers } from '../handlers/index.ts';
 import type { BotConfig } from './config.ts';
+import type { Clock } from './core/clock.ts';
 import type { Core } from './core.ts';
 import { healthRoute } from './http/health.ts';
 import { createHttpServer, type HttpServer } from './http/server.ts';
@@ -16,9 +17,8 @@ import { newWorkerId } from './outbox/worker-identity.ts';
 import { WORKSPACE_URL_SETTING } from './services/clocks/digest-service.ts';
 import { createDeliveryService } from './services/delivery-service.ts';
 import { recordRefusal } from './services/refusals.ts';
-import { createRequestService, type RequestService } from './services/request-service.ts';
-import type { Clock } from './services/run-service.ts';
-import { createUsergroupSync } from './slack/actor.ts';
+import { bindVerbs, type Verbs } from './services/verbs.ts';
+import { createUsergroupSync, slackActor } from './slack/actor.ts';
 import { registerClockRenderers } from './slack/blocks/clocks/index.ts';
 import { createSlackSender } from './slack/delivery/sender.ts';
 import { createErrorHandler } from './slack/error-handler.ts';
@@ -36,8 +36,6 @@ export interface CreateAppOptions {
   outbox?: { channelIntervalMs?: number; pollMs?: number; backoffMs?: number; workerId?: string };
   /** How often the members of role-holding user groups are refreshed. */
   usergroupRefreshMs?: number;
-  /** Metrics and digests (the digest job); metrics default to the last 30 days of runs. */
-  reports?: Partial<Reports>;
   /** How long `stop()` waits for in-flight requests and the outbox. */
   shutdownTimeoutMs?: number;
   /**
@@ -53,7 +51,8 @@ export interface SlackApp {
   /** The workspace URL from auth.test (asked once, then kept): the base of permalinks. */
   workspaceUrl(): Promise<string>;
   sender: OutboxWorker;
-  requests: RequestService;
+  /** The verb table as Slack's listeners call it (user groups checked with Slack). */
+  verbs: Verbs;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** The HTTP server: /slack/events in HTTP mode, /healthz in both, and what others route to it. */
@@ -62,8 +61,6 @@ export interface SlackApp {
   readonly port: number | undefined;
   readonly mode: 'http' | 'socket';
 }
-
-const DAY = 24 * 60 * 60 * 1000;
 
 /** Our logger as Bolt's. */
 function boltLogger(log: Logger): BoltLogger {
@@ -175,13 +172,6 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     extendedErrorHandler: true,
   });
 
-  const requests = createRequestService({
-    store: core.store,
-    runs: core.runs,
-    roles: core.roles,
-    directory: core.directory,
-    clock,
-  });
   const deliveries = createDeliveryService({ store: core.store, clock });
   /** Invited while the bot was down (the join event missed): what waited there goes out now. */
   async function releaseWhereInvited(): Promise<void> {
@@ -191,6 +181,8 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     }
   }
   const usergroups = createUsergroupSync({ slack, store: core.store, roles: core.roles, clock, logger: log });
+  // Giving a role to a user group checks the group with Slack first.
+  const verbs = bindVerbs(core, { usergroups: (id) => usergroups.lookup(id) });
   // Reminders, escalations, GDPR clocks, digests and post-mortems render with their builders.
   // Registered per app, never undone: the builders are pure, so a second app (a restart in
   // tests) only replaces them with the same, and a stopped app never leaves another without.
@@ -212,26 +204,15 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   let stopping = false;
 
   const deps: HandlerDeps = {
-    runs: core.runs,
-    roles: core.roles,
-    requests,
-    clocks: core.clocks,
-    postmortems: core.postmortems,
+    verbs,
+    actorOf: (body) => slackActor(core.actors, body as Record<string, unknown>),
+    chainForCommand: core.requests.chainForCommand,
     deliveries,
     playbooks: core.playbooks,
     slack,
     logger: log,
-    lookupUsergroup: (id) => usergroups.lookup(id),
-    reports: {
-      metrics:
-        opts.reports?.metrics ?? (() => core.metrics.getMetrics({ from: clock() - 30 * DAY, to: null })),
-      digest:
-        opts.reports?.digest ??
-        (async (kind, userId) => {
-          // Its links are permalinks: the workspace URL is known (and recorded) first.
-          await identity.workspaceUrl().catch(() => undefined);
-          return core.digests.requestDigest(kind, userId);
-        }),
+    workspaceKnown: async () => {
+      await identity.workspaceUrl().catch(() => undefined);
     },
   };
 
@@ -283,7 +264,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     slack,
     workspaceUrl: identity.workspaceUrl,
     sender,
-    requests,
+    verbs,
     mode,
     http,
     get port() {
@@ -307,7 +288,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       ready = true;
       log.info(`ProjectLead is listening (${mode === 'http' ? 'HTTP' : 'Socket Mode'})`, {
         port: http.port,
-        database: core.db.path,
+        database: core.store.location,
         pid: process.pid,
       });
     },

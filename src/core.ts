@@ -1,19 +1,23 @@
-// The Slack-free core: database, playbooks, role directory and services, composed once.
-// Used by the bot (src/main.ts) and the CLI alike.
+// The Slack-free core: store, playbooks, role directory and every service (the request
+// service included), composed once. Used by the bot (src/main.ts) and the CLI alike; the verb
+// table (src/services/verbs.ts) is what the surfaces call.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BUILTIN_PLAYBOOKS_DIR, loadPlaybooks } from '../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../routing/roles.ts';
 import type { CoreConfig } from './config.ts';
-import { openDatabase } from './persistence/database.ts';
-import { SqliteStore } from './persistence/store.ts';
+import { createActors } from './core/actor.ts';
+import type { Clock } from './core/clock.ts';
+import { openStore } from './persistence/open.ts';
 import { createClockService } from './services/clocks/clock-service.ts';
 import { createDeadlineHook } from './services/clocks/deadline-hook.ts';
 import { createDigestService } from './services/clocks/digest-service.ts';
 import { createMetricsService } from './services/clocks/metrics.ts';
 import { createPostmortemService } from './services/clocks/postmortem.ts';
+import { createRequestService } from './services/request-service.ts';
 import { createRoleService } from './services/role-service.ts';
-import { type Clock, createRunService, type TransitionHook } from './services/run-service.ts';
+import { createRunService, type TransitionHook } from './services/run-service.ts';
+import { bindVerbs } from './services/verbs.ts';
 
 export interface CoreOptions {
   clock?: Clock;
@@ -30,20 +34,20 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
   const directory = loadRoleDirectory(config.ROLES_FILE);
   const dirs = [BUILTIN_PLAYBOOKS_DIR, ...(config.PLAYBOOKS_DIR ? [config.PLAYBOOKS_DIR] : [])];
   const playbooks = loadPlaybooks({ dirs, knownRoles: new Set(directory.names) });
-  const db = openDatabase(config.DATABASE_URL);
-  const store = new SqliteStore(db);
+  const store = await openStore(config.DATABASE_URL);
   const adminUserIds = new Set(config.ADMIN_USER_IDS);
   const deadlines = createDeadlineHook({ directory, playbooks, workTimeZone });
+  const actors = createActors({ store, directory, adminUserIds });
   const runs = createRunService({
     store,
     playbooks,
     directory,
     clock,
-    adminUserIds,
     hooks: [deadlines, ...(options.hooks ?? [])],
   });
-  const roles = createRoleService({ store, directory, clock, adminUserIds });
-  const clocks = createClockService({ store, directory, clock, adminUserIds });
+  const requests = createRequestService({ store, runs, directory, clock });
+  const roles = createRoleService({ store, directory, clock });
+  const clocks = createClockService({ store, directory, clock });
   const digests = createDigestService({
     store,
     clock,
@@ -51,10 +55,10 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     channel: config.DIGEST_CHANNEL ?? null,
     playbooks,
     workerId,
-    adminUserIds,
   });
   const metrics = createMetricsService({ store, playbooks });
   const postmortems = createPostmortemService({ store, clock, playbooks, timeZone: workTimeZone });
+  const services = { clock, runs, requests, roles, clocks, digests, metrics, postmortems };
   await roles.seedDefaults();
   // The first start is the install: digests never post for a period under way before it.
   await digests.installedAt();
@@ -65,14 +69,17 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     workTimeZone,
     directory,
     playbooks,
-    db,
     store,
+    actors,
     runs,
+    requests,
     roles,
     clocks,
     digests,
     metrics,
     postmortems,
+    /** The verb table bound to these services (a surface may bind its own ports: Slack does). */
+    verbs: bindVerbs(services),
     adminUserIds,
     close: () => store.close(),
   };

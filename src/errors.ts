@@ -1,12 +1,88 @@
-// Coded errors, as Bolt does: a string `code` the central error handler can show kindly.
+// Coded errors, as Bolt does: a string `code` the central error handler can show kindly. Every
+// code is in one catalog, with what it means: API and MCP clients rely on them staying stable.
+
+import { plainText, type Text } from './domain/text.ts';
+
+/** Every error code the bot gives, with what it means. */
+export const ERROR_CODES = {
+  // Refused: the actor may not do this now; nothing changed.
+  not_owner: 'Only an owner of the step, or an admin, may act on it.',
+  not_admin: 'Only an admin may do this.',
+  not_requester: 'Only the requester may do this.',
+  not_privacy: 'Only Privacy, or Ghabs accepting the risk in writing, may lift this block.',
+  independence_rule: 'Whoever did the work may not also approve it.',
+  run_closed: 'The run is closed: done, rejected or cancelled.',
+  step_not_active: 'The step is not waiting on anyone now.',
+  step_not_blocked: 'The step is not blocked.',
+  gdpr_clock_stopped: 'The GDPR clock of the run has already stopped.',
+  not_incident: 'Only an incident has this.',
+  not_allowed: 'Only the requester or an admin may do this to the run.',
+  already_delivered: 'The actor already recorded their part of the step.',
+  already_acknowledged: 'The step was already acknowledged.',
+  awaiting_owners: 'The step needs its owners to deliver before approval.',
+  cannot_reject: 'The step cannot reject the run; block it instead.',
+  step_required: 'The step is mandatory and cannot be skipped.',
+  skip_not_allowed: 'The playbook does not allow skipping the step.',
+  rationale_required: 'Accepting the risk needs a written rationale.',
+  // Not found: something asked for does not exist.
+  run_not_found: 'There is no run with that ID.',
+  unknown_chain: 'There is no chain with that name.',
+  no_such_step: 'The run has no step with that key.',
+  no_such_role: 'The step has no owner role of that name.',
+  unknown_role: 'There is no role with that name.',
+  unknown_usergroup: 'Slack has no user group with that ID.',
+  pending_not_found: 'The request waiting for a choice is gone.',
+  no_gdpr_clock: 'The run has no GDPR clock.',
+  backup_no_database: 'There is no database to back up.',
+  // Invalid input: nothing changed.
+  bad_input: 'The input does not have the expected shape.',
+  unknown_verb: 'There is no verb of that name.',
+  no_user: 'The request names no user to act as.',
+  field_required: 'A required field is empty.',
+  empty_request: 'The request says nothing.',
+  too_little: 'The request says too little to start a workflow.',
+  bad_requester: 'The requester is not a user ID.',
+  bad_member: 'A role holder is neither a user nor a user group.',
+  no_members: 'A role needs at least one holder.',
+  no_role: 'No role was named.',
+  empty_usergroup: 'The user group has nobody in it.',
+  usergroup_unchecked: 'The user group could not be checked with Slack; try again.',
+  assignee_required: 'Name who takes the step.',
+  reason_required: 'Give a reason.',
+  bad_step_ref: 'The step reference is malformed.',
+  bad_run_ref: 'The run reference is malformed.',
+  bad_choice: 'That is not one of the choices offered.',
+  bad_snooze: 'That is not a snooze duration the bot takes.',
+  bad_gdpr: 'The GDPR notification record is malformed.',
+  bad_digest: 'That is not a digest kind (daily or weekly).',
+  bad_channel: 'That is not a channel ID.',
+  bad_metadata: 'The message metadata is malformed.',
+  backup_same_file: 'A backup cannot overwrite the database itself.',
+  backup_no_folder: 'The folder of the backup file does not exist.',
+  backup_memory: 'An in-memory database cannot be backed up.',
+  // Conflict: another writer changed the state first.
+  run_changed: 'The run changed while this was being done; try again.',
+  step_changed: 'The step changed while this was being done; try again.',
+  // Configuration.
+  config_invalid: 'A setting is missing or malformed.',
+  database_unsupported: 'DATABASE_URL names a database ProjectLead cannot use yet.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_CODES, code);
 
 export class DomainError extends Error {
+  /** The message with its mentions structured, for surfaces that render them (Slack). */
+  readonly text: Text;
+
   constructor(
-    readonly code: string,
-    message: string,
+    readonly code: ErrorCode,
+    message: string | Text,
     readonly details: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(plainText(message));
+    this.text = typeof message === 'string' ? [message] : message;
     this.name = new.target.name;
   }
 }

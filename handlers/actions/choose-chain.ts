@@ -21,7 +21,10 @@ export function chooseChain(deps: HandlerDeps) {
         'bad_choice',
         'This choice is no longer valid; ask again with `/lead <request>`.',
       );
-    const { run } = await deps.requests.chooseChain(choice.pendingId, choice.chain, body.user.id);
+    const { run } = await deps.verbs.choose_chain({
+      actor: await deps.actorOf(body),
+      input: { pending_id: choice.pendingId, chain: choice.chain },
+    });
     const title = deps.playbooks.find((p) => p.id === run.chain)?.title ?? run.chain;
     await respond({ replace_original: true, ...buildChainStarted(run, title) });
   };

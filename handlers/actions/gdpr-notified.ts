@@ -13,7 +13,10 @@ export function gdprNotified(deps: HandlerDeps) {
     respond,
   }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
     await ack();
-    const result = await deps.clocks.recordGdprNotification(runRefOf(action), body.user.id, {});
+    const result = await deps.verbs.record_gdpr_notification({
+      actor: await deps.actorOf(body),
+      input: { run_id: runRefOf(action) },
+    });
     await respond({
       response_type: 'ephemeral',
       replace_original: false,

@@ -8,7 +8,10 @@ import { actionValue } from './action-value.ts';
 export function openRun(deps: HandlerDeps) {
   return async ({ ack, action, body }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
     await ack();
-    const run = await deps.runs.getRun(actionValue(action) ?? '');
+    const run = await deps.verbs.get_run({
+      actor: await deps.actorOf(body),
+      input: { run_id: actionValue(action) ?? '' },
+    });
     const status = buildRunStatus(
       run,
       deps.playbooks.find((p) => p.id === run.chain),

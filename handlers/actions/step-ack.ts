@@ -12,7 +12,10 @@ export function stepAck(deps: HandlerDeps) {
   }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
     await ack();
     const ref = stepRefOf(action);
-    const run = await deps.runs.acknowledgeStep(ref.runId, body.user.id, { stepKey: ref.stepKey });
+    const run = await deps.verbs.acknowledge_step({
+      actor: await deps.actorOf(body),
+      input: { run_id: ref.runId, step_key: ref.stepKey },
+    });
     const step = run.steps.find((s) => s.key === ref.stepKey);
     await respond({
       response_type: 'ephemeral',

@@ -8,7 +8,10 @@ export function stepSkip(deps: HandlerDeps) {
   return async ({ ack, action, body }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
     await ack();
     const ref = stepRefOf(action);
-    const { run, step } = await deps.requests.stepFor(ref.runId, ref.stepKey, body.user.id, 'skip');
+    const { run, step } = await deps.verbs.check_step_access({
+      actor: await deps.actorOf(body),
+      input: { run_id: ref.runId, step_key: ref.stepKey, action: 'skip' },
+    });
     await deps.slack.views.open({ trigger_id: body.trigger_id, view: buildSkipModal(run, step) });
   };
 }

@@ -15,12 +15,10 @@ export function stepSnooze(deps: HandlerDeps) {
   }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
     await ack();
     const ref = stepRefOf(action);
-    const snoozed = await deps.clocks.snoozeStep(
-      ref.runId,
-      body.user.id,
-      ref.stepKey,
-      SNOOZE_DEFAULT_MINUTES,
-    );
+    const snoozed = await deps.verbs.snooze_step({
+      actor: await deps.actorOf(body),
+      input: { run_id: ref.runId, step_key: ref.stepKey, minutes: SNOOZE_DEFAULT_MINUTES },
+    });
     await respond({ response_type: 'ephemeral', replace_original: false, ...buildSnoozedMessage(snoozed) });
   };
 }

@@ -9,14 +9,13 @@ export function stepUnblock(deps: HandlerDeps) {
   return async ({ ack, action, body }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
     await ack();
     const ref = stepRefOf(action);
-    const { run, step, riskAcceptance, riskAcceptor } = await deps.requests.unblockAccess(
-      ref.runId,
-      ref.stepKey,
-      body.user.id,
-    );
+    const { run, step, riskAcceptance, riskAcceptor } = await deps.verbs.check_step_access({
+      actor: await deps.actorOf(body),
+      input: { run_id: ref.runId, step_key: ref.stepKey, action: 'unblock' },
+    });
     await deps.slack.views.open({
       trigger_id: body.trigger_id,
-      view: buildUnblockModal(run, step, { riskAcceptance, riskAcceptor }),
+      view: buildUnblockModal(run, step, { riskAcceptance, riskAcceptor: riskAcceptor ?? '' }),
     });
   };
 }

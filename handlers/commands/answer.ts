@@ -1,7 +1,7 @@
 // What `/lead <text>` and `@ProjectLead <text>` do: one service call per subcommand and the
 // answer for the requester alone (null when the run's own messages say it all).
 import { CHAIN_TITLES } from '../../routing/classifier/types.ts';
-import type { RunSource } from '../../src/domain/types.ts';
+import type { Actor } from '../../src/domain/types.ts';
 import {
   buildDigestAnswer,
   buildGdprRecordedMessage,
@@ -20,14 +20,14 @@ import {
 } from '../../src/slack/blocks/index.ts';
 import type { SlackMessage } from '../../src/slack/blocks/kit.ts';
 import { COMMAND_LEAD } from '../../src/slack/ids.ts';
-import type { HandlerDeps } from '../deps.ts';
+import { type HandlerDeps, METRICS_DAYS } from '../deps.ts';
 import type { LeadCommand } from './parse.ts';
 
 export interface Asker {
-  userId: string;
+  actor: Actor;
   channelId: string | null;
   threadTs: string | null;
-  source: RunSource;
+  source: 'slash' | 'mention';
   idempotencyKeys: string[];
   /** A slash command's response_url: where the requester is told if the run cannot start. */
   responseUrl?: string;
@@ -38,19 +38,22 @@ export async function answerLead(
   who: Asker,
   deps: HandlerDeps,
 ): Promise<SlackMessage | null> {
+  const { actor } = who;
   switch (cmd.kind) {
     case 'help':
       return buildHelp();
     case 'request': {
-      const outcome = await deps.requests.submit({
-        text: cmd.text,
-        chain: cmd.chain ?? undefined,
-        requester: who.userId,
-        channelId: who.channelId,
-        threadTs: who.threadTs,
-        source: who.source,
-        idempotencyKeys: who.idempotencyKeys,
-        ...(who.responseUrl ? { context: { responseUrl: who.responseUrl } } : {}),
+      const outcome = await deps.verbs.start_request({
+        actor,
+        input: {
+          text: cmd.text,
+          ...(cmd.chain ? { chain: cmd.chain } : {}),
+          channel_id: who.channelId,
+          thread_ts: who.threadTs,
+          source: who.source,
+          idempotency_keys: who.idempotencyKeys,
+          ...(who.responseUrl ? { context: { responseUrl: who.responseUrl } } : {}),
+        },
       });
       if (outcome.kind === 'describe') {
         const playbook = deps.playbooks.find((p) => p.id === outcome.chain);
@@ -68,7 +71,7 @@ export async function answerLead(
     }
     case 'status': {
       if (cmd.runId) {
-        const run = await deps.runs.getRun(cmd.runId);
+        const run = await deps.verbs.get_run({ actor, input: { run_id: cmd.runId } });
         return withDeliveryProblems(
           buildRunStatus(
             run,
@@ -77,38 +80,46 @@ export async function answerLead(
           await deps.deliveries.problems([run.id]),
         );
       }
-      const runs = who.channelId ? await deps.runs.openRunsInChannel(who.channelId) : [];
+      const runs = who.channelId
+        ? await deps.verbs.list_runs({ actor, input: { channel_id: who.channelId } })
+        : [];
       return withDeliveryProblems(
         buildRunStatusList(runs, deps.playbooks),
         await deps.deliveries.problems(runs.map((r) => r.id)),
       );
     }
     case 'mine':
-      return buildMineList(await deps.runs.waitingOn(who.userId), deps.playbooks);
+      return buildMineList(await deps.verbs.my_steps({ actor, input: {} }), deps.playbooks);
     case 'roles':
-      return buildRolesList(await deps.roles.listRoles());
+      return buildRolesList(await deps.verbs.list_roles({ actor, input: {} }));
     case 'role_set': {
-      // Each group named is checked with Slack, and its members kept, before the role changes.
-      const holding = await deps.roles.setRole(who.userId, cmd.role, cmd.members, {
-        usergroups: deps.lookupUsergroup,
+      // Each group named is checked with Slack, and its members kept, before the role changes;
+      // steps handed off while nobody held the role go to the new holders.
+      const { holding } = await deps.verbs.set_role({
+        actor,
+        input: { role: cmd.role, members: cmd.members },
       });
-      // Steps handed off while nobody held the role go to the new holders now.
-      await deps.runs.adoptRoleHolders(who.userId, holding.role);
       return buildRolesList([holding]);
     }
     case 'metrics':
-      return buildMetricsMessage(await deps.reports.metrics());
+      return buildMetricsMessage(
+        await deps.verbs.get_metrics({ actor, input: { since_days: METRICS_DAYS } }),
+      );
     case 'digest':
-      return buildDigestAnswer(await deps.reports.digest(cmd.period, who.userId));
+      // Its links are permalinks: the workspace URL is known (and recorded) first.
+      await deps.workspaceKnown();
+      return buildDigestAnswer(await deps.verbs.request_digest({ actor, input: { period: cmd.period } }));
     case 'cancel': {
-      const run = await deps.runs.cancelRun(cmd.runId, who.userId, { reason: cmd.reason });
+      const run = await deps.verbs.cancel_run({ actor, input: { run_id: cmd.runId, reason: cmd.reason } });
       return { text: `${run.id} is cancelled.`, blocks: [] };
     }
     case 'postmortem': {
-      const draft = await deps.postmortems.postPostmortem(cmd.runId, who.userId);
+      const draft = await deps.verbs.post_postmortem({ actor, input: { run_id: cmd.runId } });
       return buildPostmortemPosted(draft);
     }
     case 'gdpr_notified':
-      return buildGdprRecordedMessage(await deps.clocks.recordGdprNotification(cmd.runId, who.userId, {}));
+      return buildGdprRecordedMessage(
+        await deps.verbs.record_gdpr_notification({ actor, input: { run_id: cmd.runId } }),
+      );
   }
 }

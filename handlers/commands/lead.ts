@@ -7,11 +7,11 @@ import { parseLeadCommand } from './parse.ts';
 export function leadCommand(deps: HandlerDeps) {
   return async ({ ack, command, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     await ack();
-    const cmd = parseLeadCommand(command.text ?? '', deps.requests.chainForCommand);
+    const cmd = parseLeadCommand(command.text ?? '', deps.chainForCommand);
     const answer = await answerLead(
       cmd,
       {
-        userId: command.user_id,
+        actor: await deps.actorOf(command),
         channelId: command.channel_id,
         threadTs: null,
         source: 'slash',

@@ -15,14 +15,11 @@ export function appMention(deps: HandlerDeps) {
   return async ({ event, body, context }: SlackEventMiddlewareArgs<'app_mention'> & AllMiddlewareArgs) => {
     if (!event.user) return;
     const threadTs = event.thread_ts ?? event.ts;
-    const cmd = parseLeadCommand(
-      stripBotMention(event.text, context.botUserId),
-      deps.requests.chainForCommand,
-    );
+    const cmd = parseLeadCommand(stripBotMention(event.text, context.botUserId), deps.chainForCommand);
     const answer = await answerLead(
       cmd,
       {
-        userId: event.user,
+        actor: await deps.actorOf(body),
         channelId: event.channel,
         threadTs,
         source: 'mention',

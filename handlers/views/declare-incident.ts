@@ -27,24 +27,26 @@ export function declareIncidentSubmitted(deps: HandlerDeps) {
     const description = fieldValue(values, BLOCK.description) ?? title;
     const service = fieldValue(values, BLOCK.service);
     const userData = fieldYesNo(values, BLOCK.userData);
-    const outcome = await deps.requests.submit({
-      chain: 'incident',
-      title,
-      text: service ? `${description}\n\nAffected service: ${service}` : description,
-      severity: severity as Severity,
-      flags: userData ? ['user_data'] : [],
-      requester: body.user.id,
-      channelId: source.channelId,
-      threadTs: null,
-      source: 'shortcut',
-      idempotencyKeys: [`view:${view.id}`],
-      context: {
-        permalink: source.permalink,
-        service,
-        userDataMayBeExposed: userData ?? null,
-        declaredFrom: { channelId: source.channelId, ts: source.messageTs },
+    const outcome = await deps.verbs.start_request({
+      actor: await deps.actorOf(body),
+      input: {
+        chain: 'incident',
+        title,
+        text: service ? `${description}\n\nAffected service: ${service}` : description,
+        severity: severity as Severity,
+        flags: userData ? ['user_data'] : [],
+        channel_id: source.channelId,
+        thread_ts: null,
+        source: 'shortcut',
+        idempotency_keys: [`view:${view.id}`],
+        context: {
+          permalink: source.permalink,
+          service,
+          userDataMayBeExposed: userData ?? null,
+          declaredFrom: { channelId: source.channelId, ts: source.messageTs },
+        },
+        reply_in: { channel_id: source.channelId, thread_ts: source.threadTs ?? source.messageTs },
       },
-      replyIn: { channelId: source.channelId, threadTs: source.threadTs ?? source.messageTs },
     });
     if (outcome.kind === 'describe') {
       const message = 'Say what is happening: the title and description have no words of their own.';

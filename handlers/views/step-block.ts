@@ -16,7 +16,10 @@ export function stepBlockSubmitted(deps: HandlerDeps) {
     );
     // Asked on a gated step only: the gate failed, or the step waits on something.
     const waiting = fieldValue(view.state.values as StateValues, BLOCK.blockKind) === BLOCK_KIND.waiting;
-    await deps.runs.blockStep(ref.runId, body.user.id, { stepKey: ref.stepKey, reason, waiting });
+    await deps.verbs.block_step({
+      actor: await deps.actorOf(body),
+      input: { run_id: ref.runId, step_key: ref.stepKey, reason, waiting },
+    });
     await ack();
   };
 }

@@ -15,10 +15,9 @@ export function stepReassignSubmitted(deps: HandlerDeps) {
         field: BLOCK.assignees,
       });
     const role = fieldValue(values, BLOCK.role) ?? undefined;
-    await deps.runs.reassignStep(ref.runId, body.user.id, {
-      stepKey: ref.stepKey,
-      to,
-      ...(role ? { role } : {}),
+    await deps.verbs.reassign_step({
+      actor: await deps.actorOf(body),
+      input: { run_id: ref.runId, step_key: ref.stepKey, to, ...(role ? { role } : {}) },
     });
     await ack();
   };

@@ -12,7 +12,10 @@ export function stepRejectSubmitted(deps: HandlerDeps) {
       BLOCK.reason,
       'Say why the run is rejected.',
     );
-    await deps.runs.rejectRun(ref.runId, body.user.id, { stepKey: ref.stepKey, reason });
+    await deps.verbs.reject_run({
+      actor: await deps.actorOf(body),
+      input: { run_id: ref.runId, step_key: ref.stepKey, reason },
+    });
     await ack();
   };
 }

@@ -12,7 +12,10 @@ export function stepSkipSubmitted(deps: HandlerDeps) {
       BLOCK.reason,
       'Say why the step is skipped.',
     );
-    await deps.runs.skipStep(ref.runId, body.user.id, { stepKey: ref.stepKey, reason });
+    await deps.verbs.skip_step({
+      actor: await deps.actorOf(body),
+      input: { run_id: ref.runId, step_key: ref.stepKey, reason },
+    });
     await ack();
   };
 }

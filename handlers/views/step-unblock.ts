@@ -9,7 +9,10 @@ export function stepUnblockSubmitted(deps: HandlerDeps) {
   return async ({ ack, view, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const ref = stepRefOfView(view.private_metadata);
     const rationale = fieldValue(view.state.values as StateValues, BLOCK.rationale);
-    await deps.runs.unblockStep(ref.runId, body.user.id, { stepKey: ref.stepKey, rationale });
+    await deps.verbs.unblock_step({
+      actor: await deps.actorOf(body),
+      input: { run_id: ref.runId, step_key: ref.stepKey, rationale },
+    });
     await ack();
   };
 }

@@ -2,6 +2,7 @@
 // read-only views of the clocks and reports, on the same database the bot uses.
 import { DIGEST_KINDS, type DigestKind } from '../services/clocks/digest-periods.ts';
 import { metricsText } from '../services/clocks/report-text.ts';
+import { cliActor } from './actor.ts';
 import { type CliCommand, print, registerCommand, withCore } from './main.ts';
 
 export const digestCommand: CliCommand = async (args, io) => {
@@ -11,7 +12,7 @@ export const digestCommand: CliCommand = async (args, io) => {
     return 2;
   }
   return withCore(io, async (core) => {
-    const { digest, markdown } = await core.digests.dryRun(kind);
+    const { digest, markdown } = await core.verbs.get_digest({ actor: cliActor(), input: { period: kind } });
     print(io, args.includes('--json') ? JSON.stringify(digest, null, 2) : markdown);
     return 0;
   });
@@ -19,8 +20,8 @@ export const digestCommand: CliCommand = async (args, io) => {
 
 export const metricsCommand: CliCommand = async (args, io) =>
   withCore(io, async (core) => {
-    const report = await core.metrics.getMetrics();
-    print(io, args.includes('--json') ? JSON.stringify(report, null, 2) : metricsText(report, 'markdown'));
+    const report = await core.verbs.get_metrics({ actor: cliActor(), input: {} });
+    print(io, args.includes('--json') ? JSON.stringify(report, null, 2) : metricsText(report));
     return 0;
   });
 
@@ -31,7 +32,10 @@ export const postmortemCommand: CliCommand = async (args, io) => {
     return 2;
   }
   return withCore(io, async (core) => {
-    const draft = await core.postmortems.draft(runId.toUpperCase());
+    const draft = await core.verbs.draft_postmortem({
+      actor: cliActor(),
+      input: { run_id: runId.toUpperCase() },
+    });
     print(io, args.includes('--json') ? JSON.stringify(draft, null, 2) : draft.markdown);
     return 0;
   });

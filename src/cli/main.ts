@@ -4,7 +4,8 @@ import { loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
 import { loadCoreConfig, readEnvironment } from '../config.ts';
 import { type Core, createCore } from '../core.ts';
-import { openDatabase } from '../persistence/database.ts';
+import { openStore } from '../persistence/open.ts';
+import { cliActor } from './actor.ts';
 import { ownerLabel, playbookJson, runJson } from './json.ts';
 
 export interface CliIo {
@@ -94,7 +95,7 @@ const commands: Record<string, CliCommand> = {
 
   async roles(args, io) {
     return withCore(io, async (core) => {
-      const roles = await core.roles.listRoles();
+      const roles = await core.verbs.list_roles({ actor: cliActor(), input: {} });
       if (args.includes('--json')) print(io, JSON.stringify(roles, null, 2));
       else {
         for (const r of roles) {
@@ -111,9 +112,9 @@ const commands: Record<string, CliCommand> = {
 
   async migrate(_args, io) {
     const config = loadCoreConfig(io.env);
-    const db = openDatabase(config.DATABASE_URL);
-    db.close();
-    io.stderr.write(`Database ready: ${db.path}\n`);
+    const store = await openStore(config.DATABASE_URL);
+    await store.close();
+    io.stderr.write(`Database ready: ${store.location}\n`);
     return 0;
   },
 

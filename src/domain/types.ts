@@ -127,12 +127,26 @@ export interface RunEvent {
   data: Record<string, unknown>;
 }
 
-/** Who acts: the Slack user, the groups they belong to, and whether they are an admin. */
+/**
+ * Where an actor came in: a person or bot user in Slack, a user behind an API token (the HTTP
+ * API and MCP server), the operator's CLI, the bot itself.
+ */
+export type ActorKind = 'slack_user' | 'slack_bot' | 'api_user' | 'cli' | 'system';
+
+/**
+ * Who acts, built at the edge of the surface the request came through (src/slack/actor.ts,
+ * the CLI) and handed to every verb: the user, the groups they belong to, admin or not.
+ */
 export interface Actor {
+  kind: ActorKind;
   userId: string;
   /** The user ID and the IDs of user groups they belong to. */
   principals: string[];
   isAdmin: boolean;
+  /** The roles held through any principal when the actor was built (for display and clients). */
+  roles: string[];
+  /** How the actor is named in logs and answers (a Slack name, `cli`). */
+  label: string;
 }
 
 export const SYSTEM_ACTOR = 'system';

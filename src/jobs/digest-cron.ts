@@ -2,10 +2,10 @@
 // DIGEST_WEEKLY_CRON), plus a catch-up at start: a period whose scheduled time passed while
 // the bot was down is posted once, now. Posting is exactly-once per period (see digest-service).
 import cron, { type ScheduledTask } from 'node-cron';
+import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { type DigestKind, lastOccurrence } from '../services/clocks/digest-periods.ts';
 import type { DigestService, PostDigestResult } from '../services/clocks/digest-service.ts';
-import type { Clock } from '../services/run-service.ts';
 
 export interface DigestCronDeps {
   digests: DigestService;

@@ -3,8 +3,7 @@
 // takes, which lane each goes in, and what happened when it delivered one. Slack is one
 // (src/slack/delivery/); a webhook channel can be another without the worker changing.
 import type { Delivery } from '../domain/notices.ts';
-import type { OutboxRow } from '../persistence/repositories.ts';
-import type { Repositories } from '../persistence/store.ts';
+import type { OutboxRow, Repositories } from '../persistence/ports.ts';
 
 /** Fields a channel adds to the worker's log line about a row. */
 export type LogFields = Record<string, unknown>;

@@ -3,8 +3,7 @@
 // its channel records alongside. A row that another worker claimed since is theirs: the outcome
 // is logged (`superseded`) and dropped.
 import type { Logger } from '../logger.ts';
-import type { OutboxRow } from '../persistence/repositories.ts';
-import type { Repositories, Store } from '../persistence/store.ts';
+import type { OutboxRow, Repositories, Store } from '../persistence/ports.ts';
 import type { DeliveryChannel, DeliveryOutcome } from './channel.ts';
 
 export interface OutboxStats {

@@ -20,8 +20,7 @@
 // - A worker killed mid-delivery leaves leases behind: another worker on the same machine finds
 //   its process gone (worker-identity.ts) and takes its rows at once, not after the lease.
 import type { Logger } from '../logger.ts';
-import type { OutboxRow } from '../persistence/repositories.ts';
-import type { Store } from '../persistence/store.ts';
+import type { OutboxRow, Store } from '../persistence/ports.ts';
 import type { DeliveryChannel, DeliveryOutcome } from './channel.ts';
 import { createSettler, emptyStats, type OutboxStats } from './settle.ts';
 import { isGoneWorker, registerLiveWorker } from './worker-identity.ts';

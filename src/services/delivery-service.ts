@@ -1,10 +1,11 @@
 // What became of a run's messages in Slack, as verbs: the bot was invited to a channel (the
 // messages held for it there go out), and which messages Slack refused (held or failed), for
 // `/lead status` and the digest. The outbox sender holds and fails rows; this releases them.
+
+import type { Clock } from '../core/clock.ts';
 import type { DeliveryProblem } from '../domain/notices.ts';
 import { ValidationError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
-import type { Clock } from './run-service.ts';
+import type { Store } from '../persistence/ports.ts';
 
 export interface DeliveryServiceDeps {
   store: Store;

@@ -2,9 +2,10 @@
 // refuses rolls its own transaction back; the refusal is then written in a transaction of its
 // own, once, whoever catches it first (the service that refused, or the Slack error handler for
 // a refusal no service recorded).
+
+import type { Clock } from '../core/clock.ts';
 import { RefusedError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
-import type { Clock } from './run-service.ts';
+import type { Store } from '../persistence/ports.ts';
 
 export interface RefusalDeps {
   store: Store;

@@ -13,21 +13,13 @@ import {
 } from '../../routing/classifier/index.ts';
 import { BUG_SEVERITIES, INCIDENT_SEVERITIES } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
-import { notOwnerMessage, rolesHeld } from '../domain/run-machine.ts';
-import {
-  type Actor,
-  CLOSED_RUN_STATUSES,
-  type Run,
-  type RunRequest,
-  type RunSource,
-  type Severity,
-  type Step,
-} from '../domain/types.ts';
-import { NotFoundError, RefusedError, ValidationError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
-import { recordRefusal } from './refusals.ts';
-import type { RoleService } from './role-service.ts';
-import type { Clock, RunService, StartResult } from './run-service.ts';
+import type { Clock } from '../core/clock.ts';
+import { refuse, requireRequester, requireStepActor, unblockAccess } from '../domain/policy.ts';
+import type { Actor, Run, RunRequest, RunSource, Severity, Step } from '../domain/types.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import type { Store } from '../persistence/ports.ts';
+import type { RunService, StartResult } from './run-service.ts';
+import { roleHolders, withRefusalsRecorded } from './verb-transaction.ts';
 
 export interface RequestInput {
   text: string;
@@ -63,7 +55,6 @@ export type RequestOutcome =
 export interface RequestServiceDeps {
   store: Store;
   runs: RunService;
-  roles: Pick<RoleService, 'holdersOf'>;
   directory: RoleDirectory;
   clock: Clock;
 }
@@ -152,35 +143,15 @@ export function createRequestService(deps: RequestServiceDeps) {
     return { run, step };
   }
 
-  /** Records the refusal (a `refused` event), then throws it. */
-  async function refuse(actor: string, action: string, err: RefusedError): Promise<never> {
-    await recordRefusal(deps, { actor, action }, err);
-    throw err;
-  }
-
-  /** The run is open and the actor holds a role of the step, or is an admin. */
-  async function requireOwner(run: Run, step: Step, actor: Actor, verb: string): Promise<void> {
-    const details = { runId: run.id, stepKey: step.key };
-    if (CLOSED_RUN_STATUSES.includes(run.status)) {
-      await refuse(
-        actor.userId,
-        verb,
-        new RefusedError('run_closed', `${run.id} is already ${run.status}.`, details),
-      );
-    }
-    if (rolesHeld(actor, step).length === 0 && !actor.isAdmin) {
-      await refuse(
-        actor.userId,
-        verb,
-        new RefusedError('not_owner', notOwnerMessage(step, run.id, verb), details),
-      );
-    }
-  }
-
   return {
     /** The chain a `/lead` word names (`feature` → feature, `change` → cross_project), or null. */
     chainForCommand(word: string): string | null {
       return byCommand.get(word.toLowerCase()) ?? null;
+    },
+
+    /** The classification of a text, with the corrections learned so far (nothing is started). */
+    async classifyText(text: string): Promise<Classification> {
+      return classify(text, { corrections: await correctionIndex() });
     },
 
     /**
@@ -211,12 +182,12 @@ export function createRequestService(deps: RequestServiceDeps) {
       }
       const choices = c.choices.length >= 2 ? [...c.choices] : [...chainIds];
       const outcome = await deps.store.transaction(async (repos) => {
-        // Checked again inside the write lock: two deliveries of one request ask once.
-        const again = await repos.idempotency.seen(keys);
-        if (again)
-          return again.runId === null
+        // Claimed before asking: two deliveries of one request ask once. The keys lead nowhere.
+        const claim = await repos.idempotency.claim(keys, deps.clock());
+        if (!claim.claimed)
+          return claim.runId === null
             ? ({ kind: 'duplicate' } as const)
-            : ({ kind: 'run', runId: again.runId } as const);
+            : ({ kind: 'run', runId: claim.runId } as const);
         const pendingId = await repos.pending.insert({
           text,
           requester: input.requester,
@@ -231,7 +202,6 @@ export function createRequestService(deps: RequestServiceDeps) {
           } as unknown as Record<string, unknown>,
           createdAt: deps.clock(),
         });
-        await repos.idempotency.record(keys, null, deps.clock());
         return { kind: 'ask', pendingId } as const;
       });
       if (outcome.kind === 'run')
@@ -249,20 +219,13 @@ export function createRequestService(deps: RequestServiceDeps) {
      * The requester picked a chain for a pending request: start it (once, however many times
      * the button is pressed) and remember the pick when it differs from the classifier's.
      */
-    async chooseChain(pendingId: number, chain: string, userId: string): Promise<StartResult> {
+    async chooseChain(actor: Actor, pendingId: number, chain: string): Promise<StartResult> {
       const pending = await deps.store.read.pending.get(pendingId);
       if (!pending)
         throw new NotFoundError('pending_not_found', 'That request is no longer waiting for a choice.');
-      if (pending.requester !== userId && !(await deps.runs.actorFor(userId)).isAdmin) {
-        await refuse(
-          userId,
-          'choose_chain',
-          new RefusedError(
-            'not_requester',
-            `Only <@${pending.requester}> can choose the chain for this request.`,
-          ),
-        );
-      }
+      await withRefusalsRecorded(deps, { actor, verb: 'choose_chain' }, async () =>
+        requireRequester(actor, pending.requester),
+      );
       if (!chainIds.has(chain)) throw new ValidationError('unknown_chain', `There is no chain "${chain}".`);
       if (pending.resolvedRunId)
         return { run: await deps.runs.getRun(pending.resolvedRunId), created: false };
@@ -285,7 +248,7 @@ export function createRequestService(deps: RequestServiceDeps) {
               text: pending.text,
               chain,
               predicted: c.chain ?? null,
-              actor: userId,
+              actor: actor.userId,
               createdAt: deps.clock(),
             });
           }
@@ -296,63 +259,42 @@ export function createRequestService(deps: RequestServiceDeps) {
     },
 
     /**
-     * Whether the user may act on the step now (an owner, an approver or an admin): checked
-     * before a modal opens, so a non-owner is told at once instead of after typing. The service
-     * verb checks again on submission.
+     * Whether the actor may act on the step now (an owner, an approver or an admin, on an open
+     * run): checked before a modal opens, so a non-owner is told at once instead of after
+     * typing. The verb checks again on submission.
      */
-    async stepFor(
+    async stepAccess(
+      actor: Actor,
       runId: string,
       stepKey: string,
-      userId: string,
       verb: string,
-    ): Promise<{ run: Run; step: Step; actor: Actor }> {
+    ): Promise<{ run: Run; step: Step }> {
       const { run, step } = await runAndStep(runId, stepKey);
-      const actor = await deps.runs.actorFor(userId);
-      await requireOwner(run, step, actor, verb);
-      return { run, step, actor };
+      await withRefusalsRecorded(deps, { actor, verb, runId }, async () =>
+        requireStepActor(run, step, actor, verb),
+      );
+      return { run, step };
     },
 
     /**
-     * Whether the user may lift the block on the step: the independence rule (a block raised by
-     * Privacy: only Privacy, or Ghabs accepting the risk) or, for other blocks, an owner or admin.
+     * Whether the actor may lift the block on the step: the independence rule (a block raised
+     * by Privacy: only Privacy, or Ghabs accepting the risk) or, for other blocks, an owner or
+     * an admin.
      */
-    async unblockAccess(runId: string, stepKey: string, userId: string) {
+    async unblockAccess(
+      actor: Actor,
+      runId: string,
+      stepKey: string,
+    ): Promise<{ run: Run; step: Step; riskAcceptance: boolean; riskAcceptor: string }> {
       const { run, step } = await runAndStep(runId, stepKey);
-      if (step.status !== 'blocked') {
-        await refuse(
-          userId,
-          'unblock',
-          new RefusedError('step_not_blocked', `${step.title} (${run.id}) is not blocked.`, {
-            runId,
-            stepKey,
-          }),
-        );
-      }
-      const riskAcceptor = deps.directory.riskAcceptor;
-      const actor = await deps.runs.actorFor(userId);
-      if (!deps.directory.isIndependent(step.blockedByRole)) {
-        await requireOwner(run, step, actor, 'unblock');
-        return { run, step, actor, riskAcceptance: false, riskAcceptor };
-      }
-      const role = step.blockedByRole!;
-      const holds = async (r: string) =>
-        (await deps.roles.holdersOf(r)).some((p) => actor.principals.includes(p));
-      if (await holds(role)) return { run, step, actor, riskAcceptance: false, riskAcceptor };
-      if (await holds(riskAcceptor)) return { run, step, actor, riskAcceptance: true, riskAcceptor };
-      return refuse(
-        userId,
-        'unblock',
-        new RefusedError(
-          'independence_rule',
-          `This block was raised by @${role}: only @${role} can lift it, or @${riskAcceptor} accepting the risk with a written rationale.`,
-          { runId, stepKey },
-        ),
-      );
-    },
-
-    /** Open runs, newest first. */
-    openRuns(limit: number): Promise<Run[]> {
-      return deps.store.read.runs.list({ open: true, newestFirst: true, limit });
+      const holders = await roleHolders(deps.store.read, deps.directory);
+      const access = await withRefusalsRecorded(deps, { actor, verb: 'unblock', runId }, async () => {
+        if (step.status !== 'blocked') {
+          refuse(actor, 'step_not_blocked', `${step.title} (${run.id}) is not blocked.`, { runId, stepKey });
+        }
+        return unblockAccess(run, step, actor, { directory: deps.directory, holders });
+      });
+      return { run, step, ...access };
     },
   };
 }

@@ -2,15 +2,17 @@
 // A user group is checked with the workspace before it is given a role: one that does not exist
 // or has nobody in it is refused, and nothing changes.
 import type { RoleDirectory } from '../../routing/roles.ts';
+import type { Clock } from '../core/clock.ts';
+import { PRINCIPALS, type Principals } from '../core/principals.ts';
+import { requireAdmin } from '../domain/policy.ts';
+import { group, role as roleMention, text } from '../domain/text.ts';
+import type { Actor } from '../domain/types.ts';
 import { DomainError, NotFoundError, RefusedError, ValidationError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
-import { recordingRefusals } from './refusals.ts';
-import type { Clock } from './run-service.ts';
+import type { Store } from '../persistence/ports.ts';
+import { withRefusalsRecorded } from './verb-transaction.ts';
 
 /** Who is in a user group, asked of the workspace: null when there is no such group. */
 export type UsergroupLookup = (groupId: string) => Promise<string[] | null>;
-
-const isGroup = (principal: string) => principal.startsWith('S');
 
 export interface RoleHolding {
   role: string;
@@ -23,8 +25,10 @@ export function createRoleService(deps: {
   store: Store;
   directory: RoleDirectory;
   clock: Clock;
-  adminUserIds: ReadonlySet<string>;
+  /** How principal IDs are told apart (default: src/core/principals.ts). */
+  principals?: Principals;
 }) {
+  const principals = deps.principals ?? PRINCIPALS;
   const holding = (role: string, holders: string[]): RoleHolding => ({
     role,
     title: deps.directory.config.roles[role]?.title ?? '',
@@ -52,7 +56,7 @@ export function createRoleService(deps: {
      * found are kept with the role in one transaction.
      */
     async setRole(
-      userId: string,
+      actor: Actor,
       roleName: string,
       members: string[],
       options: { usergroups?: UsergroupLookup } = {},
@@ -64,31 +68,30 @@ export function createRoleService(deps: {
           `There is no role "${roleName}". Roles: ${deps.directory.names.join(', ')}.`,
         );
       }
-      const who = { actor: userId, action: 'role_set', data: { role } };
-      return recordingRefusals(deps, who, async () => {
-        if (!deps.adminUserIds.has(userId))
-          throw new RefusedError('not_admin', 'Only an admin can change who holds a role.');
+      const call = { actor, verb: 'role_set', data: { role } };
+      return withRefusalsRecorded(deps, call, async () => {
+        requireAdmin(actor, 'Only an admin can change who holds a role.');
         const unique = [...new Set(members)];
         if (unique.length === 0)
           throw new ValidationError('no_members', `Name who holds @${role}: users or user groups.`);
-        const bad = unique.find((m) => !/^[UWS][A-Z0-9]{2,}$/.test(m));
-        if (bad) throw new ValidationError('bad_member', `"${bad}" is not a Slack user or user group ID.`);
+        const bad = unique.find((m) => !principals.isHolder(m));
+        if (bad) throw new ValidationError('bad_member', `"${bad}" is not a user or user group ID.`);
         const groups = new Map<string, string[]>();
         if (options.usergroups) {
-          for (const group of unique.filter(isGroup)) {
-            groups.set(group, await groupMembers(options.usergroups, group, role));
+          for (const id of unique.filter(principals.isGroup)) {
+            groups.set(id, await groupMembers(options.usergroups, id, role));
           }
         }
         await deps.store.transaction(async (repos) => {
           const now = deps.clock();
           const before = (await repos.roles.get(role)) ?? deps.directory.defaultHolders(role);
           for (const [group, users] of groups) await repos.usergroups.set(group, users, now);
-          await repos.roles.set(role, unique, userId, now);
+          await repos.roles.set(role, unique, actor.userId, now);
           await repos.events.append([
             {
               runId: null,
               at: now,
-              actor: userId,
+              actor: actor.userId,
               type: 'role_set',
               stepKey: null,
               data: { role, before, after: unique },
@@ -106,29 +109,32 @@ export function createRoleService(deps: {
 }
 
 /** The group's members; a group that does not exist or is empty is refused. */
-async function groupMembers(lookup: UsergroupLookup, group: string, role: string): Promise<string[]> {
+async function groupMembers(lookup: UsergroupLookup, id: string, roleName: string): Promise<string[]> {
+  const g = group(id);
+  const r = roleMention(roleName);
   let users: string[] | null;
   try {
-    users = await lookup(group);
+    users = await lookup(id);
   } catch (err) {
+    const why = String((err as Error).message ?? err);
     throw new DomainError(
       'usergroup_unchecked',
-      `Could not check the user group <!subteam^${group}> with Slack (${String((err as Error).message ?? err)}). @${role} is unchanged; try again.`,
-      { group },
+      text`Could not check the user group ${g} with Slack (${why}). ${r} is unchanged; try again.`,
+      { group: id },
     );
   }
   if (users === null) {
     throw new RefusedError(
       'unknown_usergroup',
-      `There is no user group <!subteam^${group}> in this workspace. @${role} is unchanged.`,
-      { group },
+      text`There is no user group ${g} in this workspace. ${r} is unchanged.`,
+      { group: id },
     );
   }
   if (users.length === 0) {
     throw new RefusedError(
       'empty_usergroup',
-      `The user group <!subteam^${group}> has nobody in it, so nobody could act for @${role}. Add people to the group or name users. @${role} is unchanged.`,
-      { group },
+      text`The user group ${g} has nobody in it, so nobody could act for ${r}. Add people to the group or name users. ${r} is unchanged.`,
+      { group: id },
     );
   }
   return users;

@@ -3,14 +3,30 @@
 // transaction. A refused action changes nothing and is recorded as a `refused` event.
 import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
+import type { Clock } from '../core/clock.ts';
+import { PRINCIPALS, type Principals } from '../core/principals.ts';
 import type { Notice, ReplyPlace } from '../domain/notices.ts';
 import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
-import { type Actor, CLOSED_RUN_STATUSES, type Run, type RunRequest, type Step } from '../domain/types.ts';
+import { blockStep, rejectRun, unblockStep } from '../domain/transitions/blocks.ts';
+import { completeStep } from '../domain/transitions/complete-step.ts';
+import {
+  acknowledgeStep,
+  adoptRoleHolders,
+  cancelRun,
+  reassignStep,
+  skipStep,
+} from '../domain/transitions/hand-over.ts';
+import {
+  type Actor,
+  CLOSED_RUN_STATUSES,
+  type Run,
+  type RunRequest,
+  type Step,
+  SYSTEM_ACTOR,
+} from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import type { Repositories, Store } from '../persistence/store.ts';
-import { actorFor, inVerbTransaction, roleHolders } from './verb-transaction.ts';
-
-export type Clock = () => number;
+import type { Repositories, Store } from '../persistence/ports.ts';
+import { inVerbTransaction, roleHolders } from './verb-transaction.ts';
 
 /** Called inside the transaction after each transition (clocks schedule and cancel timers). */
 export interface TransitionHook {
@@ -22,8 +38,9 @@ export interface RunServiceDeps {
   playbooks: Playbook[];
   directory: RoleDirectory;
   clock: Clock;
-  adminUserIds: ReadonlySet<string>;
   hooks?: TransitionHook[];
+  /** How principal IDs are told apart (default: src/core/principals.ts). */
+  principals?: Principals;
 }
 
 export interface StartResult {
@@ -67,6 +84,14 @@ function declaredReply(run: Run, replyIn: ReplyPlace) {
 export function createRunService(deps: RunServiceDeps) {
   const playbookById = new Map(deps.playbooks.map((p) => [p.id, p]));
   const hooks = [endTimers, ...(deps.hooks ?? [])];
+  const principals = deps.principals ?? PRINCIPALS;
+  const machine = async (repos: Repositories, playbook: Playbook, now: number) => ({
+    playbook,
+    directory: deps.directory,
+    holders: await roleHolders(repos, deps.directory),
+    isGroup: principals.isGroup,
+    now,
+  });
 
   function playbookFor(chain: string): Playbook {
     const p = playbookById.get(chain);
@@ -85,23 +110,13 @@ export function createRunService(deps: RunServiceDeps) {
   }
 
   /** Apply one transition to a run, as one verb (see verb-transaction.ts). */
-  function transition(
-    runId: string,
-    userId: string,
-    verb: string,
-    apply: (tr: RunTransition, actor: Actor) => void,
-  ): Promise<Run> {
-    return inVerbTransaction(deps, { runId, userId, verb }, async (repos, actor, now) => {
+  function transition(runId: string, actor: Actor, verb: string, apply: (tr: RunTransition) => void) {
+    return inVerbTransaction(deps, { runId, actor, verb }, async (repos, now): Promise<Run> => {
       const run = await repos.runs.get(runId);
       if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
-      const tr = new RunTransition(run, {
-        playbook: playbookFor(run.chain),
-        directory: deps.directory,
-        holders: await roleHolders(repos, deps.directory),
-        now,
-      });
+      const tr = new RunTransition(run, await machine(repos, playbookFor(run.chain), now));
       const version = run.version;
-      apply(tr, actor);
+      apply(tr);
       await persist(repos, tr, version, now);
       return tr.run;
     });
@@ -116,23 +131,27 @@ export function createRunService(deps: RunServiceDeps) {
       const playbook = playbookFor(request.chain);
       const title = request.title.trim();
       if (!title) throw new ValidationError('empty_request', 'Say what the request is about.');
-      if (!/^[UWB][A-Z0-9]+$|^system$/.test(request.requester)) {
-        throw new ValidationError('bad_requester', `"${request.requester}" is not a Slack user ID.`);
+      if (!principals.isUser(request.requester) && request.requester !== SYSTEM_ACTOR) {
+        throw new ValidationError('bad_requester', `"${request.requester}" is not a user ID.`);
       }
       const keys = request.idempotencyKeys ?? [];
       return deps.store.transaction(async (repos) => {
         const now = deps.clock();
-        const seen = await repos.idempotency.seen(keys);
-        if (seen?.runId) {
-          const existing = await repos.runs.get(seen.runId);
+        // The keys first: a repeated delivery finds them, whichever transaction commits first.
+        const claim = await repos.idempotency.claim(keys, now);
+        if (!claim.claimed && claim.runId) {
+          const existing = await repos.runs.get(claim.runId);
           if (existing) return { run: existing, created: false };
         }
         const seq = await repos.runs.nextSeq(playbook.prefix);
-        const holders = await roleHolders(repos, deps.directory);
+        const m = await machine(repos, playbook, now);
         // The roles the requester holds, as a user or through a user group (`$requesterTier2`).
-        const { principals } = await actorFor(repos, request.requester, deps.adminUserIds);
+        const requesterPrincipals = [
+          request.requester,
+          ...(await repos.usergroups.groupsOf(request.requester)),
+        ];
         const requesterRoles = deps.directory.names.filter((role) =>
-          holders(role).some((p) => principals.includes(p)),
+          m.holders(role).some((p) => requesterPrincipals.includes(p)),
         );
         const run = newRun(
           { ...request, title },
@@ -140,46 +159,46 @@ export function createRunService(deps: RunServiceDeps) {
           { playbook, directory: deps.directory, now, requesterRoles },
         );
         await repos.runs.insert(run);
-        const tr = new RunTransition(run, { playbook, directory: deps.directory, holders, now });
+        const tr = new RunTransition(run, m);
         tr.start(request.requester);
         await persist(repos, tr, run.version, now);
         if (request.replyIn) await repos.outbox.enqueue([declaredReply(tr.run, request.replyIn)], now);
-        await repos.idempotency.record(keys, run.id, now);
+        await repos.idempotency.attach(keys, run.id);
         return { run: tr.run, created: true };
       });
     },
 
     completeStep(
       runId: string,
-      userId: string,
+      actor: Actor,
       input: { stepKey?: string; output?: string | null; role?: string; facts?: CollectedFacts } = {},
     ) {
-      return transition(runId, userId, 'complete', (tr, actor) => tr.completeStep(actor, input));
+      return transition(runId, actor, 'complete', (tr) => completeStep(tr, actor, input));
     },
-    blockStep(runId: string, userId: string, input: { stepKey?: string; reason: string; waiting?: boolean }) {
-      return transition(runId, userId, 'block', (tr, actor) => tr.blockStep(actor, input));
+    blockStep(runId: string, actor: Actor, input: { stepKey?: string; reason: string; waiting?: boolean }) {
+      return transition(runId, actor, 'block', (tr) => blockStep(tr, actor, input));
     },
-    unblockStep(runId: string, userId: string, input: { stepKey?: string; rationale?: string | null } = {}) {
-      return transition(runId, userId, 'unblock', (tr, actor) => tr.unblockStep(actor, input));
+    unblockStep(runId: string, actor: Actor, input: { stepKey?: string; rationale?: string | null } = {}) {
+      return transition(runId, actor, 'unblock', (tr) => unblockStep(tr, actor, input));
     },
-    rejectRun(runId: string, userId: string, input: { stepKey?: string; reason: string }) {
-      return transition(runId, userId, 'reject', (tr, actor) => tr.rejectRun(actor, input));
+    rejectRun(runId: string, actor: Actor, input: { stepKey?: string; reason: string }) {
+      return transition(runId, actor, 'reject', (tr) => rejectRun(tr, actor, input));
     },
-    reassignStep(runId: string, userId: string, input: { stepKey?: string; to: string[]; role?: string }) {
-      return transition(runId, userId, 'reassign', (tr, actor) => tr.reassignStep(actor, input));
+    reassignStep(runId: string, actor: Actor, input: { stepKey?: string; to: string[]; role?: string }) {
+      return transition(runId, actor, 'reassign', (tr) => reassignStep(tr, actor, input));
     },
-    skipStep(runId: string, userId: string, input: { stepKey?: string; reason: string }) {
-      return transition(runId, userId, 'skip', (tr, actor) => tr.skipStep(actor, input));
+    skipStep(runId: string, actor: Actor, input: { stepKey?: string; reason: string }) {
+      return transition(runId, actor, 'skip', (tr) => skipStep(tr, actor, input));
     },
-    cancelRun(runId: string, userId: string, input: { reason?: string | null } = {}) {
-      return transition(runId, userId, 'cancel', (tr, actor) => tr.cancelRun(actor, input));
+    cancelRun(runId: string, actor: Actor, input: { reason?: string | null } = {}) {
+      return transition(runId, actor, 'cancel', (tr) => cancelRun(tr, actor, input));
     },
-    acknowledgeStep(runId: string, userId: string, input: { stepKey?: string } = {}) {
-      return transition(runId, userId, 'acknowledge', (tr, actor) => tr.acknowledgeStep(actor, input));
+    acknowledgeStep(runId: string, actor: Actor, input: { stepKey?: string } = {}) {
+      return transition(runId, actor, 'acknowledge', (tr) => acknowledgeStep(tr, actor, input));
     },
 
     /** After a role is set: steps handed off while nobody held it go to the new holders. */
-    async adoptRoleHolders(userId: string, role: string): Promise<string[]> {
+    async adoptRoleHolders(actor: Actor, role: string): Promise<string[]> {
       const open = await deps.store.read.runs.list({ open: true });
       const waiting = open.filter((r) => {
         const s = r.steps.find((x) => x.status === 'active' || x.status === 'blocked');
@@ -191,15 +210,9 @@ export function createRunService(deps: RunServiceDeps) {
           const now = deps.clock();
           const run = await repos.runs.get(r.id);
           if (!run) return;
-          const holders = await roleHolders(repos, deps.directory);
-          const tr = new RunTransition(run, {
-            playbook: playbookFor(run.chain),
-            directory: deps.directory,
-            holders,
-            now,
-          });
+          const tr = new RunTransition(run, await machine(repos, playbookFor(run.chain), now));
           const version = run.version;
-          if (tr.adoptRoleHolders(userId, role, holders(role))) {
+          if (adoptRoleHolders(tr, actor.userId, role, tr.deps.holders(role))) {
             await persist(repos, tr, version, now);
             adopted.push(run.id);
           }
@@ -214,17 +227,21 @@ export function createRunService(deps: RunServiceDeps) {
       return run;
     },
 
-    async openRunsInChannel(channelId: string): Promise<Run[]> {
-      return deps.store.read.runs.list({ open: true, channelId });
+    /** Open runs: in one channel (oldest first), or all of them newest first (`limit`). */
+    openRuns(o: { channelId?: string | null; limit?: number } = {}): Promise<Run[]> {
+      return o.channelId
+        ? deps.store.read.runs.list({ open: true, channelId: o.channelId })
+        : deps.store.read.runs.list({
+            open: true,
+            newestFirst: true,
+            ...(o.limit ? { limit: o.limit } : {}),
+          });
     },
 
-    /** The active steps this user (or a group they belong to) may act on. */
-    async waitingOn(userId: string): Promise<{ run: Run; step: Step }[]> {
-      const groups = await deps.store.read.usergroups.groupsOf(userId);
-      return deps.store.read.runs.waitingOn([userId, ...groups]);
+    /** The active steps the actor (or a group they belong to) may act on. */
+    waitingOn(actor: Actor): Promise<{ run: Run; step: Step }[]> {
+      return deps.store.read.runs.waitingOn(actor.principals);
     },
-
-    actorFor: (userId: string) => actorFor(deps.store.read, userId, deps.adminUserIds),
   };
 }
 

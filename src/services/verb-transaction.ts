@@ -1,27 +1,17 @@
-// What every state-changing verb on a run shares (the run verbs and the clock verbs): the actor
-// read inside the transaction, one retry when another process wrote first, and a refusal that
-// rolls back yet is recorded as a `refused` event (refusals.ts).
+// What every state-changing verb shares (the run verbs, the clock verbs, role set, chain
+// choice): one transaction, one retry when another process wrote first, and a refusal that
+// rolls back yet is recorded as a `refused` event (refusals.ts). The actor comes built from the
+// surface's edge (src/core/actor.ts); who may act is decided by the domain policy.
 import type { RoleDirectory } from '../../routing/roles.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Actor } from '../domain/types.ts';
 import { ConflictError } from '../errors.ts';
-import type { Repositories, Store } from '../persistence/store.ts';
+import type { Repositories, Store } from '../persistence/ports.ts';
 import { recordingRefusals } from './refusals.ts';
-import type { Clock } from './run-service.ts';
 
 export interface VerbDeps {
   store: Store;
   clock: Clock;
-  adminUserIds: ReadonlySet<string>;
-}
-
-/** Who acts: the user and the user groups they belong to, and whether they are an admin. */
-export async function actorFor(
-  repos: Repositories,
-  userId: string,
-  adminUserIds: ReadonlySet<string>,
-): Promise<Actor> {
-  const groups = await repos.usergroups.groupsOf(userId);
-  return { userId, principals: [userId, ...groups], isAdmin: adminUserIds.has(userId) };
 }
 
 /** Who holds each role now: whoever an admin set, else the role directory's defaults. */
@@ -33,25 +23,46 @@ export async function roleHolders(
   return (role) => held.get(role) ?? directory.defaultHolders(role);
 }
 
+/** Who acts and what: kept with a refusal. */
+export interface VerbCall {
+  actor: Actor;
+  /** The action, as refusal events name it (`complete`, `role_set`, …). */
+  verb: string;
+  runId?: string | null;
+  data?: Record<string, unknown>;
+}
+
 /**
- * Run one verb by `userId` on `runId` in one transaction. A refusal rolls back and is recorded;
- * a conflicting write by another process (another replica) is retried once on fresh state.
+ * Run one verb in one transaction. A refusal rolls back and is recorded; a conflicting write by
+ * another process (another replica) is retried once on fresh state.
  */
 export async function inVerbTransaction<T>(
   deps: VerbDeps,
-  who: { runId: string; userId: string; verb: string },
-  fn: (repos: Repositories, actor: Actor, now: number) => Promise<T>,
+  call: VerbCall,
+  fn: (repos: Repositories, now: number) => Promise<T>,
 ): Promise<T> {
-  return recordingRefusals(deps, { actor: who.userId, action: who.verb, runId: who.runId }, async () => {
+  return withRefusalsRecorded(deps, call, async () => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await deps.store.transaction(async (repos) =>
-          fn(repos, await actorFor(repos, who.userId, deps.adminUserIds), deps.clock()),
-        );
+        return await deps.store.transaction((repos) => fn(repos, deps.clock()));
       } catch (err) {
         if (err instanceof ConflictError && attempt === 0) continue;
         throw err;
       }
     }
   });
+}
+
+/** Run a check or a verb outside a transaction; a refusal it throws is recorded. */
+export function withRefusalsRecorded<T>(deps: VerbDeps, call: VerbCall, fn: () => Promise<T>): Promise<T> {
+  return recordingRefusals(
+    deps,
+    {
+      actor: call.actor.userId,
+      action: call.verb,
+      ...(call.runId !== undefined ? { runId: call.runId } : {}),
+      ...(call.data ? { data: call.data } : {}),
+    },
+    fn,
+  );
 }

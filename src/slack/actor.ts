@@ -1,10 +1,14 @@
-// Who acts, from the Slack identity at the edge; and the members of the user groups that hold
-// roles, kept in the usergroups cache (usergroups.users.list) so a group's members may act.
+// Who acts, built from the Slack identity at the edge (the Actor every verb takes); and the
+// members of the user groups that hold roles, kept in the usergroups cache
+// (usergroups.users.list) so a group's members may act.
 import type { WebClient } from '@slack/web-api';
+import type { Actor, Actors } from '../core/actor.ts';
+import type { Clock } from '../core/clock.ts';
+import { PRINCIPALS } from '../core/principals.ts';
+import { ValidationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import type { RoleService } from '../services/role-service.ts';
-import type { Clock } from '../services/run-service.ts';
 
 /** The Slack identity of a request: who, in which channel and thread. */
 export interface SlackIdentity {
@@ -47,7 +51,29 @@ export function identityOf(body: Body): SlackIdentity {
   };
 }
 
-export const isUsergroup = (principal: string) => /^S[A-Z0-9]{2,}$/.test(principal);
+export const isUsergroup = PRINCIPALS.isGroup;
+
+/** A display name Slack sent with the request, if any. */
+function nameOf(body: Body): string | null {
+  const user = obj(body.user);
+  return str(body.user_name) ?? str(user.username) ?? str(user.name);
+}
+
+/**
+ * The Actor of a Slack request: the person (or bot user) who sent it, with the groups they
+ * belong to and the roles they hold, as the core knows them.
+ */
+export async function slackActor(actors: Actors, body: Body): Promise<Actor> {
+  const who = identityOf(body);
+  if (!who.userId) throw new ValidationError('no_user', 'This request does not say who sent it.');
+  const event = obj(body.event);
+  const bot = str(event.bot_id) ?? str(obj(body.user).bot_id);
+  return actors.resolve({
+    kind: bot ? 'slack_bot' : 'slack_user',
+    userId: who.userId,
+    label: nameOf(body) ?? who.userId,
+  });
+}
 
 export interface UsergroupSyncDeps {
   slack: WebClient;

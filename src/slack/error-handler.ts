@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import { isRecorded, type Refused } from '../services/refusals.ts';
 import { identityOf } from './actor.ts';
 import { buildRefusal } from './blocks/index.ts';
+import { slackText } from './blocks/text.ts';
 
 type Body = Record<string, unknown>;
 type AckFn = (response?: unknown) => Promise<void>;
@@ -59,9 +60,9 @@ export function newCorrelationId(): string {
   return randomBytes(4).toString('hex');
 }
 
-/** The text a person sees for an error. */
+/** The text a person sees for an error (its mentions as Slack mentions). */
 export function describeError(error: unknown, ref: string): string {
-  if (isDomainError(error)) return error.message;
+  if (isDomainError(error)) return slackText(error.text);
   return `Something went wrong on my side (ref \`${ref}\`). Please try again; if it keeps happening, give an admin this ref.`;
 }
 

@@ -14,7 +14,9 @@ describe('projectlead CLI', () => {
       severity: 'sev1',
       channelId: 'C1',
     });
-    await e.runs.completeStep(run.id, userFor('OpsCommander'), { output: '5xx on /api, all users' });
+    await e.runs.completeStep(run.id, await e.as(userFor('OpsCommander')), {
+      output: '5xx on /api, all users',
+    });
     await e.close();
 
     const { code, out } = await cli(['runs', '--json'], { DATABASE_URL: path });

@@ -284,7 +284,7 @@ describe('refusals', () => {
       async () => (await h.core.store.read.usergroups.get('SDOCS'))?.members.length === 2,
       'group members cached',
     );
-    await h.core.roles.setRole('UADMIN', 'Scribe', [u('Scribe')]);
+    await h.core.roles.setRole(await h.as('UADMIN'), 'Scribe', [u('Scribe')]);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   userFor as u,
   until,
 } from '../support/app-harness.ts';
+import { sqliteOf } from '../support/engine.ts';
 import { type FakeMessage, visibleText } from '../support/fake-slack.ts';
 import { pressForModal, reason, select, submit } from './walk.ts';
 
@@ -31,7 +32,7 @@ const permalink = (channel: string, ts: string) => `${PERMALINKS}/${channel}/p${
 /** The events with no run (digests), oldest first. */
 function eventsOfType(type: string): { actor: string; data: Record<string, unknown> }[] {
   return (
-    h.core.db.sqlite.prepare('select actor, data from events where type = ? order by id').all(type) as {
+    sqliteOf(h.core.store).prepare('select actor, data from events where type = ? order by id').all(type) as {
       actor: string;
       data: string;
     }[]
@@ -145,7 +146,7 @@ describe('blocking a gated step', () => {
     let events = await h.core.store.read.events.forRun(run.id);
     expect(events.at(-1)).toMatchObject({ type: 'step_blocked', data: { waiting: true, gate: null } });
 
-    await h.core.runs.unblockStep(run.id, ghabs, {});
+    await h.core.runs.unblockStep(run.id, await h.as(ghabs), {});
     await outboxSettled(h);
     const again = await pressForModal(
       h,
@@ -209,7 +210,7 @@ describe('/lead digest', () => {
       source: 'slash',
     });
     const posted = await postedRun(h, run.id);
-    await h.core.runs.blockStep(run.id, 'UREQ', { reason: 'Vendor says <b>soon</b> <!here>' });
+    await h.core.runs.blockStep(run.id, await h.as('UREQ'), { reason: 'Vendor says <b>soon</b> <!here>' });
     await outboxSettled(h);
     const before = h.fake.messages(DIGEST_CHANNEL).length;
     await h.driver.slashCommand({ text: 'digest', userId: ADMIN, channelId: 'CHOME' });

@@ -47,9 +47,9 @@ describe('scheduler: step deadlines (seed 000: acknowledge within 12 h, remind a
       text: 'x',
       requester: 'UREQ',
     });
-    await e.runs.completeStep(run.id, userFor('Ghabs'), { output: 'brief' });
+    await e.runs.completeStep(run.id, await e.as(userFor('Ghabs')), { output: 'brief' });
     e.clock.advance(HOUR);
-    await e.runs.acknowledgeStep(run.id, userFor('Atlas'));
+    await e.runs.acknowledgeStep(run.id, await e.as(userFor('Atlas')));
     e.clock.advance(20 * HOUR);
     expect(await e.scheduler.tick()).toEqual([]);
     e.clock.advance(3 * DAY);
@@ -60,8 +60,8 @@ describe('scheduler: step deadlines (seed 000: acknowledge within 12 h, remind a
   it('when Architect sits on a step, then escalations climb direct lead → cross-functional lead → exec', async () => {
     const e = await createClockEngine();
     const { run } = await e.runs.startRun({ chain: 'feature', title: 'X', text: 'x', requester: 'UREQ' });
-    await e.runs.completeStep(run.id, userFor('Ghabs'), { output: 'brief' });
-    await e.runs.completeStep(run.id, userFor('Atlas'), { output: 'ok' });
+    await e.runs.completeStep(run.id, await e.as(userFor('Ghabs')), { output: 'brief' });
+    await e.runs.completeStep(run.id, await e.as(userFor('Atlas')), { output: 'ok' });
     e.clock.advance(8 * DAY);
     const fired = await e.scheduler.tick();
     expect(fired.filter((f) => f.escalatedTo).map((f) => [f.kind, f.escalatedTo])).toEqual([
@@ -78,8 +78,8 @@ describe('scheduler: step deadlines (seed 000: acknowledge within 12 h, remind a
   it('when a role on the escalation path is empty, then it is passed over and the next tier is escalated to', async () => {
     const e = await createClockEngine();
     const { run } = await e.runs.startRun({ chain: 'feature', title: 'X', text: 'x', requester: 'UREQ' });
-    await e.runs.completeStep(run.id, userFor('Ghabs'), { output: 'brief' });
-    await e.runs.completeStep(run.id, userFor('Atlas'), { output: 'ok' });
+    await e.runs.completeStep(run.id, await e.as(userFor('Ghabs')), { output: 'brief' });
+    await e.runs.completeStep(run.id, await e.as(userFor('Atlas')), { output: 'ok' });
     await e.store.transaction((repos) => repos.roles.set('Atlas', [], ADMIN, e.clock.ms));
     e.clock.advance(15 * HOUR); // Architect's 12 h acknowledgement rule: escalated at 14 h
     await e.scheduler.tick();
@@ -98,8 +98,8 @@ describe('scheduler: step deadlines (seed 000: acknowledge within 12 h, remind a
   it('when nobody on the escalation path holds a role, then the admins are told at the end, and no message says "escalated to nobody"', async () => {
     const e = await createClockEngine();
     const { run } = await e.runs.startRun({ chain: 'feature', title: 'X', text: 'x', requester: 'UREQ' });
-    await e.runs.completeStep(run.id, userFor('Ghabs'), { output: 'brief' });
-    await e.runs.completeStep(run.id, userFor('Atlas'), { output: 'ok' });
+    await e.runs.completeStep(run.id, await e.as(userFor('Ghabs')), { output: 'brief' });
+    await e.runs.completeStep(run.id, await e.as(userFor('Atlas')), { output: 'ok' });
     for (const role of ['Atlas', 'ProjectLead', 'Ghabs'])
       await e.store.transaction((repos) => repos.roles.set(role, [], ADMIN, e.clock.ms));
     e.clock.advance(15 * HOUR);

@@ -2,8 +2,8 @@
 // Slack over HTTP. Time is the engine's test clock; the sender's pacing sleeps advance it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Logger, silentLogger } from '../../src/logger.ts';
-import { openDatabase } from '../../src/persistence/database.ts';
-import { SqliteStore } from '../../src/persistence/store.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { escapeMrkdwn } from '../../src/slack/blocks/limits.ts';
 import type { SlackSenderOptions } from '../../src/slack/delivery/sender.ts';
 import { createTestEngine, type TestEngine, tempDbPath, userFor } from '../support/engine.ts';
@@ -60,7 +60,9 @@ async function advance(engine: TestEngine, runId: string, n = Number.POSITIVE_IN
   for (let i = 0; i < n && run.status === 'active'; i++) {
     const step = run.steps.find((s) => s.status === 'active')!;
     for (const role of [...step.owners, ...step.approvers]) {
-      run = await engine.runs.completeStep(run.id, userFor(role), { output: `${role} did it` });
+      run = await engine.runs.completeStep(run.id, await engine.as(userFor(role)), {
+        output: `${role} did it`,
+      });
     }
   }
   return run;

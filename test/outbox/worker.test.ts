@@ -5,7 +5,7 @@ import type { Delivery, Notice } from '../../src/domain/notices.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { DeliveryChannel, DeliveryOutcome } from '../../src/outbox/channel.ts';
 import { createOutboxWorker, type OutboxWorkerOptions } from '../../src/outbox/worker.ts';
-import type { OutboxRow } from '../../src/persistence/repositories.ts';
+import type { OutboxRow } from '../../src/persistence/ports.ts';
 import { createTestEngine, type TestEngine } from '../support/engine.ts';
 import { virtualSleep } from '../support/outbox.ts';
 

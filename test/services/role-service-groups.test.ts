@@ -22,7 +22,7 @@ describe('setRole with user groups', () => {
   ])('when the group %s is unknown or empty, then it is refused, recorded, and the role is unchanged', async (group, code) => {
     const e = await createTestEngine();
     await expect(
-      e.roles.setRole(ADMIN, 'Atlas', ['UNEW', group], { usergroups: lookup }),
+      e.roles.setRole(await e.as(ADMIN), 'Atlas', ['UNEW', group], { usergroups: lookup }),
     ).rejects.toMatchObject({
       code,
     });
@@ -38,7 +38,9 @@ describe('setRole with user groups', () => {
     const down = async () => {
       throw new Error('An API error occurred: missing_scope');
     };
-    await expect(e.roles.setRole(ADMIN, 'Atlas', ['SPLATFORM'], { usergroups: down })).rejects.toMatchObject({
+    await expect(
+      e.roles.setRole(await e.as(ADMIN), 'Atlas', ['SPLATFORM'], { usergroups: down }),
+    ).rejects.toMatchObject({
       code: 'usergroup_unchecked',
       message: expect.stringMatching(/missing_scope.*try again/),
     });
@@ -47,7 +49,7 @@ describe('setRole with user groups', () => {
 
   it('when the group has members, then the role is held by it and its members are known with it', async () => {
     const e = await createTestEngine();
-    await e.roles.setRole(ADMIN, 'Atlas', ['SPLATFORM'], { usergroups: lookup });
+    await e.roles.setRole(await e.as(ADMIN), 'Atlas', ['SPLATFORM'], { usergroups: lookup });
     expect(await e.roles.holdersOf('Atlas')).toEqual(['SPLATFORM']);
     expect(await e.store.read.usergroups.groupsOf('UP2')).toEqual(['SPLATFORM']);
     expect(refusals(e)).toEqual([]);

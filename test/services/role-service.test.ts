@@ -3,6 +3,8 @@
 // and every refusal in the event log.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRoleDirectory } from '../../routing/roles.ts';
+import { createActors } from '../../src/core/actor.ts';
+import type { Actor } from '../../src/domain/types.ts';
 import { NotFoundError, RefusedError, ValidationError } from '../../src/errors.ts';
 import { createRoleService, type RoleService } from '../../src/services/role-service.ts';
 import { createTestEngine, type TestEngine } from '../support/engine.ts';
@@ -23,14 +25,12 @@ const ADMIN = 'UADMIN';
 
 let e: TestEngine;
 let roles: RoleService;
+let as: (userId: string) => Promise<Actor>;
 beforeEach(async () => {
   e = await createTestEngine({ holders: false });
-  roles = createRoleService({
-    store: e.store,
-    directory,
-    clock: e.clock.now,
-    adminUserIds: new Set([ADMIN]),
-  });
+  roles = createRoleService({ store: e.store, directory, clock: e.clock.now });
+  const actors = createActors({ store: e.store, directory, adminUserIds: new Set([ADMIN]) });
+  as = (userId) => actors.resolve({ kind: 'slack_user', userId });
 });
 afterEach(() => e.close());
 
@@ -70,13 +70,13 @@ describe('listing roles', () => {
 
 describe('seeding defaults', () => {
   it('when defaults are seeded, then roles never set take them and a role an admin set keeps its holders', async () => {
-    await roles.setRole(ADMIN, 'Builder', ['UCHOSEN']);
+    await roles.setRole(await as(ADMIN), 'Builder', ['UCHOSEN']);
     await roles.seedDefaults();
     expect(await e.store.read.roles.get('Chief')).toEqual(['UCHIEF']);
     expect(await e.store.read.roles.get('Lead')).toEqual([]);
     expect(await e.store.read.roles.get('Builder')).toEqual(['UCHOSEN']);
     // Seeding at every start changes nothing set since.
-    await roles.setRole(ADMIN, 'Chief', ['UNEWCHIEF']);
+    await roles.setRole(await as(ADMIN), 'Chief', ['UNEWCHIEF']);
     await roles.seedDefaults();
     expect(await roles.holdersOf('Chief')).toEqual(['UNEWCHIEF']);
   });
@@ -85,7 +85,7 @@ describe('seeding defaults', () => {
 describe('setting who holds a role', () => {
   it('when an admin sets a role by any spelling, then it is held by exactly those members, once each, and the change is logged', async () => {
     e.clock.advance(5_000);
-    const holding = await roles.setRole(ADMIN, '@builder', ['U22', 'SGROUP', 'U22', 'W33']);
+    const holding = await roles.setRole(await as(ADMIN), '@builder', ['U22', 'SGROUP', 'U22', 'W33']);
     expect(holding).toEqual({
       role: 'Builder',
       title: 'Builder',
@@ -98,7 +98,7 @@ describe('setting who holds a role', () => {
       'SGROUP',
       'W33',
     ]);
-    await roles.setRole(ADMIN, 'Builder', ['U99']);
+    await roles.setRole(await as(ADMIN), 'Builder', ['U99']);
     expect(roleEvents()).toEqual([
       {
         at: e.clock.ms,
@@ -116,7 +116,7 @@ describe('setting who holds a role', () => {
   });
 
   it('when someone who is not an admin sets a role, then they are refused, the holders stay and the refusal is logged', async () => {
-    const err = await rejection(roles.setRole('UCHIEF', 'Builder', ['UCHIEF']), RefusedError);
+    const err = await rejection(roles.setRole(await as('UCHIEF'), 'Builder', ['UCHIEF']), RefusedError);
     expect(err.code).toBe('not_admin');
     expect(await roles.holdersOf('Builder')).toEqual(['UB1', 'SBUILDERS']);
     expect(await e.store.read.roles.get('Builder')).toBeNull();
@@ -136,17 +136,17 @@ describe('setting who holds a role', () => {
   });
 
   it('when someone who is not an admin names no members, then the refusal comes first', async () => {
-    const err = await rejection(roles.setRole('UB1', 'Lead', []), RefusedError);
+    const err = await rejection(roles.setRole(await as('UB1'), 'Lead', []), RefusedError);
     expect(err.code).toBe('not_admin');
   });
 
   it('when the role does not exist, then not found, naming the roles there are; nothing is logged', async () => {
-    const err = await rejection(roles.setRole(ADMIN, 'Builders', ['U123']), NotFoundError);
+    const err = await rejection(roles.setRole(await as(ADMIN), 'Builders', ['U123']), NotFoundError);
     expect(err.code).toBe('unknown_role');
     expect(err.message).toContain('"Builders"');
     expect(err.message).toContain('Chief, Builder, Lead, Auditor');
     // Not found for anyone: the role is checked before who asks.
-    expect((await rejection(roles.setRole('UB1', 'Nope', ['U123']), NotFoundError)).code).toBe(
+    expect((await rejection(roles.setRole(await as('UB1'), 'Nope', ['U123']), NotFoundError)).code).toBe(
       'unknown_role',
     );
     expect(roleEvents()).toEqual([]);
@@ -154,13 +154,13 @@ describe('setting who holds a role', () => {
 
   it.each([
     [[], 'no_members', /Name who holds @Lead/],
-    [['U123', 'alice'], 'bad_member', /"alice" is not a Slack user or user group ID/],
+    [['U123', 'alice'], 'bad_member', /"alice" is not a user or user group ID/],
     [['<@U123>'], 'bad_member', /"<@U123>"/],
     [['C123'], 'bad_member', /"C123"/],
     [['u123'], 'bad_member', /"u123"/],
     [['U1'], 'bad_member', /"U1"/],
   ])('when an admin names members %j, then %s and the holders stay', async (members, code, message) => {
-    const err = await rejection(roles.setRole(ADMIN, 'Lead', members), ValidationError);
+    const err = await rejection(roles.setRole(await as(ADMIN), 'Lead', members), ValidationError);
     expect(err.code).toBe(code);
     expect(err.message).toMatch(message);
     expect(await e.store.read.roles.get('Lead')).toBeNull();

@@ -162,7 +162,7 @@ describe('where a known error is shown', () => {
 
   it('when there is no channel to answer in (a global shortcut), then the person gets a direct message', async () => {
     const { handle } = setup();
-    const error = new NotFoundError('unknown_run', 'There is no run FEAT-404.');
+    const error = new NotFoundError('run_not_found', 'There is no run FEAT-404.');
     await handle({ error, body: { type: 'shortcut', user: { id: 'U1' }, callback_id: 'lead_request' } });
     expect(fake.ephemerals()).toEqual([]);
     expect(fake.callsTo('chat.postMessage').map((c) => c.args)).toEqual([
@@ -172,7 +172,7 @@ describe('where a known error is shown', () => {
 
   it('when a modal submission fails on a field, then the modal shows it under that field and nothing is posted', async () => {
     const { handle, ack, acks } = setup();
-    const error = new ValidationError('bad_title', 'Say what the request is about.', {
+    const error = new ValidationError('field_required', 'Say what the request is about.', {
       field: 'title_block',
     });
     const view = { blocks: [{ type: 'input', block_id: 'chain_block' }] };

@@ -6,7 +6,7 @@
 import { createApp, type SlackApp } from '../../src/app.ts';
 import { loadBotConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
-import type { Run } from '../../src/domain/types.ts';
+import type { Actor, Run } from '../../src/domain/types.ts';
 import { createLogger, silentLogger } from '../../src/logger.ts';
 import { ACTION, encodeStepRef } from '../../src/slack/ids.ts';
 import { ADMIN, tempDbPath, userFor } from './engine.ts';
@@ -50,6 +50,8 @@ export interface Harness {
   readonly slack: SlackSender<{ status: number; json?: unknown; body: string }>;
   readonly appUrl: string;
   dbPath: string;
+  /** The actor Slack's edge would build for this user. */
+  as(userId: string): Promise<Actor>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -79,7 +81,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const config = loadBotConfig(env);
     core = await createCore(config, { clock: clock.now });
     if (first && opts.holders !== false) {
-      for (const role of core.directory.names) await core.roles.setRole(ADMIN, role, [userFor(role)]);
+      const admin = await core.actors.resolve({ kind: 'slack_user', userId: ADMIN });
+      for (const role of core.directory.names) await core.roles.setRole(admin, role, [userFor(role)]);
     }
     app = createApp({
       config,
@@ -116,6 +119,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     get appUrl() {
       return appUrl;
     },
+    as: (userId) => core.actors.resolve({ kind: 'slack_user', userId }),
     async restart() {
       await app.stop();
       await core.close();

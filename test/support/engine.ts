@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
-import { openDatabase } from '../../src/persistence/database.ts';
-import { SqliteStore } from '../../src/persistence/store.ts';
+import { createActors } from '../../src/core/actor.ts';
+import type { Actor } from '../../src/domain/types.ts';
+import type { Store } from '../../src/persistence/ports.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { createRoleService } from '../../src/services/role-service.ts';
 import { createRunService, type TransitionHook } from '../../src/services/run-service.ts';
 
@@ -16,6 +19,12 @@ export const userFor = (role: string) => `U${role.toUpperCase()}`;
 
 export function tempDbPath(name = 'test'): string {
   return join(mkdtempSync(join(tmpdir(), 'projectlead-')), `${name}.sqlite`);
+}
+
+/** The SQLite connection under a store, for tests that look at the rows themselves. */
+export function sqliteOf(store: Store) {
+  if (!(store instanceof SqliteStore)) throw new Error('not a SQLite store');
+  return store.db.sqlite;
 }
 
 export class TestClock {
@@ -35,20 +44,16 @@ export async function createTestEngine(
   const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
   const clock = opts.clock ?? new TestClock();
   const adminUserIds = new Set([ADMIN]);
-  const runs = createRunService({
-    store,
-    playbooks,
-    directory,
-    clock: clock.now,
-    adminUserIds,
-    hooks: opts.hooks,
-  });
-  const roles = createRoleService({ store, directory, clock: clock.now, adminUserIds });
+  const runs = createRunService({ store, playbooks, directory, clock: clock.now, hooks: opts.hooks });
+  const roles = createRoleService({ store, directory, clock: clock.now });
+  const actors = createActors({ store, directory, adminUserIds });
+  /** The actor a surface would build for this user. */
+  const as = (userId: string): Promise<Actor> => actors.resolve({ kind: 'slack_user', userId });
   await roles.seedDefaults();
   if (opts.holders !== false) {
-    for (const role of directory.names) await roles.setRole(ADMIN, role, [userFor(role)]);
+    for (const role of directory.names) await roles.setRole(await as(ADMIN), role, [userFor(role)]);
   }
-  return { db, store, directory, playbooks, clock, runs, roles, close: () => store.close() };
+  return { db, store, directory, playbooks, clock, runs, roles, as, close: () => store.close() };
 }
 
 export type TestEngine = Awaited<ReturnType<typeof createTestEngine>>;

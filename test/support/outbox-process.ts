@@ -5,8 +5,8 @@ import { loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { newWorkerId } from '../../src/outbox/worker-identity.ts';
-import { openDatabase } from '../../src/persistence/database.ts';
-import { SqliteStore } from '../../src/persistence/store.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { createSlackSender } from '../../src/slack/delivery/sender.ts';
 import { createSlackClient } from '../../src/slack/web-client.ts';
 

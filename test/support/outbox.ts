@@ -2,7 +2,7 @@
 // pacing sleeps that move that clock instead of waiting.
 import type { RunRequest } from '../../src/domain/types.ts';
 import { silentLogger } from '../../src/logger.ts';
-import type { Store } from '../../src/persistence/store.ts';
+import type { Store } from '../../src/persistence/ports.ts';
 import { createSlackSender, type SlackSenderOptions } from '../../src/slack/delivery/sender.ts';
 import { createSlackClient } from '../../src/slack/web-client.ts';
 import type { TestEngine } from './engine.ts';

@@ -2,11 +2,11 @@
 // notification. Each validates, checks who acts, and changes state in one transaction that
 // also writes the event log and the outbox; a refusal changes nothing and is recorded.
 import type { RoleDirectory } from '../../../routing/roles.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { Actor } from '../../domain/types.ts';
-import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
-import type { Repositories, Store } from '../../persistence/store.ts';
-import type { Clock } from '../run-service.ts';
+import type { Store } from '../../persistence/ports.ts';
 import { inVerbTransaction, roleHolders } from '../verb-transaction.ts';
+import type { ClockVerbContext } from './clock-verb-context.ts';
 import { type GdprNotificationResult, recordGdprNotification } from './record-gdpr-notification.ts';
 import { type SnoozeResult, snoozeStep } from './snooze-step.ts';
 
@@ -14,46 +14,33 @@ export interface ClockServiceDeps {
   store: Store;
   directory: RoleDirectory;
   clock: Clock;
-  adminUserIds: ReadonlySet<string>;
-}
-
-/** What a clock verb gets: the transaction's repositories, the actor, now. */
-export interface ClockVerbContext {
-  repos: Repositories;
-  queries: ClockQueries;
-  actor: Actor;
-  directory: RoleDirectory;
-  now: number;
-  holdersOf(role: string): string[];
 }
 
 export function createClockService(deps: ClockServiceDeps) {
-  const queries = clockQueriesFor(deps.store);
-
   function inTransaction<T>(
     runId: string,
-    userId: string,
+    actor: Actor,
     verb: string,
     fn: (ctx: ClockVerbContext) => Promise<T>,
   ): Promise<T> {
-    return inVerbTransaction(deps, { runId, userId, verb }, async (repos, actor, now) => {
+    return inVerbTransaction(deps, { runId, actor, verb }, async (repos, now) => {
       const holdersOf = await roleHolders(repos, deps.directory);
-      return fn({ repos, queries, actor, directory: deps.directory, now, holdersOf });
+      return fn({ repos, actor, directory: deps.directory, now, holdersOf });
     });
   }
 
   return {
     /** An owner (or an admin) pushes the step's reminders `minutes` from now. */
-    snoozeStep(runId: string, userId: string, stepKey: string, minutes: number): Promise<SnoozeResult> {
-      return inTransaction(runId, userId, 'snooze', (ctx) => snoozeStep(ctx, { runId, stepKey, minutes }));
+    snoozeStep(runId: string, actor: Actor, stepKey: string, minutes: number): Promise<SnoozeResult> {
+      return inTransaction(runId, actor, 'snooze', (ctx) => snoozeStep(ctx, { runId, stepKey, minutes }));
     },
     /** Privacy records that the authority was notified: the GDPR clock stops. */
     recordGdprNotification(
       runId: string,
-      userId: string,
+      actor: Actor,
       input: { note?: string | null } = {},
     ): Promise<GdprNotificationResult> {
-      return inTransaction(runId, userId, 'gdpr_notification', (ctx) =>
+      return inTransaction(runId, actor, 'gdpr_notification', (ctx) =>
         recordGdprNotification(ctx, { runId, note: input.note ?? null }),
       );
     },

@@ -4,10 +4,9 @@
 // a restart, a period is posted once; a crash before commit leaves it unclaimed for the next
 // start to catch up. A scheduled post never covers a period that began before the install.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
-import { SYSTEM_ACTOR } from '../../domain/types.ts';
-import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
-import type { Repositories, Store } from '../../persistence/store.ts';
-import type { Clock } from '../run-service.ts';
+import type { Clock } from '../../core/clock.ts';
+import { type Actor, SYSTEM_ACTOR } from '../../domain/types.ts';
+import type { Repositories, Store } from '../../persistence/ports.ts';
 import { buildDigestData, type DigestData } from './digest.ts';
 import { type DigestKind, periodKey, periodStart } from './digest-periods.ts';
 import { digestText, digestTitle } from './report-text.ts';
@@ -27,13 +26,10 @@ export interface DigestServiceDeps {
   playbooks: Playbook[];
   /** Names this process in the digest claims. */
   workerId: string;
-  /** ADMIN_USER_IDS: who may post a digest to the channel with `/lead digest`. */
-  adminUserIds?: ReadonlySet<string>;
   /** Base of thread links; default: the workspace URL the bot recorded from auth.test. */
   permalinkBase?: string;
   /** Items listed per section. */
   limit?: number;
-  queries?: ClockQueries;
 }
 
 /** The outbox payload of a digest (Delivery: the digest channel). */
@@ -42,7 +38,7 @@ export type DigestNotice = {
   kind: DigestKind;
   periodKey: string;
   title: string;
-  /** Slack mrkdwn of the whole digest (fallback text and archive). */
+  /** The whole digest as Markdown (the archive; each surface renders `data` its own way). */
   text: string;
   data: DigestData;
 };
@@ -62,7 +58,6 @@ export type DigestRequestResult =
   | { shown: 'requester'; reason: 'admins_only' | 'digests_off'; channel: string | null; digest: DigestData };
 
 export function createDigestService(deps: DigestServiceDeps) {
-  const queries = deps.queries ?? clockQueriesFor(deps.store);
   const defaultSpan = (kind: DigestKind) => (kind === 'weekly' ? 7 * DAY : DAY);
 
   async function sinceFor(repos: Repositories, kind: DigestKind, now: number): Promise<number> {
@@ -78,7 +73,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     key = periodKey(kind, now, deps.timeZone),
   ): Promise<DigestData> {
     const deliveryProblems = await deps.store.read.outbox.deliveryProblems();
-    return buildDigestData(queries, {
+    return buildDigestData(repos, {
       kind,
       periodKey: key,
       now,
@@ -125,7 +120,7 @@ export function createDigestService(deps: DigestServiceDeps) {
         kind,
         periodKey: scheduledKey,
         title: digestTitle(digest),
-        text: digestText(digest, 'mrkdwn'),
+        text: digestText(digest),
         data: digest,
       };
       const [outboxId] = await repos.outbox.enqueue(
@@ -165,7 +160,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     /** `projectlead digest --dry-run`: the digest and its Markdown, nothing claimed or posted. */
     async dryRun(kind: DigestKind): Promise<{ digest: DigestData; markdown: string }> {
       const digest = await build(deps.store.read, kind, deps.clock());
-      return { digest, markdown: digestText(digest, 'markdown') };
+      return { digest, markdown: digestText(digest) };
     },
 
     postDigest,
@@ -174,10 +169,10 @@ export function createDigestService(deps: DigestServiceDeps) {
      * `/lead digest [daily|weekly]`: an admin posts it now to the digest channel (an event
      * records it); anyone else, or anyone while digests are off, gets it to see alone.
      */
-    async requestDigest(kind: DigestKind, userId: string): Promise<DigestRequestResult> {
+    async requestDigest(kind: DigestKind, actor: Actor): Promise<DigestRequestResult> {
       const channel = deps.channel;
-      if (channel && deps.adminUserIds?.has(userId)) {
-        const posted = await postDigest(kind, { force: true, by: userId });
+      if (channel && actor.isAdmin) {
+        const posted = await postDigest(kind, { force: true, by: actor.userId });
         if (posted.digest) return { shown: 'channel', channel, digest: posted.digest };
       }
       return {

@@ -1,8 +1,7 @@
 // Chain metrics (seed 004 "Skill Chain Metrics"): per chain, how many runs closed, their
 // average duration and success rate, and MTTR for SEV1 and SEV2 incidents. Aggregated in SQL.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
-import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
-import type { Store } from '../../persistence/store.ts';
+import type { ReportRepository, Store } from '../../persistence/ports.ts';
 
 /** MTTR: detection (the run's start) → service restored (the Mitigate step done). */
 export const MTTR_CHAIN = 'incident';
@@ -44,12 +43,12 @@ export interface MetricsChange {
 }
 
 export async function computeMetrics(
-  queries: ClockQueries,
+  reports: ReportRepository,
   playbooks: Playbook[],
   window: { from: number | null; to: number | null } = { from: null, to: null },
 ): Promise<MetricsReport> {
-  const stats = new Map((await queries.chainStats(window.from, window.to)).map((s) => [s.chain, s]));
-  const open = await queries.openCounts();
+  const stats = new Map((await reports.chainStats(window.from, window.to)).map((s) => [s.chain, s]));
+  const open = await reports.openCounts();
   const chains: ChainMetrics[] = playbooks.map((p) => {
     const s = stats.get(p.id);
     const count = s?.closed ?? 0;
@@ -64,7 +63,7 @@ export async function computeMetrics(
       successRate: count > 0 ? done / count : null,
     };
   });
-  const restore = await queries.restoreTimes(
+  const restore = await reports.restoreTimes(
     MTTR_CHAIN,
     MTTR_STEP,
     [...MTTR_SEVERITIES],
@@ -95,11 +94,10 @@ export function metricsChange(current: MetricsReport, previous: MetricsReport): 
 }
 
 /** `/lead metrics`, App Home and `projectlead metrics`: all-time, or a window of close times. */
-export function createMetricsService(deps: { store: Store; playbooks: Playbook[]; queries?: ClockQueries }) {
-  const queries = deps.queries ?? clockQueriesFor(deps.store);
+export function createMetricsService(deps: { store: Store; playbooks: Playbook[] }) {
   return {
     getMetrics: (window: { from: number | null; to: number | null } = { from: null, to: null }) =>
-      computeMetrics(queries, deps.playbooks, window),
+      computeMetrics(deps.store.read.reports, deps.playbooks, window),
   };
 }
 

@@ -2,10 +2,10 @@
 // prevention"), written from the run's events and step outputs. No blame: the draft names
 // steps and roles, and leaves prevention to @Atlas and @OpsCommander.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
-import type { Run, RunEvent } from '../../domain/types.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Actor, Run, RunEvent } from '../../domain/types.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import type { Store } from '../../persistence/store.ts';
-import type { Clock } from '../run-service.ts';
+import type { Store } from '../../persistence/ports.ts';
 import { humanDuration, localDateTime } from './business-time.ts';
 import { gdprClockOf } from './gdpr-clock.ts';
 
@@ -180,7 +180,7 @@ export function createPostmortemService(deps: PostmortemServiceDeps) {
     /** The draft, read-only (CLI). */
     draft: (runId: string): Promise<PostmortemDraft> => load(deps.store.read, runId),
     /** Draft and post it in the run's thread (`/lead postmortem RUN-ID`). */
-    postPostmortem(runId: string, userId: string): Promise<PostmortemDraft> {
+    postPostmortem(runId: string, actor: Actor): Promise<PostmortemDraft> {
       return deps.store.transaction(async (repos) => {
         const draft = await load(repos, runId);
         const now = deps.clock();
@@ -188,7 +188,7 @@ export function createPostmortemService(deps: PostmortemServiceDeps) {
           {
             runId,
             at: now,
-            actor: userId,
+            actor: actor.userId,
             type: 'postmortem_drafted',
             stepKey: null,
             data: { chars: draft.markdown.length },

@@ -2,8 +2,9 @@
 // (GDPR Art. 33). The 72-hour clock stops, its reminders end, the thread and the root
 // message say so. Works on a closed run too: the duty outlives the incident.
 import { z } from 'zod';
-import { NotFoundError, RefusedError, ValidationError } from '../../errors.ts';
-import type { ClockVerbContext } from './clock-service.ts';
+import { refuse, requireRoleHolder } from '../../domain/policy.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import type { ClockVerbContext } from './clock-verb-context.ts';
 import { gdprClockOf, gdprNotice } from './gdpr-clock.ts';
 import { TIMER } from './timer-kinds.ts';
 
@@ -28,25 +29,18 @@ export async function recordGdprNotification(
   const { repos, actor, now } = ctx;
   const run = await repos.runs.get(runId);
   if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
-  const details = { runId, stepKey: null, actor: actor.userId };
   const privacy = ctx.directory.resolve('Privacy') ?? 'Privacy';
-  const holders = ctx.holdersOf(privacy);
-  if (!holders.some((p) => actor.principals.includes(p))) {
-    throw new RefusedError(
-      'not_privacy',
-      `Only @${privacy} can record the GDPR notification for ${runId}.`,
-      details,
-    );
-  }
+  requireRoleHolder(actor, privacy, ctx.holdersOf(privacy), {
+    code: 'not_privacy',
+    doing: `record the GDPR notification for ${runId}`,
+    runId,
+  });
   const clock = gdprClockOf(run, now);
-  if (!clock)
-    throw new RefusedError('no_gdpr_clock', `${runId} has no GDPR notification clock running.`, details);
+  if (!clock) refuse(actor, 'no_gdpr_clock', `${runId} has no GDPR notification clock running.`, { runId });
   if (!clock.running)
-    throw new RefusedError(
-      'gdpr_clock_stopped',
-      `The GDPR notification for ${runId} was already recorded.`,
-      details,
-    );
+    refuse(actor, 'gdpr_clock_stopped', `The GDPR notification for ${runId} was already recorded.`, {
+      runId,
+    });
   const expectedVersion = run.version;
   run.context.notificationSent = true;
   run.context.gdprClock = {

@@ -1,13 +1,11 @@
-// Text renderings of the digest, metrics and post-mortem: Markdown for the CLI and files, Slack
-// mrkdwn for messages. One structure (titled sections of lines) serves both, so the Slack
-// builders can put each section in its own block.
+// Text renderings of the digest and metrics: one structure (titled sections of lines) written
+// through a formatter, so each surface brings its own. Markdown (the CLI, files, the digest's
+// archive text) is here; Slack's mrkdwn formatter is in src/slack/blocks/clocks/reports.ts, whose
+// builders put each section in its own block.
 import type { RoleMention } from '../../domain/notices.ts';
-import { escapeMrkdwn } from '../../slack/blocks/limits.ts';
 import { humanDuration, localDateTime } from './business-time.ts';
 import type { DigestData } from './digest.ts';
 import type { MetricsChange, MetricsReport } from './metrics.ts';
-
-export type TextDialect = 'markdown' | 'mrkdwn';
 
 export interface TextSection {
   title: string;
@@ -23,25 +21,13 @@ export interface Fmt {
   role(m: RoleMention, ping?: boolean): string;
 }
 
-export function fmtFor(dialect: TextDialect): Fmt {
-  if (dialect === 'mrkdwn') {
-    return {
-      text: escapeMrkdwn,
-      bold: (s) => `*${s}*`,
-      link: (text, url) => (url ? `<${url}|${text}>` : text),
-      role: (m, ping = false) => {
-        const who = m.principals.map((p) => (p.startsWith('S') ? `<!subteam^${p}>` : `<@${p}>`)).join(' ');
-        return ping && who ? `@${m.role} (${who})` : `@${m.role}`;
-      },
-    };
-  }
-  return {
-    text: (s) => s,
-    bold: (s) => `**${s}**`,
-    link: (text, url) => (url ? `[${text}](${url})` : text),
-    role: (m) => (m.principals.length > 0 ? `@${m.role} (${m.principals.join(', ')})` : `@${m.role}`),
-  };
-}
+/** Markdown: user text as is, holders by ID. */
+export const markdownFmt: Fmt = {
+  text: (s) => s,
+  bold: (s) => `**${s}**`,
+  link: (text, url) => (url ? `[${text}](${url})` : text),
+  role: (m) => (m.principals.length > 0 ? `@${m.role} (${m.principals.join(', ')})` : `@${m.role}`),
+};
 
 const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)}%`);
 const dur = (ms: number | null) => (ms === null ? '–' : humanDuration(ms));
@@ -170,16 +156,15 @@ export function digestTitle(d: DigestData): string {
   return `${d.kind === 'weekly' ? 'Weekly' : 'Daily'} digest, ${d.periodKey.split(':')[1]}`;
 }
 
-export function sectionsToText(title: string, sections: TextSection[], dialect: TextDialect): string {
-  const h = (s: string) => (dialect === 'markdown' ? `## ${s}` : `*${s}*`);
-  const head = dialect === 'markdown' ? `# ${title}` : `*${title}*`;
-  return [head, ...sections.flatMap((s) => ['', h(s.title), ...s.lines])].join('\n');
+/** The sections as one Markdown document. */
+export function sectionsToMarkdown(title: string, sections: TextSection[]): string {
+  return [`# ${title}`, ...sections.flatMap((s) => ['', `## ${s.title}`, ...s.lines])].join('\n');
 }
 
-export function digestText(d: DigestData, dialect: TextDialect = 'markdown'): string {
-  return sectionsToText(digestTitle(d), digestSections(d, fmtFor(dialect)), dialect);
+export function digestText(d: DigestData): string {
+  return sectionsToMarkdown(digestTitle(d), digestSections(d, markdownFmt));
 }
 
-export function metricsText(report: MetricsReport, dialect: TextDialect = 'markdown'): string {
-  return sectionsToText('Chain metrics', metricsSections(report, fmtFor(dialect)), dialect);
+export function metricsText(report: MetricsReport): string {
+  return sectionsToMarkdown('Chain metrics', metricsSections(report, markdownFmt));
 }

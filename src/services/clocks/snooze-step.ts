@@ -2,9 +2,9 @@
 // from now; when the reminder already went out, a new one is set for then. Escalations are
 // not moved: a snooze quiets the nudges, not the deadline.
 import { z } from 'zod';
-import { notOwnerMessage, rolesHeld } from '../../domain/run-machine.ts';
-import { NotFoundError, RefusedError, ValidationError } from '../../errors.ts';
-import type { ClockVerbContext } from './clock-service.ts';
+import { refuse, requireOpen, requireStepRole } from '../../domain/policy.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import type { ClockVerbContext } from './clock-verb-context.ts';
 import { REMINDER_KINDS, TIMER } from './timer-kinds.ts';
 
 export const SNOOZE_DEFAULT_MINUTES = 60;
@@ -41,20 +41,18 @@ export async function snoozeStep(
   const step = run.steps.find((s) => s.key === stepKey);
   if (!step || step.id === null)
     throw new NotFoundError('no_such_step', `${runId} has no step "${stepKey}".`);
-  const details = { runId, stepKey, actor: actor.userId };
-  if (run.status !== 'active' && run.status !== 'blocked') {
-    throw new RefusedError('run_closed', `${runId} is already ${run.status}.`, details);
-  }
+  requireOpen(run, actor, step);
   if (step.status !== 'active' && step.status !== 'blocked') {
-    throw new RefusedError('step_not_active', `${step.title} (${runId}) is not waiting on anyone.`, details);
+    refuse(actor, 'step_not_active', `${step.title} (${runId}) is not waiting on anyone.`, {
+      runId,
+      stepKey,
+    });
   }
-  if (rolesHeld(actor, step).length === 0 && !actor.isAdmin) {
-    throw new RefusedError('not_owner', notOwnerMessage(step, runId, 'snooze'), details);
-  }
+  requireStepRole(run, step, actor, 'snooze');
   const until = now + minutes * 60_000;
-  await ctx.queries.pushPending(step.id, REMINDER_KINDS, until);
+  await ctx.repos.clock.pushPending(step.id, REMINDER_KINDS, until);
   const kind = step.acknowledgedAt === null ? TIMER.ackReminder : TIMER.doneReminder;
-  const pending = await ctx.queries.pendingForStep(step.id);
+  const pending = await ctx.repos.clock.pendingForStep(step.id);
   if (!pending.some((t) => t.kind === kind)) {
     await repos.timers.schedule(
       [{ runId, stepId: step.id, kind, dueAt: until, data: { snoozedBy: actor.userId, label: 'snoozed' } }],

@@ -7,8 +7,7 @@
 import type { DeliveryProblemNotice } from '../../domain/notices.ts';
 import type { Run, RunEvent } from '../../domain/types.ts';
 import type { LogFields } from '../../outbox/channel.ts';
-import type { OutboxRow } from '../../persistence/repositories.ts';
-import type { Repositories } from '../../persistence/store.ts';
+import type { OutboxRow, Repositories } from '../../persistence/ports.ts';
 
 /** Slack takes a slash command's response_url for 30 minutes. */
 export const RESPONSE_URL_TTL_MS = 30 * 60_000;

@@ -9,7 +9,7 @@ async function finish(e: ClockEngine, runId: string) {
   while (r.status === 'active') {
     const step = r.steps.find((s) => s.status === 'active')!;
     for (const role of [...step.owners, ...step.approvers]) {
-      r = await e.runs.completeStep(r.id, role === 'Requester' ? r.requester : userFor(role), {
+      r = await e.runs.completeStep(r.id, await e.as(role === 'Requester' ? r.requester : userFor(role)), {
         output: `${role} did it`,
       });
     }
@@ -61,8 +61,8 @@ async function seed() {
     text: 'x',
     requester: 'UREQ',
   });
-  await e.runs.completeStep(rejected.run.id, userFor('Ghabs'), { output: 'brief' });
-  await e.runs.rejectRun(rejected.run.id, userFor('Atlas'), { reason: 'infeasible' });
+  await e.runs.completeStep(rejected.run.id, await e.as(userFor('Ghabs')), { output: 'brief' });
+  await e.runs.rejectRun(rejected.run.id, await e.as(userFor('Atlas')), { reason: 'infeasible' });
   // Pending: a change waiting 13 h unacknowledged on its Impact Analysis (overdue: 12 h rule).
   const change = await e.runs.startRun({
     chain: 'cross_project',
@@ -70,12 +70,12 @@ async function seed() {
     text: 'x',
     requester: userFor('BackendLead'),
   });
-  await e.runs.completeStep(change.run.id, userFor('BackendLead'), { output: 'proposal' });
+  await e.runs.completeStep(change.run.id, await e.as(userFor('BackendLead')), { output: 'proposal' });
   e.clock.advance(13 * HOUR);
   // Pending, acknowledged, fresh: a bug at triage.
   const bug = await e.runs.startRun({ chain: 'bug', title: 'Login fails', text: 'x', requester: 'UREQ' });
-  await e.runs.completeStep(bug.run.id, 'UREQ', { output: 'steps' });
-  await e.runs.acknowledgeStep(bug.run.id, userFor('ProjectLead'));
+  await e.runs.completeStep(bug.run.id, await e.as('UREQ'), { output: 'steps' });
+  await e.runs.acknowledgeStep(bug.run.id, await e.as(userFor('ProjectLead')));
   // Blocked: an incident.
   const inc = await e.runs.startRun({
     chain: 'incident',
@@ -84,10 +84,12 @@ async function seed() {
     requester: 'UOPS',
     severity: 'sev1',
   });
-  await e.runs.blockStep(inc.run.id, userFor('OpsCommander'), { reason: 'waiting on the vendor' });
+  await e.runs.blockStep(inc.run.id, await e.as(userFor('OpsCommander')), {
+    reason: 'waiting on the vendor',
+  });
   // Open incident with a GDPR clock.
   const breach = await toBreachAssessment(e);
-  await e.runs.completeStep(breach.id, userFor('Privacy'), {
+  await e.runs.completeStep(breach.id, await e.as(userFor('Privacy')), {
     output: 'emails exposed',
     facts: { userDataExposed: true },
   });

@@ -8,7 +8,7 @@ describe('GDPR Art. 33: the 72-hour notification clock', () => {
     const e = await createClockEngine();
     const r = await toBreachAssessment(e);
     const start = e.clock.ms;
-    const after = await e.runs.completeStep(r.id, userFor('Privacy'), {
+    const after = await e.runs.completeStep(r.id, await e.as(userFor('Privacy')), {
       output: 'emails exposed',
       facts: { userDataExposed: true },
     });
@@ -48,10 +48,10 @@ describe('GDPR Art. 33: the 72-hour notification clock', () => {
     // Overdue: a daily reminder until Privacy records the notification.
     e.clock.ms = start + 96 * HOUR;
     expect((await e.scheduler.tick()).map((f) => f.kind)).toEqual(['gdpr']);
-    await expect(e.clocks.recordGdprNotification(r.id, userFor('Atlas'))).rejects.toMatchObject({
+    await expect(e.clocks.recordGdprNotification(r.id, await e.as(userFor('Atlas')))).rejects.toMatchObject({
       code: 'not_privacy',
     });
-    const result = await e.clocks.recordGdprNotification(r.id, userFor('Privacy'));
+    const result = await e.clocks.recordGdprNotification(r.id, await e.as(userFor('Privacy')));
     expect(result).toMatchObject({ withinDeadline: false, notifiedAt: start + 96 * HOUR });
     e.clock.ms = start + 200 * HOUR;
     expect(await e.scheduler.tick()).toEqual([]);
@@ -59,29 +59,31 @@ describe('GDPR Art. 33: the 72-hour notification clock', () => {
       running: false,
       notifiedAt: start + 96 * HOUR,
     });
-    await expect(e.clocks.recordGdprNotification(r.id, userFor('Privacy'))).rejects.toMatchObject({
-      code: 'gdpr_clock_stopped',
-    });
+    await expect(e.clocks.recordGdprNotification(r.id, await e.as(userFor('Privacy')))).rejects.toMatchObject(
+      {
+        code: 'gdpr_clock_stopped',
+      },
+    );
   });
 
   it('when the incident closes before the notification, then the clock keeps running; recording it in time stops the reminders', async () => {
     const e = await createClockEngine();
     const r = await toBreachAssessment(e);
     const start = e.clock.ms;
-    let run = await e.runs.completeStep(r.id, userFor('Privacy'), {
+    let run = await e.runs.completeStep(r.id, await e.as(userFor('Privacy')), {
       output: 'exposed',
       facts: { userDataExposed: true },
     });
     while (run.status === 'active') {
       const step = run.steps.find((s) => s.status === 'active')!;
       for (const role of step.owners)
-        run = await e.runs.completeStep(run.id, userFor(role), { output: 'ok' });
+        run = await e.runs.completeStep(run.id, await e.as(userFor(role)), { output: 'ok' });
     }
     expect(run.status).toBe('done');
     e.clock.ms = start + 24 * HOUR;
     expect((await e.scheduler.tick()).map((f) => [f.kind, f.skipped])).toEqual([['gdpr', null]]);
     e.clock.ms = start + 30 * HOUR;
-    expect(await e.clocks.recordGdprNotification(r.id, userFor('Privacy'))).toMatchObject({
+    expect(await e.clocks.recordGdprNotification(r.id, await e.as(userFor('Privacy')))).toMatchObject({
       withinDeadline: true,
     });
     e.clock.ms = start + 100 * HOUR;
@@ -93,7 +95,7 @@ describe('GDPR Art. 33: the 72-hour notification clock', () => {
   it('when no user data was exposed, then no clock starts', async () => {
     const e = await createClockEngine();
     const r = await toBreachAssessment(e);
-    await e.runs.completeStep(r.id, userFor('Privacy'), {
+    await e.runs.completeStep(r.id, await e.as(userFor('Privacy')), {
       output: 'nothing exposed',
       facts: { userDataExposed: false },
     });

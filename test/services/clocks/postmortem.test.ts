@@ -34,7 +34,7 @@ describe('post-mortem drafts', () => {
       const step = r.steps.find((s) => s.status === 'active')!;
       expect(step.key).toBe(key);
       for (const role of step.owners)
-        r = await e.runs.completeStep(r.id, userFor(role), { output: outputs[key] });
+        r = await e.runs.completeStep(r.id, await e.as(userFor(role)), { output: outputs[key] });
     }
     const draft = await service.draft(run.id);
     expect(draft.markdown).toContain('# Post-mortem draft: INC-1 API down');
@@ -49,7 +49,7 @@ describe('post-mortem drafts', () => {
     );
     expect(draft.markdown).toContain('- [ ] Permanent Fix (@BackendLead)');
 
-    await service.postPostmortem(run.id, userFor('Atlas'));
+    await service.postPostmortem(run.id, await e.as(userFor('Atlas')));
     const posted = e.notices(['postmortem']);
     expect(posted).toHaveLength(1);
     expect(posted[0]!.kind).toBe('thread');

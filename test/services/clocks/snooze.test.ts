@@ -13,7 +13,7 @@ describe('snoozeStep', () => {
       severity: 'sev2',
     });
     // Detect is a severity step: SEV2 reminds at 50 min, escalates at 70 min.
-    const result = await e.clocks.snoozeStep(run.id, userFor('OpsCommander'), 'detect', 60);
+    const result = await e.clocks.snoozeStep(run.id, await e.as(userFor('OpsCommander')), 'detect', 60);
     expect(result.until).toBe(e.clock.ms + HOUR);
     e.clock.advance(50 * MIN);
     expect(await e.scheduler.tick()).toEqual([]);
@@ -31,7 +31,7 @@ describe('snoozeStep', () => {
     const { run } = await e.runs.startRun({ chain: 'feature', title: 'X', text: 'x', requester: 'UREQ' });
     e.clock.advance(10 * HOUR);
     await e.scheduler.tick();
-    await e.clocks.snoozeStep(run.id, userFor('Ghabs'), 'vision_scope', 30);
+    await e.clocks.snoozeStep(run.id, await e.as(userFor('Ghabs')), 'vision_scope', 30);
     e.clock.advance(30 * MIN);
     expect((await e.scheduler.tick()).map((f) => f.kind)).toEqual(['ack_reminder']);
     expect(e.notices(['reminder'])).toHaveLength(2);
@@ -41,10 +41,14 @@ describe('snoozeStep', () => {
   it('when someone else snoozes, then it is refused and recorded', async () => {
     const e = await createClockEngine();
     const { run } = await e.runs.startRun({ chain: 'feature', title: 'X', text: 'x', requester: 'UREQ' });
-    await expect(e.clocks.snoozeStep(run.id, userFor('Atlas'), 'vision_scope', 30)).rejects.toMatchObject({
+    await expect(
+      e.clocks.snoozeStep(run.id, await e.as(userFor('Atlas')), 'vision_scope', 30),
+    ).rejects.toMatchObject({
       code: 'not_owner',
     });
-    await expect(e.clocks.snoozeStep(run.id, userFor('Ghabs'), 'vision_scope', 1)).rejects.toMatchObject({
+    await expect(
+      e.clocks.snoozeStep(run.id, await e.as(userFor('Ghabs')), 'vision_scope', 1),
+    ).rejects.toMatchObject({
       code: 'bad_snooze',
     });
     expect(await e.events(run.id, 'refused')).toHaveLength(1);

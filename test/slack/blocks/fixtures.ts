@@ -3,6 +3,7 @@
 import { loadPlaybooks } from '../../../routing/playbooks/load.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { loadRoleDirectory } from '../../../routing/roles.ts';
+import { PRINCIPALS } from '../../../src/core/principals.ts';
 import type { Notice } from '../../../src/domain/notices.ts';
 import { newRun, RunTransition } from '../../../src/domain/run-machine.ts';
 import type { Run, RunRequest } from '../../../src/domain/types.ts';
@@ -41,6 +42,7 @@ export function startedRun(
     playbook: p,
     directory,
     holders: opts.holders ?? ((role) => [userFor(role)]),
+    isGroup: PRINCIPALS.isGroup,
     now: NOW,
   });
   tr.start('UREQ');

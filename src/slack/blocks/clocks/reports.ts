@@ -7,13 +7,24 @@ import type { PostmortemDraft } from '../../../services/clocks/postmortem.ts';
 import {
   digestSections,
   digestTitle,
-  fmtFor,
+  type Fmt,
   metricsSections,
   type TextSection,
 } from '../../../services/clocks/report-text.ts';
-import { context, divider, fitMessage, header, type SlackMessage, section } from '../kit.ts';
+import { context, divider, fitMessage, header, mentionAll, type SlackMessage, section } from '../kit.ts';
 import { escapeMrkdwn, LIMITS, splitText } from '../limits.ts';
 import { slackDate } from './time.ts';
+
+/** Reports in Slack mrkdwn: user text escaped, holders mentioned only where they are pinged. */
+export const mrkdwnFmt: Fmt = {
+  text: escapeMrkdwn,
+  bold: (s) => `*${s}*`,
+  link: (text, url) => (url ? `<${url}|${text}>` : text),
+  role: (m, ping = false) => {
+    const who = mentionAll(m.principals);
+    return ping && who ? `@${m.role} (${who})` : `@${m.role}`;
+  },
+};
 
 function sectionBlocks(sections: TextSection[]): KnownBlock[] {
   const out: KnownBlock[] = [];
@@ -38,7 +49,7 @@ export function buildDigestMessage(
       context(summary),
       ...(note ? [context(note)] : []),
       divider(),
-      ...sectionBlocks(digestSections(d, fmtFor('mrkdwn'))),
+      ...sectionBlocks(digestSections(d, mrkdwnFmt)),
     ],
   });
 }
@@ -67,7 +78,7 @@ export function buildMetricsBlocks(report: MetricsReport): KnownBlock[] {
             `Runs closed since ${slackDate(report.from)}${report.to === null ? '' : ` until ${slackDate(report.to)}`}`,
           ),
         ];
-  return [header('📈 Chain metrics'), ...window, ...sectionBlocks(metricsSections(report, fmtFor('mrkdwn')))];
+  return [header('📈 Chain metrics'), ...window, ...sectionBlocks(metricsSections(report, mrkdwnFmt))];
 }
 
 export function buildMetricsMessage(report: MetricsReport): SlackMessage {

@@ -1,0 +1,478 @@
+// The verb table: every state change and query the bot offers, transport-free. Each verb is
+// `verb({ actor, input })`: its input is parsed with the exported zod schema, the domain policy
+// decides who may act, a state change is one transaction (refusals recorded, refusals.ts), and
+// the result is typed. Slack's listeners and the CLI call verbs from this table; the HTTP API
+// and the MCP server expose exactly it. Names and inputs are a public API: snake_case, stable.
+import { z } from 'zod';
+import type { Classification } from '../../routing/classifier/index.ts';
+import { FLAGS, RELEASE_TYPES, SEVERITIES } from '../../routing/playbooks/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Actor, Run, Step } from '../domain/types.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import type { ClockService } from './clocks/clock-service.ts';
+import type { DigestService } from './clocks/digest-service.ts';
+import type { MetricsService } from './clocks/metrics.ts';
+import type { PostmortemService } from './clocks/postmortem.ts';
+import { SNOOZE_DEFAULT_MINUTES } from './clocks/snooze-step.ts';
+import type { RequestService } from './request-service.ts';
+import type { RoleService, UsergroupLookup } from './role-service.ts';
+import type { RunService } from './run-service.ts';
+
+/** The services the verbs run on (the core provides them). */
+export interface VerbServices {
+  clock: Clock;
+  runs: RunService;
+  requests: RequestService;
+  roles: RoleService;
+  clocks: ClockService;
+  digests: DigestService;
+  metrics: MetricsService;
+  postmortems: PostmortemService;
+}
+
+/** What a surface lends the verbs: Slack checks a user group before a role is given to it. */
+export interface VerbPorts {
+  usergroups?: UsergroupLookup;
+}
+
+export type VerbContext = VerbServices & VerbPorts;
+
+export interface VerbCall<I> {
+  actor: Actor;
+  input: I;
+}
+
+export interface VerbDefinition<S extends z.ZodType, R> {
+  /** One line for API and MCP clients. */
+  summary: string;
+  /** Whether it changes state (a query does not). */
+  mutates: boolean;
+  input: S;
+  run(ctx: VerbContext, call: VerbCall<z.output<S>>): Promise<R>;
+}
+
+const verb = <S extends z.ZodType, R>(d: VerbDefinition<S, R>) => d;
+
+// ---- inputs ----------------------------------------------------------------------------------
+
+const runId = z.string().min(1).max(64);
+const stepKey = z.string().min(1).max(128);
+const userText = z.string().max(100_000);
+
+export const runRefInput = z.object({ run_id: runId });
+export const emptyInput = z.object({});
+
+/** Where a reply linking to the new run goes: a channel and the thread in it. */
+const replyInInput = z.object({ channel_id: z.string().min(1), thread_ts: z.string().min(1) });
+const replyInOf = (i: { reply_in?: z.infer<typeof replyInInput> | null | undefined }) =>
+  i.reply_in ? { replyIn: { channelId: i.reply_in.channel_id, threadTs: i.reply_in.thread_ts } } : {};
+
+export const startRequestInput = z.object({
+  text: userText,
+  /** A chain named by the requester: no guessing. */
+  chain: z.string().min(1).optional(),
+  title: z.string().max(3000).optional(),
+  channel_id: z.string().nullish(),
+  thread_ts: z.string().nullish(),
+  source: z.enum(['slash', 'mention', 'shortcut', 'api']).optional(),
+  severity: z.enum(SEVERITIES).nullish(),
+  flags: z.array(z.enum(FLAGS)).optional(),
+  context: z.record(z.string(), z.unknown()).optional(),
+  /** Deliveries this request answers: a repeated one never starts a second run. */
+  idempotency_keys: z.array(z.string().min(1)).optional(),
+  /** The thread the request was declared from: a reply there links to the run (via the outbox). */
+  reply_in: replyInInput.nullish(),
+});
+
+export const startRunInput = z.object({
+  chain: z.string().min(1),
+  title: z.string().max(3000),
+  text: userText.optional(),
+  channel_id: z.string().nullish(),
+  thread_ts: z.string().nullish(),
+  severity: z.enum(SEVERITIES).nullish(),
+  release_type: z.enum(RELEASE_TYPES).nullish(),
+  change_type: z.string().nullish(),
+  audit_type: z.string().nullish(),
+  projects: z.array(z.string()).optional(),
+  flags: z.array(z.enum(FLAGS)).optional(),
+  context: z.record(z.string(), z.unknown()).optional(),
+  idempotency_keys: z.array(z.string().min(1)).optional(),
+  reply_in: replyInInput.nullish(),
+});
+
+export const chooseChainInput = z.object({
+  pending_id: z.number().int().positive(),
+  chain: z.string().min(1),
+});
+
+export const factsInput = z.object({
+  severity: z.enum(SEVERITIES).nullish(),
+  projects: z.array(z.string()).optional(),
+  release_type: z.enum(RELEASE_TYPES).nullish(),
+  user_data_exposed: z.boolean().optional(),
+  notification_sent: z.boolean().optional(),
+});
+
+export const completeStepInput = z.object({
+  run_id: runId,
+  step_key: stepKey.optional(),
+  output: userText.nullish(),
+  /** The role delivered for, when the actor holds several. */
+  role: z.string().optional(),
+  facts: factsInput.optional(),
+});
+
+export const blockStepInput = z.object({
+  run_id: runId,
+  step_key: stepKey.optional(),
+  reason: userText,
+  /** On a gated step: waiting on something, the gate not judged yet (default: the gate failed). */
+  waiting: z.boolean().optional(),
+});
+
+export const unblockStepInput = z.object({
+  run_id: runId,
+  step_key: stepKey.optional(),
+  rationale: userText.nullish(),
+});
+
+export const reasonInput = z.object({ run_id: runId, step_key: stepKey.optional(), reason: userText });
+
+export const stepRefInput = z.object({ run_id: runId, step_key: stepKey.optional() });
+
+export const reassignStepInput = z.object({
+  run_id: runId,
+  step_key: stepKey.optional(),
+  to: z.array(z.string().min(1)),
+  role: z.string().optional(),
+});
+
+export const cancelRunInput = z.object({ run_id: runId, reason: userText.nullish() });
+
+export const snoozeStepInput = z.object({
+  run_id: runId,
+  step_key: stepKey,
+  minutes: z.number().int().optional(),
+});
+
+export const gdprNotificationInput = z.object({ run_id: runId, note: z.string().nullish() });
+
+export const setRoleInput = z.object({ role: z.string().min(1), members: z.array(z.string().min(1)) });
+
+export const checkStepAccessInput = z.object({
+  run_id: runId,
+  step_key: stepKey,
+  action: z.enum(['complete', 'block', 'unblock', 'reject', 'reassign', 'skip']),
+});
+
+export const listRunsInput = z.object({
+  channel_id: z.string().nullish(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+
+export const metricsInput = z.object({
+  /** Runs closed in the last n days; all time when left out. */
+  since_days: z.number().int().min(1).max(3660).optional(),
+});
+
+export const digestInput = z.object({ period: z.enum(['daily', 'weekly']) });
+
+export const classifyInput = z.object({ text: userText });
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** The step named by `step_key`, as the services take it (the current step when left out). */
+const stepOf = (i: { step_key?: string | undefined }) => (i.step_key ? { stepKey: i.step_key } : {});
+
+// ---- the table -------------------------------------------------------------------------------
+
+export const VERBS = {
+  start_request: verb({
+    summary: 'Start the chain a request names, or classify its text and start it or ask which chain',
+    mutates: true,
+    input: startRequestInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.requests.submit({
+        text: i.text,
+        requester: actor.userId,
+        channelId: i.channel_id ?? null,
+        threadTs: i.thread_ts ?? null,
+        source: i.source ?? 'api',
+        ...(i.chain ? { chain: i.chain } : {}),
+        ...(i.title ? { title: i.title } : {}),
+        ...(i.severity !== undefined ? { severity: i.severity } : {}),
+        ...(i.flags ? { flags: i.flags } : {}),
+        ...(i.context ? { context: i.context } : {}),
+        ...(i.idempotency_keys ? { idempotencyKeys: i.idempotency_keys } : {}),
+        ...replyInOf(i),
+      }),
+  }),
+  start_run: verb({
+    summary: 'Start a run of a chain with the facts given (no classification)',
+    mutates: true,
+    input: startRunInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.startRun({
+        chain: i.chain,
+        title: i.title,
+        text: i.text ?? i.title,
+        requester: actor.userId,
+        channelId: i.channel_id ?? null,
+        threadTs: i.thread_ts ?? null,
+        source: 'api',
+        severity: i.severity ?? null,
+        releaseType: i.release_type ?? null,
+        changeType: i.change_type ?? null,
+        auditType: i.audit_type ?? null,
+        projects: i.projects ?? [],
+        flags: i.flags ?? [],
+        ...(i.context ? { context: i.context } : {}),
+        ...(i.idempotency_keys ? { idempotencyKeys: i.idempotency_keys } : {}),
+        ...replyInOf(i),
+      }),
+  }),
+  choose_chain: verb({
+    summary: 'The requester picks the chain of a request the classifier asked about; it starts once',
+    mutates: true,
+    input: chooseChainInput,
+    run: (ctx, { actor, input: i }) => ctx.requests.chooseChain(actor, i.pending_id, i.chain),
+  }),
+  complete_step: verb({
+    summary: "Record the actor's part of a step (output, facts it collects); done when every role delivered",
+    mutates: true,
+    input: completeStepInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.completeStep(i.run_id, actor, {
+        ...stepOf(i),
+        output: i.output ?? null,
+        ...(i.role ? { role: i.role } : {}),
+        ...(i.facts
+          ? {
+              facts: {
+                ...(i.facts.severity !== undefined ? { severity: i.facts.severity } : {}),
+                ...(i.facts.projects ? { projects: i.facts.projects } : {}),
+                ...(i.facts.release_type !== undefined ? { releaseType: i.facts.release_type } : {}),
+                ...(i.facts.user_data_exposed !== undefined
+                  ? { userDataExposed: i.facts.user_data_exposed }
+                  : {}),
+                ...(i.facts.notification_sent !== undefined
+                  ? { notificationSent: i.facts.notification_sent }
+                  : {}),
+              },
+            }
+          : {}),
+      }),
+  }),
+  block_step: verb({
+    summary: 'Block the current step with a reason (on a gated step: the gate failed, or waiting)',
+    mutates: true,
+    input: blockStepInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.blockStep(i.run_id, actor, {
+        ...stepOf(i),
+        reason: i.reason,
+        ...(i.waiting !== undefined ? { waiting: i.waiting } : {}),
+      }),
+  }),
+  unblock_step: verb({
+    summary: 'Lift a block (a Privacy block: only Privacy, or Ghabs accepting the risk with a rationale)',
+    mutates: true,
+    input: unblockStepInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.unblockStep(i.run_id, actor, {
+        ...stepOf(i),
+        rationale: i.rationale ?? null,
+      }),
+  }),
+  reject_run: verb({
+    summary: 'Reject the run at a gate that can reject it, with a reason',
+    mutates: true,
+    input: reasonInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.rejectRun(i.run_id, actor, {
+        ...stepOf(i),
+        reason: i.reason,
+      }),
+  }),
+  skip_step: verb({
+    summary: 'Skip a step the playbook lets skip, with a reason',
+    mutates: true,
+    input: reasonInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.skipStep(i.run_id, actor, {
+        ...stepOf(i),
+        reason: i.reason,
+      }),
+  }),
+  acknowledge_step: verb({
+    summary: 'Acknowledge the handoff of a step (its acknowledgement clock stops)',
+    mutates: true,
+    input: stepRefInput,
+    run: (ctx, { actor, input: i }) => ctx.runs.acknowledgeStep(i.run_id, actor, stepOf(i)),
+  }),
+  reassign_step: verb({
+    summary: 'Hand a step (one of its roles) to other users or user groups',
+    mutates: true,
+    input: reassignStepInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.reassignStep(i.run_id, actor, {
+        ...stepOf(i),
+        to: i.to,
+        ...(i.role ? { role: i.role } : {}),
+      }),
+  }),
+  cancel_run: verb({
+    summary: 'Cancel a run (its requester or an admin)',
+    mutates: true,
+    input: cancelRunInput,
+    run: (ctx, { actor, input: i }) => ctx.runs.cancelRun(i.run_id, actor, { reason: i.reason ?? null }),
+  }),
+  snooze_step: verb({
+    summary: "Push a step's pending reminders (default 60 minutes); escalations keep their time",
+    mutates: true,
+    input: snoozeStepInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.clocks.snoozeStep(i.run_id, actor, i.step_key, i.minutes ?? SNOOZE_DEFAULT_MINUTES),
+  }),
+  record_gdpr_notification: verb({
+    summary: 'Privacy records that the supervisory authority was notified; the 72-hour clock stops',
+    mutates: true,
+    input: gdprNotificationInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.clocks.recordGdprNotification(i.run_id, actor, { note: i.note ?? null }),
+  }),
+  set_role: verb({
+    summary: 'Set who holds a role (admins); steps waiting on the role go to its new holders',
+    mutates: true,
+    input: setRoleInput,
+    run: async (ctx, { actor, input: i }) => {
+      const holding = await ctx.roles.setRole(actor, i.role, i.members, {
+        ...(ctx.usergroups ? { usergroups: ctx.usergroups } : {}),
+      });
+      const adopted = await ctx.runs.adoptRoleHolders(actor, holding.role);
+      return { holding, adopted };
+    },
+  }),
+  request_digest: verb({
+    summary: 'The daily or weekly digest: an admin posts it to the digest channel; others see it alone',
+    mutates: true,
+    input: digestInput,
+    run: (ctx, { actor, input: i }) => ctx.digests.requestDigest(i.period, actor),
+  }),
+  post_postmortem: verb({
+    summary: "Draft an incident's post-mortem from its events and post it in the run's thread",
+    mutates: true,
+    input: runRefInput,
+    run: (ctx, { actor, input: i }) => ctx.postmortems.postPostmortem(i.run_id, actor),
+  }),
+
+  get_run: verb({
+    summary: 'A run with its steps',
+    mutates: false,
+    input: runRefInput,
+    run: (ctx, { input: i }) => ctx.runs.getRun(i.run_id),
+  }),
+  list_runs: verb({
+    summary: 'Open runs: those of one channel, or all of them newest first',
+    mutates: false,
+    input: listRunsInput,
+    run: (ctx, { input: i }) =>
+      ctx.runs.openRuns({ channelId: i.channel_id ?? null, ...(i.limit ? { limit: i.limit } : {}) }),
+  }),
+  my_steps: verb({
+    summary: 'The current steps waiting on the actor (or a user group they belong to)',
+    mutates: false,
+    input: emptyInput,
+    run: (ctx, { actor }): Promise<{ run: Run; step: Step }[]> => ctx.runs.waitingOn(actor),
+  }),
+  check_step_access: verb({
+    summary: 'Whether the actor may act on a step now (asked before a form opens); refusals are recorded',
+    mutates: false,
+    input: checkStepAccessInput,
+    run: async (ctx, { actor, input: i }) => {
+      if (i.action === 'unblock') return ctx.requests.unblockAccess(actor, i.run_id, i.step_key);
+      const { run, step } = await ctx.requests.stepAccess(actor, i.run_id, i.step_key, i.action);
+      return { run, step, riskAcceptance: false, riskAcceptor: null };
+    },
+  }),
+  list_roles: verb({
+    summary: 'Who holds each role, and its escalation path',
+    mutates: false,
+    input: emptyInput,
+    run: (ctx) => ctx.roles.listRoles(),
+  }),
+  get_metrics: verb({
+    summary: 'Per chain: runs closed, average duration, success rate; MTTR for SEV1 and SEV2',
+    mutates: false,
+    input: metricsInput,
+    run: (ctx, { input: i }) =>
+      ctx.metrics.getMetrics(
+        i.since_days ? { from: ctx.clock() - i.since_days * DAY, to: null } : { from: null, to: null },
+      ),
+  }),
+  get_digest: verb({
+    summary: 'The digest as it would be posted now, with its Markdown; nothing is posted',
+    mutates: false,
+    input: digestInput,
+    run: (ctx, { input: i }) => ctx.digests.dryRun(i.period),
+  }),
+  draft_postmortem: verb({
+    summary: "An incident's post-mortem draft as Markdown; nothing is posted",
+    mutates: false,
+    input: runRefInput,
+    run: (ctx, { input: i }) => ctx.postmortems.draft(i.run_id),
+  }),
+  classify: verb({
+    summary: 'The chain, confidence, flags and facts the classifier reads in a request; nothing starts',
+    mutates: false,
+    input: classifyInput,
+    run: (ctx, { input: i }): Promise<Classification> => ctx.requests.classifyText(i.text),
+  }),
+};
+
+export type VerbTable = typeof VERBS;
+export type VerbName = keyof VerbTable;
+export type VerbInput<N extends VerbName> = z.input<VerbTable[N]['input']>;
+export type VerbResult<N extends VerbName> = Awaited<ReturnType<VerbTable[N]['run']>>;
+
+/** The verbs bound to the services: `verbs.complete_step({ actor, input })`. */
+export type Verbs = {
+  [N in VerbName]: (call: VerbCall<VerbInput<N>>) => Promise<VerbResult<N>>;
+};
+
+export const VERB_NAMES = Object.keys(VERBS) as VerbName[];
+
+export const isVerbName = (name: string): name is VerbName => Object.hasOwn(VERBS, name);
+
+/** Parse a verb's input; a bad one is a ValidationError naming the first field at fault. */
+export function parseVerbInput<N extends VerbName>(name: N, input: unknown): z.output<VerbTable[N]['input']> {
+  const parsed = VERBS[name].input.safeParse(input ?? {});
+  if (parsed.success) return parsed.data as z.output<VerbTable[N]['input']>;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join('.') ?? '';
+  throw new ValidationError(
+    'bad_input',
+    `${name}: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid input'}`,
+    {
+      verb: name,
+      path: field,
+      issues: parsed.error.issues,
+    },
+  );
+}
+
+/** Call a verb by name (the API and MCP server): the input is parsed, then the verb runs. */
+export async function callVerb(ctx: VerbContext, name: string, call: VerbCall<unknown>): Promise<unknown> {
+  if (!isVerbName(name)) throw new NotFoundError('unknown_verb', `There is no verb "${name}".`);
+  const def = VERBS[name] as VerbDefinition<z.ZodType, unknown>;
+  return def.run(ctx, { actor: call.actor, input: parseVerbInput(name, call.input) });
+}
+
+/** Every verb bound to the services, typed. */
+export function bindVerbs(services: VerbServices, ports: VerbPorts = {}): Verbs {
+  const ctx: VerbContext = { ...services, ...ports };
+  const bound: Record<string, (call: VerbCall<unknown>) => Promise<unknown>> = {};
+  for (const name of VERB_NAMES) bound[name] = (call) => callVerb(ctx, name, call);
+  return bound as Verbs;
+}
