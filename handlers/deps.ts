@@ -3,7 +3,7 @@
 // listeners reach state only through verbs.
 import type { WebClient } from '@slack/web-api';
 import type { Playbook } from '../routing/playbooks/schema.ts';
-import type { Actor, Run } from '../src/domain/types.ts';
+import type { Actor } from '../src/domain/types.ts';
 import type { Logger } from '../src/logger.ts';
 import type { DeliveryService } from '../src/services/delivery-service.ts';
 import type { Verbs } from '../src/services/verbs.ts';
@@ -23,8 +23,6 @@ export interface HandlerDeps {
   /** The bot's Web API client (SLACK_API_URL). */
   slack: WebClient;
   logger: Logger;
-  /** Resolves with the run once its root message is in Slack (the outbox posted it). */
-  whenPosted(runId: string): Promise<Run>;
   /** Resolves once the workspace URL (the base of digest links) is known, or cannot be. */
   workspaceKnown(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // The Slack app: Bolt with the right receiver (HTTP, or Socket Mode when SLACK_APP_TOKEN is
 // set), the Web API client pointed at SLACK_API_URL, every listener, the one error handler, the
-// outbox sender and the user group refresh. Slack being unreachable at start is logged, never
+// outbox sender and the user group refresh. It serves on the one HTTP server (src/http/): its
+// `/slack/events` route in HTTP mode and `/healthz` in both. Slack being unreachable at start is logged, never
 // fatal: the bot identity (auth.test) is looked up in the background and again when needed.
 import { App, type Authorize, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -8,10 +9,10 @@ import { type HandlerDeps, registerHandlers } from '../handlers/index.ts';
 import type { BotConfig } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import type { Core } from './core.ts';
-import type { Run } from './domain/types.ts';
+import { healthRoute } from './http/health.ts';
+import { createHttpServer, type HttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createOutboxSender, type OutboxSender } from './outbox/sender.ts';
-import { createSlackClient } from './outbox/slack-client.ts';
+import type { OutboxWorker } from './outbox/worker.ts';
 import { newWorkerId } from './outbox/worker-identity.ts';
 import { WORKSPACE_URL_SETTING } from './services/clocks/digest-service.ts';
 import { createDeliveryService } from './services/delivery-service.ts';
@@ -19,11 +20,13 @@ import { recordRefusal } from './services/refusals.ts';
 import { bindVerbs, type Verbs } from './services/verbs.ts';
 import { createUsergroupSync, slackActor } from './slack/actor.ts';
 import { registerClockRenderers } from './slack/blocks/clocks/index.ts';
+import { createSlackSender } from './slack/delivery/sender.ts';
 import { createErrorHandler } from './slack/error-handler.ts';
 import { createListenerTable } from './slack/listener-table.ts';
 import { SlackHttpReceiver } from './slack/receiver-http.ts';
-import { createSocketReceiver, HealthServer } from './slack/receiver-socket.ts';
+import { createSocketReceiver } from './slack/receiver-socket.ts';
 import { registerNoticeRenderer } from './slack/render.ts';
+import { createSlackClient } from './slack/web-client.ts';
 
 export interface CreateAppOptions {
   config: BotConfig;
@@ -35,6 +38,11 @@ export interface CreateAppOptions {
   usergroupRefreshMs?: number;
   /** How long `stop()` waits for in-flight requests and the outbox. */
   shutdownTimeoutMs?: number;
+  /**
+   * The HTTP server to serve on (PORT); default a new one. Other surfaces add their routes to it
+   * before `start()`.
+   */
+  http?: HttpServer;
 }
 
 export interface SlackApp {
@@ -42,12 +50,14 @@ export interface SlackApp {
   slack: WebClient;
   /** The workspace URL from auth.test (asked once, then kept): the base of permalinks. */
   workspaceUrl(): Promise<string>;
-  sender: OutboxSender;
+  sender: OutboxWorker;
   /** The verb table as Slack's listeners call it (user groups checked with Slack). */
   verbs: Verbs;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** The HTTP port listened on (events and /healthz in HTTP mode, /healthz in Socket Mode). */
+  /** The HTTP server: /slack/events in HTTP mode, /healthz in both, and what others route to it. */
+  http: HttpServer;
+  /** The HTTP port listened on. */
   readonly port: number | undefined;
   readonly mode: 'http' | 'socket';
 }
@@ -138,16 +148,13 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   const slackApiUrl = config.SLACK_API_URL ? config.SLACK_API_URL.replace(/\/?$/, '/') : undefined;
   let ready = false;
 
+  const http = opts.http ?? createHttpServer({ logger: log });
+  http.route(healthRoute(() => ready));
   const httpReceiver =
     mode === 'http'
-      ? new SlackHttpReceiver({
-          signingSecret: config.SLACK_SIGNING_SECRET ?? '',
-          clock,
-          logger: log,
-          isReady: () => ready,
-        })
+      ? new SlackHttpReceiver({ signingSecret: config.SLACK_SIGNING_SECRET ?? '', clock, logger: log })
       : undefined;
-  const health = mode === 'socket' ? new HealthServer(() => ready) : undefined;
+  if (httpReceiver) http.route(httpReceiver.route);
   const bolt = boltLogger(log);
   // The workspace URL is recorded so that the digests (built outside the app) link to threads.
   const identity = lazyIdentity(slack, config.SLACK_BOT_TOKEN, log, (url) =>
@@ -180,7 +187,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   // Registered per app, never undone: the builders are pure, so a second app (a restart in
   // tests) only replaces them with the same, and a stopped app never leaves another without.
   registerClockRenderers(registerNoticeRenderer);
-  const sender = createOutboxSender({
+  const sender = createSlackSender({
     store: core.store,
     client: slack,
     playbooks: core.playbooks,
@@ -195,16 +202,6 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   });
 
   let stopping = false;
-  const whenPosted = async (runId: string): Promise<Run> => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const run = await core.runs.getRun(runId);
-      if (run.rootTs && run.channelId) return run;
-      if (stopping || Date.now() > deadline)
-        throw new Error(`The root message of ${runId} was not posted in time`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
 
   const deps: HandlerDeps = {
     verbs,
@@ -214,7 +211,6 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     playbooks: core.playbooks,
     slack,
     logger: log,
-    whenPosted,
     workspaceKnown: async () => {
       await identity.workspaceUrl().catch(() => undefined);
     },
@@ -270,17 +266,16 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     sender,
     verbs,
     mode,
+    http,
     get port() {
-      return httpReceiver?.port ?? health?.port;
+      return http.port;
     },
     async start() {
       stopping = false;
-      if (httpReceiver) {
-        await app.start(config.PORT);
-      } else {
-        await health!.start(config.PORT);
-        void connectSocket(0);
-      }
+      // In HTTP mode Bolt's start opens the receiver to requests; in Socket Mode it connects.
+      if (httpReceiver) await app.start();
+      await http.listen(config.PORT);
+      if (!httpReceiver) void connectSocket(0);
       void identity.load();
       void usergroups.refreshHeld();
       void releaseWhereInvited().catch((err: unknown) =>
@@ -292,7 +287,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       sender.start(opts.outbox?.pollMs ?? 250);
       ready = true;
       log.info(`ProjectLead is listening (${mode === 'http' ? 'HTTP' : 'Socket Mode'})`, {
-        port: httpReceiver?.port ?? health?.port,
+        port: http.port,
         database: core.store.location,
         pid: process.pid,
       });
@@ -303,11 +298,8 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       ready = false;
       if (socketRetry) clearTimeout(socketRetry);
       usergroups.stop();
-      if (httpReceiver) await httpReceiver.stop();
-      else {
-        await health!.stop();
-        await app.stop().catch(() => undefined);
-      }
+      await app.stop().catch(() => undefined);
+      await http.close();
       const deadline = Date.now() + shutdownTimeoutMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await sender.stop();

@@ -1,9 +1,9 @@
 // A declared incident: an Incident Response run in the message's channel (once per modal,
-// however often it is submitted), then a reply in the message's thread linking to the run.
+// however often it is submitted). The reply in the message's thread linking to the run goes
+// through the outbox, once the run's root message is posted.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Severity } from '../../src/domain/types.ts';
 import { ValidationError } from '../../src/errors.ts';
-import { buildIncidentDeclaredReply } from '../../src/slack/blocks/index.ts';
 import { BLOCK, parseIncidentSource } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { fieldValue, fieldYesNo, requireField, type StateValues } from './values.ts';
@@ -45,6 +45,7 @@ export function declareIncidentSubmitted(deps: HandlerDeps) {
           userDataMayBeExposed: userData ?? null,
           declaredFrom: { channelId: source.channelId, ts: source.messageTs },
         },
+        reply_in: { channel_id: source.channelId, thread_ts: source.threadTs ?? source.messageTs },
       },
     });
     if (outcome.kind === 'describe') {
@@ -52,20 +53,5 @@ export function declareIncidentSubmitted(deps: HandlerDeps) {
       throw new ValidationError('too_little', message, { field: BLOCK.description });
     }
     await ack();
-    if (outcome.kind !== 'started' || !outcome.created) return;
-    const run = await deps.whenPosted(outcome.run.id);
-    const link = await deps.slack.chat.getPermalink({ channel: run.channelId!, message_ts: run.rootTs! });
-    await deps.slack.chat.postMessage({
-      channel: source.channelId,
-      thread_ts: source.threadTs ?? source.messageTs,
-      ...buildIncidentDeclaredReply({
-        by: body.user.id,
-        runId: run.id,
-        severity,
-        title,
-        permalink: link.permalink ?? '',
-      }),
-      unfurl_links: false,
-    });
   };
 }

@@ -97,6 +97,17 @@ export type Notice =
   | (RunNotice & { type: 'reminder' | 'escalation' | 'gdpr'; [key: string]: unknown })
   | { type: 'digest'; runId?: undefined; [key: string]: unknown }
   | (RunNotice & { type: 'postmortem'; markdown: string })
+  /**
+   * The run was declared from a message (the incident shortcut): a reply in that message's
+   * thread links to the run, once its root message is posted.
+   */
+  | (RunNotice & {
+      type: 'run_declared';
+      by: string;
+      severity: string | null;
+      title: string;
+      replyIn: ReplyPlace;
+    })
   | DeliveryProblemNotice;
 
 /**
@@ -123,6 +134,12 @@ export interface DeliveryProblemNotice {
   responseUrlUntil?: number;
 }
 
+/** A message's thread, outside the run's own: where a run declared from that message is linked. */
+export interface ReplyPlace {
+  channelId: string;
+  threadTs: string;
+}
+
 export type NoticeType = Notice['type'];
 
 /** Where an outbox message goes. */
@@ -134,7 +151,10 @@ export type Delivery =
   | { kind: 'thread' }
   /** A direct message to a user. */
   | { kind: 'dm'; userId: string }
-  /** A message in a channel (digests). */
+  /**
+   * A message in a channel (digests), or a run's reply in a thread of that channel its notice
+   * names (`run_declared`): sent after the run's earlier messages, the root first.
+   */
   | { kind: 'channel'; channelId: string };
 
 /** What could not be delivered for a run: held until the bot is invited, or failed for good. */

@@ -1,6 +1,7 @@
 // The run model shared by services, persistence and the Slack adapter. No I/O here.
 import type { PlannedNotice } from '../../routing/plan.ts';
 import type { Flag, Gate, ReleaseType, Severity } from '../../routing/playbooks/schema.ts';
+import type { ReplyPlace } from './notices.ts';
 
 export type { Flag, ReleaseType, Severity };
 
@@ -31,6 +32,11 @@ export interface RunRequest {
   context?: Record<string, unknown>;
   /** Slack deliveries this start answers (event_id, channel+ts, view id): never two runs. */
   idempotencyKeys?: string[];
+  /**
+   * The thread of the message the run was declared from (the incident shortcut): once the run's
+   * root message is posted, a reply there links to the run.
+   */
+  replyIn?: ReplyPlace | null;
 }
 
 export interface StepSpec {

@@ -36,6 +36,8 @@ export interface RequestInput {
   flags?: RunRequest['flags'];
   title?: string;
   context?: Record<string, unknown>;
+  /** The thread of the message the request was declared from: a reply there links to the run. */
+  replyIn?: RunRequest['replyIn'];
 }
 
 export type RequestOutcome =
@@ -130,6 +132,7 @@ export function createRequestService(deps: RequestServiceDeps) {
         classification: { chain: c.chain, confidence: c.confidence, explanation: c.explanation },
       },
       idempotencyKeys: keys,
+      replyIn: input.replyIn ?? null,
     });
   }
 

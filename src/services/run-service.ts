@@ -5,6 +5,7 @@ import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Clock } from '../core/clock.ts';
 import { PRINCIPALS, type Principals } from '../core/principals.ts';
+import type { Notice, ReplyPlace } from '../domain/notices.ts';
 import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
 import { blockStep, rejectRun, unblockStep } from '../domain/transitions/blocks.ts';
 import { completeStep } from '../domain/transitions/complete-step.ts';
@@ -63,6 +64,22 @@ const endTimers: TransitionHook = {
     if (CLOSED_RUN_STATUSES.includes(tr.run.status)) await repos.timers.cancelForRun(tr.run.id, ['gdpr']);
   },
 };
+
+/**
+ * The reply in the thread a run was declared from, linking to the run. A run's message: it goes
+ * after the run's earlier ones, so the root it links to exists by then.
+ */
+function declaredReply(run: Run, replyIn: ReplyPlace) {
+  const notice: Notice = {
+    type: 'run_declared',
+    runId: run.id,
+    by: run.requester,
+    severity: run.severity,
+    title: run.title,
+    replyIn,
+  };
+  return { runId: run.id, delivery: { kind: 'channel', channelId: replyIn.channelId } as const, notice };
+}
 
 export function createRunService(deps: RunServiceDeps) {
   const playbookById = new Map(deps.playbooks.map((p) => [p.id, p]));
@@ -145,6 +162,7 @@ export function createRunService(deps: RunServiceDeps) {
         const tr = new RunTransition(run, m);
         tr.start(request.requester);
         await persist(repos, tr, run.version, now);
+        if (request.replyIn) await repos.outbox.enqueue([declaredReply(tr.run, request.replyIn)], now);
         await repos.idempotency.attach(keys, run.id);
         return { run: tr.run, created: true };
       });

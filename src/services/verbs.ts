@@ -62,6 +62,11 @@ const userText = z.string().max(100_000);
 export const runRefInput = z.object({ run_id: runId });
 export const emptyInput = z.object({});
 
+/** Where a reply linking to the new run goes: a channel and the thread in it. */
+const replyInInput = z.object({ channel_id: z.string().min(1), thread_ts: z.string().min(1) });
+const replyInOf = (i: { reply_in?: z.infer<typeof replyInInput> | null | undefined }) =>
+  i.reply_in ? { replyIn: { channelId: i.reply_in.channel_id, threadTs: i.reply_in.thread_ts } } : {};
+
 export const startRequestInput = z.object({
   text: userText,
   /** A chain named by the requester: no guessing. */
@@ -75,6 +80,8 @@ export const startRequestInput = z.object({
   context: z.record(z.string(), z.unknown()).optional(),
   /** Deliveries this request answers: a repeated one never starts a second run. */
   idempotency_keys: z.array(z.string().min(1)).optional(),
+  /** The thread the request was declared from: a reply there links to the run (via the outbox). */
+  reply_in: replyInInput.nullish(),
 });
 
 export const startRunInput = z.object({
@@ -91,6 +98,7 @@ export const startRunInput = z.object({
   flags: z.array(z.enum(FLAGS)).optional(),
   context: z.record(z.string(), z.unknown()).optional(),
   idempotency_keys: z.array(z.string().min(1)).optional(),
+  reply_in: replyInInput.nullish(),
 });
 
 export const chooseChainInput = z.object({
@@ -197,6 +205,7 @@ export const VERBS = {
         ...(i.flags ? { flags: i.flags } : {}),
         ...(i.context ? { context: i.context } : {}),
         ...(i.idempotency_keys ? { idempotencyKeys: i.idempotency_keys } : {}),
+        ...replyInOf(i),
       }),
   }),
   start_run: verb({
@@ -220,6 +229,7 @@ export const VERBS = {
         flags: i.flags ?? [],
         ...(i.context ? { context: i.context } : {}),
         ...(i.idempotency_keys ? { idempotencyKeys: i.idempotency_keys } : {}),
+        ...replyInOf(i),
       }),
   }),
   choose_chain: verb({

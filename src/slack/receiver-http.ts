@@ -1,18 +1,18 @@
-// The HTTP receiver: one server for `POST /slack/events` (commands, interactivity, events) and
-// `GET /healthz`. Bolt's own HTTPReceiver checks timestamps against the wall clock and only in
-// the past; this one checks the signature and a timestamp within 5 minutes either way of the
-// injected clock, answers 401 before reading a byte of meaning from the body, 400 on a body that
-// is not a Slack request (slash commands and interactions form-encoded, events JSON, as Slack
-// sends them), 413 on a body over the limit (a response the client reads, never a reset), and
-// never lets a request stop the process.
+// Slack's requests over HTTP (`POST /slack/events`: commands, interactivity, events), as a route of
+// the one HTTP server (src/http/server.ts) and as Bolt's receiver. Bolt's own HTTPReceiver checks
+// timestamps against the wall clock and only in the past; this one checks the signature and a
+// timestamp within 5 minutes either way of the injected clock, answers 401 before reading a byte
+// of meaning from the body, 400 on a body that is not a Slack request (slash commands and
+// interactions form-encoded, events JSON, as Slack sends them), 413 on a body over the limit (a
+// response the client reads, never a reset), and never lets a request stop the process.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { header, readBody, respond as send, sendTooLarge } from '../http/io.ts';
+import type { Route } from '../http/server.ts';
 import type { Logger } from '../logger.ts';
 
 export const EVENTS_PATH = '/slack/events';
-export const HEALTH_PATH = '/healthz';
 /** Slack's replay window: a request whose timestamp is further than this from now is refused. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 /** Slack's own payloads are far smaller; a body over this gets 413. */
@@ -35,8 +35,6 @@ export interface HttpReceiverOptions {
   /** Milliseconds; the timestamp check uses it. */
   clock: () => number;
   logger: Logger;
-  /** GET /healthz answers 200 only once this is true. */
-  isReady: () => boolean;
 }
 
 export type Verdict = { ok: true } | { ok: false; status: 401; reason: string };
@@ -131,87 +129,6 @@ export function parseSlackBody(contentType: string | undefined, raw: string): Pa
   return { kind: 'malformed', reason: 'not a Slack request' };
 }
 
-const header = (req: IncomingMessage, name: string): string | undefined => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent) return;
-  if (body === undefined || body === '') {
-    res.writeHead(status, { 'content-length': '0', ...headers });
-    res.end();
-  } else if (typeof body === 'string') {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-    res.end(body);
-  } else {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-    res.end(JSON.stringify(body));
-  }
-}
-
-/** The declared length of the body, when the client declared one. */
-function declaredLength(req: IncomingMessage): number | null {
-  const v = header(req, 'content-length');
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
-}
-
-/** A body past this is not read to its end: the connection is cut (a client sending that much is abusive). */
-const DISCARD_LIMIT_BYTES = 64 * BODY_LIMIT_BYTES;
-
-/**
- * The body, or null when it is over the limit. An oversized body is still read to its end (and
- * thrown away) before the caller answers 413: closing a socket the client is still writing to
- * makes its kernel send a reset, and the client would lose the answer.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > DISCARD_LIMIT_BYTES) {
-        req.destroy();
-        return;
-      }
-      if (size > limit) chunks.length = 0;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-/** What a client reads when its body is over the limit. */
-function sendTooLarge(res: ServerResponse): void {
-  send(res, 413, `Request body over ${BODY_LIMIT_BYTES} bytes\n`, { connection: 'close' });
-}
-
-/** Listen on the port (0: any free port). */
-export function listen(server: Server, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
-}
-
-/** Stop accepting connections; idle keep-alive ones close now, busy ones when their request ends. */
-export function closeServer(server: Server | undefined): Promise<void> {
-  if (!server) return Promise.resolve();
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
-}
-
 /**
  * Lets waiters go one per event-loop turn. What a listener does after its ack runs through it,
  * so new requests are read and acked between two listeners' work: acks never queue behind a
@@ -239,11 +156,15 @@ export class TurnGate {
   }
 }
 
+/**
+ * Bolt's receiver for requests that come through the HTTP server: `route` is what the server
+ * serves at `POST /slack/events`. It owns no server; `start` and `stop` (Bolt's `app.start()`
+ * and `app.stop()`) open and close it to requests.
+ */
 export class SlackHttpReceiver implements Receiver {
   private app: App | undefined;
   private readonly gate = new TurnGate();
-  private server: Server | undefined;
-  private accepting = true;
+  private accepting = false;
 
   constructor(private readonly opts: HttpReceiverOptions) {}
 
@@ -251,60 +172,29 @@ export class SlackHttpReceiver implements Receiver {
     this.app = app;
   }
 
-  /** Listens on the port (0: any free port) and resolves with the server. */
-  start(port: number): Promise<Server> {
-    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-      this.handle(req, res).catch((err: unknown) => {
-        this.opts.logger.error('HTTP request failed', { error: String(err) });
-        send(res, 500);
-      });
-    };
-    const server = createServer(onRequest);
-    // A client that asks before sending (`Expect: 100-continue`, as curl does for big bodies)
-    // hears 413 at once when it declares too much, and sends nothing.
-    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-      const declared = declaredLength(req);
-      if (declared !== null && declared > BODY_LIMIT_BYTES) {
-        this.opts.logger.warn('Refused a request body over the limit', { bytes: declared });
-        sendTooLarge(res);
-        return;
-      }
-      res.writeContinue();
-      onRequest(req, res);
-    });
-    server.keepAliveTimeout = 5000;
-    this.server = server;
+  async start(): Promise<void> {
     this.accepting = true;
-    return listen(server, port);
   }
 
-  get port(): number | undefined {
-    const addr = this.server?.address() as AddressInfo | null | undefined;
-    return addr?.port;
-  }
-
-  /** Stop taking requests; in-flight ones finish. */
+  /** Stop taking requests (503); those in flight finish. */
   async stop(): Promise<void> {
     this.accepting = false;
-    const server = this.server;
-    this.server = undefined;
-    await closeServer(server);
   }
 
+  /** The route to serve. */
+  readonly route: Route = {
+    method: 'POST',
+    path: EVENTS_PATH,
+    maxBodyBytes: BODY_LIMIT_BYTES,
+    handle: (req, res) => this.handle(req, res),
+  };
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
-      const ready = this.accepting && this.opts.isReady();
-      send(res, ready ? 200 : 503, ready ? { ok: true } : { ok: false });
-      return;
-    }
-    if (path !== EVENTS_PATH) return send(res, 404);
-    if (req.method !== 'POST') return send(res, 405);
     if (!this.accepting || !this.app) return send(res, 503);
     const raw = await readBody(req, BODY_LIMIT_BYTES);
     if (raw === null) {
       this.opts.logger.warn('Refused a request body over the limit', { limit: BODY_LIMIT_BYTES });
-      return sendTooLarge(res);
+      return sendTooLarge(res, BODY_LIMIT_BYTES);
     }
     const verdict = verifySlackSignature(
       this.opts.signingSecret,

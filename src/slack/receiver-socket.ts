@@ -1,9 +1,6 @@
-// Socket Mode: Bolt's SocketModeReceiver against SLACK_API_URL (apps.connections.open), plus a
-// small HTTP server that answers `GET /healthz` on PORT as in HTTP mode.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Socket Mode: Bolt's SocketModeReceiver against SLACK_API_URL (apps.connections.open). The HTTP
+// server (src/http/server.ts) still answers `GET /healthz` on PORT, as in HTTP mode.
 import { type Logger as BoltLogger, SocketModeReceiver } from '@slack/bolt';
-import { closeServer, HEALTH_PATH, listen } from './receiver-http.ts';
 
 export interface SocketReceiverOptions {
   appToken: string;
@@ -23,39 +20,4 @@ export function createSocketReceiver(opts: SocketReceiverOptions): SocketModeRec
       },
     },
   });
-}
-
-/** `GET /healthz` only: 200 once ready, 503 before and while stopping, 404 elsewhere. */
-export class HealthServer {
-  private server: Server | undefined;
-  private accepting = true;
-
-  constructor(private readonly isReady: () => boolean) {}
-
-  start(port: number): Promise<Server> {
-    const server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path !== HEALTH_PATH) {
-        res.writeHead(404).end();
-        return;
-      }
-      const ready = this.accepting && this.isReady();
-      res
-        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ ok: ready }));
-    });
-    this.server = server;
-    return listen(server, port);
-  }
-
-  get port(): number | undefined {
-    return (this.server?.address() as AddressInfo | null | undefined)?.port;
-  }
-
-  async stop(): Promise<void> {
-    this.accepting = false;
-    const server = this.server;
-    this.server = undefined;
-    await closeServer(server);
-  }
 }

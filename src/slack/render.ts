@@ -14,6 +14,7 @@ import {
   buildDeliveredMessage,
   buildGenericNoticeMessage,
   buildHandoffMessage,
+  buildIncidentDeclaredReply,
   buildNotifyMessage,
   buildReassignedMessage,
   buildRejectedMessage,
@@ -41,6 +42,8 @@ export interface RenderContext {
   delivery?: Delivery;
   /** The workspace URL (auth.test), the base of permalinks. */
   permalinkBase?: string;
+  /** The permalink of the run's root message (a reply outside its thread links to it). */
+  rootPermalink?: string | null;
 }
 
 export type NoticeRenderer = (
@@ -72,6 +75,7 @@ const BUILTIN: Builders = {
   completed: (n, c) => buildCompletedMessage(n, c.run),
   context_changed: (n, c) => buildContextChangedMessage(n, c.run),
   delivery_problem: (n) => buildDeliveryProblemMessage(n),
+  run_declared: (n, c) => buildIncidentDeclaredReply({ ...n, permalink: c.rootPermalink ?? null }),
 };
 
 const registered = new Map<string, NoticeRenderer>();

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../../src/config.ts';
-import { listen } from '../../src/slack/receiver-http.ts';
+import { listen } from '../../src/http/server.ts';
 import { tempDbPath } from '../support/engine.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 import { createSlackDriver } from '../support/slack-driver.ts';

@@ -3,8 +3,8 @@
 // a permalink to the thread. Real SQLite, a real WebClient, the fake Slack over HTTP.
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
-import { createOutboxSender } from '../../src/outbox/sender.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
+import { createSlackSender } from '../../src/slack/delivery/sender.ts';
+import { createSlackClient } from '../../src/slack/web-client.ts';
 import { createTestEngine, type TestEngine, userFor } from '../support/engine.ts';
 import { type FakeSlack, startFakeSlack, visibleText } from '../support/fake-slack.ts';
 
@@ -33,7 +33,7 @@ async function sev1Incident(channel: string, prepare?: (fake: FakeSlack) => void
   );
   prepare?.(fake);
   const client = createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, timeoutMs: 5000 });
-  const sender = createOutboxSender({
+  const sender = createSlackSender({
     store: engine.store,
     client,
     playbooks: engine.playbooks,

@@ -2,10 +2,10 @@
 // Slack over HTTP. Time is the engine's test clock; the sender's pacing sleeps advance it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Logger, silentLogger } from '../../src/logger.ts';
-import type { OutboxSenderOptions } from '../../src/outbox/sender.ts';
 import { openDatabase } from '../../src/persistence/sqlite/database.ts';
 import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { escapeMrkdwn } from '../../src/slack/blocks/limits.ts';
+import type { SlackSenderOptions } from '../../src/slack/delivery/sender.ts';
 import { createTestEngine, type TestEngine, tempDbPath, userFor } from '../support/engine.ts';
 import {
   type FakeMessage,
@@ -23,7 +23,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(opts: { path?: string; sender?: Partial<OutboxSenderOptions> } = {}) {
+async function setup(opts: { path?: string; sender?: Partial<SlackSenderOptions> } = {}) {
   const engine = await createTestEngine({ path: opts.path });
   const fake = await startFakeSlack({ now: engine.clock.now });
   cleanups.push(
@@ -40,7 +40,7 @@ function senderFor(
   engine: TestEngine,
   fake: FakeSlack,
   store: SqliteStore,
-  opts: Partial<OutboxSenderOptions> = {},
+  opts: Partial<SlackSenderOptions> = {},
 ) {
   return createTestSender(engine, fake, { store, ...opts });
 }

@@ -4,16 +4,16 @@
 import { loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { createOutboxSender } from '../../src/outbox/sender.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
 import { newWorkerId } from '../../src/outbox/worker-identity.ts';
 import { openDatabase } from '../../src/persistence/sqlite/database.ts';
 import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
+import { createSlackSender } from '../../src/slack/delivery/sender.ts';
+import { createSlackClient } from '../../src/slack/web-client.ts';
 
 const store = new SqliteStore(openDatabase(process.env.DATABASE_URL!, { backgroundCheckpoints: false }));
 const directory = loadRoleDirectory();
 const workerId = newWorkerId();
-const sender = createOutboxSender({
+const sender = createSlackSender({
   store,
   client: createSlackClient({ token: 'xoxb-test', slackApiUrl: process.env.SLACK_API_URL! }),
   playbooks: loadPlaybooks({ knownRoles: new Set(directory.names) }),

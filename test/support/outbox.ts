@@ -2,9 +2,9 @@
 // pacing sleeps that move that clock instead of waiting.
 import type { RunRequest } from '../../src/domain/types.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { createOutboxSender, type OutboxSenderOptions } from '../../src/outbox/sender.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
 import type { Store } from '../../src/persistence/ports.ts';
+import { createSlackSender, type SlackSenderOptions } from '../../src/slack/delivery/sender.ts';
+import { createSlackClient } from '../../src/slack/web-client.ts';
 import type { TestEngine } from './engine.ts';
 import type { FakeSlack } from './fake-slack.ts';
 
@@ -21,9 +21,9 @@ export async function virtualSleep(engine: Pick<TestEngine, 'clock'>, ms: number
 export function createTestSender(
   engine: Pick<TestEngine, 'clock' | 'playbooks' | 'store'>,
   fake: FakeSlack,
-  opts: Partial<OutboxSenderOptions> & { store?: Store } = {},
+  opts: Partial<SlackSenderOptions> & { store?: Store } = {},
 ) {
-  return createOutboxSender({
+  return createSlackSender({
     store: engine.store,
     client: testSlackClient(fake),
     playbooks: engine.playbooks,

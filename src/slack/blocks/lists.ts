@@ -90,13 +90,16 @@ export function buildChainStarted(run: Pick<Run, 'id' | 'title'>, chainTitle: st
 export function buildIncidentDeclaredReply(input: {
   by: string;
   runId: string;
-  severity: string;
+  severity: string | null;
   title: string;
-  permalink: string;
+  /** The run's root message; without it the title alone. */
+  permalink: string | null;
 }): SlackMessage {
   // A link's label is user text too: escaped, and without the characters that end a link.
   const label = userText(oneLine(input.title, 150), 300).replace(/[<>|]/g, '');
-  const line = `🚨 <@${input.by}> declared ${input.runId} (${input.severity.toUpperCase()}): <${input.permalink}|${label}>`;
+  const severity = input.severity ? ` (${input.severity.toUpperCase()})` : '';
+  const link = input.permalink ? `<${input.permalink}|${label}>` : label;
+  const line = `🚨 <@${input.by}> declared ${input.runId}${severity}: ${link}`;
   return fitMessage({ text: line, blocks: [section(line)] });
 }
 

@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/logger.ts';
-import { createSlackClient } from '../../src/outbox/slack-client.ts';
-import { classifySlackError } from '../../src/outbox/slack-errors.ts';
-import { type FakeSlack, type Fault, startFakeSlack } from '../support/fake-slack.ts';
+import { silentLogger } from '../../../src/logger.ts';
+import { classifySlackError } from '../../../src/slack/delivery/errors.ts';
+import { createSlackClient } from '../../../src/slack/web-client.ts';
+import { type FakeSlack, type Fault, startFakeSlack } from '../../support/fake-slack.ts';
 
 // Real errors from a real WebClient configured as the bot configures it.
 let fake: FakeSlack;
