@@ -2,17 +2,15 @@
 // answer for the requester alone (null when the run's own messages say it all).
 import { CHAIN_TITLES } from '../../routing/classifier/types.ts';
 import type { Actor } from '../../src/domain/types.ts';
-import {
-  buildDigestAnswer,
-  buildGdprRecordedMessage,
-  buildMetricsMessage,
-  buildPostmortemPosted,
-} from '../../src/slack/blocks/clocks/index.ts';
+import { buildGdprRecordedMessage } from '../../src/slack/blocks/clocks/index.ts';
 import {
   buildChooseChainMessage,
   buildDescribeRequest,
+  buildDigestAnswer,
   buildHelp,
+  buildMetricsMessage,
   buildMineList,
+  buildPostmortemPosted,
   buildRolesList,
   buildRunStatus,
   buildRunStatusList,

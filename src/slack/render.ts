@@ -4,7 +4,7 @@
 import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { Delivery, Notice } from '../domain/notices.ts';
 import type { Run } from '../domain/types.ts';
-import { threadLink } from '../services/clocks/digest.ts';
+import { threadLink } from '../services/digests/digest.ts';
 import { buildDeliveryProblemMessage } from './blocks/delivery.ts';
 import {
   buildBlockedMessage,

@@ -3,9 +3,8 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import { CHAIN_TITLES, type Classification } from '../../../routing/classifier/types.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Run, Step } from '../../domain/types.ts';
-import type { MetricsReport } from '../../services/clocks/metrics.ts';
+import type { MetricsReport } from '../../services/metrics/metrics.ts';
 import { ACTION, COMMAND_LEAD, encodeChainChoice, encodeStepRef } from '../ids.ts';
-import { buildMetricsBlocks } from './clocks/reports.ts';
 import {
   actions,
   button,
@@ -21,6 +20,7 @@ import {
   userText,
 } from './kit.ts';
 import { LIMITS, oneLine, splitText } from './limits.ts';
+import { buildMetricsBlocks } from './reports.ts';
 import { chainTitle, currentStep, progressLine, RUN_STATUS_LABEL, stepOwners } from './run.ts';
 
 const titleOf = (chain: string, titles: Readonly<Record<string, string>>) => titles[chain] ?? chain;

@@ -1,22 +1,13 @@
 // The clock and report builders, and their registration with the notice renderer.
 
 import type { EscalationNotice, GdprNotice, ReminderNotice } from '../../../services/clocks/clock-notices.ts';
-import type { DigestNotice } from '../../../services/clocks/digest-service.ts';
+import type { DigestNotice } from '../../../services/digests/digest-service.ts';
 import type { NoticeRenderer } from '../../render.ts';
+import { buildDigestMessage, buildPostmortemMessage } from '../reports.ts';
 import { buildGdprMessage } from './gdpr.ts';
-import { buildDigestMessage, buildPostmortemMessage } from './reports.ts';
 import { buildEscalationMessage, buildReminderMessage } from './step-clocks.ts';
 
 export { buildGdprMessage, buildGdprRecordedMessage } from './gdpr.ts';
-export {
-  buildDigestAnswer,
-  buildDigestMessage,
-  buildMetricsBlocks,
-  buildMetricsMessage,
-  buildPostmortemMessage,
-  buildPostmortemPosted,
-  markdownToMrkdwn,
-} from './reports.ts';
 export { buildEscalationMessage, buildReminderMessage, buildSnoozedMessage } from './step-clocks.ts';
 
 /**

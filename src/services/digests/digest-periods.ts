@@ -4,7 +4,7 @@
 import { TZDate } from '@date-fns/tz';
 import { startOfDay, startOfISOWeek } from 'date-fns';
 import cron from 'node-cron';
-import { isoWeek, localDate } from './business-time.ts';
+import { isoWeek, localDate } from '../clocks/business-time.ts';
 
 export type DigestKind = 'daily' | 'weekly';
 export const DIGEST_KINDS: readonly DigestKind[] = ['daily', 'weekly'];

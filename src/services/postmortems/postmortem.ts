@@ -6,8 +6,8 @@ import type { Clock } from '../../core/clock.ts';
 import type { Actor, Run, RunEvent } from '../../domain/types.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Store } from '../../persistence/store.ts';
-import { humanDuration, localDateTime } from './business-time.ts';
-import { gdprClockOf } from './gdpr-clock.ts';
+import { humanDuration, localDateTime } from '../clocks/business-time.ts';
+import { gdprClockOf } from '../clocks/gdpr-clock.ts';
 
 export const POSTMORTEM_CHAIN = 'incident';
 

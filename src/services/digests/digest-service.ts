@@ -8,9 +8,9 @@ import type { Clock } from '../../core/clock.ts';
 import { type Actor, SYSTEM_ACTOR } from '../../domain/types.ts';
 import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
 import type { Repositories, Store } from '../../persistence/store.ts';
+import { digestText, digestTitle } from '../reports/report-text.ts';
 import { buildDigestData, type DigestData } from './digest.ts';
 import { type DigestKind, periodKey, periodStart } from './digest-periods.ts';
-import { digestText, digestTitle } from './report-text.ts';
 
 const DAY = 24 * 3_600_000;
 

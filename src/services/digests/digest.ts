@@ -6,9 +6,9 @@
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { DeliveryProblem, RoleMention } from '../../domain/notices.ts';
 import type { ClockQueries, OpenStepRow } from '../../persistence/reporting.ts';
+import { ACK_KINDS, DUE_KINDS, TIMER } from '../clocks/timer-kinds.ts';
+import { computeMetrics, type MetricsChange, type MetricsReport, metricsChange } from '../metrics/metrics.ts';
 import type { DigestKind } from './digest-periods.ts';
-import { computeMetrics, type MetricsChange, type MetricsReport, metricsChange } from './metrics.ts';
-import { ACK_KINDS, DUE_KINDS, TIMER } from './timer-kinds.ts';
 
 const DAY = 24 * 3_600_000;
 

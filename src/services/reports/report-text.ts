@@ -3,9 +3,9 @@
 // archive text) is here; Slack's mrkdwn formatter is in src/slack/blocks/clocks/reports.ts, whose
 // builders put each section in its own block.
 import type { RoleMention } from '../../domain/notices.ts';
-import { humanDuration, localDateTime } from './business-time.ts';
-import type { DigestData } from './digest.ts';
-import type { MetricsChange, MetricsReport } from './metrics.ts';
+import { humanDuration, localDateTime } from '../clocks/business-time.ts';
+import type { DigestData } from '../digests/digest.ts';
+import type { MetricsChange, MetricsReport } from '../metrics/metrics.ts';
 
 export interface TextSection {
   title: string;
