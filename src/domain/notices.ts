@@ -1,11 +1,9 @@
 // What the bot owes Slack after a state change. Written to the outbox in the same transaction
-// as the change and rendered by the Slack adapter when sent. No Slack types here.
-
-/** Who is mentioned for a role: the role and the user/group IDs holding it at that moment. */
-export interface RoleMention {
-  role: string;
-  principals: string[];
-}
+// as the change and rendered by the Slack adapter when sent. No Slack types here. The union is
+// closed: every surface renders each member (src/slack/render.ts has one builder per type).
+import type { ClockNotice } from './clock-notices.ts';
+import type { DigestNotice } from './reports.ts';
+import type { RoleMention } from './types.ts';
 
 interface RunNotice {
   runId: string;
@@ -93,9 +91,10 @@ export type Notice =
       by: string;
       changes: Record<string, { from: unknown; to: unknown }>;
     })
-  /** Clocks (reminders, escalations, GDPR) and digests: the payload is prepared by the job. */
-  | (RunNotice & { type: 'reminder' | 'escalation' | 'gdpr'; [key: string]: unknown })
-  | { type: 'digest'; runId?: undefined; [key: string]: unknown }
+  /** Clocks: reminders, escalations and the GDPR clock, prepared by the timer jobs. */
+  | ClockNotice
+  | DigestNotice
+  /** A post-mortem draft in the incident's thread, as Markdown. */
   | (RunNotice & { type: 'postmortem'; markdown: string })
   | DeliveryProblemNotice;
 

@@ -74,6 +74,12 @@ export interface Step {
   completedAt: number | null;
 }
 
+/** Who is mentioned for a role: the role and the user/group IDs holding it at that moment. */
+export interface RoleMention {
+  role: string;
+  principals: string[];
+}
+
 export interface RunContext {
   /** Lines describing the regime: severity row, release type row, change pattern. */
   summary?: string[];

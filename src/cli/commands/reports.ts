@@ -1,6 +1,6 @@
 // `projectlead digest --dry-run daily|weekly`, `metrics [--json]`, `postmortem RUN-ID`:
 // read-only views of the clocks and reports, on the same database the bot uses.
-import { DIGEST_KINDS, type DigestKind } from '../../services/digests/digest-periods.ts';
+import { DIGEST_KINDS, type DigestKind } from '../../domain/reports.ts';
 import { metricsText } from '../../services/reports/report-text.ts';
 import { cliActor } from '../actor.ts';
 import { type CliCommand, print, withCore } from '../io.ts';

@@ -2,8 +2,8 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import { CHAIN_TITLES, type Classification } from '../../../routing/classifier/types.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import type { MetricsReport } from '../../domain/reports.ts';
 import type { Run, Step } from '../../domain/types.ts';
-import type { MetricsReport } from '../../services/metrics/metrics.ts';
 import { ACTION, COMMAND_LEAD, encodeChainChoice, encodeStepRef } from '../ids.ts';
 import {
   actions,

@@ -1,8 +1,8 @@
 // Digest, metrics and post-mortem messages: one section per part of the report, each within
 // Slack's 3000 characters (long parts are split), at most 50 blocks.
 import type { KnownBlock } from '@slack/types';
-import type { DigestNotice, DigestRequestResult } from '../../services/digests/digest-service.ts';
-import type { MetricsReport } from '../../services/metrics/metrics.ts';
+import type { DigestNotice, MetricsReport } from '../../domain/reports.ts';
+import type { DigestRequestResult } from '../../services/digests/digest-service.ts';
 import type { PostmortemDraft } from '../../services/postmortems/postmortem.ts';
 import {
   digestSections,

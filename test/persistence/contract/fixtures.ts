@@ -131,4 +131,24 @@ export function event(runId: string | null, type: string, at: number, data: Reco
 export const rootUpdate = (runId: string): Notice => ({ type: 'root_update', runId });
 export const started = (runId: string): Notice => ({ type: 'run_started', runId });
 export const cancelled = (runId: string): Notice => ({ type: 'cancelled', runId, by: 'UREQ', reason: null });
-export const digest = (title: string): Notice => ({ type: 'digest', title, lines: ['a', 'b'] });
+export const digest = (title: string): Notice => ({
+  type: 'digest',
+  kind: 'daily',
+  periodKey: 'daily:2026-11-02',
+  title,
+  text: `# ${title}\n- a\n- b`,
+  data: {
+    kind: 'daily',
+    periodKey: 'daily:2026-11-02',
+    generatedAt: 0,
+    timeZone: 'UTC',
+    since: 0,
+    shipped: { total: 0, items: [] },
+    pending: { total: 0, groups: [] },
+    blocked: { total: 0, items: [] },
+    overdue: { total: 0, items: [] },
+    incidents: { total: 0, bySeverity: [] },
+    gdpr: { items: [] },
+    metrics: null,
+  },
+});

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  EscalationNotice,
-  GdprNotice,
-  ReminderNotice,
-} from '../../../../src/services/clocks/clock-notices.ts';
-import type { DigestNotice } from '../../../../src/services/digests/digest-service.ts';
+import type { EscalationNotice, GdprNotice, ReminderNotice } from '../../../../src/domain/clock-notices.ts';
+import type { DigestNotice } from '../../../../src/domain/reports.ts';
 import {
   buildEscalationMessage,
   buildGdprMessage,
