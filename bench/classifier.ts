@@ -4,7 +4,8 @@
  * index of 1,000 entries, and for a 40,000-character request.
  */
 import { loadCorpus } from '../routing/classifier/corpora.ts';
-import { buildCorrectionIndex, type ChainId, classify } from '../routing/classifier/index.ts';
+import { buildCorrectionIndex, classify } from '../routing/classifier/index.ts';
+import { CHAIN_IDS } from '../routing/vocabulary.ts';
 
 const texts = ['dev', 'train', 'heldout'].flatMap((name) => loadCorpus(name).map((e) => e.request.text));
 
@@ -28,7 +29,7 @@ function measure(label: string, run: (text: string) => unknown, inputs: string[]
   );
 }
 
-const chains: ChainId[] = ['feature', 'bug', 'release', 'incident', 'cross_project', 'compliance'];
+const chains = CHAIN_IDS;
 const corrections = Array.from({ length: 1000 }, (_, i) => ({
   text: `${texts[i % texts.length]} ${i}`,
   chain: chains[i % chains.length]!,

@@ -1,6 +1,7 @@
 // A declared incident: an Incident Response run in the message's channel (once per modal,
 // however often it is submitted), then a reply in the message's thread linking to the run.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { INCIDENT_SEVERITIES } from '../../routing/vocabulary.ts';
 import type { Severity } from '../../src/domain/types.ts';
 import { ValidationError } from '../../src/errors.ts';
 import { buildIncidentDeclaredReply } from '../../src/slack/blocks/index.ts';
@@ -8,7 +9,7 @@ import { BLOCK, parseIncidentSource } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { fieldValue, fieldYesNo, requireField, type StateValues } from './values.ts';
 
-const SEVERITIES = new Set(['sev1', 'sev2', 'sev3']);
+const SEVERITIES = new Set<string>(INCIDENT_SEVERITIES);
 
 export function declareIncidentSubmitted(deps: HandlerDeps) {
   return async ({ ack, view, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {

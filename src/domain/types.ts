@@ -1,6 +1,7 @@
 // The run model shared by services, persistence and the Slack adapter. No I/O here.
 import type { PlannedNotice } from '../../routing/plan.ts';
-import type { Flag, Gate, ReleaseType, Severity } from '../../routing/playbooks/schema.ts';
+import type { Gate } from '../../routing/playbooks/schema.ts';
+import type { Flag, ReleaseType, Severity } from '../../routing/vocabulary.ts';
 
 export type { Flag, ReleaseType, Severity };
 

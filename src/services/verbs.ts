@@ -5,7 +5,7 @@
 // and the MCP server expose exactly it. Names and inputs are a public API: snake_case, stable.
 import { z } from 'zod';
 import type { Classification } from '../../routing/classifier/index.ts';
-import { FLAGS, RELEASE_TYPES, SEVERITIES } from '../../routing/playbooks/schema.ts';
+import { FLAGS, RELEASE_TYPES, SEVERITIES } from '../../routing/vocabulary.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Actor, Run, Step } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';

@@ -7,13 +7,12 @@
 import { createInterface } from 'node:readline';
 import {
   buildCorrectionIndex,
-  CHAIN_TITLES,
   type Classification,
   type Correction,
   type CorrectionIndex,
   classify,
-  isChainId,
 } from '../../../routing/classifier/index.ts';
+import { CHAIN_TITLES, isChainId } from '../../../routing/vocabulary.ts';
 import { type CliCommand, withCore } from '../io.ts';
 
 export interface ClassifyIo {

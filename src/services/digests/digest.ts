@@ -4,6 +4,7 @@
 // clocks; the weekly one adds per-chain metrics and the change from the week before.
 // Everything is aggregated in SQL; lists are capped (totals stay exact) to fit in Slack.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import { INCIDENT_SEVERITIES } from '../../../routing/vocabulary.ts';
 import type { DeliveryProblem } from '../../domain/notices.ts';
 import type { DigestData, DigestKind, PendingItem, RunRef } from '../../domain/reports.ts';
 import type { ClockQueries, OpenStepRow } from '../../persistence/reporting.ts';
@@ -42,7 +43,7 @@ export function threadLink(
   return r.threadTs && r.threadTs !== root ? `${url}?thread_ts=${r.threadTs}&cid=${r.channelId}` : url;
 }
 
-const SEVERITY_ORDER = ['sev1', 'sev2', 'sev3'];
+const SEVERITY_ORDER: readonly string[] = INCIDENT_SEVERITIES;
 
 function pendingRoles(s: OpenStepRow): string[] {
   const owners = s.owners.filter((r) => !s.deliveries[r]);

@@ -1,14 +1,15 @@
 // Chain metrics (seed 004 "Skill Chain Metrics"): per chain, how many runs closed, their
 // average duration and success rate, and MTTR for SEV1 and SEV2 incidents. Aggregated in SQL.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import type { ChainId, Severity } from '../../../routing/vocabulary.ts';
 import type { ChainMetrics, MetricsChange, MetricsReport } from '../../domain/reports.ts';
 import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
 import type { Store } from '../../persistence/store.ts';
 
 /** MTTR: detection (the run's start) → service restored (the Mitigate step done). */
-export const MTTR_CHAIN = 'incident';
+export const MTTR_CHAIN: ChainId = 'incident';
 export const MTTR_STEP = 'mitigate';
-export const MTTR_SEVERITIES = ['sev1', 'sev2'] as const;
+export const MTTR_SEVERITIES = ['sev1', 'sev2'] as const satisfies readonly Severity[];
 
 export async function computeMetrics(
   queries: ClockQueries,

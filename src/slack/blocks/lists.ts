@@ -1,7 +1,8 @@
 // Answers to /lead (choose a chain, mine, roles, help, refusals) and the App Home tab.
 import type { HomeView, KnownBlock } from '@slack/types';
-import { CHAIN_TITLES, type Classification } from '../../../routing/classifier/types.ts';
+import type { Classification } from '../../../routing/classifier/index.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import { CHAIN_TITLES } from '../../../routing/vocabulary.ts';
 import type { MetricsReport } from '../../domain/reports.ts';
 import type { Run, Step } from '../../domain/types.ts';
 import { ACTION, COMMAND_LEAD, encodeChainChoice, encodeStepRef } from '../ids.ts';
