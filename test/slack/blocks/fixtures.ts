@@ -7,6 +7,7 @@ import { PRINCIPALS } from '../../../src/core/principals.ts';
 import type { Notice } from '../../../src/domain/notices.ts';
 import { newRun, RunTransition } from '../../../src/domain/run-machine.ts';
 import type { Run, RunRequest } from '../../../src/domain/types.ts';
+import { emptyDigestNotice } from '../../support/digest-notice.ts';
 
 export const NOW = Date.UTC(2026, 10, 2, 9, 0, 0);
 export const directory = loadRoleDirectory();
@@ -161,27 +162,7 @@ export const NOTICES: Notice[] = [
     remainingMs: 24 * HOUR,
     mentions: [{ role: 'Privacy', principals: ['UPRIVACY'] }],
   },
-  {
-    type: 'digest',
-    kind: 'daily',
-    periodKey: 'daily:2026-11-02',
-    title: 'Daily digest, 2026-11-02',
-    text: '# Daily digest, 2026-11-02',
-    data: {
-      kind: 'daily',
-      periodKey: 'daily:2026-11-02',
-      generatedAt: T0,
-      timeZone: 'UTC',
-      since: T0 - 24 * HOUR,
-      shipped: { total: 0, items: [] },
-      pending: { total: 0, groups: [] },
-      blocked: { total: 0, items: [] },
-      overdue: { total: 0, items: [] },
-      incidents: { total: 0, bySeverity: [] },
-      gdpr: { items: [] },
-      metrics: null,
-    },
-  },
+  emptyDigestNotice('Daily digest, 2026-11-02', T0),
   {
     type: 'postmortem',
     runId: 'INC-3',
