@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { loadPlaybooks } from '../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../routing/roles.ts';
 import { createScheduler } from '../src/jobs/scheduler.ts';
-import { openDatabase } from '../src/persistence/database.ts';
-import { SqliteStore } from '../src/persistence/store.ts';
+import { openDatabase } from '../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../src/persistence/sqlite/store.ts';
 import { planStepTimers } from '../src/services/clocks/deadline-policy.ts';
 import { createDigestService } from '../src/services/digests/digest-service.ts';
 

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { loadPlaybooks } from '../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../routing/roles.ts';
 import { createActors } from '../src/core/actor.ts';
-import { openDatabase } from '../src/persistence/database.ts';
-import { SqliteStore } from '../src/persistence/store.ts';
+import { openDatabase } from '../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../src/persistence/sqlite/store.ts';
 import { createRoleService } from '../src/services/role-service.ts';
 import { createRunService } from '../src/services/run-service.ts';
 

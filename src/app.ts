@@ -287,7 +287,7 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       ready = true;
       log.info(`ProjectLead is listening (${mode === 'http' ? 'HTTP' : 'Socket Mode'})`, {
         port: httpReceiver?.port ?? health?.port,
-        database: core.db.path,
+        database: core.store.location,
         pid: process.pid,
       });
     },

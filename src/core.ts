@@ -1,4 +1,4 @@
-// The Slack-free core: database, playbooks, role directory and every service (the request
+// The Slack-free core: store, playbooks, role directory and every service (the request
 // service included), composed once. Used by the bot (src/main.ts) and the CLI alike; the verb
 // table (src/services/verbs.ts) is what the surfaces call.
 import { randomBytes } from 'node:crypto';
@@ -8,8 +8,7 @@ import { loadRoleDirectory } from '../routing/roles.ts';
 import type { CoreConfig } from './config.ts';
 import { createActors } from './core/actor.ts';
 import type { Clock } from './core/clock.ts';
-import { openDatabase } from './persistence/database.ts';
-import { SqliteStore } from './persistence/store.ts';
+import { openStore } from './persistence/open.ts';
 import { createClockService } from './services/clocks/clock-service.ts';
 import { createDeadlineHook } from './services/clocks/deadline-hook.ts';
 import { createDigestService } from './services/digests/digest-service.ts';
@@ -35,8 +34,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
   const directory = loadRoleDirectory(config.ROLES_FILE);
   const dirs = [BUILTIN_PLAYBOOKS_DIR, ...(config.PLAYBOOKS_DIR ? [config.PLAYBOOKS_DIR] : [])];
   const playbooks = loadPlaybooks({ dirs, knownRoles: new Set(directory.names) });
-  const db = openDatabase(config.DATABASE_URL);
-  const store = new SqliteStore(db);
+  const store = await openStore(config.DATABASE_URL);
   const adminUserIds = new Set(config.ADMIN_USER_IDS);
   const deadlines = createDeadlineHook({ directory, playbooks, workTimeZone });
   const actors = createActors({ store, directory, adminUserIds });
@@ -71,7 +69,6 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     workTimeZone,
     directory,
     playbooks,
-    db,
     store,
     actors,
     runs,

@@ -65,6 +65,7 @@ export const ERROR_CODES = {
   step_changed: 'The step changed while this was being done; try again.',
   // Configuration.
   config_invalid: 'A setting is missing or malformed.',
+  database_unsupported: 'DATABASE_URL names a database ProjectLead cannot use yet.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

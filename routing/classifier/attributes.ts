@@ -15,11 +15,12 @@
 
 import { BUG_SEVERITIES, INCIDENT_SEVERITIES } from '../vocabulary.ts';
 import {
-  loadModel,
+  addRow,
+  modelFromText,
   NEGATION_SPAN,
   NEGATION_STOPS,
   NEGATORS,
-  parseModelText,
+  readModelFile,
   stem,
   type TokenModel,
 } from './model.ts';
@@ -39,7 +40,12 @@ export const WIDTH = FLAG_AT + FLAG_ORDER.length;
 export type AttributeModel = TokenModel;
 
 export function parseAttributeModel(text: string): AttributeModel {
-  return loadModel(parseModelText(text));
+  return modelFromText(text);
+}
+
+/** The trained attribute model (`attribute-weights.txt`, written by `train-model.ts`). */
+export function loadTrainedAttributeModel(): AttributeModel {
+  return readModelFile('./attribute-weights.txt');
 }
 
 /**
@@ -87,8 +93,9 @@ export function attributeLogitsOfWords(
 }
 
 interface WordRows {
-  row: Float64Array | undefined;
-  negatedRow: Float64Array | undefined;
+  /** The rows of the features `stem` and `!stem` (-1: not in the model). */
+  row: number;
+  negatedRow: number;
   endsNegation: boolean;
   negates: boolean;
 }
@@ -97,13 +104,21 @@ const WORDS_LIMIT = 50_000;
 
 class WordRowTable {
   private readonly words = new Map<string, WordRows>();
-  private readonly counted = new Set<Float64Array>();
+  /** counted[row] === stamp: the row has already counted for this request. */
+  private readonly counted: Uint32Array;
+  private stamp = 0;
 
-  constructor(private readonly model: AttributeModel) {}
+  constructor(private readonly model: AttributeModel) {
+    this.counted = new Uint32Array(model.rows.size);
+  }
 
   logits(words: readonly string[], extra: readonly string[]): Float64Array {
     const z = Float64Array.from(this.model.bias);
-    this.counted.clear();
+    this.stamp++;
+    if (this.stamp === 0xffffffff) {
+      this.counted.fill(0);
+      this.stamp = 1;
+    }
     let negatedFor = 0;
     for (const word of words) {
       const entry = this.entry(word);
@@ -115,7 +130,7 @@ class WordRowTable {
       }
       if (entry.negates) negatedFor = NEGATION_SPAN;
     }
-    for (const feature of extra) this.count(z, this.model.weights.get(feature));
+    for (const feature of extra) this.count(z, this.model.rows.get(feature) ?? -1);
     return z;
   }
 
@@ -124,8 +139,8 @@ class WordRowTable {
     if (!entry) {
       const s = stem(word);
       entry = {
-        row: this.model.weights.get(s),
-        negatedRow: this.model.weights.get(`!${s}`),
+        row: this.model.rows.get(s) ?? -1,
+        negatedRow: this.model.rows.get(`!${s}`) ?? -1,
         endsNegation: NEGATION_STOPS.has(word),
         negates: NEGATORS.has(word),
       };
@@ -135,10 +150,10 @@ class WordRowTable {
     return entry;
   }
 
-  private count(z: Float64Array, row: Float64Array | undefined): void {
-    if (!row || this.counted.has(row)) return;
-    this.counted.add(row);
-    for (let c = 0; c < WIDTH; c++) z[c]! += row[c]!;
+  private count(z: Float64Array, row: number): void {
+    if (row < 0 || this.counted[row] === this.stamp) return;
+    this.counted[row] = this.stamp;
+    addRow(z, this.model, row);
   }
 }
 
@@ -149,9 +164,8 @@ const TABLES = new WeakMap<AttributeModel, WordRowTable>();
 export function attributeLogits(model: AttributeModel, features: readonly string[]): Float64Array {
   const z = Float64Array.from(model.bias);
   for (const feature of features) {
-    const w = model.weights.get(feature);
-    if (!w) continue;
-    for (let c = 0; c < WIDTH; c++) z[c]! += w[c]!;
+    const row = model.rows.get(feature);
+    if (row !== undefined) addRow(z, model, row);
   }
   return z;
 }

@@ -3,11 +3,10 @@
  * could be, the flags that drive the engine's skip and routing rules, severity, projects,
  * and a sentence saying why. Pure and deterministic.
  */
-import { ATTRIBUTE_MODEL_TEXT } from './attribute-weights.ts';
 import {
   type AttributeModel,
   attributeLogitsOfWords,
-  parseAttributeModel,
+  loadTrainedAttributeModel,
   pickBugSeverity,
   pickFlags,
   pickIncidentSeverity,
@@ -16,15 +15,13 @@ import {
 import type { CorrectionIndex } from './corrections.ts';
 import { CHANGE_TYPE_RULES, FLAG_RULES, PROJECT_RULES, RELEASE_TYPE_RULES, type Rule } from './lexicon.ts';
 import {
-  loadModel,
+  loadTrainedModel,
   modelBest,
   modelLogProbs,
-  parseModelText,
   stemFeatures,
   type TokenModel,
   toLogProbs,
 } from './model.ts';
-import { MODEL_TEXT } from './model-weights.ts';
 import { codeBlocks, makeTitle, normalizeSlackText, titleOfTidyText, toTokens } from './normalize.ts';
 import { RuleIndex } from './prefilter.ts';
 import { gatherEvidence, rankChains } from './scoring.ts';
@@ -142,8 +139,8 @@ export interface ClassifyOptions {
   tuning?: Partial<Tuning>;
 }
 
-const DEFAULT_MODEL: TokenModel = loadModel(parseModelText(MODEL_TEXT));
-const DEFAULT_ATTRIBUTES: AttributeModel = parseAttributeModel(ATTRIBUTE_MODEL_TEXT);
+const DEFAULT_MODEL: TokenModel = loadTrainedModel();
+const DEFAULT_ATTRIBUTES: AttributeModel = loadTrainedAttributeModel();
 
 const FLAG_INDEX = new RuleIndex(FLAG_RULES, (rule: Rule<Flag>) => rule.re.source);
 const PROJECT_INDEX = new RuleIndex(PROJECT_RULES, (rule: Rule<Project>) => rule.re.source);

@@ -198,16 +198,19 @@ function starts(seq: Item[], from: number, k: number, cutAtAny: boolean, limit: 
   return out;
 }
 
-/** A pattern's starts (every match begins with one of them), or null when some match could begin anyhow. */
-function startsOf(source: string, k: number, cutAtAny: boolean, limit: number): string[] | null {
-  let alts: Item[][];
+/** A pattern parsed, or null when it uses syntax the parser does not know (it then always runs). */
+function parsed(source: string): Item[] | null {
   try {
-    alts = parse(source);
+    return [{ kind: 'group', alts: parse(source), min: 1, max: 1 }];
   } catch (error) {
     if (error instanceof Unknown) return null;
     throw error;
   }
-  const found = starts([{ kind: 'group', alts, min: 1, max: 1 }], 0, k, cutAtAny, limit);
+}
+
+/** A pattern's starts (every match begins with one of them), or null when some match could begin anyhow. */
+function startsOf(pattern: Item[], k: number, cutAtAny: boolean, limit: number): string[] | null {
+  const found = starts(pattern, 0, k, cutAtAny, limit);
   if (!found || found.whole.has('') || found.cut.has('')) return null;
   return [...new Set([...found.whole, ...found.cut])];
 }
@@ -217,7 +220,8 @@ function startsOf(source: string, k: number, cutAtAny: boolean, limit: number): 
  * `k` characters long or the whole match. Null when not worked out (or more than `limit`).
  */
 export function patternStarts(source: string, k = K, limit = Number.POSITIVE_INFINITY): string[] | null {
-  return startsOf(source, k, false, limit);
+  const pattern = parsed(source);
+  return pattern && startsOf(pattern, k, false, limit);
 }
 
 /**
@@ -228,9 +232,10 @@ export function patternStarts(source: string, k = K, limit = Number.POSITIVE_INF
  * any key that a shorter one already covers.
  */
 function indexStarts(source: string): string[] | null {
-  if (!patternStarts(source, K)) return null;
+  const pattern = parsed(source);
+  if (!pattern || !startsOf(pattern, K, false, Number.POSITIVE_INFINITY)) return null;
   for (let k = MAX_START; k >= K; k--) {
-    const found = startsOf(source, k, true, k > K ? MAX_STARTS : Number.POSITIVE_INFINITY);
+    const found = startsOf(pattern, k, true, k > K ? MAX_STARTS : Number.POSITIVE_INFINITY);
     if (!found) continue;
     const set = new Set(found);
     return found.filter((s) => {
@@ -248,37 +253,30 @@ export interface RuleMatch<R> {
   text: string;
 }
 
-/** A trie of starts: the rules to try where the text so far spells this node's path. */
-interface StartNode {
-  rules: number[];
-  next: Map<number, StartNode>;
-  /**
-   * The same children by ASCII code, as an array, for the root and its children: the first
-   * two steps are taken at every token, the deeper ones rarely (and an array a node would
-   * take too much memory).
-   */
-  ascii: (StartNode | undefined)[] | null;
-}
-
-const ARRAY_DEPTH = 2;
-
-function newNode(depth: number): StartNode {
-  return { rules: [], next: new Map(), ascii: depth < ARRAY_DEPTH ? new Array(128).fill(undefined) : null };
-}
-
-function child(node: StartNode, code: number): StartNode | undefined {
-  return node.ascii !== null && code < 128 ? node.ascii[code] : node.next.get(code);
-}
+/** The children of the nodes this shallow are also kept by ASCII code: the first two steps are taken at every token. */
+const DENSE_DEPTH = 2;
+const ASCII = 128;
 
 /**
  * Finds, for every rule, its leftmost match in a token string. A rule whose possible starts
  * are known is tried (as a sticky regex) only where a token begins with one of them; the
  * others scan the whole string. Same result as running each rule's regex, much less work.
+ *
+ * The starts form a trie, stored as typed arrays (some 11,000 nodes for the chain rules: an
+ * object and a Map a node took megabytes): node 0 is the root; a node's children are in
+ * increasing character order, linked from `firstChild` through `nextSibling`.
  */
 export class RuleIndex<R> {
   private readonly always: number[] = [];
-  /** Rules by their starts, character code by character code. */
-  private readonly root: StartNode = newNode(0);
+  private readonly code: Uint16Array;
+  private readonly firstChild: Int32Array;
+  private readonly nextSibling: Int32Array;
+  /** The rules to try at node n: `ruleIds[ruleFrom[n]]` up to `ruleIds[ruleFrom[n + 1]]`, in rule order. */
+  private readonly ruleFrom: Int32Array;
+  private readonly ruleIds: Int32Array;
+  /** For the nodes above DENSE_DEPTH: `dense[denseRow[n] * ASCII + c]` is the child by code c < 128 (-1: none). */
+  private readonly denseRow: Int32Array;
+  private readonly dense: Int32Array;
   private readonly scan: RegExp[];
   private readonly sticky: RegExp[];
   /** Per call: where each rule's leftmost match starts (-1: none yet) and its text. */
@@ -293,27 +291,78 @@ export class RuleIndex<R> {
     this.foundText = new Array<string>(rules.length).fill('');
     this.scan = rules.map((rule) => new RegExp(sourceOf(rule)));
     this.sticky = rules.map((rule) => new RegExp(sourceOf(rule), 'y'));
+    // Every (start, rule), sorted by start then rule: the trie is then made in one pass, each
+    // node's rules together and in rule order.
+    const keys: string[] = [];
+    const ids: number[] = [];
     rules.forEach((rule, id) => {
       const found = indexStarts(sourceOf(rule));
-      if (!found) {
-        this.always.push(id);
-        return;
-      }
-      for (const s of found) {
-        let node = this.root;
-        for (let j = 0; j < s.length; j++) {
-          const code = s.charCodeAt(j);
-          let next = node.next.get(code);
-          if (!next) {
-            next = newNode(j + 1);
-            node.next.set(code, next);
-            if (node.ascii !== null && code < 128) node.ascii[code] = next;
-          }
-          node = next;
+      if (!found) this.always.push(id);
+      else
+        for (const s of found) {
+          keys.push(s);
+          ids.push(id);
         }
-        node.rules.push(id);
-      }
     });
+    const order = Array.from(keys, (_, i) => i).sort((a, b) =>
+      keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : ids[a]! - ids[b]!,
+    );
+    const most = keys.reduce((n, s) => n + s.length, 1);
+    const code = new Uint16Array(most);
+    const firstChild = new Int32Array(most).fill(-1);
+    const nextSibling = new Int32Array(most).fill(-1);
+    const lastChild = new Int32Array(most).fill(-1);
+    const ruleFrom = new Int32Array(most + 1);
+    const depth = new Uint8Array(most);
+    const path = [0]; // the nodes spelling the previous key
+    let nodes = 1;
+    let previous = '';
+    this.ruleIds = new Int32Array(order.length);
+    order.forEach((e, r) => {
+      const key = keys[e]!;
+      let shared = 0;
+      while (shared < key.length && key.charCodeAt(shared) === previous.charCodeAt(shared)) shared++;
+      for (let j = shared; j < key.length; j++) {
+        const parent = path[j]!;
+        const node = nodes++;
+        code[node] = key.charCodeAt(j);
+        depth[node] = j + 1;
+        ruleFrom[node] = r;
+        if (lastChild[parent]! < 0) firstChild[parent] = node;
+        else nextSibling[lastChild[parent]!] = node;
+        lastChild[parent] = node;
+        path[j + 1] = node;
+      }
+      this.ruleIds[r] = ids[e]!;
+      previous = key;
+    });
+    ruleFrom[nodes] = order.length;
+    this.code = code.slice(0, nodes);
+    this.firstChild = firstChild.slice(0, nodes);
+    this.nextSibling = nextSibling.slice(0, nodes);
+    this.ruleFrom = ruleFrom.slice(0, nodes + 1);
+    this.denseRow = new Int32Array(nodes).fill(-1);
+    let rows = 0;
+    for (let n = 0; n < nodes; n++) if (depth[n]! < DENSE_DEPTH) this.denseRow[n] = rows++;
+    this.dense = new Int32Array(rows * ASCII).fill(-1);
+    for (let n = 0; n < nodes; n++) {
+      const row = this.denseRow[n]!;
+      if (row < 0) continue;
+      for (let c = this.firstChild[n]!; c >= 0; c = this.nextSibling[c]!)
+        if (this.code[c]! < ASCII) this.dense[row * ASCII + this.code[c]!] = c;
+    }
+  }
+
+  /** The child of `node` by character code `c`, or -1. */
+  private child(node: number, c: number): number {
+    const row = this.denseRow[node]!;
+    if (row >= 0 && c < ASCII) return this.dense[row * ASCII + c]!;
+    for (let k = this.firstChild[node]!; k >= 0; k = this.nextSibling[k]!) {
+      const kc = this.code[k]!;
+      if (kc === c) return k;
+      if (kc > c) return -1;
+    }
+    return -1;
   }
 
   /** Each matching rule with its leftmost match, in the rules' original order. */
@@ -329,11 +378,11 @@ export class RuleIndex<R> {
       prev = code;
       if (!boundary) continue;
       // Down the trie along the text from p: each node's rules may match here.
-      let node: StartNode | undefined = this.root;
+      let node = 0;
       for (let q = p; q < length && q < p + MAX_START; q++) {
-        node = child(node, tokens.charCodeAt(q));
-        if (!node) break;
-        this.tryAll(node.rules, tokens, p);
+        node = this.child(node, tokens.charCodeAt(q));
+        if (node < 0) break;
+        this.tryAll(node, tokens, p);
       }
     }
     for (const id of this.always) {
@@ -351,10 +400,10 @@ export class RuleIndex<R> {
     return out;
   }
 
-  /** Tries rules at position `p`; positions come in increasing order, so the first match is the leftmost. */
-  private tryAll(ids: readonly number[], tokens: string, p: number): void {
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
+  /** Tries a node's rules at position `p`; positions come in increasing order, so the first match is the leftmost. */
+  private tryAll(node: number, tokens: string, p: number): void {
+    for (let i = this.ruleFrom[node]!, end = this.ruleFrom[node + 1]!; i < end; i++) {
+      const id = this.ruleIds[i]!;
       if (this.foundAt[id]! >= 0) continue;
       const re = this.sticky[id]!;
       re.lastIndex = p;

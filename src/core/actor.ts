@@ -3,7 +3,7 @@
 // Verbs take the Actor as given; none builds one from a raw user ID.
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Actor, ActorKind } from '../domain/types.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import { roleHolders } from '../services/verb-transaction.ts';
 
 export type { Actor, ActorKind };

@@ -4,8 +4,7 @@
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../logger.ts';
-import { type ClockQueries, clockQueriesFor } from '../persistence/reporting.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import { type FiredTimer, fireDueTimers, LATE_AFTER_MS } from '../services/clocks/fire-timers.ts';
 
 export const TICK_INTERVAL_MS = 30_000;
@@ -25,7 +24,6 @@ export interface SchedulerDeps {
   /** Most batches in one tick, so a huge backlog never holds the loop for long. */
   maxBatches?: number;
   lateAfterMs?: number;
-  queries?: ClockQueries;
 }
 
 export interface Scheduler {
@@ -37,7 +35,6 @@ export interface Scheduler {
 }
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
-  const queries = deps.queries ?? clockQueriesFor(deps.store);
   const logger = deps.logger ?? silentLogger;
   const batchSize = deps.batchSize ?? 1000;
   const maxBatches = deps.maxBatches ?? 20;
@@ -51,7 +48,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const fired = await deps.store.transaction((repos) =>
         fireDueTimers(
           repos,
-          queries,
           {
             directory: deps.directory,
             adminUserIds,

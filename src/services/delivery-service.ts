@@ -5,7 +5,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { DeliveryProblem } from '../domain/notices.ts';
 import { ValidationError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 
 export interface DeliveryServiceDeps {
   store: Store;

@@ -5,7 +5,7 @@
 
 import type { Clock } from '../core/clock.ts';
 import { RefusedError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 
 export interface RefusalDeps {
   store: Store;

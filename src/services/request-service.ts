@@ -17,7 +17,7 @@ import type { Clock } from '../core/clock.ts';
 import { refuse, requireRequester, requireStepActor, unblockAccess } from '../domain/policy.ts';
 import type { Actor, Run, RunRequest, RunSource, Severity, Step } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import type { RunService, StartResult } from './run-service.ts';
 import { roleHolders, withRefusalsRecorded } from './verb-transaction.ts';
 
@@ -179,12 +179,12 @@ export function createRequestService(deps: RequestServiceDeps) {
       }
       const choices = c.choices.length >= 2 ? [...c.choices] : [...chainIds];
       const outcome = await deps.store.transaction(async (repos) => {
-        // Checked again inside the write lock: two deliveries of one request ask once.
-        const again = await repos.idempotency.seen(keys);
-        if (again)
-          return again.runId === null
+        // Claimed before asking: two deliveries of one request ask once. The keys lead nowhere.
+        const claim = await repos.idempotency.claim(keys, deps.clock());
+        if (!claim.claimed)
+          return claim.runId === null
             ? ({ kind: 'duplicate' } as const)
-            : ({ kind: 'run', runId: again.runId } as const);
+            : ({ kind: 'run', runId: claim.runId } as const);
         const pendingId = await repos.pending.insert({
           text,
           requester: input.requester,
@@ -199,7 +199,6 @@ export function createRequestService(deps: RequestServiceDeps) {
           } as unknown as Record<string, unknown>,
           createdAt: deps.clock(),
         });
-        await repos.idempotency.record(keys, null, deps.clock());
         return { kind: 'ask', pendingId } as const;
       });
       if (outcome.kind === 'run')

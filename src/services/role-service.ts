@@ -8,7 +8,7 @@ import { requireAdmin } from '../domain/policy.ts';
 import { group, role as roleMention, text } from '../domain/text.ts';
 import type { Actor } from '../domain/types.ts';
 import { DomainError, NotFoundError, RefusedError, ValidationError } from '../errors.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import { withRefusalsRecorded } from './verb-transaction.ts';
 
 /** Who is in a user group, asked of the workspace: null when there is no such group. */

@@ -24,7 +24,7 @@ import {
   SYSTEM_ACTOR,
 } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import type { Repositories, Store } from '../persistence/store.ts';
+import type { Repositories, Store } from '../persistence/ports.ts';
 import { inVerbTransaction, roleHolders } from './verb-transaction.ts';
 
 /** Called inside the transaction after each transition (clocks schedule and cancel timers). */
@@ -120,9 +120,10 @@ export function createRunService(deps: RunServiceDeps) {
       const keys = request.idempotencyKeys ?? [];
       return deps.store.transaction(async (repos) => {
         const now = deps.clock();
-        const seen = await repos.idempotency.seen(keys);
-        if (seen?.runId) {
-          const existing = await repos.runs.get(seen.runId);
+        // The keys first: a repeated delivery finds them, whichever transaction commits first.
+        const claim = await repos.idempotency.claim(keys, now);
+        if (!claim.claimed && claim.runId) {
+          const existing = await repos.runs.get(claim.runId);
           if (existing) return { run: existing, created: false };
         }
         const seq = await repos.runs.nextSeq(playbook.prefix);
@@ -144,7 +145,7 @@ export function createRunService(deps: RunServiceDeps) {
         const tr = new RunTransition(run, m);
         tr.start(request.requester);
         await persist(repos, tr, run.version, now);
-        await repos.idempotency.record(keys, run.id, now);
+        await repos.idempotency.attach(keys, run.id);
         return { run: tr.run, created: true };
       });
     },

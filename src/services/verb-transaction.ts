@@ -6,7 +6,7 @@ import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Actor } from '../domain/types.ts';
 import { ConflictError } from '../errors.ts';
-import type { Repositories, Store } from '../persistence/store.ts';
+import type { Repositories, Store } from '../persistence/ports.ts';
 import { recordingRefusals } from './refusals.ts';
 
 export interface VerbDeps {

@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import { PRINCIPALS } from '../core/principals.ts';
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../persistence/store.ts';
+import type { Store } from '../persistence/ports.ts';
 import type { RoleService } from '../services/role-service.ts';
 
 /** The Slack identity of a request: who, in which channel and thread. */

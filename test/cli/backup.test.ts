@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/persistence/database.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
 import { cli } from '../support/cli.ts';
 import { createTestEngine, tempDbPath } from '../support/engine.ts';
 import { REPO_DIR, type Spawned, spawnProcess } from '../support/spawned.ts';

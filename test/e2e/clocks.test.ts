@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/domain/types.ts';
 import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.ts';
-import { clockQueriesFor } from '../../src/persistence/reporting.ts';
 import { TIMER } from '../../src/services/clocks/timer-kinds.ts';
 import { ACTION, BLOCK, encodeStepRef } from '../../src/slack/ids.ts';
 import {
@@ -103,7 +102,7 @@ describe('step reminders', () => {
   it('when a step is not acknowledged in time, then the scheduler reminds its owner in the thread with Acknowledge and Snooze; the owner snoozes, others are refused', async () => {
     const run = await startRun('feature Saved filters on the web orders page', 'CCLOCKS');
     const step = run.steps.find((s) => s.key === 'vision_scope')!;
-    const timers = await clockQueriesFor(h.core.store).pendingForStep(step.id!);
+    const timers = await h.core.store.read.clock.pendingForStep(step.id!);
     const reminderAt = timers.find((t) => t.kind === TIMER.ackReminder)!.dueAt;
 
     expect((await tickAt(reminderAt)).map((f) => f.kind)).toContain(TIMER.ackReminder);

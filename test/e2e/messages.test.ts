@@ -14,6 +14,7 @@ import {
   userFor as u,
   until,
 } from '../support/app-harness.ts';
+import { sqliteOf } from '../support/engine.ts';
 import { type FakeMessage, visibleText } from '../support/fake-slack.ts';
 import { pressForModal, reason, select, submit } from './walk.ts';
 
@@ -31,7 +32,7 @@ const permalink = (channel: string, ts: string) => `${PERMALINKS}/${channel}/p${
 /** The events with no run (digests), oldest first. */
 function eventsOfType(type: string): { actor: string; data: Record<string, unknown> }[] {
   return (
-    h.core.db.sqlite.prepare('select actor, data from events where type = ? order by id').all(type) as {
+    sqliteOf(h.core.store).prepare('select actor, data from events where type = ? order by id').all(type) as {
       actor: string;
       data: string;
     }[]

@@ -13,6 +13,7 @@ import {
   until,
   userFor,
 } from '../support/app-harness.ts';
+import { sqliteOf } from '../support/engine.ts';
 import { visibleText } from '../support/fake-slack.ts';
 import { press } from './walk.ts';
 
@@ -36,7 +37,7 @@ function refusedEvents(): {
   stepKey: string | null;
   data: Record<string, unknown>;
 }[] {
-  const rows = h.core.db.sqlite
+  const rows = sqliteOf(h.core.store)
     .prepare("select run_id, actor, step_key, data from events where type = 'refused' order by id")
     .all() as Row[];
   return rows.map((r) => ({

@@ -5,7 +5,7 @@ import { createDigestCron } from '../../src/jobs/digest-cron.ts';
 import { lastOccurrence, periodKey } from '../../src/services/digests/digest-periods.ts';
 import { createDigestService } from '../../src/services/digests/digest-service.ts';
 import { createClockEngine } from '../services/clocks/clock-engine.ts';
-import { TestClock, tempDbPath } from '../support/engine.ts';
+import { sqliteOf, TestClock, tempDbPath } from '../support/engine.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -114,7 +114,7 @@ describe('a quiet first start', () => {
     expect(again.started.every((r) => !r.posted)).toBe(true);
     expect(await again.digestsPosted()).toEqual(['daily:2026-11-03', 'daily:2026-11-09', 'weekly:2026-W46']);
     // Each post is an event in the log.
-    const posted = again.core.db.sqlite
+    const posted = sqliteOf(again.core.store)
       .prepare(`select actor, data from events where type = 'digest_posted' order by id`)
       .all() as { actor: string; data: string }[];
     expect(posted.map((p) => [p.actor, JSON.parse(p.data).periodKey])).toEqual([

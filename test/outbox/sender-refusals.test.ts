@@ -2,8 +2,8 @@
 // Slack over HTTP. Here: what Slack refuses (archived and private channels, refused DMs), answers
 // lost after a post, notifications in the thread and by DM, and two senders on one database.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/persistence/database.ts';
-import { SqliteStore } from '../../src/persistence/store.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { escapeMrkdwn } from '../../src/slack/blocks/limits.ts';
 import { tempDbPath, userFor } from '../support/engine.ts';
 import { visibleText } from '../support/fake-slack.ts';

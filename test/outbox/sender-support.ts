@@ -2,7 +2,7 @@
 // each test), runs walked step by step, and readers of what reached Slack.
 import { type Logger, silentLogger } from '../../src/logger.ts';
 import type { OutboxSenderOptions } from '../../src/outbox/sender.ts';
-import type { SqliteStore } from '../../src/persistence/store.ts';
+import type { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { createTestEngine, type TestEngine, userFor } from '../support/engine.ts';
 import { type FakeMessage, type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 import { createTestSender, startTestRun, testSlackClient } from '../support/outbox.ts';

@@ -1,7 +1,12 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/persistence/database.ts';
-import { SqliteStore } from '../../src/persistence/store.ts';
+import {
+  START_CHECK_EVERY,
+  START_WAL_BYTES,
+  startCheckpointer,
+} from '../../src/persistence/sqlite/checkpointer.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { tempDbPath } from '../support/engine.ts';
 
 const turn = () => new Promise((r) => setImmediate(r));
@@ -42,5 +47,29 @@ describe('WAL checkpoints in a worker thread', () => {
     const ro = openDatabase(path, { readonly: true });
     expect(ro.beforeWrite()).toBeNull();
     ro.close();
+  });
+
+  it('when the database is at rest, then no worker runs until the WAL grows', async () => {
+    const path = tempDbPath('checkpoint-lazy');
+    const db = openDatabase(path);
+    const store = new SqliteStore(db);
+    const checkpointer = startCheckpointer(path);
+    // Write transactions that change nothing (the outbox's and the timers' idle claims).
+    for (let i = 0; i < START_CHECK_EVERY * 4; i++) {
+      checkpointer.beforeWrite();
+      await store.transaction(async () => undefined);
+    }
+    expect(checkpointer.started).toBe(false);
+    const blob = 'x'.repeat(12_000);
+    for (let i = 0; !checkpointer.started && i < 1000; i++) {
+      checkpointer.beforeWrite();
+      await store.transaction(async () => {
+        db.sqlite.prepare('insert into sequences (name, value) values (?, 1)').run(`k${i}:${blob}`);
+      });
+    }
+    expect(checkpointer.started).toBe(true);
+    expect(statSync(`${path}-wal`).size).toBeLessThan(START_WAL_BYTES * 2);
+    checkpointer.close();
+    await store.close();
   });
 });

@@ -9,9 +9,11 @@ import { describeDigestRepositoryContract } from './contract/digests.ts';
 import { describeEventRepositoryContract } from './contract/events.ts';
 import { describeIdempotencyRepositoryContract } from './contract/idempotency.ts';
 import { describeOutboxRepositoryContract } from './contract/outbox.ts';
+import { describeOutboxDeliveryContract } from './contract/outbox-delivery.ts';
 import { describePendingRequestRepositoryContract } from './contract/pending.ts';
 import { describeRoleRepositoryContract } from './contract/roles.ts';
 import { describeRunRepositoryContract } from './contract/runs.ts';
+import { describeSettingsRepositoryContract } from './contract/settings.ts';
 import { describeStoreContract } from './contract/store.ts';
 import { describeTimerRepositoryContract } from './contract/timers.ts';
 import { describeUsergroupRepositoryContract } from './contract/usergroups.ts';
@@ -21,6 +23,7 @@ for (const backend of sqliteBackends) {
   describeRunRepositoryContract(backend);
   describeEventRepositoryContract(backend);
   describeOutboxRepositoryContract(backend);
+  describeOutboxDeliveryContract(backend);
   describeRoleRepositoryContract(backend);
   describeUsergroupRepositoryContract(backend);
   describeTimerRepositoryContract(backend);
@@ -28,6 +31,7 @@ for (const backend of sqliteBackends) {
   describeIdempotencyRepositoryContract(backend);
   describePendingRequestRepositoryContract(backend);
   describeCorrectionRepositoryContract(backend);
+  describeSettingsRepositoryContract(backend);
   describeClockTimerQueriesContract(backend);
   describeClockReportQueriesContract(backend);
   describeConcurrentClaimsContract(backend);

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { databasePath, openDatabase } from '../../src/persistence/database.ts';
-import type { Repositories } from '../../src/persistence/store.ts';
+import type { Repositories } from '../../src/persistence/ports.ts';
+import { databasePath, openDatabase } from '../../src/persistence/sqlite/database.ts';
 import { createTestEngine, tempDbPath } from '../support/engine.ts';
 
 describe('the database', () => {

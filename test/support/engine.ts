@@ -6,8 +6,9 @@ import { loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
 import { createActors } from '../../src/core/actor.ts';
 import type { Actor } from '../../src/domain/types.ts';
-import { openDatabase } from '../../src/persistence/database.ts';
-import { SqliteStore } from '../../src/persistence/store.ts';
+import type { Store } from '../../src/persistence/ports.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { createRoleService } from '../../src/services/role-service.ts';
 import { createRunService, type TransitionHook } from '../../src/services/run-service.ts';
 
@@ -18,6 +19,12 @@ export const userFor = (role: string) => `U${role.toUpperCase()}`;
 
 export function tempDbPath(name = 'test'): string {
   return join(mkdtempSync(join(tmpdir(), 'projectlead-')), `${name}.sqlite`);
+}
+
+/** The SQLite connection under a store, for tests that look at the rows themselves. */
+export function sqliteOf(store: Store) {
+  if (!(store instanceof SqliteStore)) throw new Error('not a SQLite store');
+  return store.db.sqlite;
 }
 
 export class TestClock {

@@ -7,8 +7,8 @@ import { silentLogger } from '../../src/logger.ts';
 import { createOutboxSender } from '../../src/outbox/sender.ts';
 import { createSlackClient } from '../../src/outbox/slack-client.ts';
 import { newWorkerId } from '../../src/outbox/worker-identity.ts';
-import { openDatabase } from '../../src/persistence/database.ts';
-import { SqliteStore } from '../../src/persistence/store.ts';
+import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 
 const store = new SqliteStore(openDatabase(process.env.DATABASE_URL!, { backgroundCheckpoints: false }));
 const directory = loadRoleDirectory();

@@ -4,7 +4,7 @@ import type { RunRequest } from '../../src/domain/types.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createOutboxSender, type OutboxSenderOptions } from '../../src/outbox/sender.ts';
 import { createSlackClient } from '../../src/outbox/slack-client.ts';
-import type { Store } from '../../src/persistence/store.ts';
+import type { Store } from '../../src/persistence/ports.ts';
 import type { TestEngine } from './engine.ts';
 import type { FakeSlack } from './fake-slack.ts';
 

@@ -1,6 +1,6 @@
 // `projectlead backup <file>`: a consistent copy of the database while the bot runs.
 import { loadCoreConfig } from '../../config.ts';
-import { backupDatabase } from '../../persistence/backup.ts';
+import { backupDatabase } from '../../persistence/open.ts';
 import type { CliIo } from '../io.ts';
 
 export async function backupCommand(args: string[], io: CliIo): Promise<number> {

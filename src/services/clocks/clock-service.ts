@@ -4,8 +4,7 @@
 import type { RoleDirectory } from '../../../routing/roles.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Actor } from '../../domain/types.ts';
-import { clockQueriesFor } from '../../persistence/reporting.ts';
-import type { Store } from '../../persistence/store.ts';
+import type { Store } from '../../persistence/ports.ts';
 import { inVerbTransaction, roleHolders } from '../verb-transaction.ts';
 import type { ClockVerbContext } from './clock-verb-context.ts';
 import { type GdprNotificationResult, recordGdprNotification } from './record-gdpr-notification.ts';
@@ -18,8 +17,6 @@ export interface ClockServiceDeps {
 }
 
 export function createClockService(deps: ClockServiceDeps) {
-  const queries = clockQueriesFor(deps.store);
-
   function inTransaction<T>(
     runId: string,
     actor: Actor,
@@ -28,7 +25,7 @@ export function createClockService(deps: ClockServiceDeps) {
   ): Promise<T> {
     return inVerbTransaction(deps, { runId, actor, verb }, async (repos, now) => {
       const holdersOf = await roleHolders(repos, deps.directory);
-      return fn({ repos, queries, actor, directory: deps.directory, now, holdersOf });
+      return fn({ repos, actor, directory: deps.directory, now, holdersOf });
     });
   }
 

@@ -2,12 +2,10 @@
 // now. Its own module, so the verbs and the service that runs them do not import each other.
 import type { RoleDirectory } from '../../../routing/roles.ts';
 import type { Actor } from '../../domain/types.ts';
-import type { ClockQueries } from '../../persistence/reporting.ts';
-import type { Repositories } from '../../persistence/store.ts';
+import type { Repositories } from '../../persistence/ports.ts';
 
 export interface ClockVerbContext {
   repos: Repositories;
-  queries: ClockQueries;
   actor: Actor;
   directory: RoleDirectory;
   now: number;

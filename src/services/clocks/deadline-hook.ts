@@ -6,7 +6,7 @@ import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../../routing/roles.ts';
 import type { RunTransition } from '../../domain/run-machine.ts';
 import { CLOSED_RUN_STATUSES, type RunEvent } from '../../domain/types.ts';
-import type { Repositories } from '../../persistence/store.ts';
+import type { Repositories } from '../../persistence/ports.ts';
 import type { TransitionHook } from '../run-service.ts';
 import { roleHolders } from '../verb-transaction.ts';
 import type { WorkHours } from './business-time.ts';

@@ -8,9 +8,7 @@ import { PRINCIPALS, type Principals } from '../../core/principals.ts';
 import type { EscalationNotice, Lateness, ReminderNotice } from '../../domain/clock-notices.ts';
 import type { Delivery, Notice } from '../../domain/notices.ts';
 import { CLOSED_RUN_STATUSES, type RoleMention, type RunEvent, SYSTEM_ACTOR } from '../../domain/types.ts';
-import type { ClockQueries, TimerRunView } from '../../persistence/reporting.ts';
-import type { NewTimer, TimerRow } from '../../persistence/repositories.ts';
-import type { Repositories } from '../../persistence/store.ts';
+import type { NewTimer, Repositories, TimerRow, TimerRunView } from '../../persistence/ports.ts';
 import { roleHolders } from '../verb-transaction.ts';
 import { escalationTarget, unheldTiers } from './escalation.ts';
 import { GDPR_OVERDUE_EVERY_MS, type GdprClock, gdprNotice } from './gdpr-clock.ts';
@@ -52,11 +50,10 @@ type Outgoing = { runId: string | null; delivery: Delivery; notice: Notice };
 /** Claim up to `limit` due timers and fire them. Call inside one store transaction. */
 export async function fireDueTimers(
   repos: Repositories,
-  queries: ClockQueries,
   ctx: FireContext,
   limit: number,
 ): Promise<FiredTimer[]> {
-  const timers = await queries.claimDueTimers(ctx.now, limit, ctx.worker);
+  const timers = await repos.clock.claimDueTimers(ctx.now, limit, ctx.worker);
   if (timers.length === 0) return [];
   const { now, directory } = ctx;
   const principals = ctx.principals ?? PRINCIPALS;
@@ -65,10 +62,10 @@ export async function fireDueTimers(
     ...new Set(mentions.flatMap((m) => m.principals).filter((p) => !principals.isGroup(p))),
   ];
   const lateAfter = ctx.lateAfterMs ?? LATE_AFTER_MS;
-  const views = await queries.timerRuns(timers.map((t) => t.runId));
+  const views = await repos.clock.timerRuns(timers.map((t) => t.runId));
   const roleHoldersOf = await roleHolders(repos, directory);
   const escalations = timers.filter((t) => ESCALATION_KINDS.includes(t.kind as never) && t.stepId !== null);
-  const prior = await queries.firedCount(
+  const prior = await repos.clock.firedCount(
     escalations.map((t) => t.stepId!),
     ESCALATION_KINDS,
     timers.map((t) => t.id),

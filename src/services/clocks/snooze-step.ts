@@ -50,9 +50,9 @@ export async function snoozeStep(
   }
   requireStepRole(run, step, actor, 'snooze');
   const until = now + minutes * 60_000;
-  await ctx.queries.pushPending(step.id, REMINDER_KINDS, until);
+  await ctx.repos.clock.pushPending(step.id, REMINDER_KINDS, until);
   const kind = step.acknowledgedAt === null ? TIMER.ackReminder : TIMER.doneReminder;
-  const pending = await ctx.queries.pendingForStep(step.id);
+  const pending = await ctx.repos.clock.pendingForStep(step.id);
   if (!pending.some((t) => t.kind === kind)) {
     await repos.timers.schedule(
       [{ runId, stepId: step.id, kind, dueAt: until, data: { snoozedBy: actor.userId, label: 'snoozed' } }],

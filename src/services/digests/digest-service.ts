@@ -7,8 +7,7 @@ import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DigestData, DigestKind, DigestNotice } from '../../domain/reports.ts';
 import { type Actor, SYSTEM_ACTOR } from '../../domain/types.ts';
-import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
-import type { Repositories, Store } from '../../persistence/store.ts';
+import type { Repositories, Store } from '../../persistence/ports.ts';
 import { digestText, digestTitle } from '../reports/report-text.ts';
 import { buildDigestData } from './digest.ts';
 import { periodKey, periodStart } from './digest-periods.ts';
@@ -32,7 +31,6 @@ export interface DigestServiceDeps {
   permalinkBase?: string;
   /** Items listed per section. */
   limit?: number;
-  queries?: ClockQueries;
 }
 
 export interface PostDigestResult {
@@ -50,7 +48,6 @@ export type DigestRequestResult =
   | { shown: 'requester'; reason: 'admins_only' | 'digests_off'; channel: string | null; digest: DigestData };
 
 export function createDigestService(deps: DigestServiceDeps) {
-  const queries = deps.queries ?? clockQueriesFor(deps.store);
   const defaultSpan = (kind: DigestKind) => (kind === 'weekly' ? 7 * DAY : DAY);
 
   async function sinceFor(repos: Repositories, kind: DigestKind, now: number): Promise<number> {
@@ -66,7 +63,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     key = periodKey(kind, now, deps.timeZone),
   ): Promise<DigestData> {
     const deliveryProblems = await deps.store.read.outbox.deliveryProblems();
-    return buildDigestData(queries, {
+    return buildDigestData(repos, {
       kind,
       periodKey: key,
       now,

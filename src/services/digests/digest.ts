@@ -7,7 +7,7 @@ import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { INCIDENT_SEVERITIES } from '../../../routing/vocabulary.ts';
 import type { DeliveryProblem } from '../../domain/notices.ts';
 import type { DigestData, DigestKind, PendingItem, RunRef } from '../../domain/reports.ts';
-import type { ClockQueries, OpenStepRow } from '../../persistence/reporting.ts';
+import type { OpenStepRow, Repositories } from '../../persistence/ports.ts';
 import { ACK_KINDS, DUE_KINDS, TIMER } from '../clocks/timer-kinds.ts';
 import { computeMetrics, metricsChange } from '../metrics/metrics.ts';
 
@@ -50,7 +50,10 @@ function pendingRoles(s: OpenStepRow): string[] {
   return owners.length > 0 ? owners : s.approvers.filter((r) => !s.deliveries[r]);
 }
 
-export async function buildDigestData(queries: ClockQueries, o: DigestOptions): Promise<DigestData> {
+export async function buildDigestData(
+  repos: Pick<Repositories, 'clock' | 'reports'>,
+  o: DigestOptions,
+): Promise<DigestData> {
   const limit = o.limit ?? 10;
   const titles = new Map(o.playbooks.map((p) => [p.id, p.title]));
   const ref = (r: {
@@ -67,10 +70,10 @@ export async function buildDigestData(queries: ClockQueries, o: DigestOptions): 
     link: threadLink(r, o.permalinkBase),
   });
 
-  const shippedRows = await queries.closedRuns(o.since, o.now, ['done'], limit);
-  const shippedTotal = await queries.countClosed(o.since, o.now, ['done']);
+  const shippedRows = await repos.reports.closedRuns(o.since, o.now, ['done'], limit);
+  const shippedTotal = await repos.reports.countClosed(o.since, o.now, ['done']);
 
-  const open = await queries.openSteps();
+  const open = await repos.reports.openSteps();
   const item = (s: OpenStepRow): PendingItem => ({
     ...ref({ ...s, id: s.runId }),
     stepTitle: s.stepTitle,
@@ -132,8 +135,8 @@ export async function buildDigestData(queries: ClockQueries, o: DigestOptions): 
     .sort((a, b) => b.ageMs - a.ageMs || a.id.localeCompare(b.id));
 
   // Overdue: the step's acknowledgement or completion deadline passed.
-  const ackPast = await queries.stepsPastTimers([TIMER.ackDue], ACK_KINDS, o.now);
-  const donePast = await queries.stepsPastTimers(
+  const ackPast = await repos.clock.stepsPastTimers([TIMER.ackDue], ACK_KINDS, o.now);
+  const donePast = await repos.clock.stepsPastTimers(
     DUE_KINDS.filter((k) => k !== TIMER.ackDue),
     ACK_KINDS,
     o.now,
@@ -161,7 +164,7 @@ export async function buildDigestData(queries: ClockQueries, o: DigestOptions): 
     .sort(([a], [b]) => (SEVERITY_ORDER.indexOf(a) + 1 || 99) - (SEVERITY_ORDER.indexOf(b) + 1 || 99))
     .map(([severity, items]) => ({ severity, count: items.length, items: items.slice(0, limit) }));
 
-  const gdpr = (await queries.runTimers(TIMER.gdpr))
+  const gdpr = (await repos.clock.runTimers(TIMER.gdpr))
     .filter((g, i, all) => all.findIndex((x) => x.runId === g.runId) === i)
     .map((g) => {
       const deadlineAt = Number(g.data.deadlineAt);
@@ -177,8 +180,8 @@ export async function buildDigestData(queries: ClockQueries, o: DigestOptions): 
 
   let metrics: DigestData['metrics'] = null;
   if (o.kind === 'weekly') {
-    const current = await computeMetrics(queries, o.playbooks, { from: o.now - 7 * DAY, to: o.now });
-    const previous = await computeMetrics(queries, o.playbooks, {
+    const current = await computeMetrics(repos.reports, o.playbooks, { from: o.now - 7 * DAY, to: o.now });
+    const previous = await computeMetrics(repos.reports, o.playbooks, {
       from: o.now - 14 * DAY,
       to: o.now - 7 * DAY,
     });

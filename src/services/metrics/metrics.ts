@@ -3,8 +3,7 @@
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { ChainId, Severity } from '../../../routing/vocabulary.ts';
 import type { ChainMetrics, MetricsChange, MetricsReport } from '../../domain/reports.ts';
-import { type ClockQueries, clockQueriesFor } from '../../persistence/reporting.ts';
-import type { Store } from '../../persistence/store.ts';
+import type { ReportRepository, Store } from '../../persistence/ports.ts';
 
 /** MTTR: detection (the run's start) → service restored (the Mitigate step done). */
 export const MTTR_CHAIN: ChainId = 'incident';
@@ -12,12 +11,12 @@ export const MTTR_STEP = 'mitigate';
 export const MTTR_SEVERITIES = ['sev1', 'sev2'] as const satisfies readonly Severity[];
 
 export async function computeMetrics(
-  queries: ClockQueries,
+  reports: ReportRepository,
   playbooks: Playbook[],
   window: { from: number | null; to: number | null } = { from: null, to: null },
 ): Promise<MetricsReport> {
-  const stats = new Map((await queries.chainStats(window.from, window.to)).map((s) => [s.chain, s]));
-  const open = await queries.openCounts();
+  const stats = new Map((await reports.chainStats(window.from, window.to)).map((s) => [s.chain, s]));
+  const open = await reports.openCounts();
   const chains: ChainMetrics[] = playbooks.map((p) => {
     const s = stats.get(p.id);
     const count = s?.closed ?? 0;
@@ -32,7 +31,7 @@ export async function computeMetrics(
       successRate: count > 0 ? done / count : null,
     };
   });
-  const restore = await queries.restoreTimes(
+  const restore = await reports.restoreTimes(
     MTTR_CHAIN,
     MTTR_STEP,
     [...MTTR_SEVERITIES],
@@ -63,11 +62,10 @@ export function metricsChange(current: MetricsReport, previous: MetricsReport): 
 }
 
 /** `/lead metrics`, App Home and `projectlead metrics`: all-time, or a window of close times. */
-export function createMetricsService(deps: { store: Store; playbooks: Playbook[]; queries?: ClockQueries }) {
-  const queries = deps.queries ?? clockQueriesFor(deps.store);
+export function createMetricsService(deps: { store: Store; playbooks: Playbook[] }) {
   return {
     getMetrics: (window: { from: number | null; to: number | null } = { from: null, to: null }) =>
-      computeMetrics(queries, deps.playbooks, window),
+      computeMetrics(deps.store.read.reports, deps.playbooks, window),
   };
 }
 

@@ -6,7 +6,7 @@ import type { ChainId } from '../../../routing/vocabulary.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Actor, Run, RunEvent } from '../../domain/types.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import type { Store } from '../../persistence/store.ts';
+import type { Store } from '../../persistence/ports.ts';
 import { humanDuration, localDateTime } from '../clocks/business-time.ts';
 import { gdprClockOf } from '../clocks/gdpr-clock.ts';
 

@@ -4,21 +4,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../../src/persistence/database.ts';
-import { type ClockQueries, clockQueriesFor } from '../../../src/persistence/reporting.ts';
-import type { NewTimer } from '../../../src/persistence/repositories.ts';
-import { type Repositories, SqliteStore, type Store } from '../../../src/persistence/store.ts';
+import type { NewTimer, Repositories, Store } from '../../../src/persistence/ports.ts';
+import { openDatabase } from '../../../src/persistence/sqlite/database.ts';
+import { SqliteStore } from '../../../src/persistence/sqlite/store.ts';
 
-export type { ClockQueries, NewTimer, Repositories, Store };
+export type { NewTimer, Repositories, Store };
 
 /** One connection to a database opened for a test. */
 export interface Connection {
   store: Store;
-  /**
-   * The clock and report queries of a transaction's repositories (or of `store.read`). Reached
-   * as the code reaches them today; once they are part of `Repositories`, this is `repos.clock`.
-   */
-  clock(repos: Repositories): ClockQueries;
   close(): Promise<void>;
 }
 
@@ -33,7 +27,7 @@ export interface OpenedBackend extends Connection {
 }
 
 /** Contract clauses a backend is known to break today: their tests run as `it.fails`. */
-export type KnownBug = 'read-sees-uncommitted-writes' | 'waiting-on-lists-closed-runs';
+export type KnownBug = 'read-sees-uncommitted-writes';
 
 export interface Backend {
   name: string;
@@ -42,22 +36,20 @@ export interface Backend {
   knownBugs?: readonly KnownBug[];
 }
 
-// One connection serves both `read` and the transaction in flight, so a read between two steps
-// of an open transaction sees its writes before they commit (and after they roll back).
-// `waitingOn` checks the step's status but not its run's: cancelling a run leaves its current
-// step active, so the cancelled run stays "waiting on" its assignees (App Home, /lead mine).
-const SQLITE_BUGS: readonly KnownBug[] = ['read-sees-uncommitted-writes', 'waiting-on-lists-closed-runs'];
+// An in-memory database has one connection, serving both `read` and the transaction in flight:
+// a read between two steps of an open transaction sees its writes before they commit (and
+// after they roll back). A file database reads on a second connection.
+const MEMORY_BUGS: readonly KnownBug[] = ['read-sees-uncommitted-writes'];
 
 function sqliteConnection(url: string): Connection {
   // Checkpoints are SQLite's own here: a worker thread per test adds nothing to the contract.
   const store = new SqliteStore(openDatabase(url, { backgroundCheckpoints: false }));
-  return { store, clock: () => clockQueriesFor(store), close: () => store.close() };
+  return { store, close: () => store.close() };
 }
 
 /** A migrated database file in a fresh temporary folder; `connect` opens it again. */
 export const sqliteFileBackend: Backend = {
   name: 'SQLite file',
-  knownBugs: SQLITE_BUGS,
   async open() {
     const path = join(mkdtempSync(join(tmpdir(), 'projectlead-contract-')), 'contract.sqlite');
     const first = sqliteConnection(path);
@@ -81,7 +73,7 @@ export const sqliteFileBackend: Backend = {
 /** An in-memory database: one connection, so no second process. */
 export const sqliteMemoryBackend: Backend = {
   name: 'SQLite :memory:',
-  knownBugs: SQLITE_BUGS,
+  knownBugs: MEMORY_BUGS,
   async open() {
     const only = sqliteConnection(':memory:');
     return {

@@ -1,5 +1,5 @@
-// ClockQueries, the report half: open steps for digests, closed runs, per-chain figures and
-// restore times. Reached through `clock(repos)`.
+// ReportRepository (`repos.reports`): open steps for digests, closed runs, per-chain figures and
+// restore times.
 import { describe, expect, it } from 'vitest';
 import type { Backend } from './backend.ts';
 import { HOUR, insertRuns, makeClosedRun, makeRun, makeStep, T0, useBackend } from './fixtures.ts';
@@ -7,11 +7,11 @@ import { HOUR, insertRuns, makeClosedRun, makeRun, makeStep, T0, useBackend } fr
 const DAY = 24 * HOUR;
 
 export function describeClockReportQueriesContract(backend: Backend) {
-  describe(`clock queries: reports (${backend.name})`, () => {
+  describe(`report repository (${backend.name})`, () => {
     const db = useBackend(backend);
 
     it('when open steps are listed, then each open run’s active or blocked steps, oldest run first', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       await insertRuns(
         store,
         makeRun('LATE-1', { createdAt: T0 + HOUR, seq: 1, chain: 'bug' }),
@@ -38,7 +38,7 @@ export function describeClockReportQueriesContract(backend: Backend) {
         // An open step left on a closed run is not listed.
         makeRun('CAN-1', { status: 'cancelled', closedAt: T0, createdAt: T0 - DAY, seq: 10 }),
       );
-      const rows = await clock(store.read).openSteps();
+      const rows = await store.read.reports.openSteps();
       expect(rows.map((r) => `${r.runId}/${r.stepKey}`)).toEqual(['A-1/step0', 'B-2/step1', 'LATE-1/step0']);
       expect(rows[1]).toEqual({
         runId: 'B-2',
@@ -68,7 +68,7 @@ export function describeClockReportQueriesContract(backend: Backend) {
     });
 
     it('when closed runs are listed for a window, then those closed in [from, to), newest first, filtered and limited', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       await insertRuns(
         store,
         makeClosedRun('D-1', 'done', T0 - DAY, T0, { severity: 'sev1', threadTs: '1.1', rootTs: '1.1' }),
@@ -78,7 +78,7 @@ export function describeClockReportQueriesContract(backend: Backend) {
         makeClosedRun('OUT-1', 'done', T0 - DAY, T0 - 1),
         makeRun('OPEN-1'),
       );
-      const q = clock(store.read);
+      const q = store.read.reports;
       const ids = async (...args: Parameters<typeof q.closedRuns>) =>
         (await q.closedRuns(...args)).map((r) => r.id);
       expect(await ids(T0, T0 + 3 * HOUR)).toEqual(['R-1', 'D-2', 'D-1']);
@@ -103,14 +103,14 @@ export function describeClockReportQueriesContract(backend: Backend) {
     });
 
     it('when runs closed at the same time are listed, then the tie is broken by run id, highest first', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       await insertRuns(
         store,
         makeClosedRun('FEAT-2', 'done', T0 - DAY, T0),
         makeClosedRun('FEAT-3', 'done', T0 - DAY, T0),
         makeClosedRun('FEAT-1', 'done', T0 - DAY, T0),
       );
-      expect((await clock(store.read).closedRuns(T0, T0 + 1)).map((r) => r.id)).toEqual([
+      expect((await store.read.reports.closedRuns(T0, T0 + 1)).map((r) => r.id)).toEqual([
         'FEAT-3',
         'FEAT-2',
         'FEAT-1',
@@ -118,7 +118,7 @@ export function describeClockReportQueriesContract(backend: Backend) {
     });
 
     it('when figures per chain are asked for, then closed and done runs and the average time to done, per chain in name order', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       await insertRuns(
         store,
         makeClosedRun('B-1', 'done', T0, T0 + 2 * HOUR, { chain: 'bug' }),
@@ -128,7 +128,7 @@ export function describeClockReportQueriesContract(backend: Backend) {
         makeClosedRun('F-1', 'done', T0 - 2 * DAY, T0 - DAY, { chain: 'feature' }),
         makeRun('F-2', { chain: 'feature' }),
       );
-      const q = clock(store.read);
+      const q = store.read.reports;
       expect(await q.chainStats(T0, T0 + DAY)).toEqual([
         { chain: 'audit', closed: 1, done: 0, avgDurationMs: null },
         { chain: 'bug', closed: 3, done: 2, avgDurationMs: 3 * HOUR },
@@ -143,8 +143,8 @@ export function describeClockReportQueriesContract(backend: Backend) {
     });
 
     it('when open runs are counted, then per chain, active and blocked alike', async () => {
-      const { store, clock } = db();
-      expect(await clock(store.read).openCounts()).toEqual(new Map());
+      const { store } = db();
+      expect(await store.read.reports.openCounts()).toEqual(new Map());
       await insertRuns(
         store,
         makeRun('F-1', { chain: 'feature', seq: 1 }),
@@ -153,7 +153,7 @@ export function describeClockReportQueriesContract(backend: Backend) {
         makeClosedRun('B-2', 'done', T0, T0 + 1, { chain: 'bug', seq: 2 }),
         makeClosedRun('A-1', 'cancelled', T0, T0 + 1, { chain: 'audit', seq: 1 }),
       );
-      expect(await clock(store.read).openCounts()).toEqual(
+      expect(await store.read.reports.openCounts()).toEqual(
         new Map([
           ['feature', 2],
           ['bug', 1],
@@ -162,7 +162,7 @@ export function describeClockReportQueriesContract(backend: Backend) {
     });
 
     it('when restore times are asked for, then per severity the average from run start to the step done, in the window', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       const incident = (id: string, severity: 'sev1' | 'sev2' | 'sev3', restoredAfter: number | null) =>
         makeRun(id, {
           chain: 'incident',
@@ -191,7 +191,7 @@ export function describeClockReportQueriesContract(backend: Backend) {
           steps: [makeStep(0, { key: 'restore', status: 'done', completedAt: T0 + 1 })],
         }),
       );
-      const q = clock(store.read);
+      const q = store.read.reports;
       expect(await q.restoreTimes('incident', 'restore', ['sev1', 'sev2'], T0, T0 + DAY)).toEqual(
         new Map([
           ['sev1', { count: 2, avgMs: 2 * HOUR }],

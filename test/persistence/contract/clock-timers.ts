@@ -1,5 +1,5 @@
-// ClockQueries, the timer half: batch claims, fired counts, the runs fired timers need, pushed
-// deadlines, steps past their timers and the GDPR clocks. Reached through `clock(repos)`.
+// ClockRepository (`repos.clock`): batch claims, fired counts, the runs fired timers need, pushed
+// deadlines, steps past their timers and the GDPR clocks.
 import { describe, expect, it } from 'vitest';
 import type { Backend, NewTimer, Store } from './backend.ts';
 import {
@@ -18,13 +18,13 @@ import {
 const schedule = (store: Store, items: NewTimer[]) => scheduleTimers(store, items, T0 - HOUR);
 
 export function describeClockTimerQueriesContract(backend: Backend) {
-  describe(`clock queries: timers (${backend.name})`, () => {
+  describe(`clock repository (${backend.name})`, () => {
     const db = useBackend(backend);
     const statuses = async (runId: string) =>
       (await db().store.read.timers.forRun(runId)).map((t) => `${t.kind}:${t.status}`);
 
     it('when due timers are claimed in a batch, then the due pending ones fire, earliest first, up to the limit, once', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       const [run] = await insertRuns(store, makeRun('A-1'));
       const [s0] = stepIds(run!);
       await schedule(store, [
@@ -34,7 +34,7 @@ export function describeClockTimerQueriesContract(backend: Backend) {
         { runId: 'A-1', stepId: null, kind: 'future', dueAt: T0 + 1 },
       ]);
       const claim = (limit: number, worker: string) =>
-        store.transaction((r) => clock(r).claimDueTimers(T0, limit, worker));
+        store.transaction((r) => r.clock.claimDueTimers(T0, limit, worker));
       const first = await claim(2, 'w1');
       expect(first.map((t) => t.kind)).toEqual(['early', 'late']);
       expect(first[0]).toMatchObject({ status: 'fired', firedAt: T0, runId: 'A-1', stepId: s0 });
@@ -44,21 +44,21 @@ export function describeClockTimerQueriesContract(backend: Backend) {
     });
 
     it('when the transaction that claimed timers rolls back, then they are pending again', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       await insertRuns(store, makeRun('A-1'));
       await schedule(store, [{ runId: 'A-1', stepId: null, kind: 'gdpr', dueAt: T0 }]);
       await expect(
         store.transaction(async (r) => {
-          expect(await clock(r).claimDueTimers(T0, 10, 'w1')).toHaveLength(1);
+          expect(await r.clock.claimDueTimers(T0, 10, 'w1')).toHaveLength(1);
           throw new Error('crashed before the reminder was queued');
         }),
       ).rejects.toThrow('crashed');
       expect(await statuses('A-1')).toEqual(['gdpr:pending']);
-      expect(await store.transaction((r) => clock(r).claimDueTimers(T0, 10, 'w2'))).toHaveLength(1);
+      expect(await store.transaction((r) => r.clock.claimDueTimers(T0, 10, 'w2'))).toHaveLength(1);
     });
 
     it('when fired escalations are counted, then per step, of the kinds named, leaving out the ids given', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       const [run] = await insertRuns(store, makeRun('A-1'));
       const [s0, s1] = stepIds(run!);
       await schedule(store, [
@@ -67,9 +67,9 @@ export function describeClockTimerQueriesContract(backend: Backend) {
         { runId: 'A-1', stepId: s0!, kind: 'reminder', dueAt: T0 - 1 },
         { runId: 'A-1', stepId: s1!, kind: 'escalation', dueAt: T0 + HOUR },
       ]);
-      const fired = await store.transaction((r) => clock(r).claimDueTimers(T0, 10, 'w1'));
+      const fired = await store.transaction((r) => r.clock.claimDueTimers(T0, 10, 'w1'));
       const count = (ids: number[], kinds: string[], exclude: number[]) =>
-        clock(store.read).firedCount(ids, kinds, exclude);
+        store.read.clock.firedCount(ids, kinds, exclude);
       expect(await count([s0!, s1!], ['escalation'], [])).toEqual(new Map([[s0!, 2]]));
       expect(await count([s0!, s0!], ['escalation', 'reminder'], [fired[0]!.id])).toEqual(
         new Map([[s0!, 2]]),
@@ -79,7 +79,7 @@ export function describeClockTimerQueriesContract(backend: Backend) {
     });
 
     it('when fired timers’ runs are fetched, then each run’s head and only its open steps come back', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       const [run] = await insertRuns(
         store,
         makeRun('A-1', {
@@ -93,7 +93,7 @@ export function describeClockTimerQueriesContract(backend: Backend) {
         }),
         makeClosedRun('B-1', 'done', T0, T0 + 1),
       );
-      const views = await clock(store.read).timerRuns(['A-1', 'B-1', 'A-1', 'NONE-1']);
+      const views = await store.read.clock.timerRuns(['A-1', 'B-1', 'A-1', 'NONE-1']);
       expect([...views.keys()].sort()).toEqual(['A-1', 'B-1']);
       const a = views.get('A-1')!;
       expect(a.run).toEqual({
@@ -127,7 +127,7 @@ export function describeClockTimerQueriesContract(backend: Backend) {
     });
 
     it('when a step’s deadlines are pushed, then its pending timers of those kinds due earlier move; the rest stay', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       const [run] = await insertRuns(store, makeRun('A-1'));
       const [s0, s1] = stepIds(run!);
       await schedule(store, [
@@ -139,13 +139,13 @@ export function describeClockTimerQueriesContract(backend: Backend) {
         { runId: 'A-1', stepId: s0!, kind: 'reminder', dueAt: T0 - 1 },
         { runId: 'A-1', stepId: s1!, kind: 'reminder', dueAt: T0 },
       ]);
-      const [fired] = await store.transaction((r) => clock(r).claimDueTimers(T0 - 1, 10, 'w1'));
+      const [fired] = await store.transaction((r) => r.clock.claimDueTimers(T0 - 1, 10, 'w1'));
       const moved = await store.transaction((r) =>
-        clock(r).pushPending(s0!, ['reminder', 'escalation'], T0 + HOUR),
+        r.clock.pushPending(s0!, ['reminder', 'escalation'], T0 + HOUR),
       );
       // Only the two due earlier: not the one due at that very time, nor the fired one.
       expect(moved).toBe(2);
-      const pending = await clock(store.read).pendingForStep(s0!);
+      const pending = await store.read.clock.pendingForStep(s0!);
       // Timers due at the same time may come in either order.
       expect(pending.map((t) => `${t.kind}@${t.dueAt - T0}`).sort()).toEqual(
         [
@@ -159,11 +159,26 @@ export function describeClockTimerQueriesContract(backend: Backend) {
       expect(pending.map((t) => t.dueAt)).toEqual([T0, T0 + HOUR, T0 + HOUR, T0 + HOUR, T0 + 5 * HOUR]);
       const after = await store.read.timers.forRun('A-1');
       expect(after.find((t) => t.id === fired!.id)).toMatchObject({ status: 'fired', dueAt: T0 - 1 });
-      expect((await clock(store.read).pendingForStep(s1!)).map((t) => t.dueAt)).toEqual([T0]);
+      expect((await store.read.clock.pendingForStep(s1!)).map((t) => t.dueAt)).toEqual([T0]);
+    });
+
+    it('when the transaction that pushed a step’s deadlines rolls back, then they are due as before', async () => {
+      const { store } = db();
+      const [run] = await insertRuns(store, makeRun('A-1'));
+      const [s0] = stepIds(run!);
+      await schedule(store, [{ runId: 'A-1', stepId: s0!, kind: 'reminder', dueAt: T0 }]);
+      await expect(
+        store.transaction(async (r) => {
+          expect(await r.clock.pushPending(s0!, ['reminder'], T0 + HOUR)).toBe(1);
+          expect((await r.clock.pendingForStep(s0!)).map((t) => t.dueAt)).toEqual([T0 + HOUR]);
+          throw new Error('the snooze was refused after all');
+        }),
+      ).rejects.toThrow('refused');
+      expect((await store.read.clock.pendingForStep(s0!)).map((t) => t.dueAt)).toEqual([T0]);
     });
 
     it('when a step’s pending timers are listed, then earliest first, without fired or cancelled ones', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       const [run] = await insertRuns(store, makeRun('A-1'));
       const [s0] = stepIds(run!);
       await schedule(store, [
@@ -171,14 +186,14 @@ export function describeClockTimerQueriesContract(backend: Backend) {
         { runId: 'A-1', stepId: s0!, kind: 'fires', dueAt: T0 - 1 },
         { runId: 'A-1', stepId: s0!, kind: 'sooner', dueAt: T0 + HOUR },
       ]);
-      await store.transaction((r) => clock(r).claimDueTimers(T0, 10, 'w1'));
+      await store.transaction((r) => r.clock.claimDueTimers(T0, 10, 'w1'));
       await store.transaction((r) => r.timers.cancelForStep(s0!, ['later']));
       await schedule(store, [{ runId: 'A-1', stepId: s0!, kind: 'last', dueAt: T0 + 3 * HOUR }]);
-      expect((await clock(store.read).pendingForStep(s0!)).map((t) => t.kind)).toEqual(['sooner', 'last']);
+      expect((await store.read.clock.pendingForStep(s0!)).map((t) => t.kind)).toEqual(['sooner', 'last']);
     });
 
     it('when asked which open steps are past their timers, then the earliest such time per step; ack kinds only while unacknowledged', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       const [a, b] = await insertRuns(
         store,
         makeRun('A-1', { steps: [makeStep(0, { status: 'active' }), makeStep(1, { status: 'done' })] }),
@@ -196,8 +211,8 @@ export function describeClockTimerQueriesContract(backend: Backend) {
         { runId: 'B-1', stepId: b0!, kind: 'reminder', dueAt: T0 - 60 },
       ]);
       // Fired timers count as past; cancelled ones do not.
-      await store.transaction((r) => clock(r).claimDueTimers(T0 - 30, 4, 'w1'));
-      const past = (now: number) => clock(store.read).stepsPastTimers(['escalation', 'ack'], ['ack'], now);
+      await store.transaction((r) => r.clock.claimDueTimers(T0 - 30, 4, 'w1'));
+      const past = (now: number) => store.read.clock.stepsPastTimers(['escalation', 'ack'], ['ack'], now);
       expect(await past(T0)).toEqual(
         new Map([
           [a0!, T0 - 30],
@@ -222,7 +237,7 @@ export function describeClockTimerQueriesContract(backend: Backend) {
     });
 
     it('when the GDPR clocks are listed, then pending run-level timers of that kind with their run, earliest first', async () => {
-      const { store, clock } = db();
+      const { store } = db();
       const [a] = await insertRuns(
         store,
         makeRun('A-1', { threadTs: '1.0001', rootTs: '1.0001' }),
@@ -236,8 +251,8 @@ export function describeClockTimerQueriesContract(backend: Backend) {
         { runId: 'A-1', stepId: null, kind: 'reminder', dueAt: T0 },
       ]);
       await schedule(store, [{ runId: 'A-1', stepId: null, kind: 'gdpr', dueAt: T0 }]);
-      await store.transaction((r) => clock(r).claimDueTimers(T0, 10, 'w1'));
-      const clocks = await clock(store.read).runTimers('gdpr');
+      await store.transaction((r) => r.clock.claimDueTimers(T0, 10, 'w1'));
+      const clocks = await store.read.clock.runTimers('gdpr');
       expect(clocks).toEqual([
         {
           runId: 'B-1',
@@ -251,7 +266,7 @@ export function describeClockTimerQueriesContract(backend: Backend) {
         },
         expect.objectContaining({ runId: 'A-1', threadTs: '1.0001', rootTs: '1.0001', dueAt: T0 + 2 * HOUR }),
       ]);
-      expect(await clock(store.read).runTimers('none')).toEqual([]);
+      expect(await store.read.clock.runTimers('none')).toEqual([]);
     });
   });
 }

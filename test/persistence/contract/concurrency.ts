@@ -101,7 +101,7 @@ export function describeConcurrentClaimsContract(backend: Backend) {
           ),
         );
         const claims = [a, b, a, b].map(
-          (c, w) => () => c.store.transaction((r) => c.clock(r).claimDueTimers(now, 2, `w${w}`)),
+          (c, w) => () => c.store.transaction((r) => r.clock.claimDueTimers(now, 2, `w${w}`)),
         );
         const fired = values(await race(claims, round)).flatMap((rows) => rows.map((t) => t.id));
         expect(new Set(fired).size).toBe(5);
@@ -175,17 +175,27 @@ export function describeConcurrentClaimsContract(backend: Backend) {
       }
     });
 
-    it('when callers record one delivery key together, then all commit and the key keeps one run', async () => {
+    it('when callers claim one delivery key together, then exactly one claims it and the others find its run', async () => {
       const [a, b] = await racers();
       for (let round = 0; round < ROUNDS; round++) {
         const key = `event-${round}`;
-        const records = [a, b, a, b].map(
-          (c, w) => () => c.store.transaction((r) => r.idempotency.record([key], `RUN-${w}`, T0)),
+        const claims = [a, b, a, b].map(
+          (c, w) => () =>
+            c.store.transaction(async (r) => {
+              const claim = await r.idempotency.claim([key, `msg-${round}-${w}`], T0);
+              if (claim.claimed) await r.idempotency.attach([key, `msg-${round}-${w}`], `RUN-${w}`);
+              return claim;
+            }),
         );
-        values(await race(records, round));
-        const seen = await b.store.read.idempotency.seen([key]);
-        expect(seen?.runId).toMatch(/^RUN-[0-3]$/);
-        expect(await a.store.read.idempotency.seen([key])).toEqual(seen);
+        const results = values(await race(claims, round));
+        const winner = results.findIndex((c) => c.claimed);
+        expect(results.filter((c) => c.claimed)).toHaveLength(1);
+        expect(results.filter((c) => !c.claimed)).toEqual(
+          Array.from({ length: 3 }, () => ({ claimed: false, runId: `RUN-${winner}` })),
+        );
+        expect(await a.store.read.idempotency.seen([key])).toEqual({ key, runId: `RUN-${winner}` });
+        for (let w = 0; w < 4; w++)
+          expect((await b.store.read.idempotency.seen([`msg-${round}-${w}`]))?.runId).toBe(`RUN-${winner}`);
       }
     });
   });

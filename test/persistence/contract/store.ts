@@ -1,8 +1,8 @@
 // The Store port's transactions: all of a transaction commits or none of it, the error that
-// aborted it reaches the caller, and `read` sees what was committed, by this connection or
-// another. (Nesting is documented as not allowed; the port promises no refusal, so none is
-// tested.)
+// aborted it reaches the caller, a transaction started inside another is refused, and `read`
+// sees what was committed, by this connection or another.
 import { describe, expect, it } from 'vitest';
+import { NestedTransactionError } from '../../../src/persistence/ports.ts';
 import type { Backend, KnownBug, Store } from './backend.ts';
 import { event, insertRuns, makeRun, started, T0, useBackend } from './fixtures.ts';
 
@@ -24,7 +24,8 @@ function writeEverywhere(store: Store, tag: string, abort?: Error) {
     await r.usergroups.set(`S${tag}`, ['U1'], T0);
     await r.timers.schedule([{ runId: written.runId, stepId: null, kind: 'gdpr', dueAt: T0 }], T0);
     await r.digests.claim(`daily:${tag}`, 'daily', 'w1', T0);
-    await r.idempotency.record([`key-${tag}`], written.runId, T0);
+    await r.idempotency.claim([`key-${tag}`], T0);
+    await r.idempotency.attach([`key-${tag}`], written.runId);
     written.pendingId = await r.pending.insert({
       text: tag,
       requester: 'U1',
@@ -139,6 +140,35 @@ export function describeStoreContract(backend: Backend) {
       );
       expect([...results].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       expect(await store.read.runs.count()).toBe(20);
+    });
+
+    it('when a transaction is started inside another of the same store, then it is refused at once and the outer one goes on', async () => {
+      const { store } = db();
+      const inner = await store.transaction(async (r) => {
+        await r.runs.insert(makeRun('OUTER-1'));
+        const refused = await store.transaction((r2) => r2.runs.insert(makeRun('INNER-1'))).catch((e) => e);
+        await r.runs.insert(makeRun('OUTER-2'));
+        return refused;
+      });
+      expect(inner).toBeInstanceOf(NestedTransactionError);
+      expect(inner).toMatchObject({ code: 'nested_transaction' });
+      expect((await store.read.runs.list()).map((r) => r.id)).toEqual(['OUTER-1', 'OUTER-2']);
+      expect(await store.transaction((r) => r.runs.count())).toBe(2);
+    });
+
+    it('when work a transaction left running starts a transaction after it ended, then that one runs', async () => {
+      const { store } = db();
+      let release!: () => void;
+      const ended = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let later!: Promise<number>;
+      await store.transaction(async (r) => {
+        await r.runs.insert(makeRun('FIRST-1'));
+        later = ended.then(() => store.transaction((r2) => r2.runs.count()));
+      });
+      release();
+      expect(await later).toBe(1);
     });
 
     it('when the store is closed while transactions are under way, then they finish and commit first', async () => {

@@ -19,9 +19,11 @@ import {
   parseModelText,
   stem,
 } from '../../../routing/classifier/model.ts';
-import { MODEL_TEXT } from '../../../routing/classifier/model-weights.ts';
 import { CONTEXT_DISCOUNT, contextFactor, OPENING_BOOST } from '../../../routing/classifier/scoring.ts';
 import { trainModel } from '../../../routing/classifier/train.ts';
+
+const WEIGHTS_FILE = fileURLToPath(new URL('../../../routing/classifier/model-weights.txt', import.meta.url));
+const MODEL_TEXT = readFileSync(WEIGHTS_FILE, 'utf8');
 
 describe('token model: features', () => {
   it('when words are inflected, then they share a stem', () => {
@@ -130,14 +132,8 @@ describe('token model: training', () => {
     expect(classify('the search page is broken', { model, tuning: { modelWeight: 1 } }).chain).toBe('bug');
   });
 
-  it('when the corpora are unchanged, then model-weights.ts is what train-model.ts writes', async () => {
-    const source = readFileSync(
-      fileURLToPath(new URL('../../../routing/classifier/model-weights.ts', import.meta.url)),
-      'utf8',
-    );
-    const start = source.indexOf('MODEL_TEXT = `') + 'MODEL_TEXT = `'.length;
-    const text = source.slice(start, source.lastIndexOf('`'));
-    const stored = parseModelText(text);
+  it('when the corpora are unchanged, then model-weights.txt is what train-model.ts writes', async () => {
+    const stored = parseModelText(MODEL_TEXT);
     const examples = TRAINING_CORPORA.flatMap((name) => loadCorpus(name).map((e) => e.request));
     const fresh = trainModel(examples);
     expect(stored.bias).toEqual(fresh.bias);

@@ -7,7 +7,7 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from '../../errors.ts';
 import { databasePath } from './database.ts';
 
 export interface BackupResult {

@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import * as schema from '../../drizzle/schema.ts';
+import * as schema from '../../../drizzle/schema.ts';
 import { BACKSTOP_PAGES, type Checkpointer, startCheckpointer } from './checkpointer.ts';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', import.meta.url));
 
 export type Orm = BetterSQLite3Database<typeof schema> & { $client: BetterSqlite3.Database };
 
@@ -64,6 +64,30 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
     beforeWrite: () => checkpointer?.beforeWrite() ?? null,
     close: () => {
       checkpointer?.close();
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
+
+/**
+ * A second connection to a WAL file database, for the store's reads outside transactions: it
+ * sees what was committed, never the writes of a transaction still open on the first one, and
+ * refuses writes of its own. Null where a second connection cannot do that: `:memory:` (it
+ * would be another, empty database), a read-only database, or one not in WAL mode (a reader
+ * would block the writer).
+ */
+export function openReadConnection(db: Database): Database | null {
+  if (db.path === ':memory:' || db.sqlite.readonly) return null;
+  if (db.sqlite.pragma('journal_mode', { simple: true }) !== 'wal') return null;
+  const sqlite = new BetterSqlite3(db.path, { fileMustExist: true });
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('query_only = ON');
+  return {
+    sqlite,
+    orm: drizzle(sqlite, { schema }),
+    path: db.path,
+    beforeWrite: () => null,
+    close: () => {
       if (sqlite.open) sqlite.close();
     },
   };

@@ -72,3 +72,15 @@ export class StatementCache {
     return s;
   }
 }
+
+const caches = new WeakMap<object, StatementCache>();
+
+/** The statement cache of the connection an orm runs on. */
+export function statements(orm: { $client: BetterSqlite3.Database }): StatementCache {
+  let c = caches.get(orm.$client);
+  if (!c) {
+    c = new StatementCache(orm.$client);
+    caches.set(orm.$client, c);
+  }
+  return c;
+}

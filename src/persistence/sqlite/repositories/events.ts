@@ -1,0 +1,55 @@
+// EventRepository on SQLite: the append-only run log.
+import { asc, eq, inArray } from 'drizzle-orm';
+import * as t from '../../../../drizzle/schema.ts';
+import type { RunEvent } from '../../../domain/types.ts';
+import type { EventRepository } from '../../ports.ts';
+import type { Orm } from '../database.ts';
+import { statements, TableCodec } from '../table-codec.ts';
+
+const eventCodec = new TableCodec<typeof t.events.$inferSelect>(t.events);
+
+const SQL = {
+  insertEvent: eventCodec.insertSql(['runId', 'at', 'actor', 'type', 'stepKey', 'data']),
+};
+
+export class SqliteEventRepository implements EventRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async append(events: RunEvent[]): Promise<void> {
+    const insert = statements(this.orm).get(SQL.insertEvent);
+    for (const e of events) {
+      insert.run(
+        eventCodec.encode({
+          runId: e.runId,
+          at: e.at,
+          actor: e.actor,
+          type: e.type,
+          stepKey: e.stepKey,
+          data: e.data,
+        }),
+      );
+    }
+  }
+
+  async forRun(runId: string): Promise<RunEvent[]> {
+    return this.orm.select().from(t.events).where(eq(t.events.runId, runId)).orderBy(asc(t.events.id)).all();
+  }
+
+  async forRuns(runIds: string[]): Promise<Map<string, RunEvent[]>> {
+    const out = new Map<string, RunEvent[]>();
+    for (let i = 0; i < runIds.length; i += 500) {
+      const ids = runIds.slice(i, i + 500);
+      for (const e of this.orm
+        .select()
+        .from(t.events)
+        .where(inArray(t.events.runId, ids))
+        .orderBy(asc(t.events.id))
+        .all()) {
+        const list = out.get(e.runId!) ?? [];
+        list.push(e);
+        out.set(e.runId!, list);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,34 @@
+// Every repository of the port on one SQLite connection (the writer's, or the reader's).
+import type { Repositories } from '../../ports.ts';
+import type { Orm } from '../database.ts';
+import { SqliteClockRepository } from './clock.ts';
+import { SqliteCorrectionRepository } from './corrections.ts';
+import { SqliteDigestRepository } from './digests.ts';
+import { SqliteEventRepository } from './events.ts';
+import { SqliteIdempotencyRepository } from './idempotency.ts';
+import { SqliteOutboxRepository } from './outbox.ts';
+import { SqlitePendingRequestRepository } from './pending.ts';
+import { SqliteReportRepository } from './reports.ts';
+import { SqliteRoleRepository } from './roles.ts';
+import { SqliteRunRepository } from './runs.ts';
+import { SqliteSettingsRepository } from './settings.ts';
+import { SqliteTimerRepository } from './timers.ts';
+import { SqliteUsergroupRepository } from './usergroups.ts';
+
+export function sqliteRepositories(orm: Orm): Repositories {
+  return {
+    runs: new SqliteRunRepository(orm),
+    events: new SqliteEventRepository(orm),
+    outbox: new SqliteOutboxRepository(orm),
+    roles: new SqliteRoleRepository(orm),
+    usergroups: new SqliteUsergroupRepository(orm),
+    timers: new SqliteTimerRepository(orm),
+    digests: new SqliteDigestRepository(orm),
+    idempotency: new SqliteIdempotencyRepository(orm),
+    pending: new SqlitePendingRequestRepository(orm),
+    corrections: new SqliteCorrectionRepository(orm),
+    settings: new SqliteSettingsRepository(orm),
+    clock: new SqliteClockRepository(orm),
+    reports: new SqliteReportRepository(orm),
+  };
+}

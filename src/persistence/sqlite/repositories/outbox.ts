@@ -1,0 +1,360 @@
+// OutboxRepository on SQLite: messages owed, claimed under a lease, settled only by their holder.
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
+import * as t from '../../../../drizzle/schema.ts';
+import type { Delivery, DeliveryProblem, Notice } from '../../../domain/notices.ts';
+import { NO_CHANNEL, type OutboxRepository, type OutboxRow } from '../../ports.ts';
+import type { Orm } from '../database.ts';
+import { statements, TableCodec } from '../table-codec.ts';
+
+const outboxCodec = new TableCodec<typeof t.outbox.$inferSelect>(t.outbox);
+
+const SQL = {
+  channelOfRun: 'SELECT "channel_id" AS c FROM "runs" WHERE "id" = ?',
+  insertOutbox: outboxCodec.insertSql([
+    'runId',
+    'kind',
+    'channelId',
+    'inThread',
+    'payload',
+    'status',
+    'nextAttemptAt',
+    'createdAt',
+  ]),
+};
+
+type OutboxDbRow = typeof t.outbox.$inferSelect;
+
+function deliveryOf(r: OutboxDbRow): Delivery {
+  switch (r.kind) {
+    case 'dm':
+      return { kind: 'dm', userId: r.channelId! };
+    case 'channel':
+      return { kind: 'channel', channelId: r.channelId! };
+    case 'root':
+      return { kind: 'root' };
+    case 'root_update':
+      return { kind: 'root_update' };
+    default:
+      return { kind: 'thread' };
+  }
+}
+
+function toOutboxRow(r: OutboxDbRow): OutboxRow {
+  return {
+    id: r.id,
+    runId: r.runId,
+    delivery: deliveryOf(r),
+    notice: r.payload as unknown as Notice,
+    attempts: r.attempts,
+    status: r.status as OutboxRow['status'],
+    lastError: r.lastError,
+    resultTs: r.resultTs,
+    createdAt: r.createdAt,
+    sentAt: r.sentAt,
+    maybeSent: r.maybeSent,
+  };
+}
+
+export class SqliteOutboxRepository implements OutboxRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async enqueue(
+    items: { runId: string | null; delivery: Delivery; notice: Notice }[],
+    now: number,
+  ): Promise<number[]> {
+    const st = statements(this.orm);
+    const insert = st.get(SQL.insertOutbox);
+    // A run's messages carry its channel too, so a sender can leave a channel it must pace alone.
+    const runChannels = new Map<string, string | null>();
+    const channelOf = (runId: string | null) => {
+      if (!runId) return null;
+      if (!runChannels.has(runId))
+        runChannels.set(
+          runId,
+          (st.get(SQL.channelOfRun).get(runId) as { c: string | null } | undefined)?.c ?? null,
+        );
+      return runChannels.get(runId)!;
+    };
+    return items.map((i) =>
+      Number(
+        insert.run(
+          outboxCodec.encode({
+            runId: i.runId,
+            kind: i.delivery.kind,
+            channelId:
+              i.delivery.kind === 'dm'
+                ? i.delivery.userId
+                : i.delivery.kind === 'channel'
+                  ? i.delivery.channelId
+                  : channelOf(i.runId),
+            inThread: i.delivery.kind === 'thread',
+            payload: i.notice as unknown as Record<string, unknown>,
+            status: 'pending',
+            nextAttemptAt: now,
+            createdAt: now,
+          }),
+        ).lastInsertRowid,
+      ),
+    );
+  }
+
+  async claimDue(
+    now: number,
+    limit: number,
+    worker: string,
+    leaseMs: number,
+    skipChannels: string[] = [],
+  ): Promise<OutboxRow[]> {
+    const candidates = this.orm
+      .select()
+      .from(t.outbox)
+      .where(
+        and(
+          eq(t.outbox.status, 'pending'),
+          lte(t.outbox.nextAttemptAt, now),
+          or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now)),
+          skipChannels.length > 0
+            ? or(isNull(t.outbox.channelId), notInArray(t.outbox.channelId, skipChannels))
+            : undefined,
+        ),
+      )
+      .orderBy(asc(t.outbox.id))
+      .limit(limit)
+      .all();
+    const claimed: OutboxRow[] = [];
+    for (const c of candidates) {
+      const res = this.orm
+        .update(t.outbox)
+        .set({ claimedBy: worker, claimedUntil: now + leaseMs })
+        .where(
+          and(
+            eq(t.outbox.id, c.id),
+            eq(t.outbox.status, 'pending'),
+            or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now)),
+          ),
+        )
+        .run();
+      if (res.changes === 1) claimed.push(toOutboxRow(c));
+    }
+    return claimed;
+  }
+
+  async markSent(id: number, worker: string, resultTs: string | null, now: number): Promise<boolean> {
+    return this.settle(id, worker, { status: 'sent', resultTs, sentAt: now, maybeSent: false }, true);
+  }
+
+  async retryLater(id: number, worker: string, nextAttemptAt: number, error: string): Promise<boolean> {
+    return this.settle(id, worker, { nextAttemptAt, lastError: error }, true);
+  }
+
+  async markFailed(id: number, worker: string, error: string, now: number): Promise<boolean> {
+    return this.settle(id, worker, { status: 'failed', lastError: error, sentAt: now }, true);
+  }
+
+  async handBack(
+    id: number,
+    worker: string,
+    nextAttemptAt: number,
+    reason: string,
+    notPosted = false,
+  ): Promise<boolean> {
+    return this.settle(
+      id,
+      worker,
+      { nextAttemptAt, lastError: reason, ...(notPosted ? { maybeSent: false } : {}) },
+      false,
+    );
+  }
+
+  async markInFlight(id: number, worker: string): Promise<boolean> {
+    const res = this.orm
+      .update(t.outbox)
+      .set({ maybeSent: true })
+      .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')))
+      .run();
+    return res.changes === 1;
+  }
+
+  async hold(id: number, worker: string, reason: string): Promise<boolean> {
+    return this.settle(id, worker, { status: 'held', lastError: reason }, true);
+  }
+
+  async releaseHeld(channelId: string, now: number): Promise<{ count: number; runIds: string[] }> {
+    const rows = this.orm
+      .update(t.outbox)
+      .set({ status: 'pending', nextAttemptAt: now, claimedUntil: null })
+      .where(and(eq(t.outbox.status, 'held'), eq(t.outbox.channelId, channelId)))
+      .returning({ runId: t.outbox.runId })
+      .all();
+    return {
+      count: rows.length,
+      runIds: [...new Set(rows.flatMap((r) => (r.runId ? [r.runId] : [])))],
+    };
+  }
+
+  async heldChannels(): Promise<string[]> {
+    return this.orm
+      .selectDistinct({ c: t.outbox.channelId })
+      .from(t.outbox)
+      .where(and(eq(t.outbox.status, 'held'), isNotNull(t.outbox.channelId)))
+      .all()
+      .map((r) => r.c!);
+  }
+
+  async earlierHeld(runId: string, id: number): Promise<string | null> {
+    const row = this.earlier(runId, id, 'held', ['dm']);
+    return row ? (row.error ?? 'held') : null;
+  }
+
+  async leaseHolders(now: number): Promise<string[]> {
+    return this.orm
+      .selectDistinct({ w: t.outbox.claimedBy })
+      .from(t.outbox)
+      .where(
+        and(eq(t.outbox.status, 'pending'), isNotNull(t.outbox.claimedBy), gte(t.outbox.claimedUntil, now)),
+      )
+      .all()
+      .map((r) => r.w!);
+  }
+
+  async releaseLeases(workers: string[], now: number): Promise<number> {
+    if (workers.length === 0) return 0;
+    return this.orm
+      .update(t.outbox)
+      .set({ claimedUntil: null })
+      .where(
+        and(
+          eq(t.outbox.status, 'pending'),
+          inArray(t.outbox.claimedBy, workers),
+          gte(t.outbox.claimedUntil, now),
+        ),
+      )
+      .run().changes;
+  }
+
+  async deliveryProblems(runIds?: string[]): Promise<DeliveryProblem[]> {
+    if (runIds && runIds.length === 0) return [];
+    const rows = this.orm
+      .select({
+        runId: t.outbox.runId,
+        channelId: t.outbox.channelId,
+        kind: t.outbox.kind,
+        status: t.outbox.status,
+        lastError: t.outbox.lastError,
+        createdAt: t.outbox.createdAt,
+      })
+      .from(t.outbox)
+      .where(
+        and(
+          inArray(t.outbox.status, ['held', 'failed']),
+          isNotNull(t.outbox.runId),
+          runIds ? inArray(t.outbox.runId, runIds) : undefined,
+        ),
+      )
+      .orderBy(asc(t.outbox.id))
+      .all();
+    const byRun = new Map<string, DeliveryProblem>();
+    for (const r of rows) {
+      // A run started without a channel has nowhere to post: not Slack refusing anything.
+      if (r.status === 'failed' && r.lastError === NO_CHANNEL) continue;
+      const p = byRun.get(r.runId!) ?? {
+        runId: r.runId!,
+        channelId: null,
+        held: 0,
+        failed: 0,
+        errors: [],
+        since: r.createdAt,
+      };
+      if (r.kind !== 'dm' && r.kind !== 'channel' && r.channelId) p.channelId = r.channelId;
+      if (r.status === 'held') p.held++;
+      else p.failed++;
+      const error = (r.lastError ?? 'unknown_error').replace(/ \(.*$/, '');
+      if (!p.errors.includes(error)) p.errors.push(error);
+      byRun.set(r.runId!, p);
+    }
+    return [...byRun.values()];
+  }
+
+  /**
+   * Releases the row's lease and writes `values`, only while `worker` holds it (claimed it
+   * last, still pending); `attempt` counts one in `attempts`.
+   */
+  private settle(
+    id: number,
+    worker: string,
+    values: SQLiteUpdateSetSource<typeof t.outbox>,
+    attempt: boolean,
+  ): boolean {
+    const res = this.orm
+      .update(t.outbox)
+      .set({
+        ...values,
+        claimedUntil: null,
+        ...(attempt ? { attempts: sql`${t.outbox.attempts} + 1` } : {}),
+      })
+      .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')))
+      .run();
+    return res.changes === 1;
+  }
+
+  async hasEarlierPending(runId: string, id: number): Promise<boolean> {
+    // Direct messages and root updates (rendered from current state) never hold a thread back.
+    return this.earlier(runId, id, 'pending', ['dm', 'root_update']) !== undefined;
+  }
+
+  /** The run's oldest row before `id` in this status, leaving out these kinds. */
+  private earlier(runId: string, id: number, status: OutboxRow['status'], exceptKinds: string[]) {
+    return this.orm
+      .select({ id: t.outbox.id, error: t.outbox.lastError })
+      .from(t.outbox)
+      .where(
+        and(
+          eq(t.outbox.runId, runId),
+          lt(t.outbox.id, id),
+          eq(t.outbox.status, status),
+          notInArray(t.outbox.kind, exceptKinds),
+        ),
+      )
+      .orderBy(asc(t.outbox.id))
+      .limit(1)
+      .get();
+  }
+
+  async hasNewerRootUpdate(runId: string, id: number): Promise<boolean> {
+    const row = this.orm
+      .select({ id: t.outbox.id })
+      .from(t.outbox)
+      .where(
+        and(
+          eq(t.outbox.runId, runId),
+          sql`${t.outbox.id} > ${id}`,
+          eq(t.outbox.kind, 'root_update'),
+          eq(t.outbox.status, 'pending'),
+        ),
+      )
+      .limit(1)
+      .get();
+    return row !== undefined;
+  }
+
+  async pendingCount(): Promise<number> {
+    return (
+      this.orm.select({ n: sql<number>`count(*)` }).from(t.outbox).where(eq(t.outbox.status, 'pending')).get()
+        ?.n ?? 0
+    );
+  }
+
+  async list(filter: { status?: OutboxRow['status']; runId?: string } = {}): Promise<OutboxRow[]> {
+    const where = [];
+    if (filter.status) where.push(eq(t.outbox.status, filter.status));
+    if (filter.runId) where.push(eq(t.outbox.runId, filter.runId));
+    return this.orm
+      .select()
+      .from(t.outbox)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(asc(t.outbox.id))
+      .all()
+      .map(toOutboxRow);
+  }
+}

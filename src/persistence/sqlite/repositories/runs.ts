@@ -1,0 +1,205 @@
+// RunRepository on SQLite: runs with their steps, optimistic saves, and the step_assignees
+// index behind "waiting on me".
+import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import * as t from '../../../../drizzle/schema.ts';
+import { CLOSED_RUN_STATUSES, type Run, type Step } from '../../../domain/types.ts';
+import { ConflictError } from '../../../errors.ts';
+import type { RunFilter, RunRepository } from '../../ports.ts';
+import type { Orm } from '../database.ts';
+import { statements, TableCodec } from '../table-codec.ts';
+
+const runCodec = new TableCodec<typeof t.runs.$inferSelect>(t.runs);
+const stepCodec = new TableCodec<typeof t.steps.$inferSelect>(t.steps);
+
+const SQL = {
+  nextSeq: `INSERT INTO "sequences" ("name", "value") VALUES (?, 1) ON CONFLICT ("name") DO UPDATE SET "value" = "value" + 1 RETURNING "value"`,
+  runById: 'SELECT * FROM "runs" WHERE "id" = ?',
+  stepsOfRun: 'SELECT * FROM "steps" WHERE "run_id" = ? ORDER BY "idx"',
+  updateRun: runCodec
+    .updateSql(['id', 'version'], '"id" = @id AND "version" = @expectedVersion')
+    .replace(' WHERE', ', "version" = @expectedVersion + 1 WHERE'),
+  updateStep: stepCodec
+    .updateSql(['id', 'runId', 'version'], '"id" = @id AND "version" = @expectedVersion')
+    .replace(' WHERE', ', "version" = @expectedVersion + 1 WHERE'),
+  insertRun: runCodec.insertSql(),
+  insertStep: stepCodec.insertSql(),
+  deleteAssignees: 'DELETE FROM "step_assignees" WHERE "step_id" = ?',
+  insertAssignee:
+    'INSERT OR IGNORE INTO "step_assignees" ("step_id", "run_id", "principal", "role") VALUES (?, ?, ?, ?)',
+};
+
+type RunRow = typeof t.runs.$inferSelect;
+type StepRow = typeof t.steps.$inferSelect;
+
+// Rows and domain objects share their field names (the schema is written after the model), so
+// mapping is dropping the link column and narrowing the text columns' types.
+function toStep({ runId: _runId, ...step }: StepRow): Step {
+  return step as Step;
+}
+
+function toRun(r: RunRow, steps: Step[]): Run {
+  return { ...(r as Omit<Run, 'steps'>), steps };
+}
+
+function stepValues(runId: string, { id: _id, ...step }: Step) {
+  return { ...step, runId };
+}
+
+function runValues({ steps: _steps, ...run }: Run) {
+  return run;
+}
+
+/** Who may act on an active step: one row per principal and role (the "waiting on me" index). */
+function assigneeRows(runId: string, s: Step) {
+  if (s.id === null || (s.status !== 'active' && s.status !== 'blocked')) return [];
+  const rows: { stepId: number; runId: string; principal: string; role: string }[] = [];
+  for (const role of [...s.owners, ...s.approvers]) {
+    for (const principal of s.assignees[role] ?? []) rows.push({ stepId: s.id, runId, principal, role });
+  }
+  return rows;
+}
+
+export class SqliteRunRepository implements RunRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async nextSeq(prefix: string): Promise<number> {
+    return (statements(this.orm).get(SQL.nextSeq).get(`run:${prefix}`) as { value: number }).value;
+  }
+
+  async insert(run: Run): Promise<void> {
+    const st = statements(this.orm);
+    st.get(SQL.insertRun).run(runCodec.encode(runValues(run)));
+    const insertStep = st.get(SQL.insertStep);
+    for (const s of run.steps) {
+      s.id = Number(insertStep.run(stepCodec.encode(stepValues(run.id, s))).lastInsertRowid);
+      this.writeAssignees(run.id, s);
+    }
+  }
+
+  private writeAssignees(runId: string, s: Step) {
+    const st = statements(this.orm);
+    const insert = st.get(SQL.insertAssignee);
+    for (const r of assigneeRows(runId, s)) insert.run(r.stepId, r.runId, r.principal, r.role);
+  }
+
+  async get(id: string): Promise<Run | null> {
+    const st = statements(this.orm);
+    const raw = st.get(SQL.runById).get(id) as Record<string, unknown> | undefined;
+    if (!raw) return null;
+    const steps = (st.get(SQL.stepsOfRun).all(id) as Record<string, unknown>[]).map((r) =>
+      toStep(stepCodec.decode(r)),
+    );
+    return toRun(runCodec.decode(raw), steps);
+  }
+
+  async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
+    const st = statements(this.orm);
+    const { version: _v, ...values } = runValues(run);
+    const res = st.get(SQL.updateRun).run({ ...runCodec.encode(values), expectedVersion });
+    if (res.changes !== 1) {
+      throw new ConflictError('run_changed', `${run.id} changed meanwhile; try again.`, { runId: run.id });
+    }
+    run.version = expectedVersion + 1;
+    for (const idx of stepIdxs) {
+      const s = run.steps[idx];
+      if (!s || s.id === null) continue;
+      const { version: _sv, runId: _r, ...stepCols } = stepValues(run.id, s);
+      const upd = st
+        .get(SQL.updateStep)
+        .run({ ...stepCodec.encode(stepCols), id: s.id, expectedVersion: s.version });
+      if (upd.changes !== 1)
+        throw new ConflictError('step_changed', `${s.title} changed meanwhile; try again.`, {
+          runId: run.id,
+        });
+      s.version += 1;
+      st.get(SQL.deleteAssignees).run(s.id);
+      this.writeAssignees(run.id, s);
+    }
+  }
+
+  async setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void> {
+    this.orm.update(t.runs).set({ channelId, rootTs, threadTs }).where(eq(t.runs.id, id)).run();
+  }
+
+  async list(filter: RunFilter = {}): Promise<Run[]> {
+    const where = [];
+    if (filter.status) where.push(inArray(t.runs.status, filter.status));
+    if (filter.open === true) where.push(notInArray(t.runs.status, [...CLOSED_RUN_STATUSES]));
+    if (filter.open === false) where.push(inArray(t.runs.status, [...CLOSED_RUN_STATUSES]));
+    if (filter.channelId) where.push(eq(t.runs.channelId, filter.channelId));
+    if (filter.chain) where.push(eq(t.runs.chain, filter.chain));
+    if (filter.closedFrom !== undefined) where.push(gte(t.runs.closedAt, filter.closedFrom));
+    if (filter.closedTo !== undefined) where.push(lt(t.runs.closedAt, filter.closedTo));
+    if (filter.createdFrom !== undefined) where.push(gte(t.runs.createdAt, filter.createdFrom));
+    let q = this.orm
+      .select()
+      .from(t.runs)
+      .where(where.length > 0 ? and(...where) : undefined)
+      .orderBy(filter.newestFirst ? desc(t.runs.createdAt) : asc(t.runs.createdAt), asc(t.runs.seq))
+      .$dynamic();
+    if (filter.limit !== undefined) q = q.limit(filter.limit);
+    const rows = q.all();
+    return this.withSteps(rows);
+  }
+
+  private withSteps(rows: RunRow[]): Run[] {
+    if (rows.length === 0) return [];
+    const byRun = new Map<string, Step[]>();
+    // Chunk the IN list: SQLite caps bound parameters.
+    for (let i = 0; i < rows.length; i += 500) {
+      const ids = rows.slice(i, i + 500).map((r) => r.id);
+      for (const s of this.orm
+        .select()
+        .from(t.steps)
+        .where(inArray(t.steps.runId, ids))
+        .orderBy(asc(t.steps.idx))
+        .all()) {
+        const list = byRun.get(s.runId) ?? [];
+        list.push(toStep(s));
+        byRun.set(s.runId, list);
+      }
+    }
+    return rows.map((r) => toRun(r, byRun.get(r.id) ?? []));
+  }
+
+  async waitingOn(principals: string[]): Promise<{ run: Run; step: Step }[]> {
+    if (principals.length === 0) return [];
+    const stepIds = this.orm
+      .selectDistinct({ stepId: t.stepAssignees.stepId, runId: t.stepAssignees.runId })
+      .from(t.stepAssignees)
+      .where(inArray(t.stepAssignees.principal, principals))
+      .all();
+    if (stepIds.length === 0) return [];
+    const runs = this.withSteps(
+      this.orm
+        .select()
+        .from(t.runs)
+        .where(
+          and(
+            inArray(t.runs.id, [...new Set(stepIds.map((s) => s.runId))]),
+            notInArray(t.runs.status, [...CLOSED_RUN_STATUSES]),
+          ),
+        )
+        .orderBy(asc(t.runs.createdAt))
+        .all(),
+    );
+    const wanted = new Set(stepIds.map((s) => s.stepId));
+    const out: { run: Run; step: Step }[] = [];
+    for (const run of runs) {
+      for (const step of run.steps) {
+        if (
+          step.id !== null &&
+          wanted.has(step.id) &&
+          (step.status === 'active' || step.status === 'blocked')
+        ) {
+          out.push({ run, step });
+        }
+      }
+    }
+    return out;
+  }
+
+  async count(): Promise<number> {
+    return this.orm.select({ n: sql<number>`count(*)` }).from(t.runs).get()?.n ?? 0;
+  }
+}

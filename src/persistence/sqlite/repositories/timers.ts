@@ -1,0 +1,123 @@
+// TimerRepository on SQLite: durable deadlines, fired by one compare-and-set each.
+import { and, asc, eq, inArray, lte, notInArray } from 'drizzle-orm';
+import * as t from '../../../../drizzle/schema.ts';
+import type { NewTimer, TimerRepository, TimerRow } from '../../ports.ts';
+import type { Orm } from '../database.ts';
+import { statements, TableCodec } from '../table-codec.ts';
+
+const timerCodec = new TableCodec<typeof t.timers.$inferSelect>(t.timers);
+
+const SQL = {
+  insertTimer: timerCodec.insertSql(['runId', 'stepId', 'kind', 'dueAt', 'data', 'status', 'createdAt']),
+  cancelStepTimers: `UPDATE "timers" SET "status" = 'cancelled' WHERE "step_id" = ? AND "status" = 'pending'`,
+};
+
+type TimerDbRow = typeof t.timers.$inferSelect;
+export const toTimer = (r: TimerDbRow): TimerRow => ({
+  id: r.id,
+  runId: r.runId,
+  stepId: r.stepId,
+  kind: r.kind,
+  dueAt: r.dueAt,
+  status: r.status as TimerRow['status'],
+  data: r.data,
+  firedAt: r.firedAt,
+  createdAt: r.createdAt,
+});
+
+export class SqliteTimerRepository implements TimerRepository {
+  constructor(private readonly orm: Orm) {}
+
+  async schedule(items: NewTimer[], now: number): Promise<void> {
+    // Every run start schedules a handful: one prepared statement, not a query built per call.
+    const insert = statements(this.orm).get(SQL.insertTimer);
+    for (const i of items) {
+      insert.run(
+        timerCodec.encode({
+          runId: i.runId,
+          stepId: i.stepId,
+          kind: i.kind,
+          dueAt: i.dueAt,
+          data: i.data ?? {},
+          status: 'pending',
+          createdAt: now,
+        }),
+      );
+    }
+  }
+
+  async due(now: number, limit: number): Promise<TimerRow[]> {
+    return this.orm
+      .select()
+      .from(t.timers)
+      .where(and(eq(t.timers.status, 'pending'), lte(t.timers.dueAt, now)))
+      .orderBy(asc(t.timers.dueAt), asc(t.timers.id))
+      .limit(limit)
+      .all()
+      .map(toTimer);
+  }
+
+  async claim(id: number, worker: string, now: number): Promise<boolean> {
+    const res = this.orm
+      .update(t.timers)
+      .set({ status: 'fired', claimedBy: worker, firedAt: now })
+      .where(and(eq(t.timers.id, id), eq(t.timers.status, 'pending')))
+      .run();
+    return res.changes === 1;
+  }
+
+  async cancelForStep(stepId: number, kinds?: string[]): Promise<number> {
+    if (!kinds) return statements(this.orm).get(SQL.cancelStepTimers).run(stepId).changes;
+    const where = [eq(t.timers.stepId, stepId), eq(t.timers.status, 'pending')];
+    if (kinds) where.push(inArray(t.timers.kind, kinds));
+    return this.orm
+      .update(t.timers)
+      .set({ status: 'cancelled' })
+      .where(and(...where))
+      .run().changes;
+  }
+
+  async cancelForRun(runId: string, exceptKinds: string[] = []): Promise<number> {
+    const where = [eq(t.timers.runId, runId), eq(t.timers.status, 'pending')];
+    if (exceptKinds.length > 0) where.push(notInArray(t.timers.kind, exceptKinds));
+    return this.orm
+      .update(t.timers)
+      .set({ status: 'cancelled' })
+      .where(and(...where))
+      .run().changes;
+  }
+
+  async cancelKinds(runId: string, kinds: string[]): Promise<number> {
+    return this.orm
+      .update(t.timers)
+      .set({ status: 'cancelled' })
+      .where(and(eq(t.timers.runId, runId), eq(t.timers.status, 'pending'), inArray(t.timers.kind, kinds)))
+      .run().changes;
+  }
+
+  async forRun(runId: string): Promise<TimerRow[]> {
+    return this.orm
+      .select()
+      .from(t.timers)
+      .where(eq(t.timers.runId, runId))
+      .orderBy(asc(t.timers.id))
+      .all()
+      .map(toTimer);
+  }
+
+  async pendingForRuns(runIds: string[]): Promise<TimerRow[]> {
+    const out: TimerRow[] = [];
+    for (let i = 0; i < runIds.length; i += 500) {
+      const ids = runIds.slice(i, i + 500);
+      out.push(
+        ...this.orm
+          .select()
+          .from(t.timers)
+          .where(and(inArray(t.timers.runId, ids), eq(t.timers.status, 'pending')))
+          .all()
+          .map(toTimer),
+      );
+    }
+    return out;
+  }
+}

@@ -1,0 +1,87 @@
+// The SQLite implementation of the `Store` port (ports.ts). Write transactions run on one
+// connection, queued in this process and serialized across processes by SQLite's write lock.
+// Reads outside transactions run on a second connection (a file in WAL mode), so they see only
+// what was committed; an in-memory database has one connection for both (see database.ts).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
+import { type Database, type OpenOptions, openDatabase, openReadConnection } from './database.ts';
+import { sqliteRepositories } from './repositories/index.ts';
+
+const BEGIN_TIMEOUT_MS = 10_000;
+
+export class SqliteStore implements Store {
+  readonly read: Repositories;
+  private readonly write: Repositories;
+  private readonly reader: Database | null;
+  private tail: Promise<unknown> = Promise.resolve();
+  /** The transaction the running code is inside of, while it is open. */
+  private readonly inside = new AsyncLocalStorage<{ open: boolean }>();
+
+  constructor(readonly db: Database) {
+    // Transactions wait for the write lock in `begin`; a statement never waits inside SQLite.
+    db.sqlite.pragma('busy_timeout = 0');
+    this.write = sqliteRepositories(db.orm);
+    this.reader = openReadConnection(db);
+    this.read = this.reader ? sqliteRepositories(this.reader.orm) : this.write;
+  }
+
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    // Nested, it would queue behind the transaction that awaits it: refuse instead of hanging.
+    if (this.inside.getStore()?.open) return Promise.reject(new NestedTransactionError());
+    // One connection, one transaction at a time: callers queue here. BEGIN IMMEDIATE takes the
+    // write lock at once, so two processes on one file serialize instead of failing to upgrade.
+    const run = async (): Promise<T> => {
+      const sqlite = this.db.sqlite;
+      const pause = this.db.beforeWrite();
+      if (pause) await pause;
+      await this.begin();
+      const frame = { open: true };
+      try {
+        const result = await this.inside.run(frame, () => fn(this.write));
+        sqlite.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+        throw err;
+      } finally {
+        // Work the transaction started and left running may start its own transactions later.
+        frame.open = false;
+      }
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * BEGIN IMMEDIATE without blocking the event loop: when another connection holds the write
+   * lock, wait asynchronously and try again (SQLite's own busy wait would freeze the process).
+   */
+  private async begin(): Promise<void> {
+    const deadline = Date.now() + BEGIN_TIMEOUT_MS;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      try {
+        this.db.sqlite.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  get location(): string {
+    return this.db.path;
+  }
+
+  async close(): Promise<void> {
+    await this.tail;
+    this.reader?.close();
+    this.db.close();
+  }
+}
+
+/** A store on the SQLite database at `url` (a file path, a `file:` URL or `:memory:`). */
+export function openSqliteStore(url: string, options: OpenOptions = {}): SqliteStore {
+  return new SqliteStore(openDatabase(url, options));
+}
