@@ -3,8 +3,8 @@
  * requests (the dev set and the project's own corpora), for the same with a correction
  * index of 1,000 entries, and for a 40,000-character request.
  */
-
-import { buildCorrectionIndex, type ChainId, classify } from '../routing/classifier/index.ts';
+import { buildCorrectionIndex, classify } from '../routing/classifier/index.ts';
+import { CHAIN_IDS } from '../routing/vocabulary.ts';
 import { loadCorpus } from '../tools/classifier/corpora.ts';
 
 const texts = ['dev', 'train', 'heldout'].flatMap((name) => loadCorpus(name).map((e) => e.request.text));
@@ -29,7 +29,7 @@ function measure(label: string, run: (text: string) => unknown, inputs: string[]
   );
 }
 
-const chains: ChainId[] = ['feature', 'bug', 'release', 'incident', 'cross_project', 'compliance'];
+const chains = CHAIN_IDS;
 const corrections = Array.from({ length: 1000 }, (_, i) => ({
   text: `${texts[i % texts.length]} ${i}`,
   chain: chains[i % chains.length]!,

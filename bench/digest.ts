@@ -15,7 +15,7 @@ import { createScheduler } from '../src/jobs/scheduler.ts';
 import { openDatabase } from '../src/persistence/sqlite/database.ts';
 import { SqliteStore } from '../src/persistence/sqlite/store.ts';
 import { planStepTimers } from '../src/services/clocks/deadline-policy.ts';
-import { createDigestService } from '../src/services/clocks/digest-service.ts';
+import { createDigestService } from '../src/services/digests/digest-service.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);

@@ -4,13 +4,11 @@
 import {
   type Condition,
   DEFAULT_FALLBACK_OWNERS,
-  type Flag,
   type Playbook,
   type PlaybookStep,
-  type ReleaseType,
-  type Severity,
 } from './playbooks/schema.ts';
 import type { RoleDirectory } from './roles.ts';
+import type { Flag, ReleaseType, Severity } from './vocabulary.ts';
 
 /** The pseudo-role of whoever made the request (Bug Fix "Report: Anyone"). */
 export const REQUESTER_ROLE = 'Requester';

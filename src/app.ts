@@ -14,18 +14,16 @@ import { createHttpServer, type HttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { OutboxWorker } from './outbox/worker.ts';
 import { newWorkerId } from './outbox/worker-identity.ts';
-import { WORKSPACE_URL_SETTING } from './services/clocks/digest-service.ts';
 import { createDeliveryService } from './services/delivery-service.ts';
+import { WORKSPACE_URL_SETTING } from './services/digests/digest-service.ts';
 import { recordRefusal } from './services/refusals.ts';
 import { bindVerbs, type Verbs } from './services/verbs.ts';
 import { createUsergroupSync, slackActor } from './slack/actor.ts';
-import { registerClockRenderers } from './slack/blocks/clocks/index.ts';
 import { createSlackSender } from './slack/delivery/sender.ts';
 import { createErrorHandler } from './slack/error-handler.ts';
 import { createListenerTable } from './slack/listener-table.ts';
 import { SlackHttpReceiver } from './slack/receiver-http.ts';
 import { createSocketReceiver } from './slack/receiver-socket.ts';
-import { registerNoticeRenderer } from './slack/render.ts';
 import { createSlackClient } from './slack/web-client.ts';
 
 export interface CreateAppOptions {
@@ -183,10 +181,6 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   const usergroups = createUsergroupSync({ slack, store: core.store, roles: core.roles, clock, logger: log });
   // Giving a role to a user group checks the group with Slack first.
   const verbs = bindVerbs(core, { usergroups: (id) => usergroups.lookup(id) });
-  // Reminders, escalations, GDPR clocks, digests and post-mortems render with their builders.
-  // Registered per app, never undone: the builders are pure, so a second app (a restart in
-  // tests) only replaces them with the same, and a stopped app never leaves another without.
-  registerClockRenderers(registerNoticeRenderer);
   const sender = createSlackSender({
     store: core.store,
     client: slack,

@@ -1,18 +1,16 @@
 // What `/lead <text>` and `@ProjectLead <text>` do: one service call per subcommand and the
 // answer for the requester alone (null when the run's own messages say it all).
-import { CHAIN_TITLES } from '../../routing/classifier/types.ts';
+import { CHAIN_TITLES } from '../../routing/vocabulary.ts';
 import type { Actor } from '../../src/domain/types.ts';
-import {
-  buildDigestAnswer,
-  buildGdprRecordedMessage,
-  buildMetricsMessage,
-  buildPostmortemPosted,
-} from '../../src/slack/blocks/clocks/index.ts';
+import { buildGdprRecordedMessage } from '../../src/slack/blocks/clocks/index.ts';
 import {
   buildChooseChainMessage,
   buildDescribeRequest,
+  buildDigestAnswer,
   buildHelp,
+  buildMetricsMessage,
   buildMineList,
+  buildPostmortemPosted,
   buildRolesList,
   buildRunStatus,
   buildRunStatusList,

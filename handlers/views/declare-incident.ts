@@ -2,13 +2,14 @@
 // however often it is submitted). The reply in the message's thread linking to the run goes
 // through the outbox, once the run's root message is posted.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { INCIDENT_SEVERITIES } from '../../routing/vocabulary.ts';
 import type { Severity } from '../../src/domain/types.ts';
 import { ValidationError } from '../../src/errors.ts';
 import { BLOCK, parseIncidentSource } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { fieldValue, fieldYesNo, requireField, type StateValues } from './values.ts';
 
-const SEVERITIES = new Set(['sev1', 'sev2', 'sev3']);
+const SEVERITIES = new Set<string>(INCIDENT_SEVERITIES);
 
 export function declareIncidentSubmitted(deps: HandlerDeps) {
   return async ({ ack, view, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {

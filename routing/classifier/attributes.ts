@@ -12,6 +12,8 @@
  *
  * A severity the requester states ("P1", "sev2") always wins over the model.
  */
+
+import { BUG_SEVERITIES, INCIDENT_SEVERITIES } from '../vocabulary.ts';
 import {
   addRow,
   modelFromText,
@@ -25,8 +27,7 @@ import {
 import type { SeverityReading } from './severity.ts';
 import { CHAIN_IDS, type ChainId, FLAG_ORDER, type Flag, type Severity } from './types.ts';
 
-export const BUG_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const satisfies readonly Severity[];
-export const INCIDENT_SEVERITIES = ['sev1', 'sev2', 'sev3'] as const satisfies readonly Severity[];
+export { BUG_SEVERITIES, INCIDENT_SEVERITIES };
 export const BUG_AT = 0;
 export const INCIDENT_AT = BUG_SEVERITIES.length;
 export const FLAG_AT = INCIDENT_AT + INCIDENT_SEVERITIES.length;

@@ -1,17 +1,9 @@
-export type ChainId = 'feature' | 'bug' | 'release' | 'incident' | 'cross_project' | 'compliance';
-export type Flag =
-  | 'user_data'
-  | 'payments'
-  | 'analytics'
-  | 'security'
-  | 'multi_project'
-  | 'growth'
-  | 'funnel'
-  | 'backend_only';
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'sev1' | 'sev2' | 'sev3';
-export type Project = 'web' | 'backend' | 'mobile' | 'content';
-export type ReleaseType = 'major' | 'minor' | 'hotfix';
-export type ChangeType = 'api_contract' | 'design_tokens' | 'data_model' | 'dependency_upgrade';
+// The chains, flags, severities, projects, release and change types are the bot's vocabulary
+// (routing/vocabulary.ts); the classifier's own types follow.
+import type { ChainId, ChangeType, Flag, Project, ReleaseType, Severity } from '../vocabulary.ts';
+
+export type { ChainId, ChangeType, Flag, Project, ReleaseType, Severity } from '../vocabulary.ts';
+export { CHAIN_IDS, CHAIN_TITLES, FLAGS as FLAG_ORDER, isChainId } from '../vocabulary.ts';
 
 /** A requester's choice of chain for a request, as stored by the caller. */
 export interface Correction {
@@ -58,38 +50,4 @@ export interface Signal {
   /** The words as they were matched (normalized). */
   phrase: string;
   weight: number;
-}
-
-export const CHAIN_IDS: readonly ChainId[] = [
-  'feature',
-  'bug',
-  'release',
-  'incident',
-  'cross_project',
-  'compliance',
-];
-
-/** Every flag, in the order a classification lists them. */
-export const FLAG_ORDER: readonly Flag[] = [
-  'user_data',
-  'payments',
-  'analytics',
-  'security',
-  'multi_project',
-  'growth',
-  'funnel',
-  'backend_only',
-];
-
-export const CHAIN_TITLES: Readonly<Record<ChainId, string>> = {
-  feature: 'New Feature',
-  bug: 'Bug Fix',
-  release: 'Release',
-  incident: 'Incident Response',
-  cross_project: 'Cross-Project Change',
-  compliance: 'Compliance Review',
-};
-
-export function isChainId(value: unknown): value is ChainId {
-  return typeof value === 'string' && (CHAIN_IDS as readonly string[]).includes(value);
 }

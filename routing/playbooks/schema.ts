@@ -1,28 +1,16 @@
 // The playbook schema: an SOP chain as data. Validated with zod at load; published as JSON
 // Schema (routing/playbooks/playbook.schema.json) so editors can check playbook files.
 import { z } from 'zod';
-
-export const FLAGS = [
-  'user_data',
-  'payments',
-  'analytics',
-  'security',
-  'multi_project',
-  'growth',
-  'funnel',
-  'backend_only',
-] as const;
-export type Flag = (typeof FLAGS)[number];
-
-export const BUG_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export const INCIDENT_SEVERITIES = ['sev1', 'sev2', 'sev3'] as const;
-export const SEVERITIES = [...BUG_SEVERITIES, ...INCIDENT_SEVERITIES] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const RELEASE_TYPES = ['major', 'minor', 'hotfix'] as const;
-export type ReleaseType = (typeof RELEASE_TYPES)[number];
-
-export const PROJECTS = ['web', 'backend', 'mobile', 'content'] as const;
+import {
+  BUG_SEVERITIES,
+  FLAGS,
+  type Flag,
+  INCIDENT_SEVERITIES,
+  RELEASE_TYPES,
+  type ReleaseType,
+  SEVERITIES,
+  type Severity,
+} from '../vocabulary.ts';
 
 const id = z
   .string()

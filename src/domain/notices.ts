@@ -1,11 +1,11 @@
 // What the bot owes Slack after a state change. Written to the outbox in the same transaction
-// as the change and rendered by the Slack adapter when sent. No Slack types here.
+// as the change and rendered by the Slack adapter when sent. No Slack types here. The union is
+// closed: every surface renders each member (src/slack/render.ts has one builder per type).
+import type { ClockNotice } from './clock-notices.ts';
+import type { DigestNotice } from './reports.ts';
+import type { ReplyPlace, RoleMention } from './types.ts';
 
-/** Who is mentioned for a role: the role and the user/group IDs holding it at that moment. */
-export interface RoleMention {
-  role: string;
-  principals: string[];
-}
+export type { ReplyPlace };
 
 interface RunNotice {
   runId: string;
@@ -93,9 +93,10 @@ export type Notice =
       by: string;
       changes: Record<string, { from: unknown; to: unknown }>;
     })
-  /** Clocks (reminders, escalations, GDPR) and digests: the payload is prepared by the job. */
-  | (RunNotice & { type: 'reminder' | 'escalation' | 'gdpr'; [key: string]: unknown })
-  | { type: 'digest'; runId?: undefined; [key: string]: unknown }
+  /** Clocks: reminders, escalations and the GDPR clock, prepared by the timer jobs. */
+  | ClockNotice
+  | DigestNotice
+  /** A post-mortem draft in the incident's thread, as Markdown. */
   | (RunNotice & { type: 'postmortem'; markdown: string })
   /**
    * The run was declared from a message (the incident shortcut): a reply in that message's
@@ -132,12 +133,6 @@ export interface DeliveryProblemNotice {
   /** The request's response_url (a slash command's), and until when Slack takes it. */
   responseUrl?: string;
   responseUrlUntil?: number;
-}
-
-/** A message's thread, outside the run's own: where a run declared from that message is linked. */
-export interface ReplyPlace {
-  channelId: string;
-  threadTs: string;
 }
 
 export type NoticeType = Notice['type'];

@@ -7,13 +7,14 @@ import { type PlannedStep, planRun, REQUESTER_ROLE, type RunFacts } from '../../
 import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { ErrorCode } from '../errors.ts';
-import type { Notice, Delivery as OutboxDelivery, RoleMention } from './notices.ts';
+import type { Notice, Delivery as OutboxDelivery } from './notices.ts';
 import { ownersLeft, refuse, requireOpen, requireStepStatus, stepToActOn } from './policy.ts';
 import {
   type Actor,
   CLOSED_RUN_STATUSES,
   type Flag,
   type ReleaseType,
+  type RoleMention,
   type Run,
   type RunEvent,
   type RunRequest,

@@ -1,7 +1,7 @@
 // The run model shared by services, persistence and the Slack adapter. No I/O here.
 import type { PlannedNotice } from '../../routing/plan.ts';
-import type { Flag, Gate, ReleaseType, Severity } from '../../routing/playbooks/schema.ts';
-import type { ReplyPlace } from './notices.ts';
+import type { Gate } from '../../routing/playbooks/schema.ts';
+import type { Flag, ReleaseType, Severity } from '../../routing/vocabulary.ts';
 
 export type { Flag, ReleaseType, Severity };
 
@@ -80,6 +80,12 @@ export interface Step {
   completedAt: number | null;
 }
 
+/** Who is mentioned for a role: the role and the user/group IDs holding it at that moment. */
+export interface RoleMention {
+  role: string;
+  principals: string[];
+}
+
 export interface RunContext {
   /** Lines describing the regime: severity row, release type row, change pattern. */
   summary?: string[];
@@ -150,3 +156,9 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR = 'system';
+
+/** A message's thread, outside the run's own: where a run declared from that message is linked. */
+export interface ReplyPlace {
+  channelId: string;
+  threadTs: string;
+}

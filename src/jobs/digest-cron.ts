@@ -3,9 +3,10 @@
 // the bot was down is posted once, now. Posting is exactly-once per period (see digest-service).
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../core/clock.ts';
+import type { DigestKind } from '../domain/reports.ts';
 import { type Logger, silentLogger } from '../logger.ts';
-import { type DigestKind, lastOccurrence } from '../services/clocks/digest-periods.ts';
-import type { DigestService, PostDigestResult } from '../services/clocks/digest-service.ts';
+import { lastOccurrence } from '../services/digests/digest-periods.ts';
+import type { DigestService, PostDigestResult } from '../services/digests/digest-service.ts';
 
 export interface DigestCronDeps {
   digests: DigestService;

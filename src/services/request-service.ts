@@ -11,8 +11,8 @@ import {
   isChainId,
   readFacts,
 } from '../../routing/classifier/index.ts';
-import { BUG_SEVERITIES, INCIDENT_SEVERITIES } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
+import { BUG_SEVERITIES, INCIDENT_SEVERITIES } from '../../routing/vocabulary.ts';
 import type { Clock } from '../core/clock.ts';
 import { refuse, requireRequester, requireStepActor, unblockAccess } from '../domain/policy.ts';
 import type { Actor, Run, RunRequest, RunSource, Severity, Step } from '../domain/types.ts';

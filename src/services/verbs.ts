@@ -5,15 +5,15 @@
 // and the MCP server expose exactly it. Names and inputs are a public API: snake_case, stable.
 import { z } from 'zod';
 import type { Classification } from '../../routing/classifier/index.ts';
-import { FLAGS, RELEASE_TYPES, SEVERITIES } from '../../routing/playbooks/schema.ts';
+import { FLAGS, RELEASE_TYPES, SEVERITIES } from '../../routing/vocabulary.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Actor, Run, Step } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { ClockService } from './clocks/clock-service.ts';
-import type { DigestService } from './clocks/digest-service.ts';
-import type { MetricsService } from './clocks/metrics.ts';
-import type { PostmortemService } from './clocks/postmortem.ts';
 import { SNOOZE_DEFAULT_MINUTES } from './clocks/snooze-step.ts';
+import type { DigestService } from './digests/digest-service.ts';
+import type { MetricsService } from './metrics/metrics.ts';
+import type { PostmortemService } from './postmortems/postmortem.ts';
 import type { RequestService } from './request-service.ts';
 import type { RoleService, UsergroupLookup } from './role-service.ts';
 import type { RunService } from './run-service.ts';

@@ -1,21 +1,23 @@
-// Rendering an outbox notice into a Slack message: each known notice type has its builder in
-// blocks/; other types (reminders, escalations, GDPR, digests, post-mortems) render from their
-// own fields unless a job registered a builder with `registerNoticeRenderer`.
+// Rendering an outbox notice into a Slack message: one builder per notice type, in a static
+// map over the closed `Notice` union (a notice type without a builder does not compile).
 import type { Playbook } from '../../routing/playbooks/schema.ts';
-import type { Delivery, Notice } from '../domain/notices.ts';
+import type { Delivery, Notice, NoticeType } from '../domain/notices.ts';
 import type { Run } from '../domain/types.ts';
-import { threadLink } from '../services/clocks/digest.ts';
-import { buildDeliveryProblemMessage } from './blocks/delivery.ts';
+import { threadLink } from '../services/digests/digest.ts';
+import { buildEscalationMessage, buildGdprMessage, buildReminderMessage } from './blocks/clocks/index.ts';
 import {
   buildBlockedMessage,
   buildCancelledMessage,
   buildCompletedMessage,
   buildContextChangedMessage,
   buildDeliveredMessage,
+  buildDeliveryProblemMessage,
+  buildDigestMessage,
   buildGenericNoticeMessage,
   buildHandoffMessage,
   buildIncidentDeclaredReply,
   buildNotifyMessage,
+  buildPostmortemMessage,
   buildReassignedMessage,
   buildRejectedMessage,
   buildRootMessage,
@@ -24,7 +26,6 @@ import {
   buildUnblockedMessage,
   type SlackMessage,
 } from './blocks/index.ts';
-import { fitMessage } from './blocks/kit.ts';
 import type { NoticeOf } from './blocks/notices.ts';
 import { withThreadLink } from './blocks/notices.ts';
 
@@ -46,20 +47,15 @@ export interface RenderContext {
   rootPermalink?: string | null;
 }
 
-export type NoticeRenderer = (
-  notice: Notice & { [key: string]: unknown },
-  ctx: RenderContext,
-) => SlackMessage;
+type NoticeBuilders = { [T in NoticeType]: (notice: NoticeOf<T>, ctx: RenderContext) => SlackMessage };
 
-type Builders = { [T in Notice['type']]?: (notice: NoticeOf<T>, ctx: RenderContext) => SlackMessage };
-
-function rootMessage(notice: { runId?: string }, ctx: RenderContext): SlackMessage {
+function rootMessage(notice: { runId: string }, ctx: RenderContext): SlackMessage {
   if (ctx.run) return buildRootMessage(ctx.run, ctx.playbook, ctx.now);
   // Without its run (deleted?) there is nothing current to show; say which run it was.
-  return buildGenericNoticeMessage({ type: 'run', runId: notice.runId, text: `Run ${notice.runId ?? ''}` });
+  return buildGenericNoticeMessage({ type: 'run', runId: notice.runId, text: `Run ${notice.runId}` });
 }
 
-const BUILTIN: Builders = {
+const BUILDERS: NoticeBuilders = {
   run_started: rootMessage,
   root_update: rootMessage,
   handoff: (n, c) => buildHandoffMessage(n, c.run),
@@ -74,21 +70,19 @@ const BUILTIN: Builders = {
   cancelled: (n, c) => buildCancelledMessage(n, c.run),
   completed: (n, c) => buildCompletedMessage(n, c.run),
   context_changed: (n, c) => buildContextChangedMessage(n, c.run),
+  reminder: (n) => buildReminderMessage(n),
+  escalation: (n) => buildEscalationMessage(n),
+  gdpr: (n) => buildGdprMessage(n),
+  digest: (n) => buildDigestMessage(n),
+  postmortem: (n) => buildPostmortemMessage(n),
   delivery_problem: (n) => buildDeliveryProblemMessage(n),
   run_declared: (n, c) => buildIncidentDeclaredReply({ ...n, permalink: c.rootPermalink ?? null }),
 };
 
-const registered = new Map<string, NoticeRenderer>();
-
-/**
- * Register the builder of a notice type (clocks: 'reminder', 'escalation', 'gdpr'; digests).
- * It takes precedence over the built-in one. Returns a function that removes it again.
- */
-export function registerNoticeRenderer(type: string, render: NoticeRenderer): () => void {
-  registered.set(type, render);
-  return () => {
-    if (registered.get(type) === render) registered.delete(type);
-  };
+/** The builder of one notice type, called with a notice of that type. */
+function build<T extends NoticeType>(notice: NoticeOf<T>, ctx: RenderContext): SlackMessage {
+  const builder: NoticeBuilders[T] = BUILDERS[notice.type];
+  return builder(notice, ctx);
 }
 
 /**
@@ -102,12 +96,8 @@ export function renderNotice(notice: Notice, ctx: RenderContext = {}): SlackMess
 }
 
 function renderBody(notice: Notice, ctx: RenderContext): SlackMessage {
-  const custom = registered.get(notice.type);
-  if (custom) return fitMessage(custom(notice as Notice & { [key: string]: unknown }, ctx));
-  const builtin = BUILTIN[notice.type] as ((n: Notice, c: RenderContext) => SlackMessage) | undefined;
-  if (builtin) return builtin(notice, ctx);
-  return buildGenericNoticeMessage(
-    notice as { type: string; runId?: string; [key: string]: unknown },
-    ctx.run,
-  );
+  // An outbox row written by another version of the bot may carry a type this one does not
+  // know: its fields are shown rather than dropped.
+  if (!Object.hasOwn(BUILDERS, notice.type)) return buildGenericNoticeMessage(notice, ctx.run);
+  return build(notice, ctx);
 }

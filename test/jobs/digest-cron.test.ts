@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../../src/config.ts';
 import { createCore } from '../../src/core.ts';
 import { createDigestCron } from '../../src/jobs/digest-cron.ts';
-import { lastOccurrence, periodKey } from '../../src/services/clocks/digest-periods.ts';
-import { createDigestService } from '../../src/services/clocks/digest-service.ts';
+import { lastOccurrence, periodKey } from '../../src/services/digests/digest-periods.ts';
+import { createDigestService } from '../../src/services/digests/digest-service.ts';
 import { createClockEngine } from '../services/clocks/clock-engine.ts';
 import { sqliteOf, TestClock, tempDbPath } from '../support/engine.ts';
 

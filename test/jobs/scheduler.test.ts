@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EscalationNotice } from '../../src/services/clocks/clock-notices.ts';
+import type { EscalationNotice } from '../../src/domain/clock-notices.ts';
 import { buildEscalationMessage } from '../../src/slack/blocks/clocks/index.ts';
 import type { SlackMessage } from '../../src/slack/blocks/kit.ts';
 import { createClockEngine, DAY, HOUR, MIN } from '../services/clocks/clock-engine.ts';
@@ -84,7 +84,7 @@ describe('scheduler: step deadlines (seed 000: acknowledge within 12 h, remind a
     e.clock.advance(15 * HOUR); // Architect's 12 h acknowledgement rule: escalated at 14 h
     await e.scheduler.tick();
     const [thread] = e.notices(['escalation']);
-    const notice = thread!.notice as unknown as EscalationNotice;
+    const notice = thread!.notice as EscalationNotice;
     expect(notice).toMatchObject({
       escalatedTo: [{ role: 'ProjectLead', principals: ['UPROJECTLEAD'], from: 'Architect' }],
       noTarget: [],
@@ -112,7 +112,7 @@ describe('scheduler: step deadlines (seed 000: acknowledge within 12 h, remind a
       ['thread', null],
       ['dm', ADMIN],
     ]);
-    const notice = rows[0]!.notice as unknown as EscalationNotice;
+    const notice = rows[0]!.notice as EscalationNotice;
     expect(notice).toMatchObject({
       escalatedTo: [],
       noTarget: ['Architect'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDigestCron } from '../../src/jobs/digest-cron.ts';
-import { createDigestService } from '../../src/services/clocks/digest-service.ts';
+import { createDigestService } from '../../src/services/digests/digest-service.ts';
 import { createClockEngine, DAY, HOUR } from '../services/clocks/clock-engine.ts';
 import { TestClock, tempDbPath } from '../support/engine.ts';
 

@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HandlerDeps } from '../../handlers/deps.ts';
 import { memberJoinedChannel } from '../../handlers/events/member-joined-channel.ts';
-import { createDigestService } from '../../src/services/clocks/digest-service.ts';
 import { createDeliveryService } from '../../src/services/delivery-service.ts';
+import { createDigestService } from '../../src/services/digests/digest-service.ts';
 import { buildRunStatus, withDeliveryProblems } from '../../src/slack/blocks/index.ts';
 import { createTestEngine, type TestEngine } from '../support/engine.ts';
 import { startFakeSlack, visibleText } from '../support/fake-slack.ts';

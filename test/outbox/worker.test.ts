@@ -6,6 +6,7 @@ import { silentLogger } from '../../src/logger.ts';
 import type { DeliveryChannel, DeliveryOutcome } from '../../src/outbox/channel.ts';
 import { createOutboxWorker, type OutboxWorkerOptions } from '../../src/outbox/worker.ts';
 import type { OutboxRow } from '../../src/persistence/ports.ts';
+import { emptyDigestNotice } from '../support/digest-notice.ts';
 import { createTestEngine, type TestEngine } from '../support/engine.ts';
 import { virtualSleep } from '../support/outbox.ts';
 
@@ -14,7 +15,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-const digest = (text: string): Notice => ({ type: 'digest', text });
+const digest = (text: string): Notice => emptyDigestNotice(text, 0, text);
 
 /** A transport that records what it delivered, when, and answers as `answer` says. */
 function recordingChannel(

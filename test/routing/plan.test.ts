@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planRun, type RunFacts } from '../../routing/plan.ts';
 import { loadPlaybooks } from '../../routing/playbooks/load.ts';
-import type { Flag } from '../../routing/playbooks/schema.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
+import type { Flag } from '../../routing/vocabulary.ts';
 
 const directory = loadRoleDirectory();
 const playbooks = new Map(loadPlaybooks({ knownRoles: new Set(directory.names) }).map((p) => [p.id, p]));

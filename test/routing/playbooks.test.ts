@@ -10,6 +10,7 @@ import {
   parsePlaybook,
 } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
+import { CHAINS, SEVERITIES, SEVERITY_LABELS } from '../../routing/vocabulary.ts';
 
 const directory = loadRoleDirectory();
 const knownRoles = new Set(directory.names);
@@ -94,6 +95,18 @@ describe('the six built-in chains', () => {
       ['cross_project', 'Cross-Project Change', 'CHG', 'change'],
       ['compliance', 'Compliance Review', 'AUD', 'audit'],
     ]);
+  });
+
+  it('when loaded, then each is a chain of the vocabulary, with its title, prefix, command and severity labels', () => {
+    expect(playbooks.map(({ id, title, prefix, command }) => ({ id, title, prefix, command }))).toEqual(
+      CHAINS,
+    );
+    const severities = playbooks.flatMap((p) => [
+      ...(p.severities?.bug ?? []),
+      ...(p.severities?.incident ?? []),
+    ]);
+    expect(severities.map((s) => s.id).sort()).toEqual([...SEVERITIES].sort());
+    for (const s of severities) expect(s.label, s.id).toBe(SEVERITY_LABELS[s.id]);
   });
 
   it.each(

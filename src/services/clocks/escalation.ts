@@ -8,8 +8,7 @@
 //      (ADMIN_USER_IDS), who can set the roles: it never goes to nobody.
 import { REQUESTER_ROLE } from '../../../routing/plan.ts';
 import type { RoleDirectory } from '../../../routing/roles.ts';
-
-export type EscalationTier = 'direct' | 'crossFunctional' | 'exec';
+import type { EscalationTier } from '../../domain/clock-notices.ts';
 
 export interface EscalationTarget {
   /** The owner role escalated from. */

@@ -5,11 +5,11 @@
 import { REQUESTER_ROLE } from '../../../routing/plan.ts';
 import type { RoleDirectory } from '../../../routing/roles.ts';
 import { PRINCIPALS, type Principals } from '../../core/principals.ts';
-import type { Delivery, Notice, RoleMention } from '../../domain/notices.ts';
-import { CLOSED_RUN_STATUSES, type RunEvent, SYSTEM_ACTOR } from '../../domain/types.ts';
+import type { EscalationNotice, Lateness, ReminderNotice } from '../../domain/clock-notices.ts';
+import type { Delivery, Notice } from '../../domain/notices.ts';
+import { CLOSED_RUN_STATUSES, type RoleMention, type RunEvent, SYSTEM_ACTOR } from '../../domain/types.ts';
 import type { NewTimer, Repositories, TimerRow, TimerRunView } from '../../persistence/ports.ts';
 import { roleHolders } from '../verb-transaction.ts';
-import type { EscalationNotice, Lateness, ReminderNotice } from './clock-notices.ts';
 import { escalationTarget, unheldTiers } from './escalation.ts';
 import { GDPR_OVERDUE_EVERY_MS, type GdprClock, gdprNotice } from './gdpr-clock.ts';
 import { ACK_KINDS, DUE_KINDS, ESCALATION_KINDS, REMINDER_KINDS, TIMER } from './timer-kinds.ts';

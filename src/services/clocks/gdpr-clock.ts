@@ -1,9 +1,9 @@
 // The GDPR Art. 33 clock: 72 hours from the moment a breach assessment records that user data
 // was exposed until Privacy records the notification to the authority. Pure helpers; the clock
 // itself lives on the run (`context.gdprClock`) and as timers of kind `gdpr`.
-import type { RoleMention } from '../../domain/notices.ts';
-import type { Run } from '../../domain/types.ts';
-import type { GdprNotice } from './clock-notices.ts';
+
+import type { GdprNotice } from '../../domain/clock-notices.ts';
+import type { RoleMention, Run } from '../../domain/types.ts';
 
 const HOUR = 3_600_000;
 

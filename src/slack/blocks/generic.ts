@@ -1,9 +1,8 @@
-// Notices without a builder of their own (reminders, escalations, GDPR clocks, digests,
-// post-mortems, and types added later) rendered sensibly from their fields: a `text` and
-// `blocks` prepared by the job when present, otherwise the fields themselves.
+// A notice this version has no builder for (an outbox row written by another version of the
+// bot), rendered sensibly from its fields: a `text` and `blocks` prepared by the writer when
+// present, otherwise the fields themselves. Also the root message of a run that is gone.
 import type { KnownBlock } from '@slack/types';
-import type { RoleMention } from '../../domain/notices.ts';
-import type { Run } from '../../domain/types.ts';
+import type { RoleMention, Run } from '../../domain/types.ts';
 import {
   context,
   fitMessage,
@@ -15,14 +14,6 @@ import {
   userText,
 } from './kit.ts';
 import { escapeMrkdwn, LIMITS, oneLine, splitText } from './limits.ts';
-
-const HEADINGS: Record<string, string> = {
-  reminder: '⏰ Reminder',
-  escalation: '🚨 Escalation',
-  gdpr: '🛡️ GDPR clock',
-  digest: '📊 Digest',
-  postmortem: '📝 Post-mortem',
-};
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -37,14 +28,6 @@ const isRoleMention = (v: unknown): v is RoleMention =>
 function preparedBlocks(v: unknown): KnownBlock[] | null {
   if (!Array.isArray(v) || v.length === 0) return null;
   return v.every((b) => isObject(b) && typeof b.type === 'string') ? (v as KnownBlock[]) : null;
-}
-
-/** Markdown (post-mortems) to mrkdwn: headings and bold as Slack shows them. */
-export function markdownToMrkdwn(md: string): string {
-  return md
-    .replace(/^#{1,6}\s+(.+)$/gm, '*$1*')
-    .replace(/\*\*(.+?)\*\*/g, '*$1*')
-    .replace(/^(\s*)[-*]\s+/gm, '$1• ');
 }
 
 function describe(key: string, v: unknown): string | null {
@@ -66,32 +49,26 @@ function describe(key: string, v: unknown): string | null {
   return `*${key}:* ${userText(String(v), 1000)}`;
 }
 
-const SKIP = new Set(['type', 'runId', 'text', 'blocks', 'markdown']);
+const SKIP = new Set(['type', 'runId', 'text', 'blocks']);
 
-/** Any notice: prepared text/blocks, a markdown body, or its fields listed. */
+/** Any notice: prepared text/blocks, or its fields listed. */
 export function buildGenericNoticeMessage(
-  notice: { type: string; runId?: string | undefined; [key: string]: unknown },
+  notice: { type: string; runId?: string | undefined; text?: string },
   run?: Run | null,
 ): SlackMessage {
-  const heading = HEADINGS[notice.type] ?? `ℹ️ ${notice.type.replace(/_/g, ' ')}`;
+  const fields: Record<string, unknown> = Object.fromEntries(Object.entries(notice));
+  const heading = `ℹ️ ${notice.type.replace(/_/g, ' ')}`;
   const runLine = notice.runId ? `${notice.runId}${run ? ` · ${oneLine(run.title, 80)}` : ''}` : '';
-  const text = typeof notice.text === 'string' && notice.text.trim() !== '' ? notice.text : null;
-  const blocks = preparedBlocks(notice.blocks);
+  const text = typeof fields.text === 'string' && fields.text.trim() !== '' ? fields.text : null;
+  const blocks = preparedBlocks(fields.blocks);
   const fallback = text ?? `${heading}${runLine ? ` · ${runLine}` : ''}`;
   if (blocks) return fitMessage({ text: fallback, blocks });
   const out: KnownBlock[] = [];
-  if (typeof notice.markdown === 'string' && notice.markdown.trim() !== '') {
-    out.push(section(`*${heading}*${runLine ? ` · ${escapeMrkdwn(runLine)}` : ''}`));
-    for (const part of splitText(markdownToMrkdwn(escapeMrkdwn(notice.markdown)), LIMITS.sectionText - 100)) {
-      if (part.trim() !== '') out.push(section(part));
-    }
-    return fitMessage({ text: fallback, blocks: out });
-  }
   if (text) {
     for (const part of splitText(escapeMrkdwn(text), LIMITS.sectionText - 100))
       if (part.trim() !== '') out.push(section(part));
   } else {
-    const lines = Object.entries(notice)
+    const lines = Object.entries(fields)
       .filter(([k]) => !SKIP.has(k))
       .map(([k, v]) => describe(k, v))
       .filter((l): l is string => l !== null);

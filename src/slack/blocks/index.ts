@@ -38,4 +38,12 @@ export {
   buildUnblockedMessage,
   withThreadLink,
 } from './notices.ts';
+export {
+  buildDigestAnswer,
+  buildDigestMessage,
+  buildMetricsBlocks,
+  buildMetricsMessage,
+  buildPostmortemMessage,
+  buildPostmortemPosted,
+} from './reports.ts';
 export { buildRootMessage, buildRunStatus, buildRunStatusList, progressLine } from './run.ts';

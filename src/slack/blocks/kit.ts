@@ -13,7 +13,7 @@ import type {
   PlainTextOption,
   SectionBlock,
 } from '@slack/types';
-import type { RoleMention } from '../../domain/notices.ts';
+import type { RoleMention } from '../../domain/types.ts';
 import { humanDuration } from '../../services/clocks/business-time.ts';
 import { chunk, ELLIPSIS, escapeMrkdwn, LIMITS, oneLine, truncate, truncateMrkdwn } from './limits.ts';
 

@@ -1,11 +1,11 @@
 // Answers to /lead (choose a chain, mine, roles, help, refusals) and the App Home tab.
 import type { HomeView, KnownBlock } from '@slack/types';
-import { CHAIN_TITLES, type Classification } from '../../../routing/classifier/types.ts';
+import type { Classification } from '../../../routing/classifier/index.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import { CHAIN_TITLES } from '../../../routing/vocabulary.ts';
+import type { MetricsReport } from '../../domain/reports.ts';
 import type { Run, Step } from '../../domain/types.ts';
-import type { MetricsReport } from '../../services/clocks/metrics.ts';
 import { ACTION, COMMAND_LEAD, encodeChainChoice, encodeStepRef } from '../ids.ts';
-import { buildMetricsBlocks } from './clocks/reports.ts';
 import {
   actions,
   button,
@@ -21,6 +21,7 @@ import {
   userText,
 } from './kit.ts';
 import { LIMITS, oneLine, splitText } from './limits.ts';
+import { buildMetricsBlocks } from './reports.ts';
 import { chainTitle, currentStep, progressLine, RUN_STATUS_LABEL, stepOwners } from './run.ts';
 
 const titleOf = (chain: string, titles: Readonly<Record<string, string>>) => titles[chain] ?? chain;

@@ -3,13 +3,14 @@
 // so a submission reads `view.state.values[BLOCK.x][BLOCK.x]`. Step modals carry
 // `encodeStepRef(runId, stepKey)` as private_metadata.
 import type { InputBlock, InputBlockElement, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import {
   BUG_SEVERITIES,
   INCIDENT_SEVERITIES,
-  type Playbook,
   PROJECTS,
   RELEASE_TYPES,
-} from '../../../routing/playbooks/schema.ts';
+  SEVERITY_LABELS,
+} from '../../../routing/vocabulary.ts';
 import type { Run, Step } from '../../domain/types.ts';
 import { BLOCK, CALLBACK, encodeStepRef } from '../ids.ts';
 import { context, fitBlocks, mention, option, plain, quote, section, userText } from './kit.ts';
@@ -325,10 +326,10 @@ export function buildSkipModal(run: Run, step: Step): ModalView {
 
 /** The SOP's incident levels, used when no playbook is passed. */
 const DEFAULT_INCIDENT_SEVERITIES = [
-  { id: 'sev1', label: 'SEV1', definition: 'Service down, all users affected' },
-  { id: 'sev2', label: 'SEV2', definition: 'Service degraded, partial impact' },
-  { id: 'sev3', label: 'SEV3', definition: 'Minor issue, workaround available' },
-];
+  { id: 'sev1', label: SEVERITY_LABELS.sev1, definition: 'Service down, all users affected' },
+  { id: 'sev2', label: SEVERITY_LABELS.sev2, definition: 'Service degraded, partial impact' },
+  { id: 'sev3', label: SEVERITY_LABELS.sev3, definition: 'Minor issue, workaround available' },
+] satisfies { id: (typeof INCIDENT_SEVERITIES)[number]; label: string; definition: string }[];
 
 /**
  * Declaring an incident from a message: title and description prefilled (the description ends

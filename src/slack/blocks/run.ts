@@ -1,7 +1,7 @@
 // The run's root message (kept current with chat.update) and its status card for /lead status.
 import type { KnownBlock } from '@slack/types';
-import { CHAIN_TITLES } from '../../../routing/classifier/types.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import { CHAIN_TITLES, SEVERITY_LABELS } from '../../../routing/vocabulary.ts';
 import type { Run, Step, StepStatus } from '../../domain/types.ts';
 import { gdprClockOf } from '../../services/clocks/gdpr-clock.ts';
 import { slackDate } from './clocks/time.ts';
@@ -38,17 +38,8 @@ export const RUN_STATUS_LABEL: Record<Run['status'], string> = {
   cancelled: '🚫 Cancelled',
 };
 
-const SEVERITY_LABEL: Record<string, string> = {
-  sev1: 'SEV1',
-  sev2: 'SEV2',
-  sev3: 'SEV3',
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-};
-
-export const severityLabel = (s: string | null): string => (s ? (SEVERITY_LABEL[s] ?? s) : '—');
+export const severityLabel = (s: string | null): string =>
+  s ? ((SEVERITY_LABELS as Readonly<Record<string, string>>)[s] ?? s) : '—';
 const releaseLabel = (r: string | null): string => (r ? r[0]!.toUpperCase() + r.slice(1) : '—');
 
 export const chainTitle = (run: Pick<Run, 'chain'>, playbook?: Pick<Playbook, 'title'> | null): string =>

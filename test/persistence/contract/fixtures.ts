@@ -3,6 +3,7 @@
 import { afterEach, beforeEach } from 'vitest';
 import type { Notice } from '../../../src/domain/notices.ts';
 import type { Run, RunEvent, Step } from '../../../src/domain/types.ts';
+import { emptyDigestNotice } from '../../support/digest-notice.ts';
 import type { Backend, NewTimer, OpenedBackend, Store } from './backend.ts';
 
 /** 2026-11-02 09:00 UTC: the suite's "now"; other times are offsets from it. */
@@ -131,4 +132,4 @@ export function event(runId: string | null, type: string, at: number, data: Reco
 export const rootUpdate = (runId: string): Notice => ({ type: 'root_update', runId });
 export const started = (runId: string): Notice => ({ type: 'run_started', runId });
 export const cancelled = (runId: string): Notice => ({ type: 'cancelled', runId, by: 'UREQ', reason: null });
-export const digest = (title: string): Notice => ({ type: 'digest', title, lines: ['a', 'b'] });
+export const digest = (title: string): Notice => emptyDigestNotice(title, 0, `# ${title}\n- a\n- b`);

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { classifyCommand } from '../../../src/cli/classify-command.ts';
+import { classifyCommand } from '../../../src/cli/commands/classify.ts';
 
 async function run(args: string[], stdin = '', corrections = [] as Parameters<typeof classifyCommand>[2]) {
   const stdout = new PassThrough();

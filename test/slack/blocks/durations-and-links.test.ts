@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Notice } from '../../../src/domain/notices.ts';
 import { humanDuration } from '../../../src/services/clocks/business-time.ts';
-import { createMetricsService } from '../../../src/services/clocks/metrics.ts';
-import { metricsText } from '../../../src/services/clocks/report-text.ts';
-import { buildMetricsMessage } from '../../../src/slack/blocks/clocks/index.ts';
+import { createMetricsService } from '../../../src/services/metrics/metrics.ts';
+import { metricsText } from '../../../src/services/reports/report-text.ts';
+import { buildMetricsMessage } from '../../../src/slack/blocks/index.ts';
 import { formatDuration } from '../../../src/slack/blocks/kit.ts';
 import { renderNotice } from '../../../src/slack/render.ts';
 import { createTestEngine, userFor } from '../../support/engine.ts';

@@ -7,6 +7,7 @@ import { PRINCIPALS } from '../../../src/core/principals.ts';
 import type { Notice } from '../../../src/domain/notices.ts';
 import { newRun, RunTransition } from '../../../src/domain/run-machine.ts';
 import type { Run, RunRequest } from '../../../src/domain/types.ts';
+import { emptyDigestNotice } from '../../support/digest-notice.ts';
 
 export const NOW = Date.UTC(2026, 10, 2, 9, 0, 0);
 export const directory = loadRoleDirectory();
@@ -50,8 +51,24 @@ export function startedRun(
 }
 
 const step = { runId: 'FEAT-3', stepKey: 'technical_feasibility', stepTitle: 'Technical Feasibility' };
+const T0 = Date.UTC(2026, 10, 2, 9, 0);
+const HOUR = 3_600_000;
+const stepClock = {
+  ...step,
+  runTitle: 'Dark mode',
+  phase: 'done' as const,
+  owners: [{ role: 'Atlas', principals: ['UATLAS'] }],
+  startedAt: T0,
+  deadlineAt: T0 + 48 * HOUR,
+  regime: 'complete within 2 business days',
+  blockedReason: null,
+  dueAt: T0 + 46 * HOUR,
+  firedAt: T0 + 46 * HOUR,
+  late: false,
+  lateByMs: 0,
+};
 
-/** One notice of every type the engine emits, and the clocks' and digests' future ones. */
+/** One notice of every type: the engine's, the clocks', the digests' and the post-mortem's. */
 export const NOTICES: Notice[] = [
   { type: 'run_started', runId: 'FEAT-3' },
   { type: 'root_update', runId: 'FEAT-3' },
@@ -128,20 +145,24 @@ export const NOTICES: Notice[] = [
     by: 'UPROJECTLEAD',
     changes: { severity: { from: 'high', to: 'critical' }, projects: { from: [], to: ['web', 'mobile'] } },
   },
+  { type: 'reminder', ...stepClock },
   {
-    type: 'reminder',
-    runId: 'FEAT-3',
-    stepKey: 'technical_feasibility',
-    mentions: [{ role: 'Atlas', principals: ['UATLAS'] }],
-    dueIn: '2h',
+    type: 'escalation',
+    ...stepClock,
+    escalatedTo: [{ role: 'Ghabs', principals: ['UGHABS'], tier: 'direct', from: 'Atlas', repeated: false }],
+    noTarget: [],
   },
-  { type: 'escalation', runId: 'FEAT-3', text: '🚨 <@UGHABS>: Technical Feasibility is 2 days overdue.' },
-  { type: 'gdpr', runId: 'INC-3', hoursLeft: 24, mentions: [{ role: 'Privacy', principals: ['UPRIVACY'] }] },
   {
-    type: 'digest',
-    text: 'Daily digest: 3 open runs',
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Daily digest*' } }],
+    type: 'gdpr',
+    runId: 'INC-3',
+    runTitle: 'Leak',
+    mark: '48h',
+    startedAt: T0,
+    deadlineAt: T0 + 72 * HOUR,
+    remainingMs: 24 * HOUR,
+    mentions: [{ role: 'Privacy', principals: ['UPRIVACY'] }],
   },
+  emptyDigestNotice('Daily digest, 2026-11-02', T0),
   {
     type: 'postmortem',
     runId: 'INC-3',

@@ -1,6 +1,6 @@
 // GDPR clock messages: started, 24/48/60/70 h reminders, the 72 h deadline, overdue, notified.
 import type { KnownBlock } from '@slack/types';
-import type { GdprNotice } from '../../../services/clocks/clock-notices.ts';
+import type { GdprNotice } from '../../../domain/clock-notices.ts';
 import type { GdprNotificationResult } from '../../../services/clocks/record-gdpr-notification.ts';
 import { ACTION } from '../../ids.ts';
 import {

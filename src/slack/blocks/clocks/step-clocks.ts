@@ -1,8 +1,7 @@
 // Reminder and escalation messages: in the run's thread, mentioning who must act (and, for an
 // escalation, who it went to and at which tier), with step_ack and step_snooze buttons.
 import type { KnownBlock } from '@slack/types';
-import type { EscalationNotice, ReminderNotice } from '../../../services/clocks/clock-notices.ts';
-import type { EscalationTier } from '../../../services/clocks/escalation.ts';
+import type { EscalationNotice, EscalationTier, ReminderNotice } from '../../../domain/clock-notices.ts';
 import { SNOOZE_DEFAULT_MINUTES, type SnoozeResult } from '../../../services/clocks/snooze-step.ts';
 import { ACTION, COMMAND_LEAD, encodeStepRef } from '../../ids.ts';
 import {

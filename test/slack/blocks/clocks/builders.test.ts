@@ -1,20 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  EscalationNotice,
-  GdprNotice,
-  ReminderNotice,
-} from '../../../../src/services/clocks/clock-notices.ts';
-import type { DigestNotice } from '../../../../src/services/clocks/digest-service.ts';
+import type { EscalationNotice, GdprNotice, ReminderNotice } from '../../../../src/domain/clock-notices.ts';
+import type { DigestNotice } from '../../../../src/domain/reports.ts';
 import {
-  buildDigestMessage,
   buildEscalationMessage,
   buildGdprMessage,
   buildGdprRecordedMessage,
-  buildMetricsMessage,
-  buildPostmortemPosted,
   buildReminderMessage,
   buildSnoozedMessage,
 } from '../../../../src/slack/blocks/clocks/index.ts';
+import {
+  buildDigestMessage,
+  buildMetricsMessage,
+  buildPostmortemPosted,
+} from '../../../../src/slack/blocks/index.ts';
 import { ACTION } from '../../../../src/slack/ids.ts';
 
 const T = Date.UTC(2026, 10, 2, 9, 0);

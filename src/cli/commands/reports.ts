@@ -1,9 +1,9 @@
 // `projectlead digest --dry-run daily|weekly`, `metrics [--json]`, `postmortem RUN-ID`:
 // read-only views of the clocks and reports, on the same database the bot uses.
-import { DIGEST_KINDS, type DigestKind } from '../services/clocks/digest-periods.ts';
-import { metricsText } from '../services/clocks/report-text.ts';
-import { cliActor } from './actor.ts';
-import { type CliCommand, print, registerCommand, withCore } from './main.ts';
+import { DIGEST_KINDS, type DigestKind } from '../../domain/reports.ts';
+import { metricsText } from '../../services/reports/report-text.ts';
+import { cliActor } from '../actor.ts';
+import { type CliCommand, print, withCore } from '../io.ts';
 
 export const digestCommand: CliCommand = async (args, io) => {
   const kind = (args.find((a) => !a.startsWith('--')) ?? 'daily') as DigestKind;
@@ -40,7 +40,3 @@ export const postmortemCommand: CliCommand = async (args, io) => {
     return 0;
   });
 };
-
-registerCommand('digest', digestCommand);
-registerCommand('metrics', metricsCommand);
-registerCommand('postmortem', postmortemCommand);

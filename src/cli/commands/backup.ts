@@ -1,7 +1,7 @@
 // `projectlead backup <file>`: a consistent copy of the database while the bot runs.
-import { loadCoreConfig } from '../config.ts';
-import { backupDatabase } from '../persistence/open.ts';
-import type { CliIo } from './main.ts';
+import { loadCoreConfig } from '../../config.ts';
+import { backupDatabase } from '../../persistence/open.ts';
+import type { CliIo } from '../io.ts';
 
 export async function backupCommand(args: string[], io: CliIo): Promise<number> {
   const positional = args.filter((a) => a !== '--json');

@@ -1,46 +1,14 @@
 // Chain metrics (seed 004 "Skill Chain Metrics"): per chain, how many runs closed, their
 // average duration and success rate, and MTTR for SEV1 and SEV2 incidents. Aggregated in SQL.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import type { ChainId, Severity } from '../../../routing/vocabulary.ts';
+import type { ChainMetrics, MetricsChange, MetricsReport } from '../../domain/reports.ts';
 import type { ReportRepository, Store } from '../../persistence/ports.ts';
 
 /** MTTR: detection (the run's start) → service restored (the Mitigate step done). */
-export const MTTR_CHAIN = 'incident';
+export const MTTR_CHAIN: ChainId = 'incident';
 export const MTTR_STEP = 'mitigate';
-export const MTTR_SEVERITIES = ['sev1', 'sev2'] as const;
-
-export interface ChainMetrics {
-  chain: string;
-  title: string;
-  /** Runs closed in the window (done, rejected or cancelled). */
-  count: number;
-  done: number;
-  /** Runs open now. */
-  open: number;
-  /** Average start → close of the runs done, ms; null when none. */
-  avgDurationMs: number | null;
-  /** done / closed, 0..1; null when none closed. */
-  successRate: number | null;
-}
-
-export interface Mttr {
-  severity: string;
-  count: number;
-  avgMs: number | null;
-}
-
-export interface MetricsReport {
-  from: number | null;
-  to: number | null;
-  chains: ChainMetrics[];
-  mttr: Mttr[];
-}
-
-export interface MetricsChange {
-  chain: string;
-  count: number;
-  avgDurationMs: number | null;
-  successRate: number | null;
-}
+export const MTTR_SEVERITIES = ['sev1', 'sev2'] as const satisfies readonly Severity[];
 
 export async function computeMetrics(
   reports: ReportRepository,

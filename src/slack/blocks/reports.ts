@@ -1,19 +1,19 @@
 // Digest, metrics and post-mortem messages: one section per part of the report, each within
 // Slack's 3000 characters (long parts are split), at most 50 blocks.
 import type { KnownBlock } from '@slack/types';
-import type { DigestNotice, DigestRequestResult } from '../../../services/clocks/digest-service.ts';
-import type { MetricsReport } from '../../../services/clocks/metrics.ts';
-import type { PostmortemDraft } from '../../../services/clocks/postmortem.ts';
+import type { DigestNotice, MetricsReport } from '../../domain/reports.ts';
+import type { DigestRequestResult } from '../../services/digests/digest-service.ts';
+import type { PostmortemDraft } from '../../services/postmortems/postmortem.ts';
 import {
   digestSections,
   digestTitle,
   type Fmt,
   metricsSections,
   type TextSection,
-} from '../../../services/clocks/report-text.ts';
-import { context, divider, fitMessage, header, mentionAll, type SlackMessage, section } from '../kit.ts';
-import { escapeMrkdwn, LIMITS, splitText } from '../limits.ts';
-import { slackDate } from './time.ts';
+} from '../../services/reports/report-text.ts';
+import { slackDate } from './clocks/time.ts';
+import { context, divider, fitMessage, header, mentionAll, type SlackMessage, section } from './kit.ts';
+import { escapeMrkdwn, LIMITS, splitText } from './limits.ts';
 
 /** Reports in Slack mrkdwn: user text escaped, holders mentioned only where they are pinged. */
 export const mrkdwnFmt: Fmt = {

@@ -5,11 +5,12 @@
 // start to catch up. A scheduled post never covers a period that began before the install.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { DigestData, DigestKind, DigestNotice } from '../../domain/reports.ts';
 import { type Actor, SYSTEM_ACTOR } from '../../domain/types.ts';
 import type { Repositories, Store } from '../../persistence/ports.ts';
-import { buildDigestData, type DigestData } from './digest.ts';
-import { type DigestKind, periodKey, periodStart } from './digest-periods.ts';
-import { digestText, digestTitle } from './report-text.ts';
+import { digestText, digestTitle } from '../reports/report-text.ts';
+import { buildDigestData } from './digest.ts';
+import { periodKey, periodStart } from './digest-periods.ts';
 
 const DAY = 24 * 3_600_000;
 
@@ -31,17 +32,6 @@ export interface DigestServiceDeps {
   /** Items listed per section. */
   limit?: number;
 }
-
-/** The outbox payload of a digest (Delivery: the digest channel). */
-export type DigestNotice = {
-  type: 'digest';
-  kind: DigestKind;
-  periodKey: string;
-  title: string;
-  /** The whole digest as Markdown (the archive; each surface renders `data` its own way). */
-  text: string;
-  data: DigestData;
-};
 
 export interface PostDigestResult {
   posted: boolean;

@@ -4,69 +4,14 @@
 // clocks; the weekly one adds per-chain metrics and the change from the week before.
 // Everything is aggregated in SQL; lists are capped (totals stay exact) to fit in Slack.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
-import type { DeliveryProblem, RoleMention } from '../../domain/notices.ts';
+import { INCIDENT_SEVERITIES } from '../../../routing/vocabulary.ts';
+import type { DeliveryProblem } from '../../domain/notices.ts';
+import type { DigestData, DigestKind, PendingItem, RunRef } from '../../domain/reports.ts';
 import type { OpenStepRow, Repositories } from '../../persistence/ports.ts';
-import type { DigestKind } from './digest-periods.ts';
-import { computeMetrics, type MetricsChange, type MetricsReport, metricsChange } from './metrics.ts';
-import { ACK_KINDS, DUE_KINDS, TIMER } from './timer-kinds.ts';
+import { ACK_KINDS, DUE_KINDS, TIMER } from '../clocks/timer-kinds.ts';
+import { computeMetrics, metricsChange } from '../metrics/metrics.ts';
 
 const DAY = 24 * 3_600_000;
-
-export interface RunRef {
-  id: string;
-  title: string;
-  chain: string;
-  /** Permalink to the run's thread, when it has one and the workspace URL is known. */
-  link: string | null;
-}
-
-export interface PendingItem extends RunRef {
-  stepTitle: string;
-  owners: RoleMention[];
-  /** How long the step has waited. */
-  ageMs: number;
-  acknowledged: boolean;
-}
-
-export interface DigestData {
-  kind: DigestKind;
-  periodKey: string;
-  generatedAt: number;
-  timeZone: string;
-  /** Start of "shipped since the last digest". */
-  since: number;
-  shipped: { total: number; items: (RunRef & { closedAt: number; durationMs: number })[] };
-  pending: {
-    total: number;
-    groups: {
-      chain: string;
-      chainTitle: string;
-      stepKey: string;
-      stepTitle: string;
-      count: number;
-      items: PendingItem[];
-    }[];
-  };
-  blocked: {
-    total: number;
-    items: (RunRef & {
-      stepTitle: string;
-      reason: string;
-      by: string | null;
-      role: string | null;
-      ageMs: number;
-    })[];
-  };
-  overdue: { total: number; items: (PendingItem & { phase: 'ack' | 'done'; overdueByMs: number })[] };
-  incidents: { total: number; bySeverity: { severity: string; count: number; items: RunRef[] }[] };
-  gdpr: {
-    items: (RunRef & { startedAt: number; deadlineAt: number; remainingMs: number; overdue: boolean })[];
-  };
-  /** Weekly only. */
-  metrics: { current: MetricsReport; previous: MetricsReport; change: MetricsChange[] } | null;
-  /** Open runs with messages Slack refused: held until the bot is invited, or failed. */
-  deliveryProblems?: (RunRef & Pick<DeliveryProblem, 'held' | 'failed' | 'errors'>)[];
-}
 
 export interface DigestOptions {
   kind: DigestKind;
@@ -98,7 +43,7 @@ export function threadLink(
   return r.threadTs && r.threadTs !== root ? `${url}?thread_ts=${r.threadTs}&cid=${r.channelId}` : url;
 }
 
-const SEVERITY_ORDER = ['sev1', 'sev2', 'sev3'];
+const SEVERITY_ORDER: readonly string[] = INCIDENT_SEVERITIES;
 
 function pendingRoles(s: OpenStepRow): string[] {
   const owners = s.owners.filter((r) => !s.deliveries[r]);

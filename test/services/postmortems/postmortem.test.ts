@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createPostmortemService } from '../../../src/services/clocks/postmortem.ts';
-import { buildPostmortemMessage } from '../../../src/slack/blocks/clocks/index.ts';
+import { createPostmortemService } from '../../../src/services/postmortems/postmortem.ts';
+import { buildPostmortemMessage } from '../../../src/slack/blocks/index.ts';
 import { userFor } from '../../support/engine.ts';
-import { createClockEngine, MIN } from './clock-engine.ts';
+import { createClockEngine, MIN } from '../clocks/clock-engine.ts';
 
 describe('post-mortem drafts', () => {
   it('when an incident was walked, then the draft has its timeline, severity, impact, root cause, mitigation, permanent fix and follow-ups', async () => {

@@ -1,7 +1,9 @@
-// The payloads of the clock and digest notices (outbox messages). Plain data, rendered by the
-// builders in src/slack/blocks/clocks when sent.
-import type { RoleMention } from '../../domain/notices.ts';
-import type { EscalationTier } from './escalation.ts';
+// The payloads of the clock notices (outbox messages): reminders, escalations and the GDPR
+// clock. Plain data, prepared by src/services/clocks and rendered by each surface when sent.
+import type { RoleMention } from './types.ts';
+
+/** The tiers of a role's escalation path, from the role directory. */
+export type EscalationTier = 'direct' | 'crossFunctional' | 'exec';
 
 /** When a timer fired more than a minute after it was due. */
 export type Lateness = {

@@ -7,12 +7,13 @@
 import { createInterface } from 'node:readline';
 import {
   buildCorrectionIndex,
-  CHAIN_TITLES,
   type Classification,
   type Correction,
   type CorrectionIndex,
   classify,
-} from '../../routing/classifier/index.ts';
+} from '../../../routing/classifier/index.ts';
+import { CHAIN_TITLES, isChainId } from '../../../routing/vocabulary.ts';
+import { type CliCommand, withCore } from '../io.ts';
 
 export interface ClassifyIo {
   stdin: NodeJS.ReadableStream;
@@ -21,6 +22,15 @@ export interface ClassifyIo {
 }
 
 const USAGE = 'usage: projectlead classify [--json] <text…> | projectlead classify --jsonl < requests.jsonl';
+
+/** `projectlead classify`, with the corrections stored in the bot's database. */
+export const classifyWithCorrections: CliCommand = (args, io) =>
+  withCore(io, async (core) => {
+    const corrections = (await core.store.read.corrections.all()).flatMap((c) =>
+      isChainId(c.chain) ? [{ text: c.text, chain: c.chain, at: c.createdAt }] : [],
+    );
+    return await classifyCommand(args, io, corrections);
+  });
 
 export async function classifyCommand(
   args: string[],

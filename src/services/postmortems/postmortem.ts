@@ -2,14 +2,15 @@
 // prevention"), written from the run's events and step outputs. No blame: the draft names
 // steps and roles, and leaves prevention to @Atlas and @OpsCommander.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import type { ChainId } from '../../../routing/vocabulary.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Actor, Run, RunEvent } from '../../domain/types.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Store } from '../../persistence/ports.ts';
-import { humanDuration, localDateTime } from './business-time.ts';
-import { gdprClockOf } from './gdpr-clock.ts';
+import { humanDuration, localDateTime } from '../clocks/business-time.ts';
+import { gdprClockOf } from '../clocks/gdpr-clock.ts';
 
-export const POSTMORTEM_CHAIN = 'incident';
+export const POSTMORTEM_CHAIN: ChainId = 'incident';
 
 export interface PostmortemDraft {
   runId: string;

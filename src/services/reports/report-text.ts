@@ -2,10 +2,9 @@
 // through a formatter, so each surface brings its own. Markdown (the CLI, files, the digest's
 // archive text) is here; Slack's mrkdwn formatter is in src/slack/blocks/clocks/reports.ts, whose
 // builders put each section in its own block.
-import type { RoleMention } from '../../domain/notices.ts';
-import { humanDuration, localDateTime } from './business-time.ts';
-import type { DigestData } from './digest.ts';
-import type { MetricsChange, MetricsReport } from './metrics.ts';
+import type { DigestData, MetricsChange, MetricsReport } from '../../domain/reports.ts';
+import type { RoleMention } from '../../domain/types.ts';
+import { humanDuration, localDateTime } from '../clocks/business-time.ts';
 
 export interface TextSection {
   title: string;

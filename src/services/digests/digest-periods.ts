@@ -4,10 +4,8 @@
 import { TZDate } from '@date-fns/tz';
 import { startOfDay, startOfISOWeek } from 'date-fns';
 import cron from 'node-cron';
-import { isoWeek, localDate } from './business-time.ts';
-
-export type DigestKind = 'daily' | 'weekly';
-export const DIGEST_KINDS: readonly DigestKind[] = ['daily', 'weekly'];
+import type { DigestKind } from '../../domain/reports.ts';
+import { isoWeek, localDate } from '../clocks/business-time.ts';
 
 export function periodKey(kind: DigestKind, at: number, timeZone: string): string {
   return kind === 'daily' ? `daily:${localDate(at, timeZone)}` : `weekly:${isoWeek(at, timeZone)}`;

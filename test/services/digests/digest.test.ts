@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createDigestService, WORKSPACE_URL_SETTING } from '../../../src/services/clocks/digest-service.ts';
-import { digestText } from '../../../src/services/clocks/report-text.ts';
+import { createDigestService, WORKSPACE_URL_SETTING } from '../../../src/services/digests/digest-service.ts';
+import { digestText } from '../../../src/services/reports/report-text.ts';
 import { userFor } from '../../support/engine.ts';
-import { type ClockEngine, createClockEngine, DAY, HOUR, MIN, toBreachAssessment } from './clock-engine.ts';
+import {
+  type ClockEngine,
+  createClockEngine,
+  DAY,
+  HOUR,
+  MIN,
+  toBreachAssessment,
+} from '../clocks/clock-engine.ts';
 
 async function finish(e: ClockEngine, runId: string) {
   let r = await e.runs.getRun(runId);

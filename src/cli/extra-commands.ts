@@ -1,2 +1,0 @@
-// Commands contributed by other parts of the bot register themselves here.
-import './clock-commands.ts';
