@@ -26,7 +26,11 @@ const SECRET = 'bench-signing-secret';
 function startCommand(): string[] {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
   const command = process.env.BENCH_START ?? pkg.scripts.start;
-  const argv = command.trim().split(/\s+/);
+  // `exec node …`: the shell hands its process to node (so npm signals the bot itself).
+  const argv = command
+    .trim()
+    .replace(/^exec\s+/, '')
+    .split(/\s+/);
   if (argv.some((a) => /[|&;<>()$`'"]/.test(a)))
     throw new Error(`bench:idle runs a plain command; the start command is "${command}"`);
   if (argv[0] === 'node') argv[0] = process.execPath;
