@@ -423,8 +423,9 @@ export class NestedTransactionError extends Error {
 
 export interface Store {
   /**
-   * Run `fn` in one write transaction: all of it commits, or none of it. Not nested: started
-   * inside another transaction of this store, it rejects with `NestedTransactionError`.
+   * Run `fn` in one write transaction: all of it commits, or none of it. Never nested (it would
+   * wait for the outer one, which waits for it): a store that checks (the tests' stores) rejects
+   * a transaction started inside another with `NestedTransactionError`.
    */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
   /**

@@ -39,7 +39,7 @@ export async function createTestEngine(
   opts: { path?: string; clock?: TestClock; hooks?: TransitionHook[]; holders?: boolean } = {},
 ) {
   const db = openDatabase(opts.path ?? ':memory:');
-  const store = new SqliteStore(db);
+  const store = new SqliteStore(db, { checkNesting: true });
   const directory = loadRoleDirectory();
   const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
   const clock = opts.clock ?? new TestClock();

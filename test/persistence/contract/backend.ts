@@ -43,7 +43,7 @@ const MEMORY_BUGS: readonly KnownBug[] = ['read-sees-uncommitted-writes'];
 
 function sqliteConnection(url: string): Connection {
   // Checkpoints are SQLite's own here: a worker thread per test adds nothing to the contract.
-  const store = new SqliteStore(openDatabase(url, { backgroundCheckpoints: false }));
+  const store = new SqliteStore(openDatabase(url, { backgroundCheckpoints: false }), { checkNesting: true });
   return { store, close: () => store.close() };
 }
 
