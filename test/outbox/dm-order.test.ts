@@ -2,23 +2,14 @@
 // while the run's root message is not in Slack, its DMs wait; then they go out after it, with
 // a permalink to the thread. Real SQLite, a real WebClient, the fake Slack over HTTP.
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/logger.ts';
-import { createSlackSender } from '../../src/slack/delivery/sender.ts';
-import { createSlackClient } from '../../src/slack/web-client.ts';
-import { createTestEngine, type TestEngine, userFor } from '../support/engine.ts';
+import { createTestEngine, userFor } from '../support/engine.ts';
 import { type FakeSlack, startFakeSlack, visibleText } from '../support/fake-slack.ts';
+import { createTestSender, testSlackClient } from '../support/outbox.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Virtual time: a sleep moves the test clock to its end. */
-async function virtualSleep(engine: TestEngine, ms: number) {
-  const until = engine.clock.ms + ms;
-  await Promise.resolve();
-  if (engine.clock.ms < until) engine.clock.ms = until;
-}
 
 /**
  * A SEV1 incident started in `channel` (Ghabs and Atlas are told in the thread and directly),
@@ -32,17 +23,9 @@ async function sev1Incident(channel: string, prepare?: (fake: FakeSlack) => void
     () => fake.close(),
   );
   prepare?.(fake);
-  const client = createSlackClient({ token: 'xoxb-test', slackApiUrl: fake.apiUrl, timeoutMs: 5000 });
-  const sender = createSlackSender({
-    store: engine.store,
+  const client = testSlackClient(fake);
+  const sender = createTestSender(engine, fake, {
     client,
-    playbooks: engine.playbooks,
-    clock: engine.clock.now,
-    log: silentLogger,
-    workerId: 'w1',
-    channelIntervalMs: 1000,
-    sleep: (ms) => virtualSleep(engine, ms),
-    random: () => 0.5,
     permalinkBase: async () => String((await client.auth.test()).url),
   });
   const { run } = await engine.runs.startRun({

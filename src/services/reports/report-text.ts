@@ -108,7 +108,7 @@ export function digestSections(d: DigestData, f: Fmt): TextSection[] {
       title: `Messages Slack refused (${refused.length})`,
       lines: refused.map(
         (p) =>
-          `• ${f.link(p.id, p.link)} ${p.title}: ${[p.held > 0 ? `${p.held} waiting for the bot to be invited to the channel` : '', p.failed > 0 ? `${p.failed} not posted (${p.errors.join(', ')})` : ''].filter(Boolean).join('; ')}`,
+          `• ${f.link(p.id, p.link)} ${f.text(p.title)}: ${[p.held > 0 ? `${p.held} waiting for the bot to be invited to the channel` : '', p.failed > 0 ? `${p.failed} not posted (${p.errors.join(', ')})` : ''].filter(Boolean).join('; ')}`,
       ),
     });
   out.push({
