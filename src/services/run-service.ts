@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import { PRINCIPALS, type Principals } from '../core/principals.ts';
 import type { Notice, ReplyPlace } from '../domain/notices.ts';
 import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
+import type { StepContext } from '../domain/step-context.ts';
 import { blockStep, rejectRun, unblockStep } from '../domain/transitions/blocks.ts';
 import { completeStep } from '../domain/transitions/complete-step.ts';
 import {
@@ -26,6 +27,7 @@ import {
 } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Repositories, Store } from '../persistence/ports.ts';
+import { stepContexts } from './step-context.ts';
 import { inVerbTransaction, roleHolders } from './verb-transaction.ts';
 
 /** Called inside the transaction after each transition (clocks schedule and cancel timers). */
@@ -238,9 +240,28 @@ export function createRunService(deps: RunServiceDeps) {
           });
     },
 
-    /** The active steps the actor (or a group they belong to) may act on. */
-    waitingOn(actor: Actor): Promise<{ run: Run; step: Step }[]> {
-      return deps.store.read.runs.waitingOn(actor.principals);
+    /** The active steps the actor (or a group they belong to) may act on, each with its context. */
+    async waitingOn(actor: Actor): Promise<{ run: Run; step: Step; context: StepContext }[]> {
+      const items = await deps.store.read.runs.waitingOn(actor.principals);
+      const contexts = await stepContexts(deps.store.read, playbookById, items);
+      return items.map((item, i) => ({ ...item, context: contexts[i] as StepContext }));
+    },
+
+    /** What the owner of one step of a run needs to do it (the current step when left out). */
+    async stepContext(runId: string, stepKey?: string): Promise<StepContext> {
+      const run = await deps.store.read.runs.get(runId);
+      if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
+      const step = stepKey
+        ? run.steps.find((s) => s.key === stepKey)
+        : (run.steps.find((s) => s.status === 'active' || s.status === 'blocked') ?? undefined);
+      if (!step) {
+        throw new NotFoundError(
+          'no_such_step',
+          stepKey ? `${runId} has no step "${stepKey}".` : `${runId} has no step waiting now.`,
+        );
+      }
+      const [context] = await stepContexts(deps.store.read, playbookById, [{ run, step }]);
+      return context as StepContext;
     },
   };
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Classification } from '../../routing/classifier/index.ts';
 import { FLAGS, RELEASE_TYPES, SEVERITIES } from '../../routing/vocabulary.ts';
 import type { Clock } from '../core/clock.ts';
+import type { StepContext } from '../domain/step-context.ts';
 import type { Actor, Run, Step } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { ClockService } from './clocks/clock-service.ts';
@@ -381,10 +382,17 @@ export const VERBS = {
       ctx.runs.openRuns({ channelId: i.channel_id ?? null, ...(i.limit ? { limit: i.limit } : {}) }),
   }),
   my_steps: verb({
-    summary: 'The current steps waiting on the actor (or a user group they belong to)',
+    summary: 'The current steps waiting on the actor (or a user group they belong to), with their context',
     mutates: false,
     input: emptyInput,
-    run: (ctx, { actor }): Promise<{ run: Run; step: Step }[]> => ctx.runs.waitingOn(actor),
+    run: (ctx, { actor }): Promise<{ run: Run; step: Step; context: StepContext }[]> =>
+      ctx.runs.waitingOn(actor),
+  }),
+  get_step_context: verb({
+    summary: "What a step's owner needs: the request, expected output, gate, deadline, earlier outputs",
+    mutates: false,
+    input: stepRefInput,
+    run: (ctx, { input: i }): Promise<StepContext> => ctx.runs.stepContext(i.run_id, i.step_key),
   }),
   check_step_access: verb({
     summary: 'Whether the actor may act on a step now (asked before a form opens); refusals are recorded',
