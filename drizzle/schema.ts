@@ -239,3 +239,30 @@ export const settings = sqliteTable('settings', {
   value: text('value').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * Monitoring alerts, one row per problem (a source and its dedup key) and incident: the run it
+ * opened, how often it was received, whether it fired or resolved last, the latest alert as
+ * read (src/alerts/alert.ts), and when a line was last said in the thread (at most every few
+ * minutes). An alert firing again after its run closed gets a new row and a new run.
+ */
+export const alertGroups = sqliteTable(
+  'alert_groups',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    source: text('source').notNull(),
+    dedupKey: text('dedup_key').notNull(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id),
+    status: text('status', { enum: ['firing', 'resolved'] }).notNull(),
+    received: integer('received').notNull(),
+    firing: integer('firing').notNull(),
+    firstAt: integer('first_at').notNull(),
+    lastAt: integer('last_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+    lastLineAt: integer('last_line_at'),
+    latest: text('latest', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('alert_groups_key').on(t.source, t.dedupKey, t.id), index('alert_groups_run').on(t.runId)],
+);

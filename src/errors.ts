@@ -63,6 +63,11 @@ export const ERROR_CODES = {
   // Conflict: another writer changed the state first.
   run_changed: 'The run changed while this was being done; try again.',
   step_changed: 'The step changed while this was being done; try again.',
+  // Alerts from monitoring.
+  unknown_alert_source: 'There is no alert source of that name.',
+  bad_alert: "The body is not the source's webhook payload.",
+  bad_signature: "The source's signature is missing, wrong or stale.",
+  alert_intake_off: 'INCIDENT_CHANNEL is not set: alerts cannot open incidents.',
   // Configuration.
   config_invalid: 'A setting is missing or malformed.',
   database_unsupported: 'DATABASE_URL names a database ProjectLead cannot use yet.',

@@ -1,6 +1,7 @@
 // What the bot owes Slack after a state change. Written to the outbox in the same transaction
 // as the change and rendered by the Slack adapter when sent. No Slack types here. The union is
 // closed: every surface renders each member (src/slack/render.ts has one builder per type).
+import type { AlertNoticeFields } from './alert-context.ts';
 import type { ClockNotice } from './clock-notices.ts';
 import type { DigestNotice } from './reports.ts';
 import type { ReplyPlace, RoleMention } from './types.ts';
@@ -109,6 +110,8 @@ export type Notice =
       title: string;
       replyIn: ReplyPlace;
     })
+  /** A monitoring alert opened the incident, fired again, or resolved (src/services/alerts/). */
+  | AlertNoticeFields
   | DeliveryProblemNotice;
 
 /**

@@ -391,8 +391,40 @@ export interface ReportRepository {
 
 // ---- the store ---------------------------------------------------------------------------------
 
+/** A monitoring alert's problem (a source and its dedup key) and the incident it opened. */
+export interface AlertGroupRow {
+  id: number;
+  source: string;
+  dedupKey: string;
+  runId: string;
+  status: 'firing' | 'resolved';
+  /** Deliveries received (the first included). */
+  received: number;
+  /** Alerts firing in the latest delivery (an Alertmanager group counts its alerts). */
+  firing: number;
+  firstAt: number;
+  lastAt: number;
+  resolvedAt: number | null;
+  /** When a line about it was last said in the run's thread. */
+  lastLineAt: number | null;
+  /** The latest alert as read (src/alerts/alert.ts). */
+  latest: Record<string, unknown>;
+}
+
+export interface AlertRepository {
+  /** The newest row of this source and key, whatever its run's state. */
+  latest(source: string, dedupKey: string): Promise<AlertGroupRow | null>;
+  insert(row: Omit<AlertGroupRow, 'id'>): Promise<number>;
+  update(
+    id: number,
+    patch: Partial<Omit<AlertGroupRow, 'id' | 'source' | 'dedupKey' | 'runId'>>,
+  ): Promise<void>;
+  forRun(runId: string): Promise<AlertGroupRow[]>;
+}
+
 export interface Repositories {
   runs: RunRepository;
+  alerts: AlertRepository;
   events: EventRepository;
   outbox: OutboxRepository;
   roles: RoleRepository;

@@ -111,63 +111,86 @@ export function createRunService(deps: RunServiceDeps) {
     for (const hook of hooks) await hook.afterTransition(repos, tr, now);
   }
 
+  /**
+   * One transition of a run inside a transaction the caller holds: `apply` changes the
+   * transition; the run, its events, its messages and its clocks are saved with the caller's
+   * other writes.
+   */
+  async function applyIn(
+    repos: Repositories,
+    runId: string,
+    now: number,
+    apply: (tr: RunTransition) => void,
+  ): Promise<Run> {
+    const run = await repos.runs.get(runId);
+    if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
+    const tr = new RunTransition(run, await machine(repos, playbookFor(run.chain), now));
+    const version = run.version;
+    apply(tr);
+    await persist(repos, tr, version, now);
+    return tr.run;
+  }
+
+  /**
+   * `startRun` inside a transaction the caller holds (an alert is stored with the run it
+   * opens, in one transaction).
+   */
+  async function startIn(
+    repos: Repositories,
+    request: RunRequest,
+    now: number,
+    /** More of the same transition, before it is saved (an alert records Detect from itself). */
+    then?: (tr: RunTransition) => void,
+  ): Promise<StartResult> {
+    const playbook = playbookFor(request.chain);
+    const title = request.title.trim();
+    if (!title) throw new ValidationError('empty_request', 'Say what the request is about.');
+    if (!principals.isUser(request.requester) && request.requester !== SYSTEM_ACTOR) {
+      throw new ValidationError('bad_requester', `"${request.requester}" is not a user ID.`);
+    }
+    const keys = request.idempotencyKeys ?? [];
+    // The keys first: a repeated delivery finds them, whichever transaction commits first.
+    const claim = await repos.idempotency.claim(keys, now);
+    if (!claim.claimed && claim.runId) {
+      const existing = await repos.runs.get(claim.runId);
+      if (existing) return { run: existing, created: false };
+    }
+    const seq = await repos.runs.nextSeq(playbook.prefix);
+    const m = await machine(repos, playbook, now);
+    // The roles the requester holds, as a user or through a user group (`$requesterTier2`).
+    const requesterPrincipals = [request.requester, ...(await repos.usergroups.groupsOf(request.requester))];
+    const requesterRoles = deps.directory.names.filter((role) =>
+      m.holders(role).some((p) => requesterPrincipals.includes(p)),
+    );
+    const run = newRun(
+      { ...request, title },
+      { id: `${playbook.prefix}-${seq}`, seq },
+      { playbook, directory: deps.directory, now, requesterRoles },
+    );
+    await repos.runs.insert(run);
+    const tr = new RunTransition(run, m);
+    tr.start(request.requester);
+    then?.(tr);
+    await persist(repos, tr, run.version, now);
+    if (request.replyIn) await repos.outbox.enqueue([declaredReply(tr.run, request.replyIn)], now);
+    await repos.idempotency.attach(keys, run.id);
+    return { run: tr.run, created: true };
+  }
+
   /** Apply one transition to a run, as one verb (see verb-transaction.ts). */
   function transition(runId: string, actor: Actor, verb: string, apply: (tr: RunTransition) => void) {
-    return inVerbTransaction(deps, { runId, actor, verb }, async (repos, now): Promise<Run> => {
-      const run = await repos.runs.get(runId);
-      if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
-      const tr = new RunTransition(run, await machine(repos, playbookFor(run.chain), now));
-      const version = run.version;
-      apply(tr);
-      await persist(repos, tr, version, now);
-      return tr.run;
-    });
+    return inVerbTransaction(deps, { runId, actor, verb }, (repos, now) => applyIn(repos, runId, now, apply));
   }
 
   return {
     playbooks: deps.playbooks,
     playbookFor,
+    startIn,
+    applyIn,
 
     /** Start a run. Repeated Slack deliveries (same idempotency keys) return the first run. */
-    async startRun(request: RunRequest): Promise<StartResult> {
-      const playbook = playbookFor(request.chain);
-      const title = request.title.trim();
-      if (!title) throw new ValidationError('empty_request', 'Say what the request is about.');
-      if (!principals.isUser(request.requester) && request.requester !== SYSTEM_ACTOR) {
-        throw new ValidationError('bad_requester', `"${request.requester}" is not a user ID.`);
-      }
-      const keys = request.idempotencyKeys ?? [];
-      return deps.store.transaction(async (repos) => {
-        const now = deps.clock();
-        // The keys first: a repeated delivery finds them, whichever transaction commits first.
-        const claim = await repos.idempotency.claim(keys, now);
-        if (!claim.claimed && claim.runId) {
-          const existing = await repos.runs.get(claim.runId);
-          if (existing) return { run: existing, created: false };
-        }
-        const seq = await repos.runs.nextSeq(playbook.prefix);
-        const m = await machine(repos, playbook, now);
-        // The roles the requester holds, as a user or through a user group (`$requesterTier2`).
-        const requesterPrincipals = [
-          request.requester,
-          ...(await repos.usergroups.groupsOf(request.requester)),
-        ];
-        const requesterRoles = deps.directory.names.filter((role) =>
-          m.holders(role).some((p) => requesterPrincipals.includes(p)),
-        );
-        const run = newRun(
-          { ...request, title },
-          { id: `${playbook.prefix}-${seq}`, seq },
-          { playbook, directory: deps.directory, now, requesterRoles },
-        );
-        await repos.runs.insert(run);
-        const tr = new RunTransition(run, m);
-        tr.start(request.requester);
-        await persist(repos, tr, run.version, now);
-        if (request.replyIn) await repos.outbox.enqueue([declaredReply(tr.run, request.replyIn)], now);
-        await repos.idempotency.attach(keys, run.id);
-        return { run: tr.run, created: true };
-      });
+    startRun(request: RunRequest): Promise<StartResult> {
+      return deps.store.transaction((repos) => startIn(repos, request, deps.clock()));
     },
 
     completeStep(

@@ -4,6 +4,7 @@ import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { Delivery, Notice, NoticeType } from '../domain/notices.ts';
 import type { Run } from '../domain/types.ts';
 import { threadLink } from '../services/digests/digest.ts';
+import { buildAlertMessage } from './blocks/alerts.ts';
 import { buildEscalationMessage, buildGdprMessage, buildReminderMessage } from './blocks/clocks/index.ts';
 import {
   buildBlockedMessage,
@@ -76,6 +77,7 @@ const BUILDERS: NoticeBuilders = {
   digest: (n) => buildDigestMessage(n),
   postmortem: (n) => buildPostmortemMessage(n),
   delivery_problem: (n) => buildDeliveryProblemMessage(n),
+  alert: (n, c) => buildAlertMessage(n, c.run),
   run_declared: (n, c) => buildIncidentDeclaredReply({ ...n, permalink: c.rootPermalink ?? null }),
 };
 

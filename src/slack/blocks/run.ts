@@ -1,9 +1,11 @@
 // The run's root message (kept current with chat.update) and its status card for /lead status.
+
 import type { KnownBlock } from '@slack/types';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { CHAIN_TITLES, SEVERITY_LABELS } from '../../../routing/vocabulary.ts';
 import type { Run, Step, StepStatus } from '../../domain/types.ts';
 import { gdprClockOf } from '../../services/clocks/gdpr-clock.ts';
+import { alertRootLines } from './alerts.ts';
 import { slackDate } from './clocks/time.ts';
 import {
   context,
@@ -137,6 +139,7 @@ export function buildRootMessage(
   blocks.push(divider(), section(`*Progress*\n${progressLine(run)}`), section(runStateLine(run)));
   const gdpr = now === undefined ? null : gdprClockLine(run, now);
   if (gdpr) blocks.push(section(gdpr));
+  blocks.push(...alertRootLines(run));
   const summary = run.context.summary ?? [];
   if (summary.length > 0) blocks.push(context(...summary.map((l) => userText(l, 500))));
   blocks.push(context('✅ done · ▶️ current · ⏭️ skipped · ⛔ blocked · ✖ rejected · ◻️ pending'));

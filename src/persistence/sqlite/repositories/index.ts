@@ -1,6 +1,7 @@
 // Every repository of the port on one SQLite connection (the writer's, or the reader's).
 import type { Repositories } from '../../ports.ts';
 import type { Orm } from '../database.ts';
+import { SqliteAlertRepository } from './alerts.ts';
 import { SqliteClockRepository } from './clock.ts';
 import { SqliteCorrectionRepository } from './corrections.ts';
 import { SqliteDigestRepository } from './digests.ts';
@@ -18,6 +19,7 @@ import { SqliteUsergroupRepository } from './usergroups.ts';
 export function sqliteRepositories(orm: Orm): Repositories {
   return {
     runs: new SqliteRunRepository(orm),
+    alerts: new SqliteAlertRepository(orm),
     events: new SqliteEventRepository(orm),
     outbox: new SqliteOutboxRepository(orm),
     roles: new SqliteRoleRepository(orm),
