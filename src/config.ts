@@ -45,6 +45,14 @@ export const coreEnvSchema = z.object({
   ROLES_FILE: z.string().min(1).optional(),
   ADMIN_USER_IDS: csvIds,
   DIGEST_CHANNEL: slackId('CGD').optional(),
+  /** Where incidents opened from monitoring alerts are posted; unset: alert intake answers 503. */
+  INCIDENT_CHANNEL: slackId('CGD').optional(),
+  /** The severity proposed for an alert's incident (routing/alert-severity.yml when unset). */
+  ALERT_SEVERITY_FILE: z.string().min(1).optional(),
+  /** PagerDuty's webhook signing secret: when set, X-PagerDuty-Signature is verified. */
+  PAGERDUTY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** The Sentry integration's client secret: when set, Sentry-Hook-Signature is verified. */
+  SENTRY_CLIENT_SECRET: z.string().min(1).optional(),
   DIGEST_DAILY_CRON: cronExpr.default('0 9 * * 1-5'),
   DIGEST_WEEKLY_CRON: cronExpr.default('0 9 * * 1'),
   DIGEST_TIMEZONE: timeZone.default('UTC'),

@@ -1,14 +1,17 @@
 // The Slack-free core: store, playbooks, role directory and every service (the request
 // service included), composed once. Used by the bot (src/main.ts) and the CLI alike; the verb
 // table (src/services/verbs.ts) is what the surfaces call.
+
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { loadAlertSeverityMapping } from '../routing/alert-severity.ts';
 import { BUILTIN_PLAYBOOKS_DIR, loadPlaybooks } from '../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../routing/roles.ts';
 import type { CoreConfig } from './config.ts';
 import { createActors } from './core/actor.ts';
 import type { Clock } from './core/clock.ts';
 import { openStore } from './persistence/open.ts';
+import { createAlertService } from './services/alerts/alert-service.ts';
 import { createClockService } from './services/clocks/clock-service.ts';
 import { createDeadlineHook } from './services/clocks/deadline-hook.ts';
 import { createDigestService } from './services/digests/digest-service.ts';
@@ -58,6 +61,13 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
   });
   const metrics = createMetricsService({ store, playbooks });
   const postmortems = createPostmortemService({ store, clock, playbooks, timeZone: workTimeZone });
+  const alerts = createAlertService({
+    store,
+    runs,
+    clock,
+    incidentChannel: config.INCIDENT_CHANNEL ?? null,
+    severity: loadAlertSeverityMapping(config.ALERT_SEVERITY_FILE),
+  });
   const services = { clock, runs, requests, roles, clocks, digests, metrics, postmortems };
   await roles.seedDefaults();
   // The first start is the install: digests never post for a period under way before it.
@@ -78,6 +88,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     digests,
     metrics,
     postmortems,
+    alerts,
     /** The verb table bound to these services (a surface may bind its own ports: Slack does). */
     verbs: bindVerbs(services),
     adminUserIds,

@@ -67,6 +67,7 @@ export const ERROR_CODES = {
   unknown_alert_source: 'There is no alert source of that name.',
   bad_alert: "The body is not the source's webhook payload.",
   bad_signature: "The source's signature is missing, wrong or stale.",
+  alerts_token_required: 'Alerts are posted with an alerts token (tokens create --alerts).',
   alert_intake_off: 'INCIDENT_CHANNEL is not set: alerts cannot open incidents.',
   // Configuration.
   config_invalid: 'A setting is missing or malformed.',

@@ -1,5 +1,7 @@
 // The repository contract suite, run against every SQLite backend: a migrated temporary file
 // (and a second connection to it, as a second process) and an in-memory database.
+
+import { describeAlertRepositoryContract } from './contract/alerts.ts';
 import { sqliteBackends } from './contract/backend.ts';
 import { describeClockReportQueriesContract } from './contract/clock-reports.ts';
 import { describeClockTimerQueriesContract } from './contract/clock-timers.ts';
@@ -28,6 +30,7 @@ for (const backend of sqliteBackends) {
   describeUsergroupRepositoryContract(backend);
   describeTimerRepositoryContract(backend);
   describeDigestRepositoryContract(backend);
+  describeAlertRepositoryContract(backend);
   describeIdempotencyRepositoryContract(backend);
   describePendingRequestRepositoryContract(backend);
   describeCorrectionRepositoryContract(backend);
