@@ -1,6 +1,6 @@
 // A stand-in for Slack, for the end-to-end tests and the sandbox: a real HTTP server on 127.0.0.1
-// that answers the Web API methods the bot calls in Slack's shapes, keeps the messages and views they produce, records
-// every call, injects faults (429 with Retry-After, 500, platform errors, dropped connections,
+// that answers the Web API methods the bot calls in Slack's shapes, keeps the messages and views
+// they produce, records every call, injects faults (429 with Retry-After, 500, platform errors, dropped connections,
 // calls that hang, answers lost after the call took effect), takes the app's posts to
 // `response_url`s and serves Socket Mode on `/socket`. Message metadata is kept as Slack keeps it:
 // history and replies show it only with `include_all_metadata`.
@@ -208,6 +208,12 @@ export class FakeSlack {
     });
   }
 
+  /** Calls `listener` after every change (a Web API call, a response_url post, a setup call); returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.store.changes.on('change', listener);
+    return () => this.store.changes.off('change', listener);
+  }
+
   // ---------------------------------------------------------------- setup
 
   addUser(user: FakeUser): void {
@@ -229,14 +235,22 @@ export class FakeSlack {
     text: string;
     ts?: string;
     thread_ts?: string;
+    /** What Slack's composer adds: the text as a `rich_text` block. */
+    blocks?: Json[];
   }): FakeMessage {
     const message = this.store.storeMessage(
-      { channel: msg.channel, text: msg.text, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}) },
+      {
+        channel: msg.channel,
+        text: msg.text,
+        ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}),
+        ...(msg.blocks ? { blocks: msg.blocks } : {}),
+      },
       msg.channel,
       msg.user,
       msg.ts,
     );
     message.bot_id = undefined;
+    this.store.changed();
     return message;
   }
 
