@@ -11,6 +11,9 @@ const view = {
   /** 'channel' | 'home' | 'dm' */
   pane: 'channel',
   thread: null,
+  /** What the lists showed last: a newly shown channel or thread starts at its newest message. */
+  mainDrawn: null,
+  threadDrawn: null,
   state: null,
   modalVersion: null,
 };
@@ -45,6 +48,11 @@ async function refresh() {
       again = false;
       const res = await fetch(`/sandbox/state?as=${encodeURIComponent(view.me)}`);
       if (res.ok) draw(await res.json());
+      else if (view.me !== 'UREQUESTER') {
+        // Someone this sandbox does not have (a page left open across restarts): back to the requester.
+        view.me = 'UREQUESTER';
+        again = true;
+      }
     } while (again);
   })().finally(() => {
     refreshing = null;
@@ -95,10 +103,7 @@ function drawPeople(s) {
   const select = $('act-as');
   if (select.options.length !== s.people.length) {
     select.innerHTML = s.people
-      .map((p) => {
-        const what = p.admin ? ' (admin)' : p.role ? '' : ' (no role)';
-        return `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name + what)}</option>`;
-      })
+      .map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)}</option>`)
       .join('');
   }
   select.value = s.me;
@@ -135,7 +140,8 @@ function drawMain(s) {
   }
   const top = s.messages.filter((m) => m.channel === channel && (m.threadTs === null || m.threadTs === m.ts));
   const ephemeral = s.ephemerals.filter((e) => e.channel === channel && e.threadTs === null);
-  drawList($('messages'), s, top, ephemeral, true);
+  drawList($('messages'), s, top, ephemeral, true, view.mainDrawn !== channel);
+  view.mainDrawn = channel;
 }
 
 function drawThread(s) {
@@ -145,11 +151,13 @@ function drawThread(s) {
   if (!parent) return;
   const replies = s.messages.filter((m) => m.channel === t.channel && m.threadTs === t.ts && m.ts !== t.ts);
   const ephemeral = s.ephemerals.filter((e) => e.channel === t.channel && e.threadTs === t.ts);
-  drawList($('thread-messages'), s, [parent, ...replies], ephemeral, false);
+  const key = `${t.channel}:${t.ts}`;
+  drawList($('thread-messages'), s, [parent, ...replies], ephemeral, false, view.threadDrawn !== key);
+  view.threadDrawn = key;
 }
 
-function drawList(el, s, messages, ephemerals, inChannel) {
-  const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+function drawList(el, s, messages, ephemerals, inChannel, fresh = false) {
+  const atBottom = fresh || el.scrollHeight - el.scrollTop - el.clientHeight < 40;
   const items = [
     ...messages.map((m) => ({ ts: m.ts, html: messageHtml(s, m, inChannel) })),
     ...ephemerals.map((e) => ({ ts: e.ts, html: ephemeralHtml(s, e) })),
@@ -188,7 +196,7 @@ function messageHtml(s, m, inChannel) {
   const menuId = `menu-${m.channel}-${m.ts}`.replace('.', '-');
   return `<article class="msg" data-kind="message" data-channel="${escapeHtml(m.channel)}" data-ts="${escapeHtml(m.ts)}" aria-label="${escapeHtml(plainAuthor(s, m))} at ${timeOf(m.ts)}">
     <div class="msg-head"><span class="author">${authorOf(s, m)}</span> <time>${timeOf(m.ts)}</time>${m.edited ? ' <span class="edited">(edited)</span>' : ''}
-      <span class="msg-menu"><button type="button" class="more" aria-haspopup="menu" aria-expanded="false" aria-controls="${menuId}">More actions</button>
+      <span class="msg-menu"><button type="button" class="more" aria-label="More actions" title="More actions" aria-haspopup="menu" aria-expanded="false" aria-controls="${menuId}">⋯</button>
       <span class="menu" role="menu" id="${menuId}" hidden>${shortcuts}</span></span></div>
     <div class="msg-body">${bodyHtml(s, m, `m${m.ts}`)}</div>${repliesButton}</article>`;
 }

@@ -207,9 +207,7 @@ export function block(b, ctx = {}, index = 0) {
       const fields = Array.isArray(b.fields)
         ? `<div class="bk-fields">${b.fields.map((f) => `<div class="bk-field">${textObject(f, ctx)}</div>`).join('')}</div>`
         : '';
-      const accessory = b.accessory
-        ? `<div class="bk-accessory">${element(b.accessory, blockId)}</div>`
-        : '';
+      const accessory = b.accessory ? `<div class="bk-accessory">${element(b.accessory, blockId)}</div>` : '';
       return `<div class="bk-section"><div class="bk-section-body">${text}${fields}</div>${accessory}</div>`;
     }
     case 'context': {
