@@ -3,7 +3,7 @@
 // (with the bot's field errors) and their App Home. The page renders it; nothing is computed
 // twice.
 import type { FakeMessage, FakeSlack, Json } from '../slack-standin/fake-slack.ts';
-import { BOT_NAME, type UserActions } from './user-actions.ts';
+import { BOT_NAME, SandboxInputError, type UserActions } from './user-actions.ts';
 import { CHANNELS, type SandboxPerson } from './workspace.ts';
 
 /** The app's message shortcuts (manifest.yml): offered on every message. */
@@ -75,6 +75,7 @@ export function pageState(
   me: string,
   now: number,
 ): PageState {
+  if (!people.some((p) => p.id === me)) throw new SandboxInputError(`No one in the sandbox has the id ${me}.`);
   const dm = standin.dmChannel(me);
   const visible = new Set([...CHANNELS.map((c) => c.id), dm]);
   const open = actions.openModal(me);
