@@ -100,13 +100,15 @@ describe('the sandbox in a browser', () => {
       await actAs(person.name);
       const ref = encodeStepRef(run.id, step!.key);
       const done = thread().locator(`button[data-value="${ref}"]`, { hasText: 'Done' }).last();
-      await done.click();
-      await dialog().waitFor();
-      await fillForm(dialog(), step!.title);
-      if (!screenshotTaken && step!.idx >= 2) {
+      if (!screenshotTaken && step!.idx >= 3) {
+        // A run in progress: its root message in the channel, its thread with the handoffs so far.
+        await done.waitFor();
         await page.screenshot({ path: SCREENSHOT });
         screenshotTaken = true;
       }
+      await done.click();
+      await dialog().waitFor();
+      await fillForm(dialog(), step!.title);
       await dialog().locator('button[type="submit"]').click();
       await dialog().waitFor({ state: 'hidden' });
     }
