@@ -31,10 +31,10 @@ export interface HttpServer {
 }
 
 /** Listen on the port (0: any free port). */
-export function listen(server: Server, port: number): Promise<Server> {
+export function listen(server: Server, port: number, host?: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve(server);
     });
@@ -79,7 +79,8 @@ function routeFor(table: Table, req: IncomingMessage) {
   };
 }
 
-export function createHttpServer(opts: { logger: Logger }): HttpServer {
+/** `host`: the address to listen on (default every interface; the sandbox says 127.0.0.1). */
+export function createHttpServer(opts: { logger: Logger; host?: string }): HttpServer {
   const log = opts.logger;
   const table: Table = { exact: new Map(), prefixes: [] };
   let server: Server | undefined;
@@ -138,7 +139,7 @@ export function createHttpServer(opts: { logger: Logger }): HttpServer {
       });
       s.keepAliveTimeout = 5000;
       server = s;
-      await listen(s, port);
+      await listen(s, port, opts.host);
     },
 
     async close() {

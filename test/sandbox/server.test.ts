@@ -1,0 +1,130 @@
+// The sandbox's server without a browser: it answers on 127.0.0.1 only, sets the roles up at
+// its first start only, shows ephemerals to their person alone, and refuses bad requests with
+// a clear error and no change.
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PageState } from '../../src/sandbox/page-state.ts';
+import { type Sandbox, SandboxClock, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { personFor, REQUESTER_ID } from '../../src/sandbox/workspace.ts';
+import { tempDbPath } from '../support/engine.ts';
+
+const dbPath = tempDbPath('sandbox');
+const clock = new SandboxClock(Date.UTC(2026, 10, 2, 10, 0, 0));
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ env: { DATABASE_URL: dbPath, PORT: '0' }, clock });
+});
+afterAll(() => sandbox?.close());
+
+const post = (verb: string, body: unknown) =>
+  fetch(new URL(`sandbox/${verb}`, sandbox.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const state = async (user: string): Promise<PageState> =>
+  (await fetch(new URL(`sandbox/state?as=${user}`, sandbox.url))).json() as Promise<PageState>;
+
+/** Whether anything accepts a TCP connection at host:port. */
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('the sandbox server', () => {
+  it('answers on 127.0.0.1 and on no other address of the machine (the page and the Slack stand-in alike)', async () => {
+    const standinPort = Number(new URL(sandbox.standin.baseUrl).port);
+    expect(new URL(sandbox.url).hostname).toBe('127.0.0.1');
+    expect(await answers('127.0.0.1', sandbox.port)).toBe(true);
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a !== undefined && !a.internal)
+      .map((a) => a!.address);
+    expect(others.length, 'a non-loopback address to try').toBeGreaterThan(0);
+    for (const address of others) {
+      expect(await answers(address, sandbox.port), `${address}:${sandbox.port}`).toBe(false);
+      expect(await answers(address, standinPort), `${address}:${standinPort}`).toBe(false);
+    }
+  });
+
+  it('serves the page with the controls the contract names', async () => {
+    const html = await (await fetch(sandbox.url)).text();
+    expect(html).toContain('<label for="message" class="visually-hidden">Message</label>');
+    expect(html).toMatch(/<label class="act-as">Act as\s*<select id="act-as">/);
+    expect((await fetch(new URL('sandbox/blockkit.js', sandbox.url))).headers.get('content-type')).toContain(
+      'javascript',
+    );
+    expect((await fetch(new URL('sandbox/nothing.js', sandbox.url))).status).toBe(404);
+  });
+
+  it('gives each role to the person named after it at the first start, and not again', async () => {
+    const roles = await sandbox.core.roles.listRoles();
+    for (const r of roles) expect(r.holders, r.role).toEqual([personFor(r.role)]);
+    const admin = await sandbox.core.actors.resolve({ kind: 'slack_user', userId: 'UADMIN' });
+    await sandbox.core.roles.setRole(admin, 'Scribe', [REQUESTER_ID]);
+    await sandbox.close();
+    sandbox = await startSandbox({ env: { DATABASE_URL: dbPath, PORT: '0' }, clock });
+    expect(await sandbox.core.roles.holdersOf('Scribe')).toEqual([REQUESTER_ID]);
+    expect(await sandbox.core.roles.holdersOf('Atlas')).toEqual([personFor('Atlas')]);
+    expect((await state(REQUESTER_ID)).people.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['Requester', 'Ghabs', 'Atlas', 'Admin']),
+    );
+  });
+
+  it('shows an ephemeral answer to the person it is for, and to no one else', async () => {
+    const res = await post('compose', { user: REQUESTER_ID, channel: 'CPRODUCT', text: '@ProjectLead help' });
+    expect(res.status).toBe(200);
+    await sandbox.standin.waitFor((f) => f.ephemerals(REQUESTER_ID).length > 0, { what: 'the help answer' });
+    const mine = await state(REQUESTER_ID);
+    expect(
+      mine.ephemerals.some((e) => e.text.includes('/lead') || JSON.stringify(e.blocks).includes('/lead')),
+    ).toBe(true);
+    const mention = mine.messages.find((m) => m.user === REQUESTER_ID)!;
+    expect(mention.text).toBe(`<@${sandbox.standin.botUserId}> help`);
+    expect(mention.blocks[0]!.type).toBe('rich_text');
+    expect((await state(personFor('Atlas'))).ephemerals).toEqual([]);
+  });
+
+  it('refuses bad requests with a clear error and changes nothing', async () => {
+    const before = sandbox.standin.calls.length;
+    const messages = sandbox.standin.messages().length;
+    const cases: [string, unknown, RegExp][] = [
+      ['compose', { user: 'UNOBODY', channel: 'CPRODUCT', text: 'hi' }, /No one in the sandbox/],
+      ['compose', { user: REQUESTER_ID, channel: 'CNOWHERE', text: 'hi' }, /no channel/],
+      ['compose', { user: REQUESTER_ID, channel: 'CPRODUCT', text: '/deploy now' }, /not a command here/],
+      ['compose', { user: REQUESTER_ID, channel: 'CPRODUCT', text: '   ' }, /Write something/],
+      ['compose', '{not json', /not JSON/],
+      ['clock', { advance: 'week' }, /advance/],
+      ['submit', { user: REQUESTER_ID, viewId: 'VNONE', values: {} }, /not open for you/],
+      [
+        'shortcut',
+        { user: REQUESTER_ID, callbackId: 'declare_incident', channel: 'CPRODUCT', ts: '1.000001' },
+        /gone/,
+      ],
+    ];
+    for (const [verb, body, message] of cases) {
+      const res = await post(verb, body);
+      expect(res.status, `${verb} ${JSON.stringify(body)}`).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
+    }
+    expect((await fetch(new URL('sandbox/state?as=UNOBODY', sandbox.url))).status).toBe(400);
+    expect(sandbox.standin.calls.length).toBe(before);
+    expect(sandbox.standin.messages().length).toBe(messages);
+  });
+
+  it('moves the clock forward by an hour or a day', async () => {
+    const before = clock.now();
+    expect((await post('clock', { advance: 'hour' })).status).toBe(200);
+    expect(clock.now() - before).toBeGreaterThanOrEqual(3_600_000);
+    expect(clock.now() - before).toBeLessThan(2 * 3_600_000);
+    expect((await state(REQUESTER_ID)).now).toBeGreaterThanOrEqual(before + 3_600_000);
+  });
+});
