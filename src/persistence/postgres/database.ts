@@ -51,6 +51,8 @@ export interface PgDatabaseHandle {
   pool: pg.Pool;
   orm: NodePgDatabase<typeof schema> & { $client: pg.Pool };
   location: string;
+  /** The URL itself, for connections outside the pool (liveness.ts). */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function openPgDatabase(
     pool,
     orm: drizzle(pool, { schema }),
     location: redactedUrl(url),
+    url,
     // Transactions under way finish first: the pool ends each connection as it comes back.
     close: () => {
       closing ??= pool.end();

@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConflictError } from '../../errors.ts';
 import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
 import { openPgDatabase, type PgDatabaseHandle, type PgOrm } from './database.ts';
+import { PgWorkerLiveness } from './liveness.ts';
 import { pgRepositories } from './repositories/index.ts';
 
 /** SQLSTATEs of a write that lost a race with another transaction and may simply be retried. */
@@ -23,6 +24,7 @@ export function sqlState(err: unknown): string | undefined {
 
 export class PgStore implements Store {
   readonly read: Repositories;
+  readonly liveness: PgWorkerLiveness;
   private readonly inside: AsyncLocalStorage<{ open: boolean }> | null;
 
   constructor(
@@ -31,6 +33,7 @@ export class PgStore implements Store {
   ) {
     this.inside = options.checkNesting ? new AsyncLocalStorage() : null;
     this.read = pgRepositories(db.orm);
+    this.liveness = new PgWorkerLiveness(db.url, db.pool);
   }
 
   /** Transactions started and not yet ended: `close` lets them finish first. */
@@ -71,6 +74,7 @@ export class PgStore implements Store {
 
   async close(): Promise<void> {
     while (this.underWay.size > 0) await Promise.all(this.underWay);
+    await this.liveness.close();
     await this.db.close();
   }
 }
