@@ -40,7 +40,10 @@ const timeZone = z.string().refine((tz) => {
 }, 'an IANA time zone such as Europe/Paris');
 
 export const coreEnvSchema = z.object({
-  DATABASE_URL: z.string().min(1, 'a file path or file: URL').default('./data/projectlead.sqlite'),
+  DATABASE_URL: z
+    .string()
+    .min(1, 'a file path, a file: URL or a postgres:// URL')
+    .default('./data/projectlead.sqlite'),
   PLAYBOOKS_DIR: z.string().min(1).optional(),
   ROLES_FILE: z.string().min(1).optional(),
   ADMIN_USER_IDS: csvIds,

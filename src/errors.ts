@@ -69,9 +69,14 @@ export const ERROR_CODES = {
   bad_signature: "The source's signature is missing, wrong or stale.",
   alerts_token_required: 'Alerts are posted with an alerts token (tokens create --alerts).',
   alert_intake_off: 'INCIDENT_CHANNEL is not set: alerts cannot open incidents.',
+  write_conflict: 'Another process wrote the same rows at the same moment; try again.',
   // Configuration.
   config_invalid: 'A setting is missing or malformed.',
   database_unsupported: 'DATABASE_URL names a database ProjectLead cannot use yet.',
+  database_unreachable: 'The database DATABASE_URL names cannot be reached or migrated.',
+  copy_target_not_empty: 'The target database already holds data; db copy only fills an empty one.',
+  copy_bad_target: 'db copy copies into a PostgreSQL database (postgres://…) from a SQLite DATABASE_URL.',
+  copy_mismatch: 'The copy does not hold the same rows as the source.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -18,6 +18,7 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
 cpSync(join(ROOT, 'migrations'), join(OUT, 'migrations'), { recursive: true });
 cpSync(join(ROOT, 'src', 'sandbox', 'page'), join(OUT, 'src', 'sandbox', 'page'), { recursive: true });
+cpSync(join(ROOT, 'migrations-pg'), join(OUT, 'migrations-pg'), { recursive: true });
 cpSync(join(ROOT, 'routing'), join(OUT, 'routing'), {
   recursive: true,
   filter: (path) => basename(path) !== 'corpus' && (statSync(path).isDirectory() || DATA.test(path)),

@@ -18,7 +18,8 @@
 //   delivery outlasted the lease and another worker claimed the row since, the row is theirs:
 //   this worker's outcome is logged (`superseded` in the stats) and not written.
 // - A worker killed mid-delivery leaves leases behind: another worker on the same machine finds
-//   its process gone (worker-identity.ts) and takes its rows at once, not after the lease.
+//   its process gone (worker-identity.ts), or on PostgreSQL any replica finds its session gone
+//   (`store.liveness`), and takes its rows at once, not after the lease.
 import type { Logger } from '../logger.ts';
 import type { OutboxRow, Store } from '../persistence/ports.ts';
 import type { DeliveryChannel, DeliveryOutcome } from './channel.ts';
@@ -117,6 +118,8 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   });
   // This worker counts as alive for as long as its process lives.
   registerLiveWorker(workerId);
+  /** Registered with the database's liveness (PostgreSQL) before the first claim. */
+  let registered: Promise<void> | null = null;
   let claiming: Promise<unknown> = Promise.resolve();
   let lastReclaim = Number.NEGATIVE_INFINITY;
   let timer: NodeJS.Timeout | null = null;
@@ -186,7 +189,10 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   async function reclaimGone(now: number) {
     if (now - lastReclaim < reclaimEveryMs) return;
     lastReclaim = now;
-    const gone = (await store.read.outbox.leaseHolders(now)).filter((w) => w !== workerId && isGone(w));
+    const holders = (await store.read.outbox.leaseHolders(now)).filter((w) => w !== workerId);
+    // Gone from this machine, or (a server database) gone from any machine.
+    const goneAnywhere = new Set(store.liveness ? await store.liveness.gone(holders) : []);
+    const gone = holders.filter((w) => isGone(w) || goneAnywhere.has(w));
     if (gone.length === 0) return;
     const rows = await write((o) => o.releaseLeases(gone, now));
     stats.reclaimed += rows;
@@ -223,6 +229,11 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   function claimAndStart(): Promise<Promise<number>[]> {
     const claim = async (): Promise<Promise<number>[]> => {
       stats.ticks++;
+      registered ??= (store.liveness?.register(workerId) ?? Promise.resolve()).catch((err) => {
+        registered = null;
+        throw err;
+      });
+      await registered;
       const now = clock();
       await reclaimGone(now);
       if (lanes.size >= maxLanes) return [];

@@ -1,37 +1,38 @@
 // The one place that picks the storage backend from DATABASE_URL, for the composition roots
-// (the bot's core, the CLI): SQLite for a file path, a `file:` URL or `:memory:`. A server
-// database (postgres://) gets its adapter behind these same functions; until then it is refused
-// at start with one clear line.
+// (the bot's core, the CLI): SQLite for a file path, a `file:` URL or `:memory:`; PostgreSQL
+// for `postgres://` or `postgresql://`. Anything else is refused at start with one clear line.
 import { ConfigError } from '../errors.ts';
 import type { Store } from './ports.ts';
+import { openPgStore } from './postgres/store.ts';
 import { type BackupResult, backupDatabase as backupSqlite } from './sqlite/backup.ts';
 import { openSqliteStore } from './sqlite/store.ts';
 
 export type { BackupResult };
 
+export type Backend = 'sqlite' | 'postgres';
+
 /** The backend a DATABASE_URL names; throws for one ProjectLead cannot use. */
-function requireSqlite(databaseUrl: string): void {
+export function backendOf(databaseUrl: string): Backend {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl)?.[1]?.toLowerCase();
-  if (scheme === undefined || scheme === 'file') return;
-  if (scheme === 'postgres' || scheme === 'postgresql')
-    throw new ConfigError(
-      'database_unsupported',
-      'DATABASE_URL: PostgreSQL is not supported yet; use a SQLite file path (./data/projectlead.sqlite).',
-    );
+  if (scheme === undefined || scheme === 'file') return 'sqlite';
+  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
   throw new ConfigError(
     'database_unsupported',
-    `DATABASE_URL: ${scheme}:// is not a database ProjectLead can use; use a SQLite file path (./data/projectlead.sqlite).`,
+    `DATABASE_URL: ${scheme}:// is not a database ProjectLead can use; use a SQLite file path (./data/projectlead.sqlite) or a postgres:// URL.`,
   );
 }
 
 /** Open the database DATABASE_URL names, migrated to the current schema. */
 export async function openStore(databaseUrl: string): Promise<Store> {
-  requireSqlite(databaseUrl);
-  return openSqliteStore(databaseUrl);
+  return backendOf(databaseUrl) === 'postgres' ? openPgStore(databaseUrl) : openSqliteStore(databaseUrl);
 }
 
 /** A consistent copy of the database while the bot runs (`projectlead backup`). */
 export async function backupDatabase(databaseUrl: string, targetFile: string): Promise<BackupResult> {
-  requireSqlite(databaseUrl);
+  if (backendOf(databaseUrl) === 'postgres')
+    throw new ConfigError(
+      'database_unsupported',
+      'DATABASE_URL: backup copies a SQLite database; back PostgreSQL up with its own tools (pg_dump).',
+    );
   return backupSqlite(databaseUrl, targetFile);
 }

@@ -453,6 +453,16 @@ export class NestedTransactionError extends Error {
   }
 }
 
+/**
+ * Which outbox senders are alive, as a server database shared by several machines can tell:
+ * a sender registers before it claims, and one whose process died is `gone` within seconds.
+ */
+export interface WorkerLiveness {
+  register(workerId: string): Promise<void>;
+  /** Of these senders, the ones surely gone (never one still registered). */
+  gone(workerIds: string[]): Promise<string[]>;
+}
+
 export interface Store {
   /**
    * Run `fn` in one write transaction: all of it commits, or none of it. Never nested (it would
@@ -466,6 +476,8 @@ export interface Store {
    * Writes go through `transaction`.
    */
   readonly read: Repositories;
+  /** Senders' liveness across machines, where the database can tell (PostgreSQL); else none. */
+  readonly liveness?: WorkerLiveness;
   /** Where the data lives, for logs: a file path or `:memory:` (never a password). */
   readonly location: string;
   close(): Promise<void>;

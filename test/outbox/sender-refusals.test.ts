@@ -164,7 +164,7 @@ describe('outbox sender', () => {
     cleanups.push(() => other.close());
     // Within one process two connections would busy-wait on each other's write lock; two
     // processes queue on it. Queue the stores' transactions as the lock would.
-    queueTransactions([engine.store, other]);
+    queueTransactions([engine.store as SqliteStore, other]);
     const channels = ['C1', 'C2', 'C3', 'C4'];
     const runs = [];
     for (const channelId of channels) {

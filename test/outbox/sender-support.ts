@@ -1,6 +1,7 @@
 // What the outbox sender's tests share: an engine with a sender and a fake Slack (closed after
 // each test), runs walked step by step, and readers of what reached Slack.
 import { type Logger, silentLogger } from '../../src/logger.ts';
+import type { Store } from '../../src/persistence/ports.ts';
 import type { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import type { SlackSenderOptions as OutboxSenderOptions } from '../../src/slack/delivery/sender.ts';
 import { createTestEngine, type TestEngine, userFor } from '../support/engine.ts';
@@ -31,7 +32,7 @@ export const slackClient = testSlackClient;
 export function senderFor(
   engine: TestEngine,
   fake: FakeSlack,
-  store: SqliteStore,
+  store: Store,
   opts: Partial<OutboxSenderOptions> = {},
 ) {
   return createTestSender(engine, fake, { store, ...opts });

@@ -1,8 +1,10 @@
-// The repository contract suite, run against every SQLite backend: a migrated temporary file
-// (and a second connection to it, as a second process) and an in-memory database.
+// The repository contract suite, run against every backend: a migrated temporary SQLite file
+// (and a second connection to it, as a second process), an in-memory SQLite database, and a
+// fresh PostgreSQL database (and a second pool on it) when the run has a server.
 
+import { describePostgres } from '../support/postgres.ts';
 import { describeAlertRepositoryContract } from './contract/alerts.ts';
-import { sqliteBackends } from './contract/backend.ts';
+import { type Backend, postgresBackend, sqliteBackends } from './contract/backend.ts';
 import { describeClockReportQueriesContract } from './contract/clock-reports.ts';
 import { describeClockTimerQueriesContract } from './contract/clock-timers.ts';
 import { describeConcurrentClaimsContract } from './contract/concurrency.ts';
@@ -20,7 +22,7 @@ import { describeStoreContract } from './contract/store.ts';
 import { describeTimerRepositoryContract } from './contract/timers.ts';
 import { describeUsergroupRepositoryContract } from './contract/usergroups.ts';
 
-for (const backend of sqliteBackends) {
+function describeContract(backend: Backend) {
   describeStoreContract(backend);
   describeRunRepositoryContract(backend);
   describeEventRepositoryContract(backend);
@@ -39,3 +41,6 @@ for (const backend of sqliteBackends) {
   describeClockReportQueriesContract(backend);
   describeConcurrentClaimsContract(backend);
 }
+
+for (const backend of sqliteBackends) describeContract(backend);
+describePostgres('on PostgreSQL', () => describeContract(postgresBackend));

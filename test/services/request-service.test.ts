@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const e = await createTestEngine();
+  const e = await createTestEngine({ sqlite: true });
   engines.push(e);
   const requests = createRequestService({
     store: e.store,

@@ -20,7 +20,7 @@ describe('setRole with user groups', () => {
     ['SNOSUCH', 'unknown_usergroup'],
     ['SEMPTY', 'empty_usergroup'],
   ])('when the group %s is unknown or empty, then it is refused, recorded, and the role is unchanged', async (group, code) => {
-    const e = await createTestEngine();
+    const e = await createTestEngine({ sqlite: true });
     await expect(
       e.roles.setRole(await e.as(ADMIN), 'Atlas', ['UNEW', group], { usergroups: lookup }),
     ).rejects.toMatchObject({
@@ -34,7 +34,7 @@ describe('setRole with user groups', () => {
   });
 
   it('when Slack cannot be asked, then nothing changes and the answer says to try again', async () => {
-    const e = await createTestEngine();
+    const e = await createTestEngine({ sqlite: true });
     const down = async () => {
       throw new Error('An API error occurred: missing_scope');
     };
@@ -48,7 +48,7 @@ describe('setRole with user groups', () => {
   });
 
   it('when the group has members, then the role is held by it and its members are known with it', async () => {
-    const e = await createTestEngine();
+    const e = await createTestEngine({ sqlite: true });
     await e.roles.setRole(await e.as(ADMIN), 'Atlas', ['SPLATFORM'], { usergroups: lookup });
     expect(await e.roles.holdersOf('Atlas')).toEqual(['SPLATFORM']);
     expect(await e.store.read.usergroups.groupsOf('UP2')).toEqual(['SPLATFORM']);

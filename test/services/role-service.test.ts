@@ -27,7 +27,7 @@ let e: TestEngine;
 let roles: RoleService;
 let as: (userId: string) => Promise<Actor>;
 beforeEach(async () => {
-  e = await createTestEngine({ holders: false });
+  e = await createTestEngine({ holders: false, sqlite: true });
   roles = createRoleService({ store: e.store, directory, clock: e.clock.now });
   const actors = createActors({ store: e.store, directory, adminUserIds: new Set([ADMIN]) });
   as = (userId) => actors.resolve({ kind: 'slack_user', userId });

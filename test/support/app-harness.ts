@@ -9,7 +9,7 @@ import { type Core, createCore } from '../../src/core.ts';
 import type { Actor, Run } from '../../src/domain/types.ts';
 import { createLogger, silentLogger } from '../../src/logger.ts';
 import { ACTION, encodeStepRef } from '../../src/slack/ids.ts';
-import { ADMIN, tempDbPath, userFor } from './engine.ts';
+import { ADMIN, testDatabaseUrl, userFor } from './engine.ts';
 import { type FakeMessage, type FakeSlack, type Json, startFakeSlack, visibleText } from './fake-slack.ts';
 import { createSlackDriver, type SlackDriver, type SlackSender } from './slack-driver.ts';
 
@@ -60,7 +60,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const fake = await startFakeSlack();
   const clock = new HarnessClock();
   fake.setClock(clock.now);
-  const dbPath = tempDbPath('e2e');
+  // A SQLite file, or with TEST_BACKEND=postgres a fresh PostgreSQL database.
+  const dbPath = await testDatabaseUrl('e2e');
   const logger = process.env.E2E_LOG ? createLogger('debug') : silentLogger;
   const env = {
     SLACK_BOT_TOKEN: BOT_TOKEN,

@@ -1,4 +1,6 @@
-// A real engine on a real, migrated SQLite database, with an injected clock.
+// A real engine on a real, migrated database, with an injected clock: SQLite (in memory, or the
+// file `path` names), or with TEST_BACKEND=postgres a fresh PostgreSQL database on the run's
+// server (test/support/postgres.ts), so the service suites run on either backend.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +9,13 @@ import { loadRoleDirectory } from '../../routing/roles.ts';
 import { createActors } from '../../src/core/actor.ts';
 import type { Actor } from '../../src/domain/types.ts';
 import type { Store } from '../../src/persistence/ports.ts';
-import { openDatabase } from '../../src/persistence/sqlite/database.ts';
+import { openPgDatabase } from '../../src/persistence/postgres/database.ts';
+import { PgStore } from '../../src/persistence/postgres/store.ts';
+import { type Database, openDatabase } from '../../src/persistence/sqlite/database.ts';
 import { SqliteStore } from '../../src/persistence/sqlite/store.ts';
 import { createRoleService } from '../../src/services/role-service.ts';
 import { createRunService, type TransitionHook } from '../../src/services/run-service.ts';
+import { freshPostgresDatabase } from './postgres.ts';
 
 export const ADMIN = 'UADMIN';
 
@@ -35,11 +40,40 @@ export class TestClock {
   }
 }
 
+/** The backend tests run on when they do not name one: TEST_BACKEND=postgres, else SQLite. */
+export const testBackend = (): 'sqlite' | 'postgres' =>
+  process.env.TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
+/** A fresh database URL for a process under test: a SQLite file, or a PostgreSQL database. */
+export async function testDatabaseUrl(name = 'test'): Promise<string> {
+  return testBackend() === 'postgres' ? freshPostgresDatabase() : tempDbPath(name);
+}
+
+/** A store on a fresh database of the tests' backend, nesting checked (a URL: another connection to it). */
+export async function openTestStore(url?: string): Promise<{ store: Store; db: Database | null }> {
+  if (url === undefined && testBackend() === 'sqlite') url = ':memory:';
+  if (url === undefined || /^postgres(ql)?:/.test(url)) {
+    const store = new PgStore(await openPgDatabase(url ?? (await freshPostgresDatabase())), {
+      checkNesting: true,
+    });
+    return { store, db: null };
+  }
+  const db = openDatabase(url);
+  return { store: new SqliteStore(db, { checkNesting: true }), db };
+}
+
 export async function createTestEngine(
-  opts: { path?: string; clock?: TestClock; hooks?: TransitionHook[]; holders?: boolean } = {},
+  opts: {
+    path?: string;
+    clock?: TestClock;
+    hooks?: TransitionHook[];
+    holders?: boolean;
+    /** The test reads the SQLite database itself (`db`): SQLite whatever TEST_BACKEND says. */
+    sqlite?: boolean;
+  } = {},
 ) {
-  const db = openDatabase(opts.path ?? ':memory:');
-  const store = new SqliteStore(db, { checkNesting: true });
+  const opened = await openTestStore(opts.path ?? (opts.sqlite ? ':memory:' : undefined));
+  const { store } = opened;
   const directory = loadRoleDirectory();
   const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
   const clock = opts.clock ?? new TestClock();
@@ -53,7 +87,22 @@ export async function createTestEngine(
   if (opts.holders !== false) {
     for (const role of directory.names) await roles.setRole(await as(ADMIN), role, [userFor(role)]);
   }
-  return { db, store, directory, playbooks, clock, runs, roles, as, close: () => store.close() };
+  return {
+    /** The SQLite database under the store (only a SQLite engine has one). */
+    get db(): Database {
+      if (!opened.db)
+        throw new Error('this test reads SQLite itself: create its engine with { sqlite: true }');
+      return opened.db;
+    },
+    store,
+    directory,
+    playbooks,
+    clock,
+    runs,
+    roles,
+    as,
+    close: () => store.close(),
+  };
 }
 
 export type TestEngine = Awaited<ReturnType<typeof createTestEngine>>;

@@ -1,12 +1,15 @@
 // The one place the contract suite touches a storage implementation. Every contract file works
-// on a `Backend`: it opens a fresh, migrated database and hands back the `Store` port. SQLite
-// today; a PostgreSQL backend joins `sqliteBackends` later with the same shape.
+// on a `Backend`: it opens a fresh, migrated database and hands back the `Store` port: SQLite
+// (a file, and in memory) and PostgreSQL (a fresh database on the run's server).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewTimer, Repositories, Store } from '../../../src/persistence/ports.ts';
+import { openPgDatabase } from '../../../src/persistence/postgres/database.ts';
+import { PgStore } from '../../../src/persistence/postgres/store.ts';
 import { openDatabase } from '../../../src/persistence/sqlite/database.ts';
 import { SqliteStore } from '../../../src/persistence/sqlite/store.ts';
+import { freshPostgresDatabase } from '../../support/postgres.ts';
 
 export type { NewTimer, Repositories, Store };
 
@@ -85,3 +88,31 @@ export const sqliteMemoryBackend: Backend = {
 };
 
 export const sqliteBackends: Backend[] = [sqliteFileBackend, sqliteMemoryBackend];
+
+async function pgConnection(url: string): Promise<Connection & { store: PgStore }> {
+  const store = new PgStore(await openPgDatabase(url), { checkNesting: true });
+  return { store, close: () => store.close() };
+}
+
+/** A fresh database on the run's PostgreSQL server; `connect` opens another pool on it. */
+export const postgresBackend: Backend = {
+  name: 'PostgreSQL',
+  async open() {
+    const url = await freshPostgresDatabase();
+    const first = await pgConnection(url);
+    const others: Connection[] = [];
+    return {
+      ...first,
+      exec: async (sql) => void (await first.store.db.pool.query(sql)),
+      connect: async () => {
+        const other = await pgConnection(url);
+        others.push(other);
+        return other;
+      },
+      close: async () => {
+        for (const o of others) await o.close();
+        await first.close();
+      },
+    };
+  },
+};

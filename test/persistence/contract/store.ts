@@ -185,7 +185,9 @@ export function describeStoreContract(backend: Backend) {
       await store.close();
       order.push('closed');
       expect(await Promise.all(under)).toEqual([1, 2, 3]);
-      expect(order).toEqual(['tx1', 'tx2', 'tx3', 'closed']);
+      // Every transaction before the close (a server database runs them side by side, in any order).
+      expect([...order.slice(0, 3)].sort()).toEqual(['tx1', 'tx2', 'tx3']);
+      expect(order[3]).toBe('closed');
       if (other) expect(await other.store.read.runs.count()).toBe(3);
     });
 

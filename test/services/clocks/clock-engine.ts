@@ -17,7 +17,7 @@ export async function createClockEngine(
   const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
   const hook = createDeadlineHook({ directory, playbooks, workTimeZone: opts.workTimeZone ?? 'UTC' });
   const clock = opts.clock ?? new TestClock();
-  const engine = await createTestEngine({ path: opts.path, clock, hooks: [hook] });
+  const engine = await createTestEngine({ path: opts.path, clock, hooks: [hook], sqlite: true });
   const scheduler = createScheduler({
     store: engine.store,
     clock: clock.now,

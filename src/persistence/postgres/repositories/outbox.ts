@@ -1,0 +1,340 @@
+// OutboxRepository on PostgreSQL: messages owed, claimed under a lease (FOR UPDATE SKIP LOCKED:
+// replicas claiming together take different rows), settled only by their holder.
+import {
+  and,
+  asc,
+  eq,
+  getTableColumns,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  notInArray,
+  or,
+  sql,
+} from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import * as t from '../../../../drizzle/schema.pg.ts';
+import type { Delivery, DeliveryProblem, Notice } from '../../../domain/notices.ts';
+import { NO_CHANNEL, type OutboxRepository, type OutboxRow } from '../../ports.ts';
+import type { PgOrm } from '../database.ts';
+
+type OutboxDbRow = typeof t.outbox.$inferSelect;
+
+function deliveryOf(r: OutboxDbRow): Delivery {
+  switch (r.kind) {
+    case 'dm':
+      return { kind: 'dm', userId: r.channelId! };
+    case 'channel':
+      return { kind: 'channel', channelId: r.channelId! };
+    case 'root':
+      return { kind: 'root' };
+    case 'root_update':
+      return { kind: 'root_update' };
+    default:
+      return { kind: 'thread' };
+  }
+}
+
+function toOutboxRow(r: OutboxDbRow): OutboxRow {
+  return {
+    id: r.id,
+    runId: r.runId,
+    delivery: deliveryOf(r),
+    notice: r.payload as unknown as Notice,
+    attempts: r.attempts,
+    status: r.status as OutboxRow['status'],
+    lastError: r.lastError,
+    resultTs: r.resultTs,
+    createdAt: r.createdAt,
+    sentAt: r.sentAt,
+    maybeSent: r.maybeSent,
+  };
+}
+
+const unleased = (now: number) => or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now));
+
+export class PgOutboxRepository implements OutboxRepository {
+  constructor(private readonly orm: PgOrm) {}
+
+  async enqueue(
+    items: { runId: string | null; delivery: Delivery; notice: Notice }[],
+    now: number,
+  ): Promise<number[]> {
+    if (items.length === 0) return [];
+    // A run's messages carry its channel too, so a sender can leave a channel it must pace alone.
+    const runIds = [...new Set(items.flatMap((i) => (i.runId ? [i.runId] : [])))];
+    const runChannels = new Map(
+      runIds.length === 0
+        ? []
+        : (
+            await this.orm
+              .select({ id: t.runs.id, c: t.runs.channelId })
+              .from(t.runs)
+              .where(inArray(t.runs.id, runIds))
+          ).map((r) => [r.id, r.c]),
+    );
+    const rows = await this.orm
+      .insert(t.outbox)
+      .values(
+        items.map((i) => ({
+          runId: i.runId,
+          kind: i.delivery.kind,
+          channelId:
+            i.delivery.kind === 'dm'
+              ? i.delivery.userId
+              : i.delivery.kind === 'channel'
+                ? i.delivery.channelId
+                : i.runId
+                  ? (runChannels.get(i.runId) ?? null)
+                  : null,
+          inThread: i.delivery.kind === 'thread',
+          payload: i.notice as unknown as Record<string, unknown>,
+          status: 'pending',
+          nextAttemptAt: now,
+          createdAt: now,
+        })),
+      )
+      .returning({ id: t.outbox.id });
+    // One INSERT's ids come from one sequence, in the order of its rows.
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  async claimDue(
+    now: number,
+    limit: number,
+    worker: string,
+    leaseMs: number,
+    skipChannels: string[] = [],
+  ): Promise<OutboxRow[]> {
+    const picked = this.orm
+      .select({ id: t.outbox.id })
+      .from(t.outbox)
+      .where(
+        and(
+          eq(t.outbox.status, 'pending'),
+          lte(t.outbox.nextAttemptAt, now),
+          unleased(now),
+          skipChannels.length > 0
+            ? or(isNull(t.outbox.channelId), notInArray(t.outbox.channelId, skipChannels))
+            : undefined,
+        ),
+      )
+      .orderBy(asc(t.outbox.id))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    // A CTE, not `id IN (…)`: PostgreSQL may run an IN subquery again per row, past its LIMIT.
+    const cte = this.orm.$with('picked').as(picked);
+    const rows = await this.orm
+      .with(cte)
+      .update(t.outbox)
+      .set({ claimedBy: worker, claimedUntil: now + leaseMs })
+      .from(cte)
+      .where(eq(t.outbox.id, cte.id))
+      .returning(getTableColumns(t.outbox));
+    return rows.map(toOutboxRow).sort((a, b) => a.id - b.id);
+  }
+
+  markSent(id: number, worker: string, resultTs: string | null, now: number): Promise<boolean> {
+    return this.settle(id, worker, { status: 'sent', resultTs, sentAt: now, maybeSent: false }, true);
+  }
+
+  retryLater(id: number, worker: string, nextAttemptAt: number, error: string): Promise<boolean> {
+    return this.settle(id, worker, { nextAttemptAt, lastError: error }, true);
+  }
+
+  markFailed(id: number, worker: string, error: string, now: number): Promise<boolean> {
+    return this.settle(id, worker, { status: 'failed', lastError: error, sentAt: now }, true);
+  }
+
+  handBack(id: number, worker: string, nextAttemptAt: number, reason: string, notPosted = false) {
+    return this.settle(
+      id,
+      worker,
+      { nextAttemptAt, lastError: reason, ...(notPosted ? { maybeSent: false } : {}) },
+      false,
+    );
+  }
+
+  async markInFlight(id: number, worker: string): Promise<boolean> {
+    const res = await this.orm
+      .update(t.outbox)
+      .set({ maybeSent: true })
+      .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')));
+    return res.rowCount === 1;
+  }
+
+  hold(id: number, worker: string, reason: string): Promise<boolean> {
+    return this.settle(id, worker, { status: 'held', lastError: reason }, true);
+  }
+
+  async releaseHeld(channelId: string, now: number): Promise<{ count: number; runIds: string[] }> {
+    const rows = await this.orm
+      .update(t.outbox)
+      .set({ status: 'pending', nextAttemptAt: now, claimedUntil: null })
+      .where(and(eq(t.outbox.status, 'held'), eq(t.outbox.channelId, channelId)))
+      .returning({ runId: t.outbox.runId });
+    return {
+      count: rows.length,
+      runIds: [...new Set(rows.flatMap((r) => (r.runId ? [r.runId] : [])))],
+    };
+  }
+
+  async heldChannels(): Promise<string[]> {
+    const rows = await this.orm
+      .selectDistinct({ c: t.outbox.channelId })
+      .from(t.outbox)
+      .where(and(eq(t.outbox.status, 'held'), isNotNull(t.outbox.channelId)));
+    return rows.map((r) => r.c!);
+  }
+
+  async earlierHeld(runId: string, id: number): Promise<string | null> {
+    const row = await this.earlier(runId, id, 'held', ['dm']);
+    return row ? (row.error ?? 'held') : null;
+  }
+
+  async leaseHolders(now: number): Promise<string[]> {
+    const rows = await this.orm
+      .selectDistinct({ w: t.outbox.claimedBy })
+      .from(t.outbox)
+      .where(
+        and(eq(t.outbox.status, 'pending'), isNotNull(t.outbox.claimedBy), gte(t.outbox.claimedUntil, now)),
+      );
+    return rows.map((r) => r.w!);
+  }
+
+  async releaseLeases(workers: string[], now: number): Promise<number> {
+    if (workers.length === 0) return 0;
+    const res = await this.orm
+      .update(t.outbox)
+      .set({ claimedUntil: null })
+      .where(
+        and(
+          eq(t.outbox.status, 'pending'),
+          inArray(t.outbox.claimedBy, workers),
+          gte(t.outbox.claimedUntil, now),
+        ),
+      );
+    return res.rowCount ?? 0;
+  }
+
+  async deliveryProblems(runIds?: string[]): Promise<DeliveryProblem[]> {
+    if (runIds && runIds.length === 0) return [];
+    const rows = await this.orm
+      .select({
+        runId: t.outbox.runId,
+        channelId: t.outbox.channelId,
+        kind: t.outbox.kind,
+        status: t.outbox.status,
+        lastError: t.outbox.lastError,
+        createdAt: t.outbox.createdAt,
+      })
+      .from(t.outbox)
+      .where(
+        and(
+          inArray(t.outbox.status, ['held', 'failed']),
+          isNotNull(t.outbox.runId),
+          runIds ? inArray(t.outbox.runId, runIds) : undefined,
+        ),
+      )
+      .orderBy(asc(t.outbox.id));
+    const byRun = new Map<string, DeliveryProblem>();
+    for (const r of rows) {
+      // A run started without a channel has nowhere to post: not Slack refusing anything.
+      if (r.status === 'failed' && r.lastError === NO_CHANNEL) continue;
+      const p = byRun.get(r.runId!) ?? {
+        runId: r.runId!,
+        channelId: null,
+        held: 0,
+        failed: 0,
+        errors: [],
+        since: r.createdAt,
+      };
+      if (r.kind !== 'dm' && r.kind !== 'channel' && r.channelId) p.channelId = r.channelId;
+      if (r.status === 'held') p.held++;
+      else p.failed++;
+      const error = (r.lastError ?? 'unknown_error').replace(/ \(.*$/, '');
+      if (!p.errors.includes(error)) p.errors.push(error);
+      byRun.set(r.runId!, p);
+    }
+    return [...byRun.values()];
+  }
+
+  /** Releases the row's lease and writes `values`, only while `worker` holds it. */
+  private async settle(
+    id: number,
+    worker: string,
+    values: PgUpdateSetSource<typeof t.outbox>,
+    attempt: boolean,
+  ): Promise<boolean> {
+    const res = await this.orm
+      .update(t.outbox)
+      .set({
+        ...values,
+        claimedUntil: null,
+        ...(attempt ? { attempts: sql`${t.outbox.attempts} + 1` } : {}),
+      })
+      .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')));
+    return res.rowCount === 1;
+  }
+
+  async hasEarlierPending(runId: string, id: number): Promise<boolean> {
+    return (await this.earlier(runId, id, 'pending', ['dm', 'root_update'])) !== undefined;
+  }
+
+  private async earlier(runId: string, id: number, status: OutboxRow['status'], exceptKinds: string[]) {
+    const [row] = await this.orm
+      .select({ id: t.outbox.id, error: t.outbox.lastError })
+      .from(t.outbox)
+      .where(
+        and(
+          eq(t.outbox.runId, runId),
+          lt(t.outbox.id, id),
+          eq(t.outbox.status, status),
+          notInArray(t.outbox.kind, exceptKinds),
+        ),
+      )
+      .orderBy(asc(t.outbox.id))
+      .limit(1);
+    return row;
+  }
+
+  async hasNewerRootUpdate(runId: string, id: number): Promise<boolean> {
+    const [row] = await this.orm
+      .select({ id: t.outbox.id })
+      .from(t.outbox)
+      .where(
+        and(
+          eq(t.outbox.runId, runId),
+          gt(t.outbox.id, id),
+          eq(t.outbox.kind, 'root_update'),
+          eq(t.outbox.status, 'pending'),
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
+  }
+
+  async pendingCount(): Promise<number> {
+    const [row] = await this.orm
+      .select({ n: sql<number>`count(*)::int` })
+      .from(t.outbox)
+      .where(eq(t.outbox.status, 'pending'));
+    return row?.n ?? 0;
+  }
+
+  async list(filter: { status?: OutboxRow['status']; runId?: string } = {}): Promise<OutboxRow[]> {
+    const where = [];
+    if (filter.status) where.push(eq(t.outbox.status, filter.status));
+    if (filter.runId) where.push(eq(t.outbox.runId, filter.runId));
+    const rows = await this.orm
+      .select()
+      .from(t.outbox)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(asc(t.outbox.id));
+    return rows.map(toOutboxRow);
+  }
+}

@@ -1,0 +1,104 @@
+// TimerRepository on PostgreSQL: durable deadlines, fired by one compare-and-set each.
+import { and, asc, eq, inArray, lte, notInArray } from 'drizzle-orm';
+import * as t from '../../../../drizzle/schema.pg.ts';
+import type { NewTimer, TimerRepository, TimerRow } from '../../ports.ts';
+import type { PgOrm } from '../database.ts';
+
+type TimerDbRow = typeof t.timers.$inferSelect;
+export const toTimer = (r: TimerDbRow): TimerRow => ({
+  id: r.id,
+  runId: r.runId,
+  stepId: r.stepId,
+  kind: r.kind,
+  dueAt: r.dueAt,
+  status: r.status as TimerRow['status'],
+  data: r.data,
+  firedAt: r.firedAt,
+  createdAt: r.createdAt,
+});
+
+export class PgTimerRepository implements TimerRepository {
+  constructor(private readonly orm: PgOrm) {}
+
+  async schedule(items: NewTimer[], now: number): Promise<void> {
+    if (items.length === 0) return;
+    await this.orm.insert(t.timers).values(
+      items.map((i) => ({
+        runId: i.runId,
+        stepId: i.stepId,
+        kind: i.kind,
+        dueAt: i.dueAt,
+        data: i.data ?? {},
+        status: 'pending',
+        createdAt: now,
+      })),
+    );
+  }
+
+  async due(now: number, limit: number): Promise<TimerRow[]> {
+    const rows = await this.orm
+      .select()
+      .from(t.timers)
+      .where(and(eq(t.timers.status, 'pending'), lte(t.timers.dueAt, now)))
+      .orderBy(asc(t.timers.dueAt), asc(t.timers.id))
+      .limit(limit);
+    return rows.map(toTimer);
+  }
+
+  async claim(id: number, worker: string, now: number): Promise<boolean> {
+    const res = await this.orm
+      .update(t.timers)
+      .set({ status: 'fired', claimedBy: worker, firedAt: now })
+      .where(and(eq(t.timers.id, id), eq(t.timers.status, 'pending')));
+    return res.rowCount === 1;
+  }
+
+  private async cancel(where: ReturnType<typeof and>): Promise<number> {
+    const res = await this.orm.update(t.timers).set({ status: 'cancelled' }).where(where);
+    return res.rowCount ?? 0;
+  }
+
+  cancelForStep(stepId: number, kinds?: string[]): Promise<number> {
+    return this.cancel(
+      and(
+        eq(t.timers.stepId, stepId),
+        eq(t.timers.status, 'pending'),
+        kinds ? inArray(t.timers.kind, kinds) : undefined,
+      ),
+    );
+  }
+
+  cancelForRun(runId: string, exceptKinds: string[] = []): Promise<number> {
+    return this.cancel(
+      and(
+        eq(t.timers.runId, runId),
+        eq(t.timers.status, 'pending'),
+        exceptKinds.length > 0 ? notInArray(t.timers.kind, exceptKinds) : undefined,
+      ),
+    );
+  }
+
+  cancelKinds(runId: string, kinds: string[]): Promise<number> {
+    return this.cancel(
+      and(eq(t.timers.runId, runId), eq(t.timers.status, 'pending'), inArray(t.timers.kind, kinds)),
+    );
+  }
+
+  async forRun(runId: string): Promise<TimerRow[]> {
+    const rows = await this.orm
+      .select()
+      .from(t.timers)
+      .where(eq(t.timers.runId, runId))
+      .orderBy(asc(t.timers.id));
+    return rows.map(toTimer);
+  }
+
+  async pendingForRuns(runIds: string[]): Promise<TimerRow[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.orm
+      .select()
+      .from(t.timers)
+      .where(and(inArray(t.timers.runId, runIds), eq(t.timers.status, 'pending')));
+    return rows.map(toTimer);
+  }
+}

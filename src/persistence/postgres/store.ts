@@ -1,0 +1,85 @@
+// The PostgreSQL implementation of the `Store` port (ports.ts). A transaction borrows one
+// connection from the pool for as long as its SQL runs and gives it back at COMMIT: services
+// never call Slack inside one (the outbox sends after). Reads outside transactions take any
+// free connection and see only what was committed. A serialization failure or a deadlock
+// between replicas is a `ConflictError`, which the verbs retry once.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ConflictError } from '../../errors.ts';
+import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
+import { openPgDatabase, type PgDatabaseHandle, type PgOrm } from './database.ts';
+import { PgWorkerLiveness } from './liveness.ts';
+import { pgRepositories } from './repositories/index.ts';
+
+/** SQLSTATEs of a write that lost a race with another transaction and may simply be retried. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/** The SQLSTATE of a driver error, drizzle's wrapper or not. */
+export function sqlState(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 4; i++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+export class PgStore implements Store {
+  readonly read: Repositories;
+  readonly liveness: PgWorkerLiveness;
+  private readonly inside: AsyncLocalStorage<{ open: boolean }> | null;
+
+  constructor(
+    readonly db: PgDatabaseHandle,
+    options: { checkNesting?: boolean } = {},
+  ) {
+    this.inside = options.checkNesting ? new AsyncLocalStorage() : null;
+    this.read = pgRepositories(db.orm);
+    this.liveness = new PgWorkerLiveness(db.url, db.pool);
+  }
+
+  /** Transactions started and not yet ended: `close` lets them finish first. */
+  private readonly underWay = new Set<Promise<unknown>>();
+
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    if (this.inside?.getStore()?.open) return Promise.reject(new NestedTransactionError());
+    const done = this.run(fn);
+    const settled = done.catch(() => undefined);
+    this.underWay.add(settled);
+    void settled.then(() => this.underWay.delete(settled));
+    return done;
+  }
+
+  private async run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    const frame = { open: true };
+    try {
+      return await this.db.orm.transaction(async (tx) => {
+        const repos = pgRepositories(tx as unknown as PgOrm);
+        return this.inside ? this.inside.run(frame, () => fn(repos)) : fn(repos);
+      });
+    } catch (err) {
+      const state = sqlState(err);
+      if (state && RETRYABLE.has(state))
+        throw new ConflictError(
+          'write_conflict',
+          'Another process wrote the same rows at the same moment; try again.',
+        );
+      throw err;
+    } finally {
+      frame.open = false;
+    }
+  }
+
+  get location(): string {
+    return this.db.location;
+  }
+
+  async close(): Promise<void> {
+    while (this.underWay.size > 0) await Promise.all(this.underWay);
+    await this.liveness.close();
+    await this.db.close();
+  }
+}
+
+/** A store on the PostgreSQL database at `url` (`postgres://…`), migrated. */
+export async function openPgStore(url: string, options: { checkNesting?: boolean } = {}): Promise<PgStore> {
+  return new PgStore(await openPgDatabase(url), options);
+}
