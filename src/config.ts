@@ -59,6 +59,10 @@ export const coreEnvSchema = z.object({
   DIGEST_DAILY_CRON: cronExpr.default('0 9 * * 1-5'),
   DIGEST_WEEKLY_CRON: cronExpr.default('0 9 * * 1'),
   DIGEST_TIMEZONE: timeZone.default('UTC'),
+  /** The quarterly Compliance Review's schedule (cron, in the work time zone). */
+  AUDIT_QUARTERLY_CRON: cronExpr.default('0 9 1 1,4,7,10 *'),
+  /** Where scheduled Compliance Reviews are posted; unset: DIGEST_CHANNEL; neither: none start. */
+  AUDIT_CHANNEL: slackId('CGD').optional(),
   /** Working hours and "next business day" for deadlines. */
   WORK_TIMEZONE: timeZone.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -12,6 +12,7 @@ import { createActors } from './core/actor.ts';
 import type { Clock } from './core/clock.ts';
 import { openStore } from './persistence/open.ts';
 import { createAlertService } from './services/alerts/alert-service.ts';
+import { createAuditCadence, createIncidentAuditHook } from './services/audits/audit-cadence.ts';
 import { createClockService } from './services/clocks/clock-service.ts';
 import { createDeadlineHook } from './services/clocks/deadline-hook.ts';
 import { createDigestService } from './services/digests/digest-service.ts';
@@ -41,12 +42,14 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
   const adminUserIds = new Set(config.ADMIN_USER_IDS);
   const deadlines = createDeadlineHook({ directory, playbooks, workTimeZone });
   const actors = createActors({ store, directory, adminUserIds });
+  // An incident that exposed data, or was flagged security, starts an Incident Audit when done.
+  const incidentAudits = createIncidentAuditHook({ runs: () => runs });
   const runs = createRunService({
     store,
     playbooks,
     directory,
     clock,
-    hooks: [deadlines, ...(options.hooks ?? [])],
+    hooks: [deadlines, incidentAudits, ...(options.hooks ?? [])],
   });
   const requests = createRequestService({ store, runs, directory, clock });
   const roles = createRoleService({ store, directory, clock });
@@ -67,6 +70,14 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     clock,
     incidentChannel: config.INCIDENT_CHANNEL ?? null,
     severity: loadAlertSeverityMapping(config.ALERT_SEVERITY_FILE),
+  });
+  const audits = createAuditCadence({
+    runs,
+    clock,
+    schedule: config.AUDIT_QUARTERLY_CRON,
+    timeZone: workTimeZone,
+    channel: config.AUDIT_CHANNEL ?? config.DIGEST_CHANNEL ?? null,
+    installedAt: () => digests.installedAt(),
   });
   const services = { clock, runs, requests, roles, clocks, digests, metrics, postmortems };
   await roles.seedDefaults();
@@ -89,6 +100,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     metrics,
     postmortems,
     alerts,
+    audits,
     /** The verb table bound to these services (a surface may bind its own ports: Slack does). */
     verbs: bindVerbs(services),
     adminUserIds,

@@ -5,6 +5,7 @@ import { createApp } from './app.ts';
 import { loadBotConfig, readEnvironment } from './config.ts';
 import { createCore } from './core.ts';
 import { isDomainError } from './errors.ts';
+import { createAuditCron } from './jobs/audit-cron.ts';
 import { createDigestCron } from './jobs/digest-cron.ts';
 import { createScheduler } from './jobs/scheduler.ts';
 import { createLogger } from './logger.ts';
@@ -30,6 +31,12 @@ async function main() {
     timeZone: config.DIGEST_TIMEZONE,
     logger: log,
   });
+  const audits = createAuditCron({
+    cadence: core.audits,
+    schedule: config.AUDIT_QUARTERLY_CRON,
+    timeZone: core.workTimeZone,
+    logger: log,
+  });
   // A process manager stopping `npm start` may signal npm and the bot both (npm forwards what it
   // gets): the first SIGTERM or SIGINT starts the drain, any later one is only logged, so a
   // repeated signal never cuts the drain short.
@@ -43,7 +50,7 @@ async function main() {
     log.info(`${signal}: shutting down (stop taking requests, drain the outbox)`);
     let code = 0;
     try {
-      await Promise.all([scheduler.stop(), digests.stop()]);
+      await Promise.all([scheduler.stop(), digests.stop(), audits.stop()]);
       await bot.stop();
     } catch (err) {
       code = 1;
@@ -62,6 +69,7 @@ async function main() {
     await bot.workspaceUrl().catch(() => undefined);
     await digests.start();
   }
+  await audits.start();
 }
 
 main().catch((err: unknown) => {

@@ -110,6 +110,14 @@ export type Notice =
       title: string;
       replyIn: ReplyPlace;
     })
+  /** Another run was started because of this one (an Incident Audit after an incident). */
+  | (RunNotice & {
+      type: 'run_linked';
+      linkedRunId: string;
+      linkedChain: string;
+      linkedTitle: string;
+      reason: string;
+    })
   /** A monitoring alert opened the incident, fired again, or resolved (src/services/alerts/). */
   | AlertNoticeFields
   | DeliveryProblemNotice;

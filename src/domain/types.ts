@@ -11,7 +11,7 @@ export const STEP_STATUSES = ['pending', 'active', 'done', 'skipped', 'blocked',
 export type StepStatus = (typeof STEP_STATUSES)[number];
 export const CLOSED_RUN_STATUSES: readonly RunStatus[] = ['done', 'rejected', 'cancelled'];
 
-export type RunSource = 'slash' | 'mention' | 'shortcut' | 'api' | 'choice' | 'alert';
+export type RunSource = 'slash' | 'mention' | 'shortcut' | 'api' | 'choice' | 'alert' | 'schedule';
 
 /** A request to start a run. */
 export interface RunRequest {

@@ -27,6 +27,7 @@ import {
   buildUnblockedMessage,
   type SlackMessage,
 } from './blocks/index.ts';
+import { buildRunLinkedMessage } from './blocks/links.ts';
 import type { NoticeOf } from './blocks/notices.ts';
 import { withThreadLink } from './blocks/notices.ts';
 
@@ -78,6 +79,7 @@ const BUILDERS: NoticeBuilders = {
   postmortem: (n) => buildPostmortemMessage(n),
   delivery_problem: (n) => buildDeliveryProblemMessage(n),
   alert: (n, c) => buildAlertMessage(n, c.run),
+  run_linked: (n, c) => buildRunLinkedMessage(n, c.run),
   run_declared: (n, c) => buildIncidentDeclaredReply({ ...n, permalink: c.rootPermalink ?? null }),
 };
 

@@ -19,9 +19,18 @@ export function periodStart(kind: DigestKind, at: number, timeZone: string): num
 
 const MINUTE = 60_000;
 
+/** A cron field that is a plain number or list of numbers (`9`, `0,30`); null otherwise. */
+function plainList(field: string | undefined, max: number): number[] | null {
+  if (field === undefined || !/^\d+(,\d+)*$/.test(field)) return null;
+  const values = field.split(',').map(Number);
+  return values.every((v) => v <= max) ? [...new Set(values)].sort((a, b) => b - a) : null;
+}
+
 /**
  * The latest minute at or before `now` matching the cron expression in the zone, looking back
- * at most `lookbackMs` (default 8 days); null when none.
+ * at most `lookbackMs` (default 8 days); null when none. When the expression names its minutes
+ * and hours plainly (`0 9 1 1,4,7,10 *`), only those times of each day are tried, so a lookback
+ * of a quarter costs a few hundred checks rather than a check a minute.
  */
 export function lastOccurrence(
   expression: string,
@@ -31,6 +40,28 @@ export function lastOccurrence(
 ): number | null {
   const task = cron.createTask(expression, () => undefined, { timezone: timeZone });
   try {
+    const fields = expression.trim().split(/\s+/);
+    const minutes = fields.length === 5 ? plainList(fields[0], 59) : null;
+    const hours = fields.length === 5 ? plainList(fields[1], 23) : null;
+    if (minutes && hours) {
+      const today = new TZDate(now, timeZone);
+      for (let back = 0; back * 24 * 60 * MINUTE <= lookbackMs + 24 * 60 * MINUTE; back++) {
+        for (const h of hours) {
+          for (const m of minutes) {
+            const at = new TZDate(
+              today.getFullYear(),
+              today.getMonth(),
+              today.getDate() - back,
+              h,
+              m,
+              timeZone,
+            ).getTime();
+            if (at <= now && at >= now - lookbackMs && task.match(new Date(at))) return at;
+          }
+        }
+      }
+      return null;
+    }
     for (let at = Math.floor(now / MINUTE) * MINUTE; at >= now - lookbackMs; at -= MINUTE) {
       if (task.match(new Date(at))) return at;
     }

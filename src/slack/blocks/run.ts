@@ -22,6 +22,7 @@ import {
   userText,
 } from './kit.ts';
 import { LIMITS, oneLine } from './limits.ts';
+import { originLines } from './links.ts';
 
 export const STEP_EMOJI: Record<StepStatus, string> = {
   done: '✅',
@@ -139,7 +140,7 @@ export function buildRootMessage(
   blocks.push(divider(), section(`*Progress*\n${progressLine(run)}`), section(runStateLine(run)));
   const gdpr = now === undefined ? null : gdprClockLine(run, now);
   if (gdpr) blocks.push(section(gdpr));
-  blocks.push(...alertRootLines(run));
+  blocks.push(...alertRootLines(run), ...originLines(run));
   const summary = run.context.summary ?? [];
   if (summary.length > 0) blocks.push(context(...summary.map((l) => userText(l, 500))));
   blocks.push(context('✅ done · ▶️ current · ⏭️ skipped · ⛔ blocked · ✖ rejected · ◻️ pending'));
