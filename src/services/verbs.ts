@@ -183,6 +183,9 @@ export const classifyInput = z.object({ text: userText });
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/** An actor who came through an API or MCP token: its name goes with the run it starts. */
+const viaOf = (actor: Actor) => (actor.kind === 'api_user' ? { via: actor.label } : {});
+
 /** The step named by `step_key`, as the services take it (the current step when left out). */
 const stepOf = (i: { step_key?: string | undefined }) => (i.step_key ? { stepKey: i.step_key } : {});
 
@@ -207,6 +210,7 @@ export const VERBS = {
         ...(i.context ? { context: i.context } : {}),
         ...(i.idempotency_keys ? { idempotencyKeys: i.idempotency_keys } : {}),
         ...replyInOf(i),
+        ...viaOf(actor),
       }),
   }),
   start_run: verb({
@@ -231,6 +235,7 @@ export const VERBS = {
         ...(i.context ? { context: i.context } : {}),
         ...(i.idempotency_keys ? { idempotencyKeys: i.idempotency_keys } : {}),
         ...replyInOf(i),
+        ...viaOf(actor),
       }),
   }),
   choose_chain: verb({
