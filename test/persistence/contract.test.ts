@@ -1,5 +1,6 @@
 // The repository contract suite, run against every SQLite backend: a migrated temporary file
 // (and a second connection to it, as a second process) and an in-memory database.
+import { describeAgentRepositoriesContract } from './contract/agents.ts';
 import { sqliteBackends } from './contract/backend.ts';
 import { describeClockReportQueriesContract } from './contract/clock-reports.ts';
 import { describeClockTimerQueriesContract } from './contract/clock-timers.ts';
@@ -35,4 +36,5 @@ for (const backend of sqliteBackends) {
   describeClockTimerQueriesContract(backend);
   describeClockReportQueriesContract(backend);
   describeConcurrentClaimsContract(backend);
+  describeAgentRepositoriesContract(backend);
 }
