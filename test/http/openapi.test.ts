@@ -8,6 +8,7 @@ import { OPERATIONS } from '../../src/http/api/operations.ts';
 import { type ApiReply, api, tokensFor } from '../support/api-client.ts';
 import { CHANNEL, type Harness, startHarness, userFor } from '../support/app-harness.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: the document is walked by key in these tests
 type Json = Record<string, any>;
 
 const doc = buildOpenApiDocument() as Json;
