@@ -138,7 +138,8 @@ export function createMcpServer(deps: McpDeps, actor: Actor): McpServer {
     'classify_request',
     VERBS.classify.summary,
     classifyInput,
-    classificationSchema,
+    // A top-level output schema is an object schema itself, not a reference to a named one.
+    z.object(classificationSchema.shape),
     async (i) => present.classification(await verbs.classify({ actor, input: i })),
     read,
   );
