@@ -3,6 +3,11 @@ import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
 import type { ApiToken, ApiTokenKind, ApiTokenRepository } from '../../ports.ts';
 import type { Orm } from '../database.ts';
+import { statements, TableCodec } from '../table-codec.ts';
+
+const codec = new TableCodec<typeof t.apiTokens.$inferSelect>(t.apiTokens);
+// Asked on every API and MCP request: prepared once per connection.
+const BY_HASH = 'SELECT * FROM "api_tokens" WHERE "token_hash" = ? AND "revoked_at" IS NULL';
 
 /** A use is recorded at most this often per token: `tokens list` needs no finer time. */
 const TOUCH_EVERY_MS = 60_000;
@@ -33,12 +38,8 @@ export class SqliteApiTokenRepository implements ApiTokenRepository {
   }
 
   async byHash(tokenHash: string): Promise<ApiToken | null> {
-    const r = this.orm
-      .select()
-      .from(t.apiTokens)
-      .where(and(eq(t.apiTokens.tokenHash, tokenHash), isNull(t.apiTokens.revokedAt)))
-      .get();
-    return r ? toToken(r) : null;
+    const raw = statements(this.orm).get(BY_HASH).get(tokenHash) as Record<string, unknown> | undefined;
+    return raw ? toToken(codec.decode(raw)) : null;
   }
 
   async list(): Promise<ApiToken[]> {

@@ -17,6 +17,7 @@ const outboxCodec = new TableCodec<typeof t.outbox.$inferSelect>(t.outbox);
 
 const SQL = {
   channelOfRun: 'SELECT "channel_id" AS c FROM "runs" WHERE "id" = ?',
+  earlierInLane: `SELECT 1 FROM "outbox" WHERE "channel_id" = ? AND "id" < ? AND "status" = 'pending' LIMIT 1`,
   insertOutbox: outboxCodec.insertSql([
     'runId',
     'kind',
@@ -311,13 +312,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   async hasEarlierPendingInLane(channelId: string, id: number): Promise<boolean> {
-    const row = this.orm
-      .select({ id: t.outbox.id })
-      .from(t.outbox)
-      .where(and(eq(t.outbox.channelId, channelId), lt(t.outbox.id, id), eq(t.outbox.status, 'pending')))
-      .limit(1)
-      .get();
-    return row !== undefined;
+    return statements(this.orm).get(SQL.earlierInLane).get(channelId, id) !== undefined;
   }
 
   async hasEarlierPending(runId: string, id: number): Promise<boolean> {

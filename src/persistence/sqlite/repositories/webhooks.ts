@@ -3,6 +3,14 @@ import { and, asc, eq } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
 import type { WebhookRepository, WebhookSubscription } from '../../ports.ts';
 import type { Orm } from '../database.ts';
+import { statements, TableCodec } from '../table-codec.ts';
+
+const codec = new TableCodec<typeof t.webhookSubscriptions.$inferSelect>(t.webhookSubscriptions);
+// Asked on every transition and every delivery: prepared once per connection.
+const SQL = {
+  get: 'SELECT * FROM "webhook_subscriptions" WHERE "id" = ?',
+  active: `SELECT * FROM "webhook_subscriptions" WHERE "status" = 'active' ORDER BY "id"`,
+};
 
 const toSubscription = (r: typeof t.webhookSubscriptions.$inferSelect): WebhookSubscription => ({
   id: r.id,
@@ -31,8 +39,8 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   async get(id: number): Promise<WebhookSubscription | null> {
-    const r = this.orm.select().from(t.webhookSubscriptions).where(eq(t.webhookSubscriptions.id, id)).get();
-    return r ? toSubscription(r) : null;
+    const raw = statements(this.orm).get(SQL.get).get(id) as Record<string, unknown> | undefined;
+    return raw ? toSubscription(codec.decode(raw)) : null;
   }
 
   async list(): Promise<WebhookSubscription[]> {
@@ -45,13 +53,9 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   async active(): Promise<WebhookSubscription[]> {
-    return this.orm
-      .select()
-      .from(t.webhookSubscriptions)
-      .where(eq(t.webhookSubscriptions.status, 'active'))
-      .orderBy(asc(t.webhookSubscriptions.id))
-      .all()
-      .map(toSubscription);
+    return (statements(this.orm).get(SQL.active).all() as Record<string, unknown>[]).map((raw) =>
+      toSubscription(codec.decode(raw)),
+    );
   }
 
   async remove(id: number): Promise<boolean> {
