@@ -59,6 +59,7 @@ async function post(token: string, path: string, body: unknown) {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: the answer is read field by field
   return { status: res.status, json: (await res.json()) as any };
 }
 

@@ -53,6 +53,7 @@ export function createAgent(opts: { baseUrl: string; token: string; log?: (line:
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
+    // biome-ignore lint/suspicious/noExplicitAny: the answer is read field by field
     return { status: res.status, json: (await res.json()) as Record<string, any> };
   };
 

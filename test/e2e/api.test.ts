@@ -3,7 +3,7 @@
 // errors an agent meets (401, 403, 404, 409, 400 with the valid values), Idempotency-Key, and
 // the per-token rate limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, tokensFor } from '../support/api-client.ts';
+import { api, MAJOR_RELEASE_WALK, tokensFor } from '../support/api-client.ts';
 import {
   ADMIN,
   CHANNEL,
@@ -17,20 +17,7 @@ import {
 import { visibleText } from '../support/fake-slack.ts';
 
 const u = userFor;
-const TIER2 = ['FrontendLead', 'BackendLead', 'MobileLead', 'ContentLead'];
-/** The Release chain's steps in order, and who completes each (owners, then approvers). */
-const RELEASE: [step: string, roles: string[]][] = [
-  ['release_decision', ['Atlas']],
-  ['code_freeze', [...TIER2, 'ProjectLead']],
-  ['full_qa_pass', ['QAGuard']],
-  ['pre_release_audit', ['Privacy']],
-  ['changelog_docs', ['Scribe']],
-  ['staging_deploy', ['OpsCommander']],
-  ['go_no_go', ['Atlas', 'Ghabs']],
-  ['production_deploy', ['OpsCommander']],
-  ['post_release_metrics', ['GrowthLead']],
-  ['announce', ['Scribe', 'ContentLead']],
-];
+const RELEASE = MAJOR_RELEASE_WALK;
 const ROLES = [...new Set(['Requester', ...RELEASE.flatMap(([, roles]) => roles)])];
 
 let h: Harness;

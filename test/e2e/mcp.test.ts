@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tokensFor } from '../support/api-client.ts';
+import { MAJOR_RELEASE_WALK, tokensFor } from '../support/api-client.ts';
 import {
   CHANNEL,
   type Harness,
@@ -19,19 +19,7 @@ import {
 import { visibleText } from '../support/fake-slack.ts';
 
 const u = userFor;
-const TIER2 = ['FrontendLead', 'BackendLead', 'MobileLead', 'ContentLead'];
-const RELEASE: [string, string[]][] = [
-  ['release_decision', ['Atlas']],
-  ['code_freeze', [...TIER2, 'ProjectLead']],
-  ['full_qa_pass', ['QAGuard']],
-  ['pre_release_audit', ['Privacy']],
-  ['changelog_docs', ['Scribe']],
-  ['staging_deploy', ['OpsCommander']],
-  ['go_no_go', ['Atlas', 'Ghabs']],
-  ['production_deploy', ['OpsCommander']],
-  ['post_release_metrics', ['GrowthLead']],
-  ['announce', ['Scribe', 'ContentLead']],
-];
+const RELEASE = MAJOR_RELEASE_WALK;
 const REQUESTER = 'UMCPREQ';
 
 let h: Harness;

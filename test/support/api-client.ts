@@ -42,3 +42,22 @@ export async function tokensFor(h: Harness, users: Record<string, string>): Prom
     out[userId] = (await h.core.tokens.create(name, { kind: 'user', userId })).token;
   return out;
 }
+
+const TIER2 = ['FrontendLead', 'BackendLead', 'MobileLead', 'ContentLead'];
+
+/**
+ * A major Release run's steps in order, and the roles that complete each (owners, then
+ * approvers): the walk the API and MCP tests make.
+ */
+export const MAJOR_RELEASE_WALK: readonly [step: string, roles: string[]][] = [
+  ['release_decision', ['Atlas']],
+  ['code_freeze', [...TIER2, 'ProjectLead']],
+  ['full_qa_pass', ['QAGuard']],
+  ['pre_release_audit', ['Privacy']],
+  ['changelog_docs', ['Scribe']],
+  ['staging_deploy', ['OpsCommander']],
+  ['go_no_go', ['Atlas', 'Ghabs']],
+  ['production_deploy', ['OpsCommander']],
+  ['post_release_metrics', ['GrowthLead']],
+  ['announce', ['Scribe', 'ContentLead']],
+];

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Actor } from '../../domain/types.ts';
 import { ValidationError } from '../../errors.ts';
 import type { ApiToken } from '../../persistence/ports.ts';
-import type { Verbs } from '../../services/verbs.ts';
+import { parseInput, type Verbs } from '../../services/verbs.ts';
 import type { ApiAnswer } from './errors.ts';
 import type { Presenter } from './present.ts';
 import {
@@ -44,21 +44,8 @@ export interface ApiOperation {
   handle(deps: ApiDeps, call: ApiCall): Promise<ApiAnswer>;
 }
 
-/** Parse with a schema; a bad value is a ValidationError naming the first field at fault. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join('.') ?? '';
-  throw new ValidationError(
-    'bad_input',
-    `${what}: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid'}`,
-    {
-      path: field,
-      issues: parsed.error.issues,
-    },
-  );
-}
+/** Parse a request's part with its schema (the verbs' parser: the same errors as every surface). */
+export const parseWith = parseInput;
 
 /** The step verbs of `POST /runs/{id}/steps/{key}/{verb}`, and the verb each calls. */
 export const STEP_VERBS = ['complete', 'block', 'unblock', 'reject', 'skip', 'ack', 'reassign'] as const;
