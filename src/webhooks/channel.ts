@@ -29,6 +29,12 @@ export const WEBHOOK_RETRY_DELAYS_MS = [
 
 export const WEBHOOK_MAX_ATTEMPTS = WEBHOOK_RETRY_DELAYS_MS.length + 1;
 
+/**
+ * How long a row waits while an older event of its lane is still owed (that one may be backing
+ * off for hours: the row is looked at again this often, not on every poll).
+ */
+const LANE_WAIT_MS = 30_000;
+
 /** A receiver that does not answer within this is a failed attempt. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
@@ -111,7 +117,11 @@ export function createWebhookChannel(opts: WebhookChannelOptions): DeliveryChann
       if (sub.status === 'paused') return { kind: 'undeliverable', error: 'subscription_paused' };
       // An older event of this run for this subscriber goes first (it may be backing off).
       if (await store.read.outbox.hasEarlierPendingInLane(laneOf(row), row.id))
-        return { kind: 'wait', until: opts.clock() + 1000, why: 'an earlier event of the run goes first' };
+        return {
+          kind: 'wait',
+          until: opts.clock() + LANE_WAIT_MS,
+          why: 'an earlier event of the run goes first',
+        };
       return send(sub.url, sub.secret, row.notice);
     },
 
