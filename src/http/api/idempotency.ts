@@ -9,6 +9,8 @@ import { type ApiAnswer, errorBody } from './errors.ts';
 /** How long answers are kept. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 const MAX_KEY = 255;
+/** A key claimed this long ago and still unanswered was left by a process that died: free again. */
+const ABANDONED_MS = 60_000;
 
 export interface IdempotencyDeps {
   store: Store;
@@ -42,9 +44,13 @@ export function createIdempotency(deps: IdempotencyDeps) {
       const fingerprint = createHash('sha256')
         .update(`${request.method} ${request.path}\n${request.body}`)
         .digest('hex');
-      const earlier = await deps.store.transaction((repos) =>
-        repos.apiRequests.claim(tokenId, key, fingerprint, now),
-      );
+      const claim = () =>
+        deps.store.transaction((repos) => repos.apiRequests.claim(tokenId, key, fingerprint, now));
+      let earlier = await claim();
+      if (earlier && earlier.status === null && now - earlier.createdAt > ABANDONED_MS) {
+        await deps.store.transaction((repos) => repos.apiRequests.release(tokenId, key));
+        earlier = await claim();
+      }
       if (earlier) {
         if (earlier.fingerprint !== fingerprint)
           return {
