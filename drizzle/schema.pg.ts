@@ -151,7 +151,11 @@ export const outbox = pgTable(
     sentAt: ms('sent_at'),
     maybeSent: boolean('maybe_sent').notNull().default(false),
   },
-  (t) => [index('outbox_pending').on(t.status, t.nextAttemptAt), index('outbox_run').on(t.runId)],
+  (t) => [
+    index('outbox_pending').on(t.status, t.nextAttemptAt),
+    index('outbox_run').on(t.runId),
+    index('outbox_lane').on(t.channelId, t.status),
+  ],
 );
 
 /** Durable deadlines: reminders, escalations, GDPR clock. Fired once, claimed under a row lock. */
@@ -244,3 +248,46 @@ export const alertGroups = pgTable(
   },
   (t) => [index('alert_groups_key').on(t.source, t.dedupKey, t.id), index('alert_groups_run').on(t.runId)],
 );
+
+/** Bearer tokens of the HTTP API and the MCP server, kept as hashes (see schema.ts). */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: serialId('id'),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    userId: text('user_id'),
+    kind: text('kind').notNull(),
+    createdAt: ms('created_at').notNull(),
+    lastUsedAt: ms('last_used_at'),
+    revokedAt: ms('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash), index('api_tokens_name').on(t.name)],
+);
+
+/** The answers kept for `Idempotency-Key`s of the API (see schema.ts). */
+export const apiRequests = pgTable(
+  'api_requests',
+  {
+    tokenId: count('token_id').notNull(),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    status: count('status'),
+    body: jsonb<unknown>('body'),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tokenId, t.key] }), index('api_requests_created').on(t.createdAt)],
+);
+
+/** Webhook subscriptions, active or paused (see schema.ts). */
+export const webhookSubscriptions = pgTable('webhook_subscriptions', {
+  id: serialId('id'),
+  url: text('url').notNull(),
+  secret: text('secret').notNull(),
+  userId: text('user_id'),
+  owner: text('owner'),
+  status: text('status').notNull(),
+  createdAt: ms('created_at').notNull(),
+  pausedAt: ms('paused_at'),
+  lastError: text('last_error'),
+});

@@ -164,7 +164,11 @@ export const outbox = sqliteTable(
      */
     maybeSent: integer('maybe_sent', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [index('outbox_pending').on(t.status, t.nextAttemptAt), index('outbox_run').on(t.runId)],
+  (t) => [
+    index('outbox_pending').on(t.status, t.nextAttemptAt),
+    index('outbox_run').on(t.runId),
+    index('outbox_lane').on(t.channelId, t.status),
+  ],
 );
 
 /** Durable deadlines: reminders, escalations, GDPR clock. Fired once by compare-and-set. */
@@ -266,3 +270,58 @@ export const alertGroups = sqliteTable(
   },
   (t) => [index('alert_groups_key').on(t.source, t.dedupKey, t.id), index('alert_groups_run').on(t.runId)],
 );
+
+/**
+ * Bearer tokens of the HTTP API and the MCP server. Only a SHA-256 hash of each token is kept;
+ * a token acts as its Slack user (`user_id`). `kind`: `user` (acts as the user) or `alerts`
+ * (may only post monitoring alerts). Revoked tokens stay, so their name keeps meaning one token.
+ */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    userId: text('user_id'),
+    kind: text('kind').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash), index('api_tokens_name').on(t.name)],
+);
+
+/**
+ * Answers given to API POSTs carrying an `Idempotency-Key`, per token: the same key again gets
+ * the same answer. A row without `status` is a request still being handled.
+ */
+export const apiRequests = sqliteTable(
+  'api_requests',
+  {
+    tokenId: integer('token_id').notNull(),
+    key: text('key').notNull(),
+    /** The method, path and a hash of the body: a key reused for another request is refused. */
+    fingerprint: text('fingerprint').notNull(),
+    status: integer('status'),
+    body: text('body', { mode: 'json' }).$type<unknown>(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tokenId, t.key] }), index('api_requests_created').on(t.createdAt)],
+);
+
+/**
+ * Webhook subscriptions: where events go (`url`), signed with `secret` (`whsec_…`). `user_id`:
+ * only events about that user's steps; null: every event. `owner` is told in Slack when the
+ * subscription is paused (it kept failing).
+ */
+export const webhookSubscriptions = sqliteTable('webhook_subscriptions', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  url: text('url').notNull(),
+  secret: text('secret').notNull(),
+  userId: text('user_id'),
+  owner: text('owner'),
+  status: text('status').notNull(),
+  createdAt: integer('created_at').notNull(),
+  pausedAt: integer('paused_at'),
+  lastError: text('last_error'),
+});

@@ -9,9 +9,13 @@ import { type HandlerDeps, registerHandlers } from '../handlers/index.ts';
 import type { BotConfig } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import type { Core } from './core.ts';
+import { alertRoute } from './http/alerts.ts';
+import { apiRoutes } from './http/api/index.ts';
+import { createRateLimiter } from './http/api/rate-limit.ts';
 import { healthRoute } from './http/health.ts';
 import { createHttpServer, type HttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { mcpRoutes } from './mcp/http.ts';
 import type { OutboxWorker } from './outbox/worker.ts';
 import { newWorkerId } from './outbox/worker-identity.ts';
 import { createDeliveryService } from './services/delivery-service.ts';
@@ -25,6 +29,7 @@ import { createListenerTable } from './slack/listener-table.ts';
 import { SlackHttpReceiver } from './slack/receiver-http.ts';
 import { createSocketReceiver } from './slack/receiver-socket.ts';
 import { createSlackClient } from './slack/web-client.ts';
+import { createWebhookChannel } from './webhooks/channel.ts';
 
 export interface CreateAppOptions {
   config: BotConfig;
@@ -153,6 +158,31 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       ? new SlackHttpReceiver({ signingSecret: config.SLACK_SIGNING_SECRET ?? '', clock, logger: log })
       : undefined;
   if (httpReceiver) http.route(httpReceiver.route);
+  // Agents and tools: the HTTP API and the MCP server, with the same verbs and tokens.
+  const surface = {
+    store: core.store,
+    verbs: core.verbs,
+    runs: core.runs,
+    tokens: core.tokens,
+    actors: core.actors,
+    clock,
+    logger: log,
+    limiter: createRateLimiter({ perMinute: config.API_RATE_LIMIT, clock }),
+  };
+  for (const route of [...apiRoutes(surface), ...mcpRoutes(surface)]) http.route(route);
+  // Monitoring tools post alerts with alerts tokens (the longer prefix wins over /api/v1/*).
+  http.route(
+    alertRoute({
+      alerts: core.alerts,
+      authenticate: async (secret) => {
+        const token = await core.tokens.authenticate(secret);
+        return token ? { name: token.name, alerts: token.kind === 'alerts' } : null;
+      },
+      secrets: { pagerduty: config.PAGERDUTY_WEBHOOK_SECRET, sentry: config.SENTRY_CLIENT_SECRET },
+      clock,
+      logger: log,
+    }),
+  );
   const bolt = boltLogger(log);
   // The workspace URL is recorded so that the digests (built outside the app) link to threads.
   const identity = lazyIdentity(slack, config.SLACK_BOT_TOKEN, log, (url) =>
@@ -193,6 +223,8 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       : {}),
     ...(opts.outbox?.backoffMs !== undefined ? { backoffMs: opts.outbox.backoffMs } : {}),
     permalinkBase: identity.workspaceUrl,
+    // Webhook events go through the same outbox, as a second delivery channel.
+    otherChannels: [createWebhookChannel({ store: core.store, clock, adminUserIds: core.adminUserIds })],
   });
 
   let stopping = false;

@@ -83,6 +83,13 @@ export const botEnvSchema = coreEnvSchema
       .max(65535)
       .default(3000),
     SLACK_API_URL: z.url('an http(s) URL').optional(),
+    /** Requests a minute each API or MCP token may make (bursts up to as many). */
+    API_RATE_LIMIT: z.coerce
+      .number({ error: 'a number of requests a minute' })
+      .int('a whole number of requests a minute')
+      .min(1)
+      .max(1_000_000)
+      .default(600),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {

@@ -21,7 +21,9 @@ import { createPostmortemService } from './services/postmortems/postmortem.ts';
 import { createRequestService } from './services/request-service.ts';
 import { createRoleService } from './services/role-service.ts';
 import { createRunService, type TransitionHook } from './services/run-service.ts';
+import { createTokenService } from './services/tokens.ts';
 import { bindVerbs } from './services/verbs.ts';
+import { createWebhookService } from './services/webhooks/webhook-service.ts';
 
 export interface CoreOptions {
   clock?: Clock;
@@ -42,6 +44,9 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
   const adminUserIds = new Set(config.ADMIN_USER_IDS);
   const deadlines = createDeadlineHook({ directory, playbooks, workTimeZone });
   const actors = createActors({ store, directory, adminUserIds });
+  // Webhook events are enqueued in each transition's transaction, after the deadlines are set.
+  const webhooks = createWebhookService({ store, clock, playbooks });
+  const tokens = createTokenService({ store, clock });
   // An incident that exposed data, or was flagged security, starts an Incident Audit when done.
   const incidentAudits = createIncidentAuditHook({ runs: () => runs });
   const runs = createRunService({
@@ -49,7 +54,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     playbooks,
     directory,
     clock,
-    hooks: [deadlines, incidentAudits, ...(options.hooks ?? [])],
+    hooks: [deadlines, incidentAudits, webhooks.hook, ...(options.hooks ?? [])],
   });
   const requests = createRequestService({ store, runs, directory, clock });
   const roles = createRoleService({ store, directory, clock });
@@ -101,6 +106,8 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     postmortems,
     alerts,
     audits,
+    webhooks,
+    tokens,
     /** The verb table bound to these services (a surface may bind its own ports: Slack does). */
     verbs: bindVerbs(services),
     adminUserIds,

@@ -23,6 +23,7 @@ async function main() {
     directory: core.directory,
     adminUserIds: core.adminUserIds,
     logger: log,
+    onNotices: core.webhooks.enqueueForNotices,
   });
   const digests = createDigestCron({
     digests: core.digests,

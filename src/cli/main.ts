@@ -56,6 +56,31 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     usage: [['metrics [--json]', 'per-chain count, average duration, success rate']],
     load: async () => (await import('./commands/reports.ts')).metricsCommand,
   },
+  tokens: {
+    usage: [
+      ['tokens create <name> --as <UserID>', 'an API/MCP token acting as that Slack user (printed once)'],
+      ['tokens create <name> --alerts', 'a token that may only post monitoring alerts'],
+      ['tokens list [--json]', 'the tokens: name, user, created, last used'],
+      ['tokens revoke <name>', 'the token stops working'],
+    ],
+    load: async () => (await import('./commands/tokens.ts')).tokensCommand,
+  },
+  webhooks: {
+    usage: [
+      [
+        'webhooks add <url> --as <UserID>|--all',
+        "events about that user's steps, or all (secret printed once)",
+      ],
+      ['webhooks list [--json]', 'the subscriptions, active or paused'],
+      ['webhooks remove <id>', 'no more events to it'],
+      ['webhooks resume <id>', 'a paused subscription gets events again'],
+    ],
+    load: async () => (await import('./commands/webhooks.ts')).webhooksCommand,
+  },
+  mcp: {
+    usage: [['mcp --token <token>', 'the MCP server over stdio, acting as the token']],
+    load: async () => (await import('./commands/mcp.ts')).mcpCommand,
+  },
   postmortem: {
     usage: [['postmortem <RUN-ID>', 'the post-mortem draft of an incident, as Markdown']],
     load: async () => (await import('./commands/reports.ts')).postmortemCommand,

@@ -5,11 +5,14 @@ import type { AlertNoticeFields } from './alert-context.ts';
 import type { ClockNotice } from './clock-notices.ts';
 import type { DigestNotice } from './reports.ts';
 import type { ReplyPlace, RoleMention } from './types.ts';
+import type { WebhookNotice, WebhookPausedNotice } from './webhook-notices.ts';
 
 export type { ReplyPlace };
 
 interface RunNotice {
   runId: string;
+  /** The API or MCP token (its name) the actor acted through: said with the message. */
+  via?: string;
 }
 
 export type Notice =
@@ -120,7 +123,11 @@ export type Notice =
     })
   /** A monitoring alert opened the incident, fired again, or resolved (src/services/alerts/). */
   | AlertNoticeFields
-  | DeliveryProblemNotice;
+  | DeliveryProblemNotice
+  /** A webhook event for one subscription (never rendered in Slack: the webhook channel sends it). */
+  | WebhookNotice
+  /** A webhook subscription kept failing and was paused: its owner is told. */
+  | WebhookPausedNotice;
 
 /**
  * Slack refused a run's message (the bot is not in the channel, the channel is archived, …): a
@@ -161,7 +168,23 @@ export type Delivery =
    * A message in a channel (digests), or a run's reply in a thread of that channel its notice
    * names (`run_declared`): sent after the run's earlier messages, the root first.
    */
-  | { kind: 'channel'; channelId: string };
+  | { kind: 'channel'; channelId: string }
+  /**
+   * A signed POST to a webhook subscription. Rows of one subscription and run form one lane
+   * (`webhookLane`): a run's events reach each subscriber in order.
+   */
+  | { kind: 'webhook'; subscriptionId: number; runId: string | null };
+
+/** The destination stored with a webhook row (the outbox's lane key): one per subscription and run. */
+export const webhookLane = (subscriptionId: number, runId: string | null) =>
+  `webhook:${subscriptionId}:${runId ?? '-'}`;
+
+/** The subscription and run of a webhook lane key, or null when it is not one. */
+export function parseWebhookLane(lane: string): { subscriptionId: number; runId: string | null } | null {
+  const m = /^webhook:(\d+):(.+)$/.exec(lane);
+  if (!m) return null;
+  return { subscriptionId: Number(m[1]), runId: m[2] === '-' ? null : m[2]! };
+}
 
 /** What could not be delivered for a run: held until the bot is invited, or failed for good. */
 export interface DeliveryProblem {

@@ -37,6 +37,8 @@ export interface RunRequest {
    * root message is posted, a reply there links to the run.
    */
   replyIn?: ReplyPlace | null;
+  /** The API or MCP token (its name) the request came through: said in the thread and the log. */
+  via?: string;
 }
 
 export interface StepSpec {

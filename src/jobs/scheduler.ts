@@ -5,7 +5,12 @@ import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { Store } from '../persistence/ports.ts';
-import { type FiredTimer, fireDueTimers, LATE_AFTER_MS } from '../services/clocks/fire-timers.ts';
+import {
+  type FireContext,
+  type FiredTimer,
+  fireDueTimers,
+  LATE_AFTER_MS,
+} from '../services/clocks/fire-timers.ts';
 
 export const TICK_INTERVAL_MS = 30_000;
 
@@ -24,6 +29,8 @@ export interface SchedulerDeps {
   /** Most batches in one tick, so a huge backlog never holds the loop for long. */
   maxBatches?: number;
   lateAfterMs?: number;
+  /** What else fired notices owe, in their transaction (webhook events). */
+  onNotices?: FireContext['onNotices'];
 }
 
 export interface Scheduler {
@@ -54,6 +61,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
             worker: deps.workerId,
             now: deps.clock(),
             lateAfterMs: deps.lateAfterMs ?? LATE_AFTER_MS,
+            ...(deps.onNotices ? { onNotices: deps.onNotices } : {}),
           },
           batchSize,
         ),

@@ -65,6 +65,12 @@ export interface DeliveryChannel {
    * user), so that claims can leave busy and paced lanes out.
    */
   lanesOf(rows: readonly OutboxRow[]): Promise<string[]>;
+  /**
+   * How this channel's failures are retried, when not as the worker's options say: the failures
+   * a row may have before it is given up, and the wait after the n-th failure (webhooks retry
+   * over more than a day; Slack within minutes).
+   */
+  readonly retry?: { maxAttempts: number; delayMs(failures: number): number };
   /** Deliver one claimed row. A thrown error leaves the row leased until its lease ends. */
   deliver(row: OutboxRow): Promise<DeliveryOutcome>;
   /**

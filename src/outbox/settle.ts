@@ -184,11 +184,12 @@ export function createSettler(deps: SettlerDeps) {
       }
       case 'retry': {
         const failures = row.attempts + 1;
-        if (failures >= maxAttempts) {
+        if (failures >= (channel.retry?.maxAttempts ?? maxAttempts)) {
           await giveUp(row, channel, `${outcome.error} (gave up after ${failures} failures)`);
           return done;
         }
-        if (!(await write((o) => o.retryLater(row.id, workerId, now + backoff(failures), outcome.error)))) {
+        const delay = channel.retry ? channel.retry.delayMs(failures) : backoff(failures);
+        if (!(await write((o) => o.retryLater(row.id, workerId, now + delay, outcome.error)))) {
           superseded(row, `retry: ${outcome.error}`);
           return done;
         }

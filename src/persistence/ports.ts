@@ -109,6 +109,8 @@ export interface OutboxRepository {
   releaseHeld(channelId: string, now: number): Promise<{ count: number; runIds: string[] }>;
   /** Channels (run channels) with held rows. */
   heldChannels(): Promise<string[]>;
+  /** True when an older row of the same lane (the stored destination) is still pending. */
+  hasEarlierPendingInLane(channelId: string, id: number): Promise<boolean>;
   /** True when an older message of the run is still unsent (keeps a thread in order). */
   hasEarlierPending(runId: string, id: number): Promise<boolean>;
   /** Why an older message of the run (not a DM) is held, if one is: this one waits with it. */
@@ -243,6 +245,89 @@ export interface SettingsRepository {
    * upgrade keeps catching up what it missed.
    */
   installedAt(now: number): Promise<number>;
+}
+
+// ---- API tokens, API idempotency, webhook subscriptions -----------------------------------
+
+/** What a token may do: act as its user, or only post monitoring alerts. */
+export type ApiTokenKind = 'user' | 'alerts';
+
+export interface ApiToken {
+  id: number;
+  name: string;
+  /** The Slack user the token acts as (null for an alerts token). */
+  userId: string | null;
+  kind: ApiTokenKind;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface ApiTokenRepository {
+  /** Store a new token by the hash of its secret; its id. */
+  insert(
+    t: { name: string; tokenHash: string; userId: string | null; kind: ApiTokenKind },
+    now: number,
+  ): Promise<number>;
+  /** The token (not revoked) with this hash. */
+  byHash(tokenHash: string): Promise<ApiToken | null>;
+  /** Tokens not revoked, oldest first. */
+  list(): Promise<ApiToken[]>;
+  /** Revoke the live tokens of that name; how many. */
+  revoke(name: string, now: number): Promise<number>;
+  /** Record a use (at most one write a minute per token is enough for `tokens list`). */
+  touch(id: number, now: number): Promise<void>;
+}
+
+/** An answer kept for an `Idempotency-Key`: null status while the first request is handled. */
+export interface ApiRequestRecord {
+  fingerprint: string;
+  status: number | null;
+  body: unknown;
+  createdAt: number;
+}
+
+export interface ApiRequestRepository {
+  /**
+   * Claim a token's key for a request (first writer wins, under any isolation). Null when
+   * claimed now; otherwise what the earlier request with that key left (maybe still running).
+   */
+  claim(tokenId: number, key: string, fingerprint: string, now: number): Promise<ApiRequestRecord | null>;
+  /** The answer of a claimed key. */
+  complete(tokenId: number, key: string, status: number, body: unknown): Promise<void>;
+  /** Give a claim up (the request failed unexpectedly): the key may be used again. */
+  release(tokenId: number, key: string): Promise<void>;
+  /** Forget keys claimed before `before`; how many. */
+  purge(before: number): Promise<number>;
+}
+
+export interface WebhookSubscription {
+  id: number;
+  url: string;
+  secret: string;
+  /** Only events about this user's steps; null: every event. */
+  userId: string | null;
+  /** Told in Slack when the subscription is paused. */
+  owner: string | null;
+  status: 'active' | 'paused';
+  createdAt: number;
+  pausedAt: number | null;
+  lastError: string | null;
+}
+
+export interface WebhookRepository {
+  insert(
+    s: { url: string; secret: string; userId: string | null; owner: string | null },
+    now: number,
+  ): Promise<number>;
+  get(id: number): Promise<WebhookSubscription | null>;
+  list(): Promise<WebhookSubscription[]>;
+  /** Active subscriptions only. */
+  active(): Promise<WebhookSubscription[]>;
+  remove(id: number): Promise<boolean>;
+  /** Paused (it kept failing): true for the one caller that paused it. */
+  pause(id: number, error: string, now: number): Promise<boolean>;
+  resume(id: number): Promise<boolean>;
 }
 
 // ---- clock and report queries ---------------------------------------------------------------
@@ -437,6 +522,9 @@ export interface Repositories {
   settings: SettingsRepository;
   clock: ClockRepository;
   reports: ReportRepository;
+  apiTokens: ApiTokenRepository;
+  apiRequests: ApiRequestRepository;
+  webhooks: WebhookRepository;
 }
 
 /**

@@ -38,6 +38,8 @@ export interface RequestInput {
   context?: Record<string, unknown>;
   /** The thread of the message the request was declared from: a reply there links to the run. */
   replyIn?: RunRequest['replyIn'];
+  /** The API or MCP token (its name) the request came through. */
+  via?: string;
 }
 
 export type RequestOutcome =
@@ -133,6 +135,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       },
       idempotencyKeys: keys,
       replyIn: input.replyIn ?? null,
+      ...(input.via ? { via: input.via } : {}),
     });
   }
 

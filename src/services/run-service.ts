@@ -21,6 +21,7 @@ import {
   type Actor,
   CLOSED_RUN_STATUSES,
   type Run,
+  type RunEvent,
   type RunRequest,
   type Step,
   SYSTEM_ACTOR,
@@ -82,6 +83,19 @@ function declaredReply(run: Run, replyIn: ReplyPlace) {
   };
   return { runId: run.id, delivery: { kind: 'channel', channelId: replyIn.channelId } as const, notice };
 }
+
+/**
+ * An action taken through an API or MCP token: the token's name goes with each event (`token`)
+ * and each message to the thread (`via`), so the thread and the log say which agent acted.
+ */
+function markVia(tr: RunTransition, via: string | undefined) {
+  if (!via) return;
+  for (const e of tr.events) e.data = { ...e.data, token: via };
+  for (const m of tr.messages) if (m.notice.runId) m.notice = { ...m.notice, via } as Notice;
+}
+
+/** The token name of an actor who came through the API or MCP. */
+const viaOf = (actor: Actor) => (actor.kind === 'api_user' ? actor.label : undefined);
 
 export function createRunService(deps: RunServiceDeps) {
   const playbookById = new Map(deps.playbooks.map((p) => [p.id, p]));
@@ -171,6 +185,7 @@ export function createRunService(deps: RunServiceDeps) {
     const tr = new RunTransition(run, m);
     tr.start(request.requester);
     then?.(tr);
+    markVia(tr, request.via);
     await persist(repos, tr, run.version, now);
     if (request.replyIn) await repos.outbox.enqueue([declaredReply(tr.run, request.replyIn)], now);
     await repos.idempotency.attach(keys, run.id);
@@ -179,7 +194,12 @@ export function createRunService(deps: RunServiceDeps) {
 
   /** Apply one transition to a run, as one verb (see verb-transaction.ts). */
   function transition(runId: string, actor: Actor, verb: string, apply: (tr: RunTransition) => void) {
-    return inVerbTransaction(deps, { runId, actor, verb }, (repos, now) => applyIn(repos, runId, now, apply));
+    return inVerbTransaction(deps, { runId, actor, verb }, (repos, now) =>
+      applyIn(repos, runId, now, (tr) => {
+        apply(tr);
+        markVia(tr, viaOf(actor));
+      }),
+    );
   }
 
   return {
@@ -250,6 +270,11 @@ export function createRunService(deps: RunServiceDeps) {
       const run = await deps.store.read.runs.get(runId);
       if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
       return run;
+    },
+
+    /** A run's events log, oldest first (the API shows a run with it, as `runs --json` does). */
+    events(runId: string): Promise<RunEvent[]> {
+      return deps.store.read.events.forRun(runId);
     },
 
     /** Open runs: in one channel (oldest first), or all of them newest first (`limit`). */

@@ -183,6 +183,9 @@ export const classifyInput = z.object({ text: userText });
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/** An actor who came through an API or MCP token: its name goes with the run it starts. */
+const viaOf = (actor: Actor) => (actor.kind === 'api_user' ? { via: actor.label } : {});
+
 /** The step named by `step_key`, as the services take it (the current step when left out). */
 const stepOf = (i: { step_key?: string | undefined }) => (i.step_key ? { stepKey: i.step_key } : {});
 
@@ -207,6 +210,7 @@ export const VERBS = {
         ...(i.context ? { context: i.context } : {}),
         ...(i.idempotency_keys ? { idempotencyKeys: i.idempotency_keys } : {}),
         ...replyInOf(i),
+        ...viaOf(actor),
       }),
   }),
   start_run: verb({
@@ -231,6 +235,7 @@ export const VERBS = {
         ...(i.context ? { context: i.context } : {}),
         ...(i.idempotency_keys ? { idempotencyKeys: i.idempotency_keys } : {}),
         ...replyInOf(i),
+        ...viaOf(actor),
       }),
   }),
   choose_chain: verb({
@@ -453,21 +458,31 @@ export const VERB_NAMES = Object.keys(VERBS) as VerbName[];
 
 export const isVerbName = (name: string): name is VerbName => Object.hasOwn(VERBS, name);
 
-/** Parse a verb's input; a bad one is a ValidationError naming the first field at fault. */
-export function parseVerbInput<N extends VerbName>(name: N, input: unknown): z.output<VerbTable[N]['input']> {
-  const parsed = VERBS[name].input.safeParse(input ?? {});
-  if (parsed.success) return parsed.data as z.output<VerbTable[N]['input']>;
+/** Parse with a schema; a bad value is a ValidationError naming `what` and the first field at fault. */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  details: Record<string, unknown> = {},
+): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue?.path.join('.') ?? '';
   throw new ValidationError(
     'bad_input',
-    `${name}: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid input'}`,
+    `${what}: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid input'}`,
     {
-      verb: name,
+      ...details,
       path: field,
       issues: parsed.error.issues,
     },
   );
+}
+
+/** Parse a verb's input; a bad one is a ValidationError naming the first field at fault. */
+export function parseVerbInput<N extends VerbName>(name: N, input: unknown): z.output<VerbTable[N]['input']> {
+  return parseInput(VERBS[name].input, input ?? {}, name, { verb: name }) as z.output<VerbTable[N]['input']>;
 }
 
 /** Call a verb by name (the API and MCP server): the input is parsed, then the verb runs. */

@@ -25,8 +25,11 @@ import {
   buildSkippedMessage,
   buildStepDoneMessage,
   buildUnblockedMessage,
+  buildWebhookPausedMessage,
   type SlackMessage,
 } from './blocks/index.ts';
+import { context, fitMessage, userText } from './blocks/kit.ts';
+import { oneLine } from './blocks/limits.ts';
 import { buildRunLinkedMessage } from './blocks/links.ts';
 import type { NoticeOf } from './blocks/notices.ts';
 import { withThreadLink } from './blocks/notices.ts';
@@ -81,6 +84,9 @@ const BUILDERS: NoticeBuilders = {
   alert: (n, c) => buildAlertMessage(n, c.run),
   run_linked: (n, c) => buildRunLinkedMessage(n, c.run),
   run_declared: (n, c) => buildIncidentDeclaredReply({ ...n, permalink: c.rootPermalink ?? null }),
+  // Webhook events go to their subscribers (src/webhooks/), never to Slack: shown as fields if ever.
+  webhook: (n, c) => buildGenericNoticeMessage({ type: n.type, runId: n.runId, text: n.event.type }, c.run),
+  webhook_paused: (n) => buildWebhookPausedMessage(n),
 };
 
 /** The builder of one notice type, called with a notice of that type. */
@@ -94,14 +100,25 @@ function build<T extends NoticeType>(notice: NoticeOf<T>, ctx: RenderContext): S
  * message about a run links to the run's thread, where the run is followed and acted on.
  */
 export function renderNotice(notice: Notice, ctx: RenderContext = {}): SlackMessage {
-  const message = renderBody(notice, ctx);
+  const message = withVia(renderBody(notice, ctx), notice);
   const link = ctx.delivery?.kind === 'dm' && ctx.run ? threadLink(ctx.run, ctx.permalinkBase) : null;
   return link && ctx.run ? withThreadLink(message, ctx.run, link) : message;
+}
+
+/** A message caused through an API or MCP token says which token (its name). */
+function withVia(message: SlackMessage, notice: Notice): SlackMessage {
+  const via = (notice as { via?: unknown }).via;
+  if (typeof via !== 'string' || via === '') return message;
+  return fitMessage({
+    ...message,
+    blocks: [...(message.blocks ?? []), context(`via API token “${userText(oneLine(via, 80), 160)}”`)],
+  });
 }
 
 function renderBody(notice: Notice, ctx: RenderContext): SlackMessage {
   // An outbox row written by another version of the bot may carry a type this one does not
   // know: its fields are shown rather than dropped.
-  if (!Object.hasOwn(BUILDERS, notice.type)) return buildGenericNoticeMessage(notice, ctx.run);
+  if (!Object.hasOwn(BUILDERS, notice.type))
+    return buildGenericNoticeMessage(notice as { type: string; runId?: string }, ctx.run);
   return build(notice, ctx);
 }

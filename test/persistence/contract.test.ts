@@ -3,6 +3,7 @@
 // fresh PostgreSQL database (and a second pool on it) when the run has a server.
 
 import { describePostgres } from '../support/postgres.ts';
+import { describeAgentRepositoriesContract } from './contract/agents.ts';
 import { describeAlertRepositoryContract } from './contract/alerts.ts';
 import { type Backend, postgresBackend, sqliteBackends } from './contract/backend.ts';
 import { describeClockReportQueriesContract } from './contract/clock-reports.ts';
@@ -40,6 +41,7 @@ function describeContract(backend: Backend) {
   describeClockTimerQueriesContract(backend);
   describeClockReportQueriesContract(backend);
   describeConcurrentClaimsContract(backend);
+  describeAgentRepositoriesContract(backend);
 }
 
 for (const backend of sqliteBackends) describeContract(backend);

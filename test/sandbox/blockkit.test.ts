@@ -64,6 +64,7 @@ const THROUGH_RENDER_MAP = new Set([
   'buildDeliveryProblemMessage',
   'buildGenericNoticeMessage',
   'buildPostmortemMessage',
+  'buildWebhookPausedMessage',
 ]);
 
 type Surface = { blocks: unknown[] };

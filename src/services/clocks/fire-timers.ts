@@ -43,6 +43,8 @@ export interface FireContext {
   lateAfterMs?: number;
   /** How principal IDs are told apart (default: src/core/principals.ts). */
   principals?: Principals;
+  /** What else the notices owe, in the same transaction (webhook events: step.reminded, …). */
+  onNotices?: (repos: Repositories, notices: Notice[], now: number) => Promise<void>;
 }
 
 type Outgoing = { runId: string | null; delivery: Delivery; notice: Notice };
@@ -231,6 +233,11 @@ export async function fireDueTimers(
   for (const runId of rootUpdates)
     outgoing.push({ runId, delivery: { kind: 'root_update' }, notice: { type: 'root_update', runId } });
   await repos.outbox.enqueue(outgoing, now);
+  await ctx.onNotices?.(
+    repos,
+    outgoing.map((o) => o.notice),
+    now,
+  );
   await repos.timers.schedule(followUps, now);
   return fired;
 }

@@ -1,6 +1,7 @@
 // What a person is told when Slack refuses a run's message, and the line `/lead status` shows
 // for a run with messages held or failed. Pure.
 import type { DeliveryProblem, DeliveryProblemNotice } from '../../domain/notices.ts';
+import type { WebhookPausedNotice } from '../../domain/webhook-events.ts';
 import { context, fitMessage, type SlackMessage, section, userText } from './kit.ts';
 import { oneLine } from './limits.ts';
 
@@ -51,6 +52,12 @@ export function buildDeliveryProblemMessage(n: DeliveryProblemNotice): SlackMess
   } else {
     text = `:warning: I could not post ${whatFailed(n.failed)} of ${run} ${where}: ${reason}. It will not be retried; \`/lead status ${n.runId}\` shows where the run stands.`;
   }
+  return { text, blocks: [section(text)] };
+}
+
+/** A webhook subscription kept failing and was paused: its owner is told what to do. */
+export function buildWebhookPausedMessage(n: WebhookPausedNotice): SlackMessage {
+  const text = `:warning: Webhook ${n.subscriptionId} (${userText(oneLine(n.url, 200), 300)}) kept failing (${n.attempts} attempts, last: ${userText(oneLine(n.error, 200), 300)}) and is paused; no more events go to it. \`projectlead webhooks resume ${n.subscriptionId}\` turns it on again once the receiver works.`;
   return { text, blocks: [section(text)] };
 }
 

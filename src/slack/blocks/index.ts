@@ -1,5 +1,5 @@
 // Block Kit builders: pure functions from domain values to Slack messages and views.
-export { buildDeliveryProblemMessage, withDeliveryProblems } from './delivery.ts';
+export { buildDeliveryProblemMessage, buildWebhookPausedMessage, withDeliveryProblems } from './delivery.ts';
 export { buildGenericNoticeMessage } from './generic.ts';
 export type { SlackMessage } from './kit.ts';
 export { LIMITS, truncate, truncateMrkdwn } from './limits.ts';

@@ -243,6 +243,8 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
             return await dm(row, d.userId);
           case 'channel':
             return await channel(row, d.channelId);
+          case 'webhook':
+            return { kind: 'failed', error: 'not_a_slack_delivery' };
         }
       } catch (err) {
         return refused(row, err);

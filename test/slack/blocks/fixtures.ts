@@ -168,4 +168,50 @@ export const NOTICES: Notice[] = [
     runId: 'INC-3',
     markdown: '# Post-mortem INC-3\n\n## Timeline\n- 09:00 alert\n- 09:05 **mitigated**',
   },
+  ...(['opened', 'repeated', 'resolved'] as const).map(
+    (event): Notice => ({
+      type: 'alert',
+      runId: 'INC-3',
+      event,
+      alert: {
+        source: 'alertmanager',
+        dedupKey: '{}:{alertname="CheckoutDown"}',
+        title: 'CheckoutDown on checkout',
+        service: 'checkout',
+        status: event === 'resolved' ? 'resolved' : 'firing',
+        received: event === 'opened' ? 1 : 4,
+        firing: 2,
+        lastAt: T0,
+        values: ['probe_success=0 on checkout-1:8080', 'probe_success=0 on checkout-2:8080'],
+        links: [{ label: 'Runbook', url: 'https://runbooks.example.com/checkout-down' }],
+        proposedSeverity: 'sev1',
+        because: 'a critical alert, service down',
+        previousRunId: event === 'opened' ? 'INC-2' : null,
+        resolvedAt: event === 'resolved' ? T0 : null,
+      },
+      mitigate:
+        event === 'resolved'
+          ? {
+              stepKey: 'mitigate',
+              stepTitle: 'Mitigate',
+              mentions: [{ role: 'OpsCommander', principals: ['UOPS'] }],
+            }
+          : null,
+    }),
+  ),
+  {
+    type: 'run_linked',
+    runId: 'INC-3',
+    linkedRunId: 'AUD-2',
+    linkedChain: 'compliance',
+    linkedTitle: 'Incident Audit after INC-3: Checkout down',
+    reason: 'user data was exposed',
+  },
+  {
+    type: 'webhook_paused',
+    subscriptionId: 4,
+    url: 'https://agent.example.com/hooks',
+    error: 'HTTP 500',
+    attempts: 9,
+  },
 ];

@@ -1,6 +1,7 @@
 // Every repository of the port on the pool (reads) or on one transaction's connection.
 import type { Repositories } from '../../ports.ts';
 import type { PgOrm } from '../database.ts';
+import { PgApiRequestRepository, PgApiTokenRepository, PgWebhookRepository } from './agents.ts';
 import { PgAlertRepository } from './alerts.ts';
 import { PgClockRepository } from './clock.ts';
 import { PgDigestRepository } from './digests.ts';
@@ -29,5 +30,8 @@ export function pgRepositories(orm: PgOrm): Repositories {
     settings: new PgSettingsRepository(orm),
     clock: new PgClockRepository(orm),
     reports: new PgReportRepository(orm),
+    apiTokens: new PgApiTokenRepository(orm),
+    apiRequests: new PgApiRequestRepository(orm),
+    webhooks: new PgWebhookRepository(orm),
   };
 }

@@ -18,7 +18,13 @@ import {
 } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import * as t from '../../../../drizzle/schema.pg.ts';
-import type { Delivery, DeliveryProblem, Notice } from '../../../domain/notices.ts';
+import {
+  type Delivery,
+  type DeliveryProblem,
+  type Notice,
+  parseWebhookLane,
+  webhookLane,
+} from '../../../domain/notices.ts';
 import { NO_CHANNEL, type OutboxRepository, type OutboxRow } from '../../ports.ts';
 import type { PgOrm } from '../database.ts';
 
@@ -34,6 +40,10 @@ function deliveryOf(r: OutboxDbRow): Delivery {
       return { kind: 'root' };
     case 'root_update':
       return { kind: 'root_update' };
+    case 'webhook': {
+      const lane = parseWebhookLane(r.channelId ?? '');
+      return { kind: 'webhook', subscriptionId: lane?.subscriptionId ?? 0, runId: lane?.runId ?? null };
+    }
     default:
       return { kind: 'thread' };
   }
@@ -88,9 +98,11 @@ export class PgOutboxRepository implements OutboxRepository {
               ? i.delivery.userId
               : i.delivery.kind === 'channel'
                 ? i.delivery.channelId
-                : i.runId
-                  ? (runChannels.get(i.runId) ?? null)
-                  : null,
+                : i.delivery.kind === 'webhook'
+                  ? webhookLane(i.delivery.subscriptionId, i.delivery.runId)
+                  : i.runId
+                    ? (runChannels.get(i.runId) ?? null)
+                    : null,
           inThread: i.delivery.kind === 'thread',
           payload: i.notice as unknown as Record<string, unknown>,
           status: 'pending',
@@ -279,6 +291,15 @@ export class PgOutboxRepository implements OutboxRepository {
       })
       .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')));
     return res.rowCount === 1;
+  }
+
+  async hasEarlierPendingInLane(channelId: string, id: number): Promise<boolean> {
+    const [row] = await this.orm
+      .select({ id: t.outbox.id })
+      .from(t.outbox)
+      .where(and(eq(t.outbox.channelId, channelId), lt(t.outbox.id, id), eq(t.outbox.status, 'pending')))
+      .limit(1);
+    return row !== undefined;
   }
 
   async hasEarlierPending(runId: string, id: number): Promise<boolean> {

@@ -2,6 +2,8 @@
 import type { Repositories } from '../../ports.ts';
 import type { Orm } from '../database.ts';
 import { SqliteAlertRepository } from './alerts.ts';
+import { SqliteApiRequestRepository } from './api-requests.ts';
+import { SqliteApiTokenRepository } from './api-tokens.ts';
 import { SqliteClockRepository } from './clock.ts';
 import { SqliteCorrectionRepository } from './corrections.ts';
 import { SqliteDigestRepository } from './digests.ts';
@@ -15,6 +17,7 @@ import { SqliteRunRepository } from './runs.ts';
 import { SqliteSettingsRepository } from './settings.ts';
 import { SqliteTimerRepository } from './timers.ts';
 import { SqliteUsergroupRepository } from './usergroups.ts';
+import { SqliteWebhookRepository } from './webhooks.ts';
 
 export function sqliteRepositories(orm: Orm): Repositories {
   return {
@@ -32,5 +35,8 @@ export function sqliteRepositories(orm: Orm): Repositories {
     settings: new SqliteSettingsRepository(orm),
     clock: new SqliteClockRepository(orm),
     reports: new SqliteReportRepository(orm),
+    apiTokens: new SqliteApiTokenRepository(orm),
+    apiRequests: new SqliteApiRequestRepository(orm),
+    webhooks: new SqliteWebhookRepository(orm),
   };
 }

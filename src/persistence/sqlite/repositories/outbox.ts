@@ -2,7 +2,13 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import * as t from '../../../../drizzle/schema.ts';
-import type { Delivery, DeliveryProblem, Notice } from '../../../domain/notices.ts';
+import {
+  type Delivery,
+  type DeliveryProblem,
+  type Notice,
+  parseWebhookLane,
+  webhookLane,
+} from '../../../domain/notices.ts';
 import { NO_CHANNEL, type OutboxRepository, type OutboxRow } from '../../ports.ts';
 import type { Orm } from '../database.ts';
 import { statements, TableCodec } from '../table-codec.ts';
@@ -11,6 +17,7 @@ const outboxCodec = new TableCodec<typeof t.outbox.$inferSelect>(t.outbox);
 
 const SQL = {
   channelOfRun: 'SELECT "channel_id" AS c FROM "runs" WHERE "id" = ?',
+  earlierInLane: `SELECT 1 FROM "outbox" WHERE "channel_id" = ? AND "id" < ? AND "status" = 'pending' LIMIT 1`,
   insertOutbox: outboxCodec.insertSql([
     'runId',
     'kind',
@@ -35,6 +42,10 @@ function deliveryOf(r: OutboxDbRow): Delivery {
       return { kind: 'root' };
     case 'root_update':
       return { kind: 'root_update' };
+    case 'webhook': {
+      const lane = parseWebhookLane(r.channelId ?? '');
+      return { kind: 'webhook', subscriptionId: lane?.subscriptionId ?? 0, runId: lane?.runId ?? null };
+    }
     default:
       return { kind: 'thread' };
   }
@@ -87,7 +98,9 @@ export class SqliteOutboxRepository implements OutboxRepository {
                 ? i.delivery.userId
                 : i.delivery.kind === 'channel'
                   ? i.delivery.channelId
-                  : channelOf(i.runId),
+                  : i.delivery.kind === 'webhook'
+                    ? webhookLane(i.delivery.subscriptionId, i.delivery.runId)
+                    : channelOf(i.runId),
             inThread: i.delivery.kind === 'thread',
             payload: i.notice as unknown as Record<string, unknown>,
             status: 'pending',
@@ -296,6 +309,10 @@ export class SqliteOutboxRepository implements OutboxRepository {
       .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')))
       .run();
     return res.changes === 1;
+  }
+
+  async hasEarlierPendingInLane(channelId: string, id: number): Promise<boolean> {
+    return statements(this.orm).get(SQL.earlierInLane).get(channelId, id) !== undefined;
   }
 
   async hasEarlierPending(runId: string, id: number): Promise<boolean> {

@@ -1,0 +1,131 @@
+// `npm run bench:api`: the real app (file database, the fake Slack in-process) driven through the
+// HTTP API alone: agents with tokens start Incident Response runs and complete every step, a few
+// at a time. Prints complete-step calls per second and their latency percentiles through HTTP,
+// and the delivery latency of the `step.completed` webhooks to a local receiver (from the API
+// call to the receiver). Not part of `npm test`. BENCH_RUNS (default 300), BENCH_AGENTS (4).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startHarness, userFor } from '../test/support/app-harness.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 300);
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 4);
+
+// The outbox polls and paces Slack as the bot does (a message a second per channel); runs are
+// spread over channels, as requests come from many.
+const h = await startHarness({
+  env: { API_RATE_LIMIT: '1000000' },
+  outbox: { pollMs: Number(process.env.BENCH_POLL_MS ?? 50), channelIntervalMs: 1000 },
+});
+const base = `http://127.0.0.1:${h.app.port}/api/v1`;
+
+// Every role's holder gets a token, and one more for the requester.
+const tokens = new Map<string, string>();
+for (const role of h.core.directory.names)
+  tokens.set(
+    role,
+    (await h.core.tokens.create(`bench-${role.toLowerCase()}`, { kind: 'user', userId: userFor(role) }))
+      .token,
+  );
+const requester = (await h.core.tokens.create('bench-requester', { kind: 'user', userId: 'UBENCHREQ' }))
+  .token;
+
+// A webhook receiver: when each step.completed arrived, against when its API call was sent.
+const sentAt = new Map<string, number>();
+const deliveryMs: number[] = [];
+const receiver = createServer((req, res) => {
+  let text = '';
+  req.on('data', (c) => {
+    text += c;
+  });
+  req.on('end', () => {
+    const body = JSON.parse(text) as { type: string; data: { run_id: string; step_key: string } };
+    if (body.type === 'step.completed') {
+      const sent = sentAt.get(`${body.data.run_id}/${body.data.step_key}`);
+      if (sent !== undefined) deliveryMs.push(performance.now() - sent);
+    }
+    res.writeHead(204);
+    res.end();
+  });
+});
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+await h.core.webhooks.add({
+  url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+  userId: null,
+});
+
+async function post(token: string, path: string, body: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: the answer is read field by field
+  return { status: res.status, json: (await res.json()) as any };
+}
+
+type RunJson = { id: string; status: string; steps: { key: string; status: string; owners: string[] }[] };
+const completeMs: number[] = [];
+let refusals = 0;
+
+async function walk(i: number) {
+  const started = await post(requester, '/requests', {
+    text: `Checkout API degraded for some users (${i})`,
+    chain: 'incident',
+    channel: `CBENCH${i % 20}`,
+  });
+  let run = started.json.run as RunJson;
+  while (run.status === 'active') {
+    const step = run.steps.find((s) => s.status === 'active')!;
+    let moved = false;
+    for (const role of step.owners) {
+      const token = tokens.get(role);
+      if (!token) continue;
+      sentAt.set(`${run.id}/${step.key}`, performance.now());
+      const t0 = performance.now();
+      const res = await post(token, `/runs/${run.id}/steps/${step.key}/complete`, { output: 'ok' });
+      if (res.status !== 200) {
+        refusals++;
+        continue;
+      }
+      completeMs.push(performance.now() - t0);
+      run = res.json.run as RunJson;
+      moved = true;
+      if (run.steps.find((s) => s.key === step.key)!.status !== 'active') break;
+    }
+    if (!moved) throw new Error(`no owner could complete ${run.id} ${step.key}`);
+  }
+}
+
+const t0 = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: AGENTS }, async () => {
+    while (next < RUNS) await walk(next++);
+  }),
+);
+const seconds = (performance.now() - t0) / 1000;
+// Wait for the webhooks still on their way.
+const expected = completeMs.length;
+const deadline = Date.now() + 30_000;
+while (deliveryMs.length < sentAt.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+const fmt = (x: number) => `${x.toFixed(1)} ms`;
+console.log(
+  `bench:api: ${RUNS} Incident Response runs, ${AGENTS} agents in parallel, through HTTP on a file database`,
+);
+console.log(
+  `complete-step calls: ${expected} in ${seconds.toFixed(1)} s = ${(expected / seconds).toFixed(0)} verbs/s (requests and refusals besides: ${RUNS} starts, ${refusals} refused)`,
+);
+console.log(
+  `  latency p50 ${fmt(pct(completeMs, 50))}  p90 ${fmt(pct(completeMs, 90))}  p99 ${fmt(pct(completeMs, 99))}  max ${fmt(Math.max(...completeMs))}`,
+);
+console.log(
+  `webhook step.completed deliveries: ${deliveryMs.length}/${sentAt.size}  latency p50 ${fmt(pct(deliveryMs, 50))}  p99 ${fmt(pct(deliveryMs, 99))}`,
+);
+receiver.close();
+await h.close();
+process.exit(0);

@@ -1,0 +1,244 @@
+// The HTTP API end to end: a whole Release run walked by tokens through /api/v1 alone, against
+// the real app and the fake Slack; the thread shows every step and the token that acted; the
+// errors an agent meets (401, 403, 404, 409, 400 with the valid values), Idempotency-Key, and
+// the per-token rate limit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, MAJOR_RELEASE_WALK, tokensFor } from '../support/api-client.ts';
+import {
+  ADMIN,
+  CHANNEL,
+  type Harness,
+  outboxSettled,
+  postedRun,
+  startHarness,
+  threadOf,
+  userFor,
+} from '../support/app-harness.ts';
+import { visibleText } from '../support/fake-slack.ts';
+
+const u = userFor;
+const RELEASE = MAJOR_RELEASE_WALK;
+const ROLES = [...new Set(['Requester', ...RELEASE.flatMap(([, roles]) => roles)])];
+
+let h: Harness;
+let tokens: Record<string, string>;
+const REQUESTER = 'UREQUESTER';
+
+beforeAll(async () => {
+  h = await startHarness();
+  tokens = await tokensFor(h, {
+    ...Object.fromEntries(
+      ROLES.filter((r) => r !== 'Requester').map((r) => [`agent-${r.toLowerCase()}`, u(r)]),
+    ),
+    'release-requester': REQUESTER,
+    'ops-admin': ADMIN,
+  });
+});
+afterAll(() => h.close());
+
+describe('the HTTP API', () => {
+  it('walks a whole Release run by tokens alone; the thread shows every step and the token that acted', async () => {
+    const started = await api(h, tokens[REQUESTER]!, 'POST', '/requests', {
+      text: 'Ship release v3.0 with the new billing page',
+      chain: 'release',
+      channel: CHANNEL,
+    });
+    expect(started.status).toBe(201);
+    const runId: string = started.json.run.id;
+    expect(runId).toMatch(/^REL-\d+$/);
+    expect(started.json.run.steps[0]).toMatchObject({ key: 'release_decision', status: 'active' });
+
+    for (const [key, roles] of RELEASE) {
+      for (const role of roles) {
+        const token = tokens[u(role)]!;
+        // The agent finds its step and everything it needs in /me/steps.
+        const mine = await api(h, token, 'GET', '/me/steps');
+        expect(mine.status).toBe(200);
+        const item = mine.json.steps.find((s: { run_id: string }) => s.run_id === runId);
+        expect(item, `${role} sees ${key}`).toMatchObject({ run_id: runId, chain: 'release', step_key: key });
+        expect(item.request.text).toContain('Ship release v3.0');
+        if (key === 'go_no_go')
+          expect(item.earlier_outputs.map((o: { step_key: string }) => o.step_key)).toContain(
+            'staging_deploy',
+          );
+        const done = await api(
+          h,
+          token,
+          'POST',
+          `/runs/${runId}/steps/${key}/complete`,
+          {
+            output: `${key} by ${role}`,
+            ...(key === 'release_decision' ? { facts: { release_type: 'major' } } : {}),
+          },
+          { 'idempotency-key': `${runId}-${key}-${role}` },
+        );
+        expect(done.status, `${role} completes ${key}: ${JSON.stringify(done.json)}`).toBe(200);
+      }
+    }
+    const final = await api(h, tokens[REQUESTER]!, 'GET', `/runs/${runId}`);
+    expect(final.status).toBe(200);
+    expect(final.json.run.status).toBe('done');
+    expect(final.json.run.releaseType).toBe('major');
+    expect(final.json.run.steps.every((s: { status: string }) => s.status === 'done')).toBe(true);
+    // The events log names the token each action came through.
+    const completions = final.json.run.events.filter(
+      (e: { type: string }) => e.type === 'step_delivered' || e.type === 'step_completed',
+    );
+    expect(completions.length).toBeGreaterThan(0);
+    expect(completions.every((e: { data: { token?: string } }) => typeof e.data.token === 'string')).toBe(
+      true,
+    );
+    expect(completions.map((e: { data: { token: string } }) => e.data.token)).toContain('agent-atlas');
+
+    // The thread shows every step's handoff and says which token acted.
+    await outboxSettled(h);
+    const run = await postedRun(h, runId);
+    const thread = threadOf(h, run)
+      .map((m) => visibleText(m))
+      .join('\n');
+    for (const [key] of RELEASE) {
+      const title = run.steps.find((s) => s.key === key)!.title;
+      expect(thread, key).toContain(title);
+    }
+    expect(thread).toContain('via API token “agent-atlas”');
+    expect(thread).toContain('via API token “release-requester”');
+  });
+
+  it('answers 401 for a missing or bad token, 403 for a non-owner, 404 for an unknown run, 409 for a step already completed', async () => {
+    const started = await api(h, tokens[REQUESTER]!, 'POST', '/requests', {
+      text: 'Ship release v3.1 with the invoices export',
+      chain: 'release',
+      channel: CHANNEL,
+    });
+    const runId: string = started.json.run.id;
+    expect((await api(h, null, 'GET', '/me/steps')).status).toBe(401);
+    const bad = await api(h, 'pl_not-a-token', 'GET', `/runs/${runId}`);
+    expect(bad.status).toBe(401);
+    expect(bad.json.error.code).toBe('unauthorized');
+
+    const refused = await api(
+      h,
+      tokens[u('Scribe')]!,
+      'POST',
+      `/runs/${runId}/steps/release_decision/complete`,
+      {
+        output: 'not mine',
+      },
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.json.error).toMatchObject({ code: 'not_owner' });
+
+    expect((await api(h, tokens[u('Atlas')]!, 'GET', '/runs/REL-999')).status).toBe(404);
+    expect((await api(h, tokens[u('Atlas')]!, 'GET', '/nothing/here')).json.error.code).toBe('not_found');
+
+    const first = await api(
+      h,
+      tokens[u('Atlas')]!,
+      'POST',
+      `/runs/${runId}/steps/release_decision/complete`,
+      {
+        output: 'minor',
+        facts: { release_type: 'minor' },
+      },
+    );
+    expect(first.status).toBe(200);
+    const again = await api(
+      h,
+      tokens[u('Atlas')]!,
+      'POST',
+      `/runs/${runId}/steps/release_decision/complete`,
+      {
+        output: 'again',
+      },
+    );
+    expect(again.status).toBe(409);
+    expect(typeof again.json.error.code).toBe('string');
+  });
+
+  it('validates facts with the verb schema: the error names the valid values, and nothing changes', async () => {
+    const started = await api(h, tokens[REQUESTER]!, 'POST', '/requests', {
+      text: 'Ship release v3.2 with the reports page',
+      chain: 'release',
+      channel: CHANNEL,
+    });
+    const runId: string = started.json.run.id;
+    const res = await api(h, tokens[u('Atlas')]!, 'POST', `/runs/${runId}/steps/release_decision/complete`, {
+      output: 'huge',
+      facts: { release_type: 'gigantic' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('bad_input');
+    expect(res.json.error.message).toContain('facts.release_type');
+    expect(res.json.error.message).toMatch(/major/);
+    const run = await api(h, tokens[u('Atlas')]!, 'GET', `/runs/${runId}`);
+    expect(run.json.run.steps[0].status).toBe('active');
+    expect(
+      (await api(h, tokens[u('Atlas')]!, 'POST', `/runs/${runId}/steps/release_decision/complete`, '{oops'))
+        .json.error.code,
+    ).toBe('bad_json');
+  });
+
+  it('acts once for a repeated Idempotency-Key, with the same answer; a key reused for another request is refused', async () => {
+    const key = 'start-v4';
+    const body = { text: 'Ship release v4.0 with dark mode', chain: 'release', channel: CHANNEL };
+    const first = await api(h, tokens[REQUESTER]!, 'POST', '/requests', body, { 'idempotency-key': key });
+    const second = await api(h, tokens[REQUESTER]!, 'POST', '/requests', body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.json.run.id).toBe(first.json.run.id);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const runs = await h.core.store.read.runs.list();
+    expect(runs.filter((r) => r.title.includes('v4.0'))).toHaveLength(1);
+    const other = await api(
+      h,
+      tokens[REQUESTER]!,
+      'POST',
+      '/requests',
+      { ...body, text: 'Ship release v5' },
+      {
+        'idempotency-key': key,
+      },
+    );
+    expect(other.status).toBe(422);
+    expect(other.json.error.code).toBe('idempotency_key_reused');
+  });
+
+  it('refuses an alerts token everywhere but alert intake', async () => {
+    const { token } = await h.core.tokens.create('grafana', { kind: 'alerts' });
+    const res = await api(h, token, 'GET', '/me/steps');
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('token_alerts_only');
+  });
+
+  it('stops working once revoked', async () => {
+    const { token } = await h.core.tokens.create('short-lived', { kind: 'user', userId: u('Atlas') });
+    expect((await api(h, token, 'GET', '/me/steps')).status).toBe(200);
+    await h.core.tokens.revoke('short-lived');
+    expect((await api(h, token, 'GET', '/me/steps')).status).toBe(401);
+  });
+});
+
+describe('the per-token rate limit', () => {
+  let limited: Harness;
+  beforeAll(async () => {
+    limited = await startHarness({ env: { API_RATE_LIMIT: '3' } });
+  });
+  afterAll(() => limited.close());
+
+  it('answers 429 with Retry-After once a token is over its limit; other tokens go on', async () => {
+    const { token } = await limited.core.tokens.create('busy', { kind: 'user', userId: u('Atlas') });
+    const { token: calm } = await limited.core.tokens.create('calm', { kind: 'user', userId: u('Scribe') });
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof api>> | null = null;
+    for (let i = 0; i < 4; i++) {
+      last = await api(limited, token, 'GET', '/me/steps');
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(last!.json.error.code).toBe('rate_limited');
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await api(limited, calm, 'GET', '/me/steps')).status).toBe(200);
+    limited.clock.advance(60_000);
+    expect((await api(limited, token, 'GET', '/me/steps')).status).toBe(200);
+  });
+});
