@@ -5,6 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../src/http/api/openapi.ts';
 import { OPERATIONS } from '../../src/http/api/operations.ts';
+import { fixture } from '../alerts/fixtures.ts';
 import { type ApiReply, api, tokensFor } from '../support/api-client.ts';
 import { CHANNEL, type Harness, startHarness, userFor } from '../support/app-harness.ts';
 
@@ -36,7 +37,7 @@ describe('the OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     const documented = Object.entries(doc.paths as Record<string, Json>)
       .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
-      .filter((x) => x !== 'GET /openapi.json')
+      .filter((x) => x !== 'GET /openapi.json' && x !== 'POST /alerts/{source}')
       .sort();
     expect(documented).toEqual(OPERATIONS.map((o) => `${o.method} ${o.path}`).sort());
     const ids = OPERATIONS.map((o) => o.operationId);
@@ -129,5 +130,38 @@ describe('the running API against its document', () => {
       409: ['POST', step],
     };
     for (const e of errors) expectDocumented(...where[e.status]!, e);
+  });
+});
+
+describe('the alert intake in the OpenAPI document', () => {
+  it("documents POST /alerts/{source} with each tool's payload, and its answers validate", async () => {
+    const op = doc.paths['/alerts/{source}'].post;
+    expect(op.parameters[0].schema.enum).toEqual([
+      'alertmanager',
+      'grafana',
+      'datadog',
+      'pagerduty',
+      'sentry',
+      'generic',
+    ]);
+    const h = await startHarness({ env: { INCIDENT_CHANNEL: 'CINCIDENTS' } });
+    try {
+      const { token } = await h.core.tokens.create('monitoring', { kind: 'alerts' });
+      const body = fixture('alertmanager-firing');
+      const requestSchema = ajv.compile({
+        ...op.requestBody.content['application/json'].schema,
+        components: doc.components,
+      });
+      expect(requestSchema(body), ajv.errorsText(requestSchema.errors)).toBe(true);
+      expectDocumented('POST', '/alerts/{source}', await api(h, token, 'POST', '/alerts/alertmanager', body));
+      expectDocumented(
+        'POST',
+        '/alerts/{source}',
+        await api(h, token, 'POST', '/alerts/alertmanager', { nope: 1 }),
+      );
+      expectDocumented('POST', '/alerts/{source}', await api(h, null, 'POST', '/alerts/alertmanager', body));
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -3,6 +3,7 @@
 // named with `.meta({ id })` become components; everything else is inlined.
 import { z } from 'zod';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhook-events.ts';
+import { alertPath } from './alerts-openapi.ts';
 import { OPERATIONS } from './operations.ts';
 import { errorSchema, webhookPayloadSchema } from './schemas.ts';
 
@@ -87,6 +88,7 @@ export function buildOpenApiDocument(): Json {
       responses,
     };
   }
+  paths['/alerts/{source}'] = alertPath(schemaOf, components, errorRef);
   paths['/openapi.json'] = {
     get: {
       operationId: 'getOpenApiDocument',
