@@ -159,4 +159,18 @@ describe('the sandbox in a browser', () => {
       .first()
       .waitFor();
   }, 60_000);
+
+  it('shows App Home: what waits on the person and the open runs', async () => {
+    const run = await latestRun();
+    const owner = run.steps.find((s) => s.status === 'active')!.owners[0]!;
+    await actAs(sandbox.people.find((p) => p.id === personFor(owner))!.name);
+    await page
+      .getByRole('navigation', { name: 'Channels' })
+      .getByRole('button', { name: 'ProjectLead' })
+      .click();
+    const home = page.getByRole('tabpanel', { name: 'Home' });
+    await home.getByRole('heading', { name: 'Open runs' }).waitFor();
+    await home.getByText(run.id).first().waitFor();
+    expect(await home.getByRole('heading', { name: 'Waiting on you' }).count()).toBe(1);
+  }, 60_000);
 });
