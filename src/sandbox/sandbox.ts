@@ -148,7 +148,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       changed();
     };
     const bound = core;
-    const routes = sandboxRoutes({
+    const page = sandboxRoutes({
       actions,
       state: (user) => pageState(standin, actions, people, user, clock.now()),
       advance,
@@ -162,7 +162,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       },
       logger,
     });
-    for (const route of routes) http.route(route);
+    for (const route of page.routes) http.route(route);
     await app.workspaceUrl().catch(() => undefined);
     await scheduler.start();
     const ticker = setInterval(() => {
@@ -182,6 +182,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       advance,
       async close() {
         clearInterval(ticker);
+        page.endStreams();
         await scheduler.stop();
         await app.stop();
         await bound.close();
