@@ -75,7 +75,8 @@ export function pageState(
   me: string,
   now: number,
 ): PageState {
-  if (!people.some((p) => p.id === me)) throw new SandboxInputError(`No one in the sandbox has the id ${me}.`);
+  if (!people.some((p) => p.id === me))
+    throw new SandboxInputError(`No one in the sandbox has the id ${me}.`);
   const dm = standin.dmChannel(me);
   const visible = new Set([...CHANNELS.map((c) => c.id), dm]);
   const open = actions.openModal(me);

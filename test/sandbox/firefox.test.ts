@@ -2,18 +2,15 @@
 // and renderer as in Chromium start a run from the composer, open the thread, act as the
 // owner, fill the modal and submit it, then move the clock to the daily digest.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, SandboxClock, startSandbox } from '../../src/sandbox/sandbox.ts';
-import { tempDbPath } from '../support/engine.ts';
+import type { Sandbox } from '../../src/sandbox/sandbox.ts';
+import { startTestSandbox } from './browser.ts';
 import { type FirefoxPage, hasFirefox, launchFirefox } from './firefox.ts';
 
 describe.skipIf(!hasFirefox)('the sandbox in Firefox (runs when firefox-esr is installed)', () => {
   let sandbox: Sandbox;
   let page: FirefoxPage;
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      env: { DATABASE_URL: tempDbPath('sandbox-firefox'), PORT: '0' },
-      clock: new SandboxClock(Date.UTC(2026, 10, 2, 10, 0, 0)),
-    });
+    sandbox = await startTestSandbox('sandbox-firefox');
     page = await launchFirefox();
     await page.goto(sandbox.url);
   }, 60_000);

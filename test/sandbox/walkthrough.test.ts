@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/domain/types.ts';
-import { type Sandbox, SandboxClock, startSandbox } from '../../src/sandbox/sandbox.ts';
+import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { personFor } from '../../src/sandbox/workspace.ts';
 import { encodeStepRef } from '../../src/slack/ids.ts';
-import { tempDbPath } from '../support/engine.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium, startTestSandbox } from './browser.ts';
 
 const SCREENSHOT =
   process.env.SANDBOX_SCREENSHOT ?? join(mkdtempSync(join(tmpdir(), 'sandbox-shot-')), 'sandbox.png');
@@ -23,11 +22,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 
 beforeAll(async () => {
-  // Monday 2 November 2026, 10:00 UTC.
-  sandbox = await startSandbox({
-    env: { DATABASE_URL: tempDbPath('sandbox'), PORT: '0' },
-    clock: new SandboxClock(Date.UTC(2026, 10, 2, 10, 0, 0)),
-  });
+  sandbox = await startTestSandbox('sandbox');
   browser = await launchChromium();
   page = await browser.context.newPage();
   page.setDefaultTimeout(15_000);
