@@ -204,5 +204,12 @@ describe('the page renders every Block Kit builder', () => {
     expect(html).toContain('<em>done</em>');
     expect(html).toContain('href="https://x.test/a?b=1&amp;c=2"');
     expect(html).toContain('<blockquote>quoted</blockquote>');
+    const date = renderBlocks([
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'until <!date^1793610000^{date_short} {time}|later>' }],
+      },
+    ]);
+    expect(date).toContain('until Mon 2 Nov, 09:00 UTC');
   });
 });

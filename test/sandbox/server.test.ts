@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageState } from '../../src/sandbox/page-state.ts';
 import { type Sandbox, SandboxClock, startSandbox } from '../../src/sandbox/sandbox.ts';
 import { personFor, REQUESTER_ID } from '../../src/sandbox/workspace.ts';
+import { ACTION } from '../../src/slack/ids.ts';
 import { tempDbPath } from '../support/engine.ts';
 
 const dbPath = tempDbPath('sandbox');
@@ -91,6 +92,29 @@ describe('the sandbox server', () => {
     expect(mention.text).toBe(`<@${sandbox.standin.botUserId}> help`);
     expect(mention.blocks[0]!.type).toBe('rich_text');
     expect((await state(personFor('Atlas'))).ephemerals).toEqual([]);
+  });
+
+  it('replaces an ephemeral message as Slack does when the bot answers its button with replace_original', async () => {
+    await post('compose', {
+      user: REQUESTER_ID,
+      channel: 'CPRODUCT',
+      text: '/lead something about the thing',
+    });
+    const ask = await sandbox.standin.waitFor((f) =>
+      f.ephemerals(REQUESTER_ID).find((e) => JSON.stringify(e.blocks ?? []).includes(ACTION.chooseChain)),
+    );
+    const choice = /"value":"(\d+\|[a-z_]+)"/.exec(JSON.stringify(ask.blocks))![1]!;
+    const res = await post('press', {
+      user: REQUESTER_ID,
+      container: { kind: 'ephemeral', channel: 'CPRODUCT', ts: ask.message_ts },
+      actionId: ACTION.chooseChain,
+      value: choice,
+    });
+    expect(res.status).toBe(200);
+    await sandbox.standin.waitFor((f) => f.responses.some((r) => r.context.messageTs === ask.message_ts));
+    const shown = (await state(REQUESTER_ID)).ephemerals;
+    expect(shown.some((e) => e.ts === ask.message_ts)).toBe(false);
+    expect(shown.at(-1)!.text).toMatch(/started|FEAT|BUG|REL|INC|CHG|AUD/);
   });
 
   it('refuses bad requests with a clear error and changes nothing', async () => {

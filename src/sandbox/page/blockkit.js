@@ -22,6 +22,21 @@ function slackText(s) {
 
 const nameOf = (ctx, id) => ctx.users?.[id] ?? id;
 
+/** `<!date^1793610000^{date_short_pretty} at {time}|fallback>`: the time in UTC (the sandbox's zone). */
+function dateToken(target, fallback) {
+  const seconds = Number(target.split('^')[1]);
+  if (!Number.isFinite(seconds)) return fallback ?? '';
+  return new Date(seconds * 1000).toLocaleString('en-GB', {
+    timeZone: 'UTC',
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+}
+
 /** One `<…>` token of Slack's markup: mentions, channels, groups, special mentions, links. */
 function token(inner, ctx) {
   const [target, label] = inner.split('|');
@@ -29,6 +44,7 @@ function token(inner, ctx) {
     return `<span class="mention">@${escapeHtml(label ?? nameOf(ctx, target.slice(1)))}</span>`;
   if (target.startsWith('#C') || target.startsWith('#G'))
     return `<span class="mention">#${escapeHtml(label ?? ctx.channels?.[target.slice(1)] ?? target.slice(1))}</span>`;
+  if (target.startsWith('!date^')) return escapeHtml(dateToken(target, label));
   if (target.startsWith('!subteam^'))
     return `<span class="mention">@${escapeHtml(label ?? target.slice(9))}</span>`;
   if (target.startsWith('!')) return `<span class="mention">@${escapeHtml(label ?? target.slice(1))}</span>`;
