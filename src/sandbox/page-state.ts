@@ -2,12 +2,15 @@
 // message (with its thread), the ephemerals meant for them alone, the modal they have open
 // (with the bot's field errors) and their App Home. The page renders it; nothing is computed
 // twice.
+import { CALLBACK } from '../slack/ids.ts';
 import type { FakeMessage, FakeSlack, Json } from '../slack-standin/fake-slack.ts';
 import { BOT_NAME, SandboxInputError, type UserActions } from './user-actions.ts';
 import { CHANNELS, type SandboxPerson } from './workspace.ts';
 
 /** The app's message shortcuts (manifest.yml): offered on every message. */
-export const MESSAGE_SHORTCUTS = [{ callbackId: 'declare_incident', name: 'Declare incident' }] as const;
+export const MESSAGE_SHORTCUTS = [
+  { callbackId: CALLBACK.declareIncident, name: 'Declare incident' },
+] as const;
 
 export interface PageMessage {
   channel: string;

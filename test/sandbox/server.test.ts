@@ -60,7 +60,7 @@ describe('the sandbox server', () => {
   it('serves the page with the controls the contract names', async () => {
     const html = await (await fetch(sandbox.url)).text();
     expect(html).toContain('<label for="message" class="visually-hidden">Message</label>');
-    expect(html).toMatch(/<label class="act-as">Act as\s*<select id="act-as">/);
+    expect(html).toContain('<label for="act-as">Act as</label>');
     expect((await fetch(new URL('sandbox/blockkit.js', sandbox.url))).headers.get('content-type')).toContain(
       'javascript',
     );

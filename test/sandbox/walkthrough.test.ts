@@ -34,7 +34,21 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-const actAs = (name: string) => page.getByLabel('Act as').selectOption({ label: name });
+const actAs = (name: string) =>
+  page.getByRole('combobox', { name: 'Act as', exact: true }).selectOption({ label: name });
+
+/** The page's controls as the accessibility tree has them: none may be without a name. */
+async function expectEveryControlNamed() {
+  const tree = await page.locator('body').ariaSnapshot();
+  const unnamed = tree
+    .split('\n')
+    .filter((line) =>
+      /^\s*- (button|combobox|listbox|textbox|radio|checkbox|menuitem|tab|link)(\s*\[[^\]]*\])?:?\s*$/.test(
+        line,
+      ),
+    );
+  expect(unnamed, tree).toEqual([]);
+}
 const composer = () => page.getByRole('textbox', { name: 'Message', exact: true });
 const channel = (name: string) =>
   page.getByRole('navigation', { name: 'Channels' }).getByRole('button', { name: `# ${name}` });
@@ -100,10 +114,12 @@ describe('the sandbox in a browser', () => {
         await done.waitFor();
         await page.screenshot({ path: SCREENSHOT });
         screenshotTaken = true;
+        await expectEveryControlNamed();
       }
       await done.click();
       await dialog().waitFor();
       await fillForm(dialog(), step!.title);
+      if (step!.idx === 2) await expectEveryControlNamed();
       await dialog().locator('button[type="submit"]').click();
       await dialog().waitFor({ state: 'hidden' });
     }
