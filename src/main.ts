@@ -5,9 +5,7 @@ import { createApp } from './app.ts';
 import { loadBotConfig, readEnvironment } from './config.ts';
 import { createCore } from './core.ts';
 import { isDomainError } from './errors.ts';
-import { createAuditCron } from './jobs/audit-cron.ts';
-import { createDigestCron } from './jobs/digest-cron.ts';
-import { createScheduler } from './jobs/scheduler.ts';
+import { createJobs } from './jobs/jobs.ts';
 import { createLogger } from './logger.ts';
 
 async function main() {
@@ -16,28 +14,7 @@ async function main() {
   const core = await createCore(config);
   const bot = createApp({ config, core, logger: log });
   // The clocks (reminders, escalations, GDPR) and the digests post through the outbox.
-  const scheduler = createScheduler({
-    store: core.store,
-    clock: core.clock,
-    workerId: core.workerId,
-    directory: core.directory,
-    adminUserIds: core.adminUserIds,
-    logger: log,
-    onNotices: core.webhooks.enqueueForNotices,
-  });
-  const digests = createDigestCron({
-    digests: core.digests,
-    clock: core.clock,
-    schedules: { daily: config.DIGEST_DAILY_CRON, weekly: config.DIGEST_WEEKLY_CRON },
-    timeZone: config.DIGEST_TIMEZONE,
-    logger: log,
-  });
-  const audits = createAuditCron({
-    cadence: core.audits,
-    schedule: config.AUDIT_QUARTERLY_CRON,
-    timeZone: core.workTimeZone,
-    logger: log,
-  });
+  const { scheduler, digests, audits } = createJobs(core, config, { logger: log });
   // A process manager stopping `npm start` may signal npm and the bot both (npm forwards what it
   // gets): the first SIGTERM or SIGINT starts the drain, any later one is only logged, so a
   // repeated signal never cuts the drain short.

@@ -6,8 +6,12 @@ import { isDomainError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { DEFAULT_SANDBOX_DB, startSandbox } from './sandbox.ts';
 
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
 async function main() {
-  const logger = createLogger(process.env.LOG_LEVEL === 'debug' ? 'debug' : 'warn');
+  // Quiet by default (warnings and errors); a bad LOG_LEVEL is refused by the configuration.
+  const level = LEVELS.find((l) => l === process.env.LOG_LEVEL) ?? 'warn';
+  const logger = createLogger(level);
   const sandbox = await startSandbox({ env: process.env, logger });
   process.stdout.write(
     `ProjectLead sandbox: open ${sandbox.url} (database ${process.env.DATABASE_URL || DEFAULT_SANDBOX_DB}; Ctrl-C stops it)\n`,

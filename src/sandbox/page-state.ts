@@ -2,12 +2,15 @@
 // message (with its thread), the ephemerals meant for them alone, the modal they have open
 // (with the bot's field errors) and their App Home. The page renders it; nothing is computed
 // twice.
+import { CALLBACK } from '../slack/ids.ts';
 import type { FakeMessage, FakeSlack, Json } from '../slack-standin/fake-slack.ts';
 import { BOT_NAME, SandboxInputError, type UserActions } from './user-actions.ts';
 import { CHANNELS, type SandboxPerson } from './workspace.ts';
 
 /** The app's message shortcuts (manifest.yml): offered on every message. */
-export const MESSAGE_SHORTCUTS = [{ callbackId: 'declare_incident', name: 'Declare incident' }] as const;
+export const MESSAGE_SHORTCUTS = [
+  { callbackId: CALLBACK.declareIncident, name: 'Declare incident' },
+] as const;
 
 export interface PageMessage {
   channel: string;
@@ -50,6 +53,8 @@ export interface PageState {
   shortcuts: typeof MESSAGE_SHORTCUTS;
 }
 
+const isTrue = (v: unknown) => v === true || v === 'true';
+
 const textOf = (v: unknown, fallback: string): string =>
   typeof v === 'object' && v !== null && typeof (v as Json).text === 'string'
     ? String((v as Json).text)
@@ -80,6 +85,14 @@ export function pageState(
   const dm = standin.dmChannel(me);
   const visible = new Set([...CHANNELS.map((c) => c.id), dm]);
   const open = actions.openModal(me);
+  // An ephemeral message the bot replaced or deleted through its response_url is gone, as in
+  // Slack (the stand-in keeps every post; the replacement is an ephemeral of its own).
+  const replaced = new Set(
+    standin.responses
+      .filter((r) => r.context.userId === me && r.context.messageTs !== undefined)
+      .filter((r) => isTrue(r.body.replace_original) || isTrue(r.body.delete_original))
+      .map((r) => r.context.messageTs!),
+  );
   const v = open?.view.view;
   return {
     me,
@@ -96,7 +109,7 @@ export function pageState(
       .map(pageMessage),
     ephemerals: standin
       .ephemerals(me)
-      .filter((e) => visible.has(e.channel))
+      .filter((e) => visible.has(e.channel) && !replaced.has(e.message_ts))
       .map((e) => ({
         channel: e.channel,
         ts: e.message_ts,

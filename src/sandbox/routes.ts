@@ -72,8 +72,15 @@ async function jsonBody<S extends z.ZodType>(req: IncomingMessage, schema: S): P
   return parsed.data;
 }
 
-export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
+export interface SandboxRoutes {
+  routes: Route[];
+  /** Ends the live-update streams (an open page would otherwise hold the server's close). */
+  endStreams(): void;
+}
+
+export function sandboxRoutes(deps: SandboxRouteDeps): SandboxRoutes {
   const { actions } = deps;
+  const streams = new Set<ServerResponse>();
   const post = <S extends z.ZodType>(
     name: string,
     schema: S,
@@ -97,7 +104,7 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
     },
   });
 
-  return [
+  const routes: Route[] = [
     {
       method: 'GET',
       path: '/',
@@ -127,6 +134,7 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
           connection: 'keep-alive',
         });
         res.write('retry: 1000\n\n');
+        streams.add(res);
         // Changes come in bursts (a transition posts several messages): one event per burst.
         let pending: NodeJS.Timeout | undefined;
         const unsubscribe = deps.onChange(() => {
@@ -137,6 +145,7 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
         });
         const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
         req.on('close', () => {
+          streams.delete(res);
           unsubscribe();
           clearInterval(keepAlive);
           if (pending) clearTimeout(pending);
@@ -161,6 +170,13 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
     post('home', bodies.home, (b) => actions.openHome(b.user)),
     post('clock', bodies.clock, (b) => deps.advance(b.advance === 'hour' ? HOUR : 24 * HOUR)),
   ];
+  return {
+    routes,
+    endStreams() {
+      for (const res of streams) res.end();
+      streams.clear();
+    },
+  };
 }
 
 async function sendFile(res: ServerResponse, name: string, type: string): Promise<void> {

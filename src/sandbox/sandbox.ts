@@ -7,8 +7,7 @@ import { createApp, type SlackApp } from '../app.ts';
 import { loadBotConfig } from '../config.ts';
 import { type Core, createCore } from '../core.ts';
 import { createHttpServer } from '../http/server.ts';
-import { createDigestCron } from '../jobs/digest-cron.ts';
-import { createScheduler } from '../jobs/scheduler.ts';
+import { createJobs } from '../jobs/jobs.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { createSlackDriver } from '../slack-standin/driver.ts';
 import { type FakeSlack, startFakeSlack } from '../slack-standin/fake-slack.ts';
@@ -97,6 +96,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let core: Core | undefined;
   try {
     core = await createCore(config, { clock: clock.now });
+    const bound = core;
     const people = sandboxPeople(core.directory);
     furnish(standin, people);
     await holdRolesAtFirstStart(core);
@@ -109,21 +109,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       http,
       outbox: { channelIntervalMs: 50, pollMs: 50 },
     });
-    const scheduler = createScheduler({
-      store: core.store,
-      clock: clock.now,
-      workerId: core.workerId,
-      directory: core.directory,
-      adminUserIds: core.adminUserIds,
+    const { scheduler, digests } = createJobs(bound, config, {
       logger,
-      intervalMs: TICK_MS,
-    });
-    const digests = createDigestCron({
-      digests: core.digests,
       clock: clock.now,
-      schedules: { daily: config.DIGEST_DAILY_CRON, weekly: config.DIGEST_WEEKLY_CRON },
-      timeZone: config.DIGEST_TIMEZONE,
-      logger,
+      tickIntervalMs: TICK_MS,
     });
     const fireDue = async () => {
       await scheduler.tick();
@@ -147,8 +136,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       await fireDue();
       changed();
     };
-    const bound = core;
-    const routes = sandboxRoutes({
+    const page = sandboxRoutes({
       actions,
       state: (user) => pageState(standin, actions, people, user, clock.now()),
       advance,
@@ -162,7 +150,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       },
       logger,
     });
-    for (const route of routes) http.route(route);
+    for (const route of page.routes) http.route(route);
     await app.workspaceUrl().catch(() => undefined);
     await scheduler.start();
     const ticker = setInterval(() => {
@@ -182,6 +170,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       advance,
       async close() {
         clearInterval(ticker);
+        page.endStreams();
         await scheduler.stop();
         await app.stop();
         await bound.close();

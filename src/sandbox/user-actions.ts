@@ -46,8 +46,9 @@ export function createUserActions({ standin, driver, people, changed }: UserActi
     if (!found) throw new SandboxInputError(`No one in the sandbox has the id ${id}.`);
     return found;
   };
-  const channel = (id: string): string => {
-    const known = CHANNELS.some((c) => c.id === id) || people.some((p) => standin.dmChannel(p.id) === id);
+  /** A channel of the workspace, or the person's own DM with the bot. */
+  const channel = (id: string, who: SandboxPerson): string => {
+    const known = CHANNELS.some((c) => c.id === id) || standin.dmChannel(who.id) === id;
     if (!known) throw new SandboxInputError(`There is no channel ${id}.`);
     return id;
   };
@@ -93,7 +94,7 @@ export function createUserActions({ standin, driver, people, changed }: UserActi
     /** The composer: `/lead …` is the slash command; anything else is a message in the channel (or thread). */
     async compose(input: { user: string; channel: string; text: string; threadTs?: string | undefined }) {
       const who = person(input.user);
-      const where = channel(input.channel);
+      const where = channel(input.channel, who);
       const text = input.text.trim();
       if (text === '') throw new SandboxInputError('Write something first.');
       if (text.startsWith('/')) {

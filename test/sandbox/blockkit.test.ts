@@ -8,7 +8,7 @@ import { renderBlocks } from '../../src/sandbox/page/blockkit.js';
 import * as clocks from '../../src/slack/blocks/clocks/index.ts';
 import * as blocks from '../../src/slack/blocks/index.ts';
 import { renderNotice } from '../../src/slack/render.ts';
-import { NOTICES, playbook, startedRun } from '../slack/blocks/fixtures.ts';
+import { METRICS, NOTICES, playbook, startedRun } from '../slack/blocks/fixtures.ts';
 import { emptyDigestNotice } from '../support/digest-notice.ts';
 
 const T = Date.UTC(2026, 10, 2, 9, 0);
@@ -21,25 +21,6 @@ const blockedStep = {
   blockReason: 'No DPIA yet',
   blockedBy: 'UPRIVACY',
   blockedByRole: 'Privacy',
-};
-const metrics = {
-  from: null,
-  to: null,
-  chains: [
-    {
-      chain: 'feature',
-      title: 'New Feature',
-      count: 4,
-      done: 3,
-      open: 1,
-      avgDurationMs: 3_600_000,
-      successRate: 0.75,
-    },
-  ],
-  mttr: [
-    { severity: 'sev1', count: 2, avgMs: 30 * 60_000 },
-    { severity: 'sev2', count: 0, avgMs: null },
-  ],
 };
 const digest = emptyDigestNotice('Daily digest', T).data;
 
@@ -108,7 +89,7 @@ const BUILT: Record<string, () => Surface | Surface[]> = {
     blocks.buildAppHome({
       waiting: [{ run: feature, step }],
       openRuns: [feature, incident],
-      metrics,
+      metrics: METRICS,
       playbooks: [playbook('feature')],
     }),
   buildStepDoneModal: () =>
@@ -138,8 +119,8 @@ const BUILT: Record<string, () => Surface | Surface[]> = {
     blocks.buildDigestAnswer({ shown: 'channel', channel: 'CALGOSYNC', digest }),
     blocks.buildDigestAnswer({ shown: 'requester', reason: 'admins_only', channel: null, digest }),
   ],
-  buildMetricsBlocks: () => ({ blocks: blocks.buildMetricsBlocks(metrics) }),
-  buildMetricsMessage: () => blocks.buildMetricsMessage(metrics),
+  buildMetricsBlocks: () => ({ blocks: blocks.buildMetricsBlocks(METRICS) }),
+  buildMetricsMessage: () => blocks.buildMetricsMessage(METRICS),
   buildPostmortemPosted: () => blocks.buildPostmortemPosted({ runId: 'INC-1' }),
   buildSnoozedMessage: () =>
     clocks.buildSnoozedMessage({
@@ -224,5 +205,12 @@ describe('the page renders every Block Kit builder', () => {
     expect(html).toContain('<em>done</em>');
     expect(html).toContain('href="https://x.test/a?b=1&amp;c=2"');
     expect(html).toContain('<blockquote>quoted</blockquote>');
+    const date = renderBlocks([
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'until <!date^1793610000^{date_short} {time}|later>' }],
+      },
+    ]);
+    expect(date).toContain('until Mon 2 Nov, 09:00 UTC');
   });
 });

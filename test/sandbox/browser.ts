@@ -1,10 +1,20 @@
 // Debian's Chromium driven by playwright-core, for the sandbox's browser tests: headless, no
 // network beyond 127.0.0.1, a fresh profile each time. A missing Chromium fails the test with
-// what to install (`.ci/run` installs it).
+// what to install (`.ci/run` installs it). And the sandbox the tests start.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { type Sandbox, SandboxClock, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { tempDbPath } from '../support/engine.ts';
+
+/** A sandbox on its own database and any free port, its clock from Monday 2 November 2026, 10:00 UTC. */
+export function startTestSandbox(name: string, dbPath = tempDbPath(name)): Promise<Sandbox> {
+  return startSandbox({
+    env: { DATABASE_URL: dbPath, PORT: '0' },
+    clock: new SandboxClock(Date.UTC(2026, 10, 2, 10, 0, 0)),
+  });
+}
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/domain/types.ts';
-import { type Sandbox, SandboxClock, startSandbox } from '../../src/sandbox/sandbox.ts';
+import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { personFor } from '../../src/sandbox/workspace.ts';
 import { encodeStepRef } from '../../src/slack/ids.ts';
-import { tempDbPath } from '../support/engine.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium, startTestSandbox } from './browser.ts';
 
 const SCREENSHOT =
   process.env.SANDBOX_SCREENSHOT ?? join(mkdtempSync(join(tmpdir(), 'sandbox-shot-')), 'sandbox.png');
@@ -23,11 +22,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 
 beforeAll(async () => {
-  // Monday 2 November 2026, 10:00 UTC.
-  sandbox = await startSandbox({
-    env: { DATABASE_URL: tempDbPath('sandbox'), PORT: '0' },
-    clock: new SandboxClock(Date.UTC(2026, 10, 2, 10, 0, 0)),
-  });
+  sandbox = await startTestSandbox('sandbox');
   browser = await launchChromium();
   page = await browser.context.newPage();
   page.setDefaultTimeout(15_000);
@@ -39,7 +34,21 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-const actAs = (name: string) => page.getByLabel('Act as').selectOption({ label: name });
+const actAs = (name: string) =>
+  page.getByRole('combobox', { name: 'Act as', exact: true }).selectOption({ label: name });
+
+/** The page's controls as the accessibility tree has them: none may be without a name. */
+async function expectEveryControlNamed() {
+  const tree = await page.locator('body').ariaSnapshot();
+  const unnamed = tree
+    .split('\n')
+    .filter((line) =>
+      /^\s*- (button|combobox|listbox|textbox|radio|checkbox|menuitem|tab|link)(\s*\[[^\]]*\])?:?\s*$/.test(
+        line,
+      ),
+    );
+  expect(unnamed, tree).toEqual([]);
+}
 const composer = () => page.getByRole('textbox', { name: 'Message', exact: true });
 const channel = (name: string) =>
   page.getByRole('navigation', { name: 'Channels' }).getByRole('button', { name: `# ${name}` });
@@ -105,10 +114,12 @@ describe('the sandbox in a browser', () => {
         await done.waitFor();
         await page.screenshot({ path: SCREENSHOT });
         screenshotTaken = true;
+        await expectEveryControlNamed();
       }
       await done.click();
       await dialog().waitFor();
       await fillForm(dialog(), step!.title);
+      if (step!.idx === 2) await expectEveryControlNamed();
       await dialog().locator('button[type="submit"]').click();
       await dialog().waitFor({ state: 'hidden' });
     }
@@ -158,5 +169,19 @@ describe('the sandbox in a browser', () => {
       .getByText(/digest/i)
       .first()
       .waitFor();
+  }, 60_000);
+
+  it('shows App Home: what waits on the person and the open runs', async () => {
+    const run = await latestRun();
+    const owner = run.steps.find((s) => s.status === 'active')!.owners[0]!;
+    await actAs(sandbox.people.find((p) => p.id === personFor(owner))!.name);
+    await page
+      .getByRole('navigation', { name: 'Channels' })
+      .getByRole('button', { name: 'ProjectLead' })
+      .click();
+    const home = page.getByRole('tabpanel', { name: 'Home' });
+    await home.getByRole('heading', { name: 'Open runs' }).waitFor();
+    await home.getByText(run.id).first().waitFor();
+    expect(await home.getByRole('heading', { name: 'Waiting on you' }).count()).toBe(1);
   }, 60_000);
 });

@@ -22,6 +22,21 @@ function slackText(s) {
 
 const nameOf = (ctx, id) => ctx.users?.[id] ?? id;
 
+/** `<!date^1793610000^{date_short_pretty} at {time}|fallback>`: the time in UTC (the sandbox's zone). */
+function dateToken(target, fallback) {
+  const seconds = Number(target.split('^')[1]);
+  if (!Number.isFinite(seconds)) return fallback ?? '';
+  return new Date(seconds * 1000).toLocaleString('en-GB', {
+    timeZone: 'UTC',
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+}
+
 /** One `<…>` token of Slack's markup: mentions, channels, groups, special mentions, links. */
 function token(inner, ctx) {
   const [target, label] = inner.split('|');
@@ -29,6 +44,7 @@ function token(inner, ctx) {
     return `<span class="mention">@${escapeHtml(label ?? nameOf(ctx, target.slice(1)))}</span>`;
   if (target.startsWith('#C') || target.startsWith('#G'))
     return `<span class="mention">#${escapeHtml(label ?? ctx.channels?.[target.slice(1)] ?? target.slice(1))}</span>`;
+  if (target.startsWith('!date^')) return escapeHtml(dateToken(target, label));
   if (target.startsWith('!subteam^'))
     return `<span class="mention">@${escapeHtml(label ?? target.slice(9))}</span>`;
   if (target.startsWith('!')) return `<span class="mention">@${escapeHtml(label ?? target.slice(1))}</span>`;
@@ -132,6 +148,20 @@ function optionsOf(el) {
   return [...flat, ...grouped];
 }
 
+/** A select of an input block: a placeholder first when one value is chosen, a list box when several. */
+function selectHtml(el, multi, placeholder, attributes, options) {
+  const first = multi
+    ? ''
+    : `<option value="">${escapeHtml(plainOf(el.placeholder) || placeholder)}</option>`;
+  const items = options
+    .map(
+      (o) =>
+        `<option value="${escapeHtml(o.value)}"${o.selected ? ' selected' : ''}${attr('title', o.title)}>${o.html}</option>`,
+    )
+    .join('');
+  return `<select ${attributes} class="bk-select"${multi ? ' multiple' : ''}>${first}${items}</select>`;
+}
+
 /** The control of an input block, labelled by the block's label (`labelId`). */
 function inputControl(el, blockId, controlId, labelId, describedBy, ctx) {
   const data = `${attr('data-block-id', blockId)}${attr('data-action-id', el.action_id)}${attr('data-type', el.type)}`;
@@ -150,31 +180,24 @@ function inputControl(el, blockId, controlId, labelId, describedBy, ctx) {
       const initial = initialValues(
         multi ? el.initial_options : el.initial_option ? [el.initial_option] : [],
       );
-      const options = optionsOf(el)
-        .map(
-          (o) =>
-            `<option value="${escapeHtml(o.value)}"${initial.has(o.value) ? ' selected' : ''}${attr('title', plainOf(o.description) || undefined)}>${slackText(plainOf(o.text))}</option>`,
-        )
-        .join('');
-      const placeholder = multi
-        ? ''
-        : `<option value="">${escapeHtml(plainOf(el.placeholder) || 'Choose…')}</option>`;
-      return `<select id="${controlId}" class="bk-select"${data}${described}${multi ? ' multiple' : ''}>${placeholder}${options}</select>`;
+      const options = optionsOf(el).map((o) => ({
+        value: o.value,
+        html: slackText(plainOf(o.text)),
+        selected: initial.has(o.value),
+        title: plainOf(o.description) || undefined,
+      }));
+      return selectHtml(el, multi, 'Choose…', `id="${controlId}"${data}${described}`, options);
     }
     case 'users_select':
     case 'multi_users_select': {
       const multi = el.type === 'multi_users_select';
       const initial = new Set(multi ? (el.initial_users ?? []) : el.initial_user ? [el.initial_user] : []);
-      const options = Object.entries(ctx.users ?? {})
-        .map(
-          ([id, name]) =>
-            `<option value="${escapeHtml(id)}"${initial.has(id) ? ' selected' : ''}>${escapeHtml(name)}</option>`,
-        )
-        .join('');
-      const placeholder = multi
-        ? ''
-        : `<option value="">${escapeHtml(plainOf(el.placeholder) || 'Choose someone…')}</option>`;
-      return `<select id="${controlId}" class="bk-select"${data}${described}${multi ? ' multiple' : ''}>${placeholder}${options}</select>`;
+      const options = Object.entries(ctx.users ?? {}).map(([id, name]) => ({
+        value: id,
+        html: escapeHtml(name),
+        selected: initial.has(id),
+      }));
+      return selectHtml(el, multi, 'Choose someone…', `id="${controlId}"${data}${described}`, options);
     }
     case 'radio_buttons':
     case 'checkboxes': {

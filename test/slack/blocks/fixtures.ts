@@ -5,6 +5,7 @@ import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { loadRoleDirectory } from '../../../routing/roles.ts';
 import { PRINCIPALS } from '../../../src/core/principals.ts';
 import type { Notice } from '../../../src/domain/notices.ts';
+import type { MetricsReport } from '../../../src/domain/reports.ts';
 import { newRun, RunTransition } from '../../../src/domain/run-machine.ts';
 import type { Run, RunRequest } from '../../../src/domain/types.ts';
 import { emptyDigestNotice } from '../../support/digest-notice.ts';
@@ -49,6 +50,27 @@ export function startedRun(
   tr.start('UREQ');
   return { run: tr.run, notices: tr.messages.map((m) => m.notice) };
 }
+
+/** A metrics report with one chain and two severities, one without incidents. */
+export const METRICS: MetricsReport = {
+  from: null,
+  to: null,
+  chains: [
+    {
+      chain: 'feature',
+      title: 'New Feature',
+      count: 4,
+      done: 3,
+      open: 1,
+      avgDurationMs: 3_600_000,
+      successRate: 0.75,
+    },
+  ],
+  mttr: [
+    { severity: 'sev1', count: 2, avgMs: 30 * 60_000 },
+    { severity: 'sev2', count: 0, avgMs: null },
+  ],
+};
 
 const step = { runId: 'FEAT-3', stepKey: 'technical_feasibility', stepTitle: 'Technical Feasibility' };
 const T0 = Date.UTC(2026, 10, 2, 9, 0);

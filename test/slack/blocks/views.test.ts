@@ -18,7 +18,7 @@ import {
   buildUnblockModal,
 } from '../../../src/slack/blocks/index.ts';
 import { ACTION, BLOCK, CALLBACK, encodeStepRef, parseChainChoice } from '../../../src/slack/ids.ts';
-import { playbook, startedRun } from './fixtures.ts';
+import { METRICS, playbook, startedRun } from './fixtures.ts';
 import { actionElements, allText, messageProblems, viewProblems } from './slack-limits.ts';
 
 type Json = Record<string, unknown>;
@@ -192,25 +192,7 @@ describe('answers and App Home', () => {
     const home = buildAppHome({
       waiting: items,
       openRuns: runs,
-      metrics: {
-        from: null,
-        to: null,
-        chains: [
-          {
-            chain: 'feature',
-            title: 'New Feature',
-            count: 4,
-            done: 3,
-            open: 1,
-            avgDurationMs: 3_600_000,
-            successRate: 0.75,
-          },
-        ],
-        mttr: [
-          { severity: 'sev1', count: 2, avgMs: 30 * 60_000 },
-          { severity: 'sev2', count: 0, avgMs: null },
-        ],
-      },
+      metrics: METRICS,
     });
     expect(viewProblems(home as unknown as Json)).toEqual([]);
     expect(allText(home)).toContain('75%');
