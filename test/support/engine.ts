@@ -62,6 +62,13 @@ export async function openTestStore(url?: string): Promise<{ store: Store; db: D
   return { store: new SqliteStore(db, { checkNesting: true }), db };
 }
 
+/** What a PostgreSQL engine has for `db`: reading SQLite through it says what went wrong. */
+const NOT_SQLITE = {
+  get sqlite(): never {
+    throw new Error('this test reads SQLite itself: create its engine with { sqlite: true }');
+  },
+} as unknown as Database;
+
 export async function createTestEngine(
   opts: {
     path?: string;
@@ -88,12 +95,8 @@ export async function createTestEngine(
     for (const role of directory.names) await roles.setRole(await as(ADMIN), role, [userFor(role)]);
   }
   return {
-    /** The SQLite database under the store (only a SQLite engine has one). */
-    get db(): Database {
-      if (!opened.db)
-        throw new Error('this test reads SQLite itself: create its engine with { sqlite: true }');
-      return opened.db;
-    },
+    /** The SQLite database under the store (only a SQLite engine has one: see NOT_SQLITE). */
+    db: opened.db ?? NOT_SQLITE,
     store,
     directory,
     playbooks,

@@ -30,14 +30,13 @@ export async function createClockEngine(
     directory,
     clock: clock.now,
   });
-  const sqlite = engine.db.sqlite;
   return {
     ...engine,
     scheduler,
     clocks,
     /** Outbox notices of these types, in order. */
     notices(types: string[] = ['reminder', 'escalation', 'gdpr']) {
-      const rows = sqlite
+      const rows = engine.db.sqlite
         .prepare('select id, run_id as runId, kind, channel_id as channelId, payload from outbox order by id')
         .all() as {
         id: number;
@@ -51,7 +50,7 @@ export async function createClockEngine(
         .filter((r) => types.includes(r.notice.type));
     },
     timers(runId?: string) {
-      const rows = sqlite
+      const rows = engine.db.sqlite
         .prepare(
           `select id, run_id as runId, step_id as stepId, kind, due_at as dueAt, status, data from timers ${runId ? 'where run_id = ?' : ''} order by due_at, id`,
         )
