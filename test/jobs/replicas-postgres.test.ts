@@ -2,10 +2,14 @@
 // ticking their schedulers and digest crons together, each timer fires once and each digest
 // period posts once.
 import { expect, it } from 'vitest';
-import { createDigestCron } from '../../src/jobs/digest-cron.ts';
 import type { Store } from '../../src/persistence/ports.ts';
-import { createDigestService } from '../../src/services/digests/digest-service.ts';
-import { type ClockEngine, createClockEngine, DAY, HOUR } from '../services/clocks/clock-engine.ts';
+import {
+  type ClockEngine,
+  createClockEngine,
+  DAY,
+  digestCrons,
+  HOUR,
+} from '../services/clocks/clock-engine.ts';
 import { TestClock } from '../support/engine.ts';
 import { describePostgres, freshPostgresDatabase } from '../support/postgres.ts';
 
@@ -48,21 +52,7 @@ describePostgres('three replicas on one PostgreSQL database', () => {
     const clock = new TestClock(Date.UTC(2026, 10, 2, 9, 30)); // Monday
     const engines = await replicas(clock);
     await engines[0]!.store.transaction((repos) => repos.settings.installedAt(clock.ms - 7 * DAY));
-    const crons = engines.map((e, i) =>
-      createDigestCron({
-        digests: createDigestService({
-          store: e.store,
-          clock: clock.now,
-          timeZone: 'UTC',
-          channel: 'CALGO',
-          playbooks: e.playbooks,
-          workerId: `w${i}`,
-        }),
-        clock: clock.now,
-        schedules: { daily: '0 9 * * 1-5', weekly: '0 9 * * 1' },
-        timeZone: 'UTC',
-      }),
-    );
+    const crons = digestCrons(engines, clock);
     const results = (await Promise.all(crons.map((c) => c.catchUp()))).flat();
     expect(
       results
