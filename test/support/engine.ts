@@ -32,6 +32,41 @@ export function sqliteOf(store: Store) {
   return store.db.sqlite;
 }
 
+/**
+ * Rows of a query on the store's own database, SQLite or PostgreSQL (written with `?`
+ * parameters), for tests that look at rows the port does not list. JSON comes back parsed.
+ */
+export async function queryRows<T extends Record<string, unknown>>(
+  store: Store,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  if (store instanceof PgStore) {
+    let n = 0;
+    return (
+      await store.db.pool.query(
+        sql.replace(/\?/g, () => `$${++n}`),
+        params,
+      )
+    ).rows as T[];
+  }
+  return sqliteOf(store)
+    .prepare(sql)
+    .all(...params)
+    .map((row) => {
+      const out: Record<string, unknown> = { ...(row as Record<string, unknown>) };
+      for (const [k, v] of Object.entries(out))
+        if (typeof v === 'string' && /^[[{]/.test(v)) {
+          try {
+            out[k] = JSON.parse(v);
+          } catch {
+            // Text that only looks like JSON.
+          }
+        }
+      return out as T;
+    });
+}
+
 export class TestClock {
   constructor(public ms = Date.UTC(2026, 10, 2, 9, 0, 0)) {}
   now = () => this.ms;
