@@ -3,6 +3,9 @@
 // request starting a run and its messages going out through the outbox), then to a bare Bolt
 // app that only acks. Prints both throughputs and p50/p99 ack latencies.
 // Goal: p99 ≤ 50 ms, and throughput ≥ 0.5× the bare app's.
+// With DATABASE_URL a `postgres://…` URL it scales out instead: BENCH_REPLICAS bot processes
+// (default 3) on that database share the load, against one bot process on a SQLite file in the
+// same run. Goal: the replicas' throughput ≥ 1.5× the one process's.
 import { type ChildProcess, fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,12 +53,19 @@ function post(agent: Agent, url: URL, body: string, nowMs: number): Promise<numb
   });
 }
 
+interface Target {
+  url: URL;
+  clock: () => number;
+}
+
+/** Requests go round-robin to the targets (replicas behind a load balancer). */
 async function load(
   name: string,
-  url: URL,
+  url: URL | Target[],
   clock: () => number,
   body: (i: number) => string,
 ): Promise<Result> {
+  const targets = Array.isArray(url) ? url : [{ url, clock }];
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   let next = 0;
   let errors = 0;
@@ -65,7 +75,8 @@ async function load(
       const i = next++;
       if (i >= count) return;
       const started = performance.now();
-      const status = await post(agent, url, body(i), clock()).catch(() => 0);
+      const target = targets[i % targets.length]!;
+      const status = await post(agent, target.url, body(i), target.clock()).catch(() => 0);
       if (status !== 200) errors += 1;
       if (record) latencies.push(performance.now() - started);
     }
@@ -150,8 +161,9 @@ async function serve(kind: string) {
   );
 }
 
-async function spawnTarget(kind: string) {
+async function spawnTarget(kind: string, env: Record<string, string> = {}) {
   const child = fork(fileURLToPath(import.meta.url), ['serve', kind], {
+    env: { ...process.env, ...env },
     execArgv: [
       '--import',
       'tsx',
@@ -183,7 +195,51 @@ function stopTarget(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Runs the targets started, read from one of them (they share one database). */
+async function runsStarted(child: ChildProcess, expected: number): Promise<number> {
+  const deadline = Date.now() + 120_000;
+  let runs = 0;
+  while (runs < expected && Date.now() < deadline) {
+    runs = await new Promise<number>((resolve) => {
+      child.once('message', (m) => resolve((m as { runs: number }).runs));
+      child.send('count');
+    });
+    if (runs < expected) await new Promise((r) => setTimeout(r, 100));
+  }
+  return runs;
+}
+
+async function scaleOut(databaseUrl: string) {
+  const replicas = Number(process.env.BENCH_REPLICAS ?? 3);
+  const body = (responseUrl: string) => (i: number) =>
+    slashBody(`feature Bench request number ${i}: export the weekly report as CSV`, responseUrl);
+  const one = await spawnTarget('real', { BENCH_DB: '' });
+  const single = await load('1 process, SQLite', one.url, one.clock, body(one.responseUrl));
+  const singleRuns = await runsStarted(one.child, REQUESTS + WARMUP);
+  await stopTarget(one.child);
+  const many = await Promise.all(
+    Array.from({ length: replicas }, () => spawnTarget('real', { BENCH_DB: databaseUrl })),
+  );
+  const before = await runsStarted(many[0]!.child, 0);
+  const scaled = await load(`${replicas} processes, PostgreSQL`, many, () => 0, body(many[0]!.responseUrl));
+  const manyRuns = (await runsStarted(many[0]!.child, before + REQUESTS + WARMUP)) - before;
+  await Promise.all(many.map((t) => stopTarget(t.child)));
+  const fmt = (r: Result) =>
+    `${r.name.padEnd(26)} ${r.throughput.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   errors ${r.errors}`;
+  console.log(
+    `${REQUESTS} signed /lead requests, ${CONNECTIONS} concurrent connections (after ${WARMUP} warm-up)`,
+  );
+  console.log(`${fmt(single)}   runs ${singleRuns}`);
+  console.log(`${fmt(scaled)}   runs ${manyRuns}`);
+  const ratio = scaled.throughput / single.throughput;
+  console.log(
+    `throughput ratio ${ratio.toFixed(2)} (goal ≥ 1.5): ${ratio >= 1.5 ? 'goal met' : 'goal NOT met'}`,
+  );
+}
+
 async function main() {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl && /^postgres(ql)?:\/\//i.test(databaseUrl)) return scaleOut(databaseUrl);
   // Each target runs in its own process, as it would in production: the load generator's work
   // is not counted against it. The real app shares its process with the fake Slack it posts to.
   const real = await spawnTarget('real');
@@ -192,15 +248,7 @@ async function main() {
   );
   // The work after each ack (starting the run) goes on after the last ack: wait for it.
   const expected = REQUESTS + WARMUP;
-  const deadline = Date.now() + 120_000;
-  let runs = 0;
-  while (runs < expected && Date.now() < deadline) {
-    runs = await new Promise<number>((resolve) => {
-      real.child.once('message', (m) => resolve((m as { runs: number }).runs));
-      real.child.send('count');
-    });
-    if (runs < expected) await new Promise((r) => setTimeout(r, 100));
-  }
+  const runs = await runsStarted(real.child, expected);
   await stopTarget(real.child);
 
   const bare = await spawnTarget('bare');

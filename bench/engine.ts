@@ -1,21 +1,23 @@
 // `npm run bench:engine`: 10,000 Incident Response runs (9 steps each) started and walked to
-// completion through the run service on a file database. Prints transitions per second and
-// latency percentiles per transition. Not part of `npm test`.
+// completion through the run service. Prints transitions per second and latency percentiles per
+// transition. On a temporary SQLite file, or on the database DATABASE_URL names (a
+// `postgres://…` one: give it an empty database). BENCH_CONCURRENCY runs are walked at once
+// (default 1; a bot process serves many requests at once, which a server database overlaps).
+// Not part of `npm test`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPlaybooks } from '../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../routing/roles.ts';
 import { createActors } from '../src/core/actor.ts';
-import { openDatabase } from '../src/persistence/sqlite/database.ts';
-import { SqliteStore } from '../src/persistence/sqlite/store.ts';
+import { openStore } from '../src/persistence/open.ts';
 import { createRoleService } from '../src/services/role-service.ts';
 import { createRunService } from '../src/services/run-service.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
-const dir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
-const db = openDatabase(join(dir, 'bench.sqlite'));
-const store = new SqliteStore(db);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
+const dir = process.env.DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'bench-engine-'));
+const store = await openStore(process.env.DATABASE_URL ?? join(dir!, 'bench.sqlite'));
 const directory = loadRoleDirectory();
 const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
 let now = Date.UTC(2026, 0, 1);
@@ -27,6 +29,7 @@ const actors = createActors({ store, directory, adminUserIds: admins });
 const as = (userId: string) => actors.resolve({ kind: 'slack_user', userId });
 await roles.seedDefaults();
 for (const role of directory.names) await roles.setRole(await as('UADMIN'), role, [`U${role.toUpperCase()}`]);
+const eventsBefore = await countEvents();
 
 const latencies: number[] = [];
 async function timed<T>(fn: () => Promise<T>): Promise<T> {
@@ -36,8 +39,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<T> {
   return out;
 }
 
-const started = performance.now();
-for (let i = 0; i < RUNS; i++) {
+async function walkOne(i: number) {
   now += 1000;
   let { run } = await timed(() =>
     runs.startRun({
@@ -62,19 +64,36 @@ for (let i = 0; i < RUNS; i++) {
   }
   if (run.status !== 'done') throw new Error(`${run.id} ended ${run.status}`);
 }
+
+/** Events written so far, read through the port (every run's log). */
+async function countEvents(): Promise<number> {
+  const all = await store.read.runs.list();
+  const logs = await store.read.events.forRuns(all.map((r) => r.id));
+  return [...logs.values()].reduce((n, l) => n + l.length, 0);
+}
+
+const started = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (next < RUNS) await walkOne(next++);
+  }),
+);
 const seconds = (performance.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(3);
-const events = db.sqlite.prepare('select count(*) n from events').get() as { n: number };
-const outbox = db.sqlite.prepare('select count(*) n from outbox').get() as { n: number };
-console.log(`runs: ${RUNS} (Incident Response, 9 steps, 2 of them parallel) on a WAL file database`);
+const events = (await countEvents()) - eventsBefore;
+const outbox = (await store.read.outbox.list()).length;
+console.log(
+  `runs: ${RUNS} (Incident Response, 9 steps, 2 of them parallel), ${CONCURRENCY} at a time, on ${dir ? 'a WAL SQLite file' : store.location}`,
+);
 console.log(
   `transitions: ${latencies.length} in ${seconds.toFixed(2)} s = ${(latencies.length / seconds).toFixed(0)} transitions/s`,
 );
 console.log(
   `latency per transition (ms): p50 ${pct(50)}  p90 ${pct(90)}  p99 ${pct(99)}  max ${latencies.at(-1)!.toFixed(3)}`,
 );
-console.log(`rows written: ${events.n} events, ${outbox.n} outbox messages`);
+console.log(`rows written: ${events} events; ${outbox} outbox messages in the database`);
 await store.close();
-rmSync(dir, { recursive: true, force: true });
+if (dir) rmSync(dir, { recursive: true, force: true });

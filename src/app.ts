@@ -63,6 +63,8 @@ export interface SlackApp {
   /** The HTTP port listened on. */
   readonly port: number | undefined;
   readonly mode: 'http' | 'socket';
+  /** Requests still being handled after their ack (shutdown waits for them). */
+  readonly inFlight: number;
 }
 
 /** Our logger as Bolt's. */
@@ -295,6 +297,9 @@ export function createApp(opts: CreateAppOptions): SlackApp {
     http,
     get port() {
       return http.port;
+    },
+    get inFlight() {
+      return inFlight;
     },
     async start() {
       stopping = false;

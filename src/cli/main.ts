@@ -37,6 +37,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     usage: [['backup <file> [--json]', 'a consistent copy of the database, safe while the bot runs']],
     load: async () => (await import('./commands/backup.ts')).backupCommand,
   },
+  db: {
+    usage: [['db copy --to <postgres-url>', 'copy the SQLite database into an empty PostgreSQL one']],
+    load: async () => (await import('./commands/db.ts')).dbCommand,
+  },
   classify: {
     usage: [['classify <text> | --jsonl', 'the chain, confidence and flags for a request']],
     load: async () => (await import('./commands/classify.ts')).classifyWithCorrections,

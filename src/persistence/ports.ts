@@ -1,6 +1,6 @@
 // The storage port: every repository the services use, the rows they read, and the `Store`
 // that hands them out, in one transaction or for plain reads. Every method is async and no SQL
-// dialect shows here, so a server database can implement the same port (sqlite/ today).
+// dialect shows here: sqlite/ and postgres/ implement the same port.
 import type { Delivery, DeliveryProblem, Notice } from '../domain/notices.ts';
 import type { Run, RunEvent, Step } from '../domain/types.ts';
 

@@ -14,7 +14,7 @@ import {
   userFor as u,
   until,
 } from '../support/app-harness.ts';
-import { sqliteOf } from '../support/engine.ts';
+import { queryRows } from '../support/engine.ts';
 import { type FakeMessage, visibleText } from '../support/fake-slack.ts';
 import { pressForModal, reason, select, submit } from './walk.ts';
 
@@ -30,13 +30,12 @@ afterAll(() => h.close());
 const permalink = (channel: string, ts: string) => `${PERMALINKS}/${channel}/p${ts.replace('.', '')}`;
 
 /** The events with no run (digests), oldest first. */
-function eventsOfType(type: string): { actor: string; data: Record<string, unknown> }[] {
-  return (
-    sqliteOf(h.core.store).prepare('select actor, data from events where type = ? order by id').all(type) as {
-      actor: string;
-      data: string;
-    }[]
-  ).map((e) => ({ actor: e.actor, data: JSON.parse(e.data) as Record<string, unknown> }));
+async function eventsOfType(type: string): Promise<{ actor: string; data: Record<string, unknown> }[]> {
+  return queryRows<{ actor: string; data: Record<string, unknown> }>(
+    h.core.store,
+    'select actor, data from events where type = ? order by id',
+    [type],
+  );
 }
 
 describe('direct messages', () => {
@@ -180,7 +179,7 @@ describe('/lead digest', () => {
     expect(visibleText(seen)).toContain(
       `Shown to you alone: only admins post digests to <#${DIGEST_CHANNEL}>`,
     );
-    expect(eventsOfType('digest_posted')).toEqual([]);
+    expect(await eventsOfType('digest_posted')).toEqual([]);
 
     await h.driver.slashCommand({ text: 'digest weekly', userId: ADMIN, channelId: 'CHOME' });
     const told = await h.fake.waitFor((f) =>
@@ -192,7 +191,7 @@ describe('/lead digest', () => {
     expect(h.fake.messages(DIGEST_CHANNEL).map((m) => m.text)).toEqual([
       expect.stringMatching(/^Weekly digest, /),
     ]);
-    expect(eventsOfType('digest_posted')).toEqual([
+    expect(await eventsOfType('digest_posted')).toEqual([
       {
         actor: ADMIN,
         data: expect.objectContaining({ kind: 'weekly', channel: DIGEST_CHANNEL, manual: true }),
@@ -222,6 +221,6 @@ describe('/lead digest', () => {
     expect(shown).toContain('Vendor says &lt;b&gt;soon&lt;/b&gt; &lt;!here&gt;');
     expect(shown).toContain(`<${permalink('CESC', posted.rootTs!)}|${run.id}>`);
     expect(shown).not.toContain('https://slack.com/');
-    await until(async () => eventsOfType('digest_posted').length === 2, 'the second digest event');
+    await until(async () => (await eventsOfType('digest_posted')).length === 2, 'the second digest event');
   });
 });

@@ -13,7 +13,7 @@ import {
   until,
   userFor,
 } from '../support/app-harness.ts';
-import { sqliteOf } from '../support/engine.ts';
+import { queryRows } from '../support/engine.ts';
 import { visibleText } from '../support/fake-slack.ts';
 import { press } from './walk.ts';
 
@@ -23,28 +23,31 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-interface Row {
+type Row = {
   run_id: string | null;
   actor: string;
   step_key: string | null;
-  data: string;
-}
+  data: Record<string, unknown>;
+};
 
 /** The `refused` events in the database, oldest first. */
-function refusedEvents(): {
-  runId: string | null;
-  actor: string;
-  stepKey: string | null;
-  data: Record<string, unknown>;
-}[] {
-  const rows = sqliteOf(h.core.store)
-    .prepare("select run_id, actor, step_key, data from events where type = 'refused' order by id")
-    .all() as Row[];
+async function refusedEvents(): Promise<
+  {
+    runId: string | null;
+    actor: string;
+    stepKey: string | null;
+    data: Record<string, unknown>;
+  }[]
+> {
+  const rows = await queryRows<Row>(
+    h.core.store,
+    "select run_id, actor, step_key, data from events where type = 'refused' order by id",
+  );
   return rows.map((r) => ({
     runId: r.run_id,
     actor: r.actor,
     stepKey: r.step_key,
-    data: JSON.parse(r.data),
+    data: r.data,
   }));
 }
 
@@ -70,7 +73,7 @@ describe('refusals are recorded', () => {
       const told = h.fake.ephemerals('UINTRUDER').length;
       await press(h, run, 'vision_scope', actionId, 'UINTRUDER');
       expect(await toldPrivately('UINTRUDER', told)).toMatch(/Only @Ghabs or an admin can/);
-      expect(refusedEvents().at(-1)).toEqual({
+      expect((await refusedEvents()).at(-1)).toEqual({
         runId: run.id,
         actor: 'UINTRUDER',
         stepKey: 'vision_scope',
@@ -91,7 +94,7 @@ describe('refusals are recorded', () => {
       channelId: CHANNEL,
     });
     expect(await toldPrivately('UINTRUDER', told)).toMatch(/Only an admin/);
-    expect(refusedEvents().at(-1)).toEqual({
+    expect((await refusedEvents()).at(-1)).toEqual({
       runId: null,
       actor: 'UINTRUDER',
       stepKey: null,
@@ -117,7 +120,7 @@ describe('/lead role set with a user group', () => {
     expect(text).toMatch(answer);
     expect(text).toContain('@OpsCommander is unchanged');
     expect(await h.core.roles.holdersOf('OpsCommander')).toEqual([userFor('OpsCommander')]);
-    expect(refusedEvents().at(-1)).toEqual({
+    expect((await refusedEvents()).at(-1)).toEqual({
       runId: null,
       actor: ADMIN,
       stepKey: null,

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDigestCron } from '../../src/jobs/digest-cron.ts';
-import { createDigestService } from '../../src/services/digests/digest-service.ts';
-import { createClockEngine, DAY, HOUR } from '../services/clocks/clock-engine.ts';
+import { createClockEngine, DAY, digestCrons, HOUR } from '../services/clocks/clock-engine.ts';
 import { TestClock, tempDbPath } from '../support/engine.ts';
 
 describe('two bot processes on one database file', () => {
@@ -37,21 +35,7 @@ describe('two bot processes on one database file', () => {
     ];
     // Installed the week before: today's periods are the bot's to post.
     await engines[0]!.store.transaction((repos) => repos.settings.installedAt(clock.ms - 7 * DAY));
-    const crons = engines.map((e, i) =>
-      createDigestCron({
-        digests: createDigestService({
-          store: e.store,
-          clock: clock.now,
-          timeZone: 'UTC',
-          channel: 'CALGO',
-          playbooks: e.playbooks,
-          workerId: `w${i}`,
-        }),
-        clock: clock.now,
-        schedules: { daily: '0 9 * * 1-5', weekly: '0 9 * * 1' },
-        timeZone: 'UTC',
-      }),
-    );
+    const crons = digestCrons(engines, clock);
     const results = (await Promise.all(crons.map((c) => c.catchUp()))).flat();
     expect(
       results

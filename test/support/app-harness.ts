@@ -56,6 +56,32 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * On PostgreSQL (TEST_BACKEND=postgres) a request's work after its ack takes real I/O, where
+ * SQLite's finishes before the response is even written: there the harness's requests resolve
+ * once the app has handled them (at most 3 s), as the tests written on SQLite expect.
+ */
+function settler(app: () => SlackApp) {
+  const idle = async () => {
+    const deadline = Date.now() + 3000;
+    while (app().inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  };
+  return <T extends object>(sender: T): T => {
+    if (process.env.TEST_BACKEND !== 'postgres') return sender;
+    return new Proxy(sender, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function' || prop === 'newTs' || prop === 'viaSocket') return value;
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          await idle();
+          return result;
+        };
+      },
+    });
+  };
+}
+
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const fake = await startFakeSlack();
   const clock = new HarnessClock();
@@ -77,6 +103,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   let app!: SlackApp;
   let driver!: SlackDriver;
   let appUrl = '';
+  const settled = settler(() => app);
 
   async function boot(first: boolean) {
     const config = loadBotConfig(env);
@@ -112,10 +139,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return core;
     },
     get driver() {
-      return driver;
+      return settled(driver);
     },
     get slack() {
-      return opts.socket ? driver.viaSocket() : driver;
+      return settled(opts.socket ? driver.viaSocket() : driver);
     },
     get appUrl() {
       return appUrl;

@@ -32,6 +32,41 @@ export function sqliteOf(store: Store) {
   return store.db.sqlite;
 }
 
+/**
+ * Rows of a query on the store's own database, SQLite or PostgreSQL (written with `?`
+ * parameters), for tests that look at rows the port does not list. JSON comes back parsed.
+ */
+export async function queryRows<T extends Record<string, unknown>>(
+  store: Store,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  if (store instanceof PgStore) {
+    let n = 0;
+    return (
+      await store.db.pool.query(
+        sql.replace(/\?/g, () => `$${++n}`),
+        params,
+      )
+    ).rows as T[];
+  }
+  return sqliteOf(store)
+    .prepare(sql)
+    .all(...params)
+    .map((row) => {
+      const out: Record<string, unknown> = { ...(row as Record<string, unknown>) };
+      for (const [k, v] of Object.entries(out))
+        if (typeof v === 'string' && /^[[{]/.test(v)) {
+          try {
+            out[k] = JSON.parse(v);
+          } catch {
+            // Text that only looks like JSON.
+          }
+        }
+      return out as T;
+    });
+}
+
 export class TestClock {
   constructor(public ms = Date.UTC(2026, 10, 2, 9, 0, 0)) {}
   now = () => this.ms;
@@ -62,6 +97,13 @@ export async function openTestStore(url?: string): Promise<{ store: Store; db: D
   return { store: new SqliteStore(db, { checkNesting: true }), db };
 }
 
+/** What a PostgreSQL engine has for `db`: reading SQLite through it says what went wrong. */
+const NOT_SQLITE = {
+  get sqlite(): never {
+    throw new Error('this test reads SQLite itself: create its engine with { sqlite: true }');
+  },
+} as unknown as Database;
+
 export async function createTestEngine(
   opts: {
     path?: string;
@@ -88,12 +130,8 @@ export async function createTestEngine(
     for (const role of directory.names) await roles.setRole(await as(ADMIN), role, [userFor(role)]);
   }
   return {
-    /** The SQLite database under the store (only a SQLite engine has one). */
-    get db(): Database {
-      if (!opened.db)
-        throw new Error('this test reads SQLite itself: create its engine with { sqlite: true }');
-      return opened.db;
-    },
+    /** The SQLite database under the store (only a SQLite engine has one: see NOT_SQLITE). */
+    db: opened.db ?? NOT_SQLITE,
     store,
     directory,
     playbooks,

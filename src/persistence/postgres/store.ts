@@ -6,9 +6,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConflictError } from '../../errors.ts';
 import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
-import { openPgDatabase, type PgDatabaseHandle, type PgOrm } from './database.ts';
+import { openPgDatabase, type PgDatabaseHandle, type PgOrm, POOL_MAX } from './database.ts';
 import { PgWorkerLiveness } from './liveness.ts';
 import { pgRepositories } from './repositories/index.ts';
+
+/** Transactions at once per process: the pool's connections but two, kept for reads. */
+const TX_SLOTS = POOL_MAX - 2;
 
 /** SQLSTATEs of a write that lost a race with another transaction and may simply be retried. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -48,8 +51,27 @@ export class PgStore implements Store {
     return done;
   }
 
+  /**
+   * Transactions beyond TX_SLOTS wait here, in order, not in the pool: a burst of requests
+   * whose transactions queue on one row (a chain's run numbers) would otherwise hold every
+   * connection, and reads and the outbox would time out waiting for one.
+   */
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  private async slot(): Promise<() => void> {
+    if (this.active >= TX_SLOTS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    return () => {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    };
+  }
+
   private async run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
     const frame = { open: true };
+    const release = await this.slot();
     try {
       return await this.db.orm.transaction(async (tx) => {
         const repos = pgRepositories(tx as unknown as PgOrm);
@@ -65,6 +87,7 @@ export class PgStore implements Store {
       throw err;
     } finally {
       frame.open = false;
+      release();
     }
   }
 

@@ -1,9 +1,11 @@
 // A test engine with the deadline hook installed, and helpers to read timers and the outbox.
 import { loadPlaybooks } from '../../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../../routing/roles.ts';
+import { createDigestCron } from '../../../src/jobs/digest-cron.ts';
 import { createScheduler } from '../../../src/jobs/scheduler.ts';
 import { createClockService } from '../../../src/services/clocks/clock-service.ts';
 import { createDeadlineHook } from '../../../src/services/clocks/deadline-hook.ts';
+import { createDigestService } from '../../../src/services/digests/digest-service.ts';
 import { ADMIN, createTestEngine, TestClock, userFor } from '../../support/engine.ts';
 
 export const MIN = 60_000;
@@ -30,14 +32,13 @@ export async function createClockEngine(
     directory,
     clock: clock.now,
   });
-  const sqlite = engine.db.sqlite;
   return {
     ...engine,
     scheduler,
     clocks,
     /** Outbox notices of these types, in order. */
     notices(types: string[] = ['reminder', 'escalation', 'gdpr']) {
-      const rows = sqlite
+      const rows = engine.db.sqlite
         .prepare('select id, run_id as runId, kind, channel_id as channelId, payload from outbox order by id')
         .all() as {
         id: number;
@@ -51,7 +52,7 @@ export async function createClockEngine(
         .filter((r) => types.includes(r.notice.type));
     },
     timers(runId?: string) {
-      const rows = sqlite
+      const rows = engine.db.sqlite
         .prepare(
           `select id, run_id as runId, step_id as stepId, kind, due_at as dueAt, status, data from timers ${runId ? 'where run_id = ?' : ''} order by due_at, id`,
         )
@@ -91,4 +92,23 @@ export async function toBreachAssessment(e: ClockEngine) {
       r = await e.runs.completeStep(r.id, await e.as(userFor(role)), { output: 'ok' });
   }
   return r;
+}
+
+/** Each engine's digest cron (its own worker id), posting to CALGO on the test schedules, in UTC. */
+export function digestCrons(engines: ClockEngine[], clock: TestClock) {
+  return engines.map((e, i) =>
+    createDigestCron({
+      digests: createDigestService({
+        store: e.store,
+        clock: clock.now,
+        timeZone: 'UTC',
+        channel: 'CALGO',
+        playbooks: e.playbooks,
+        workerId: `w${i}`,
+      }),
+      clock: clock.now,
+      schedules: { daily: '0 9 * * 1-5', weekly: '0 9 * * 1' },
+      timeZone: 'UTC',
+    }),
+  );
 }

@@ -4,9 +4,9 @@ import { and, asc, eq, getTableColumns, inArray, isNull, lt, lte, notInArray, or
 import * as t from '../../../../drizzle/schema.pg.ts';
 import type { Run, Step } from '../../../domain/types.ts';
 import type { ClockRepository, GdprTimerRow, TimerRow, TimerRunView } from '../../ports.ts';
+import { toTimer } from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
 import { OPEN, RUN_HEAD } from './columns.ts';
-import { toTimer } from './timers.ts';
 
 export class PgClockRepository implements ClockRepository {
   constructor(private readonly orm: PgOrm) {}

@@ -1,8 +1,7 @@
 // Column sets the clock and report queries share.
 import * as t from '../../../../drizzle/schema.pg.ts';
 
-/** Step and run statuses that are still open. */
-export const OPEN = ['active', 'blocked'];
+export { OPEN } from '../../rows.ts';
 
 /** The columns that name a run and link to its thread. */
 export const RUN_HEAD = {

@@ -18,52 +18,10 @@ import {
 } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import * as t from '../../../../drizzle/schema.pg.ts';
-import {
-  type Delivery,
-  type DeliveryProblem,
-  type Notice,
-  parseWebhookLane,
-  webhookLane,
-} from '../../../domain/notices.ts';
-import { NO_CHANNEL, type OutboxRepository, type OutboxRow } from '../../ports.ts';
+import { type Delivery, type DeliveryProblem, type Notice, webhookLane } from '../../../domain/notices.ts';
+import type { OutboxRepository, OutboxRow } from '../../ports.ts';
+import { deliveryProblemsOf, toOutboxRow } from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
-
-type OutboxDbRow = typeof t.outbox.$inferSelect;
-
-function deliveryOf(r: OutboxDbRow): Delivery {
-  switch (r.kind) {
-    case 'dm':
-      return { kind: 'dm', userId: r.channelId! };
-    case 'channel':
-      return { kind: 'channel', channelId: r.channelId! };
-    case 'root':
-      return { kind: 'root' };
-    case 'root_update':
-      return { kind: 'root_update' };
-    case 'webhook': {
-      const lane = parseWebhookLane(r.channelId ?? '');
-      return { kind: 'webhook', subscriptionId: lane?.subscriptionId ?? 0, runId: lane?.runId ?? null };
-    }
-    default:
-      return { kind: 'thread' };
-  }
-}
-
-function toOutboxRow(r: OutboxDbRow): OutboxRow {
-  return {
-    id: r.id,
-    runId: r.runId,
-    delivery: deliveryOf(r),
-    notice: r.payload as unknown as Notice,
-    attempts: r.attempts,
-    status: r.status as OutboxRow['status'],
-    lastError: r.lastError,
-    resultTs: r.resultTs,
-    createdAt: r.createdAt,
-    sentAt: r.sentAt,
-    maybeSent: r.maybeSent,
-  };
-}
 
 const unleased = (now: number) => or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now));
 
@@ -253,26 +211,7 @@ export class PgOutboxRepository implements OutboxRepository {
         ),
       )
       .orderBy(asc(t.outbox.id));
-    const byRun = new Map<string, DeliveryProblem>();
-    for (const r of rows) {
-      // A run started without a channel has nowhere to post: not Slack refusing anything.
-      if (r.status === 'failed' && r.lastError === NO_CHANNEL) continue;
-      const p = byRun.get(r.runId!) ?? {
-        runId: r.runId!,
-        channelId: null,
-        held: 0,
-        failed: 0,
-        errors: [],
-        since: r.createdAt,
-      };
-      if (r.kind !== 'dm' && r.kind !== 'channel' && r.channelId) p.channelId = r.channelId;
-      if (r.status === 'held') p.held++;
-      else p.failed++;
-      const error = (r.lastError ?? 'unknown_error').replace(/ \(.*$/, '');
-      if (!p.errors.includes(error)) p.errors.push(error);
-      byRun.set(r.runId!, p);
-    }
-    return [...byRun.values()];
+    return deliveryProblemsOf(rows);
   }
 
   /** Releases the row's lease and writes `values`, only while `worker` holds it. */

@@ -6,36 +6,10 @@ import * as t from '../../../../drizzle/schema.pg.ts';
 import { CLOSED_RUN_STATUSES, type Run, type Step } from '../../../domain/types.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
+import { assigneeRows, runValues, stepValues, toRun, toStep } from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
 
 type RunRow = typeof t.runs.$inferSelect;
-type StepRow = typeof t.steps.$inferSelect;
-
-function toStep({ runId: _runId, ...step }: StepRow): Step {
-  return step as Step;
-}
-
-function toRun(r: RunRow, steps: Step[]): Run {
-  return { ...(r as Omit<Run, 'steps'>), steps };
-}
-
-function stepValues(runId: string, { id: _id, ...step }: Step) {
-  return { ...step, runId };
-}
-
-function runValues({ steps: _steps, ...run }: Run) {
-  return run;
-}
-
-/** Who may act on an active step: one row per principal and role (the "waiting on me" index). */
-function assigneeRows(runId: string, s: Step) {
-  if (s.id === null || (s.status !== 'active' && s.status !== 'blocked')) return [];
-  const rows: { stepId: number; runId: string; principal: string; role: string }[] = [];
-  for (const role of [...s.owners, ...s.approvers]) {
-    for (const principal of s.assignees[role] ?? []) rows.push({ stepId: s.id, runId, principal, role });
-  }
-  return rows;
-}
 
 export class PgRunRepository implements RunRepository {
   constructor(private readonly orm: PgOrm) {}

@@ -2,20 +2,8 @@
 import { and, asc, eq, inArray, lte, notInArray } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.pg.ts';
 import type { NewTimer, TimerRepository, TimerRow } from '../../ports.ts';
+import { toTimer } from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
-
-type TimerDbRow = typeof t.timers.$inferSelect;
-export const toTimer = (r: TimerDbRow): TimerRow => ({
-  id: r.id,
-  runId: r.runId,
-  stepId: r.stepId,
-  kind: r.kind,
-  dueAt: r.dueAt,
-  status: r.status as TimerRow['status'],
-  data: r.data,
-  firedAt: r.firedAt,
-  createdAt: r.createdAt,
-});
 
 export class PgTimerRepository implements TimerRepository {
   constructor(private readonly orm: PgOrm) {}

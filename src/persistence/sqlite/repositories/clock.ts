@@ -4,9 +4,9 @@ import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from 'dri
 import * as t from '../../../../drizzle/schema.ts';
 import type { Run, Step } from '../../../domain/types.ts';
 import type { ClockRepository, GdprTimerRow, TimerRow, TimerRunView } from '../../ports.ts';
+import { toTimer } from '../../rows.ts';
 import type { Orm } from '../database.ts';
 import { OPEN, RUN_HEAD } from './columns.ts';
-import { toTimer } from './timers.ts';
 
 const CHUNK = 500;
 function chunks<T>(xs: T[]): T[][] {

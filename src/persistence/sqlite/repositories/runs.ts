@@ -5,6 +5,7 @@ import * as t from '../../../../drizzle/schema.ts';
 import { CLOSED_RUN_STATUSES, type Run, type Step } from '../../../domain/types.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
+import { assigneeRows, runValues, stepValues, toRun, toStep } from '../../rows.ts';
 import type { Orm } from '../database.ts';
 import { statements, TableCodec } from '../table-codec.ts';
 
@@ -29,35 +30,6 @@ const SQL = {
 };
 
 type RunRow = typeof t.runs.$inferSelect;
-type StepRow = typeof t.steps.$inferSelect;
-
-// Rows and domain objects share their field names (the schema is written after the model), so
-// mapping is dropping the link column and narrowing the text columns' types.
-function toStep({ runId: _runId, ...step }: StepRow): Step {
-  return step as Step;
-}
-
-function toRun(r: RunRow, steps: Step[]): Run {
-  return { ...(r as Omit<Run, 'steps'>), steps };
-}
-
-function stepValues(runId: string, { id: _id, ...step }: Step) {
-  return { ...step, runId };
-}
-
-function runValues({ steps: _steps, ...run }: Run) {
-  return run;
-}
-
-/** Who may act on an active step: one row per principal and role (the "waiting on me" index). */
-function assigneeRows(runId: string, s: Step) {
-  if (s.id === null || (s.status !== 'active' && s.status !== 'blocked')) return [];
-  const rows: { stepId: number; runId: string; principal: string; role: string }[] = [];
-  for (const role of [...s.owners, ...s.approvers]) {
-    for (const principal of s.assignees[role] ?? []) rows.push({ stepId: s.id, runId, principal, role });
-  }
-  return rows;
-}
 
 export class SqliteRunRepository implements RunRepository {
   constructor(private readonly orm: Orm) {}

@@ -2,6 +2,7 @@
 import { and, asc, eq, inArray, lte, notInArray } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
 import type { NewTimer, TimerRepository, TimerRow } from '../../ports.ts';
+import { toTimer } from '../../rows.ts';
 import type { Orm } from '../database.ts';
 import { statements, TableCodec } from '../table-codec.ts';
 
@@ -11,19 +12,6 @@ const SQL = {
   insertTimer: timerCodec.insertSql(['runId', 'stepId', 'kind', 'dueAt', 'data', 'status', 'createdAt']),
   cancelStepTimers: `UPDATE "timers" SET "status" = 'cancelled' WHERE "step_id" = ? AND "status" = 'pending'`,
 };
-
-type TimerDbRow = typeof t.timers.$inferSelect;
-export const toTimer = (r: TimerDbRow): TimerRow => ({
-  id: r.id,
-  runId: r.runId,
-  stepId: r.stepId,
-  kind: r.kind,
-  dueAt: r.dueAt,
-  status: r.status as TimerRow['status'],
-  data: r.data,
-  firedAt: r.firedAt,
-  createdAt: r.createdAt,
-});
 
 export class SqliteTimerRepository implements TimerRepository {
   constructor(private readonly orm: Orm) {}
