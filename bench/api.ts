@@ -2,7 +2,9 @@
 // HTTP API alone: agents with tokens start Incident Response runs and complete every step, a few
 // at a time. Prints complete-step calls per second and their latency percentiles through HTTP,
 // and the delivery latency of the `step.completed` webhooks to a local receiver (from the API
-// call to the receiver). Not part of `npm test`. BENCH_RUNS (default 300), BENCH_AGENTS (4).
+// call to the receiver). Not part of `npm test`. BENCH_RUNS (default 300), BENCH_AGENTS (4);
+// BENCH_POLL_MS (outbox poll, 50) and BENCH_SLACK_INTERVAL_MS (Slack pacing per channel, 1000):
+// a poll far longer than the run measures the API alone, without the outbox's work beside it.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startHarness, userFor } from '../test/support/app-harness.ts';
@@ -14,7 +16,10 @@ const AGENTS = Number(process.env.BENCH_AGENTS ?? 4);
 // spread over channels, as requests come from many.
 const h = await startHarness({
   env: { API_RATE_LIMIT: '1000000' },
-  outbox: { pollMs: Number(process.env.BENCH_POLL_MS ?? 50), channelIntervalMs: 1000 },
+  outbox: {
+    pollMs: Number(process.env.BENCH_POLL_MS ?? 50),
+    channelIntervalMs: Number(process.env.BENCH_SLACK_INTERVAL_MS ?? 1000),
+  },
 });
 const base = `http://127.0.0.1:${h.app.port}/api/v1`;
 

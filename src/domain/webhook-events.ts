@@ -32,6 +32,18 @@ function assigneesOf(run: Pick<Run, 'steps'> | null, stepKey: string): string[] 
   return step ? [...new Set(Object.values(step.assignees).flat())] : [];
 }
 
+type StepNotice = { runId: string; stepKey: string; stepTitle: string; by: string };
+
+const stepEvent = (type: WebhookEventType, n: StepNotice) => ({ type, runId: n.runId, stepKey: n.stepKey });
+
+/** What every event about one step and who acted says. */
+const stepData = (n: StepNotice) => ({
+  run_id: n.runId,
+  step_key: n.stepKey,
+  step_title: n.stepTitle,
+  by: n.by,
+});
+
 /** Everyone who held a step of the run, and its requester. */
 function everyoneOf(run: Pick<Run, 'steps' | 'requester'> | null): string[] {
   if (!run) return [];
@@ -57,29 +69,15 @@ export function eventOfNotice(
       };
     case 'step_done':
       return {
-        type: 'step.completed',
-        runId: notice.runId,
-        stepKey: notice.stepKey,
-        data: {
-          run_id: notice.runId,
-          step_key: notice.stepKey,
-          step_title: notice.stepTitle,
-          by: notice.by,
-          output: notice.output,
-          gate_passed: notice.gatePassed,
-        },
+        ...stepEvent('step.completed', notice),
+        data: { ...stepData(notice), output: notice.output, gate_passed: notice.gatePassed },
         concerns: [...assigneesOf(run, notice.stepKey), notice.by],
       };
     case 'blocked':
       return {
-        type: 'run.blocked',
-        runId: notice.runId,
-        stepKey: notice.stepKey,
+        ...stepEvent('run.blocked', notice),
         data: {
-          run_id: notice.runId,
-          step_key: notice.stepKey,
-          step_title: notice.stepTitle,
-          by: notice.by,
+          ...stepData(notice),
           role: notice.role,
           reason: notice.reason,
           gate_failed: notice.gateFailed,

@@ -61,7 +61,10 @@ export function withRefusalsRecorded<T>(deps: VerbDeps, call: VerbCall, fn: () =
       actor: call.actor.userId,
       action: call.verb,
       ...(call.runId !== undefined ? { runId: call.runId } : {}),
-      ...(call.data ? { data: call.data } : {}),
+      // A refusal through an API or MCP token names the token, as its actions do.
+      ...(call.data || call.actor.kind === 'api_user'
+        ? { data: { ...call.data, ...(call.actor.kind === 'api_user' ? { token: call.actor.label } : {}) } }
+        : {}),
     },
     fn,
   );

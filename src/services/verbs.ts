@@ -9,11 +9,12 @@ import { FLAGS, RELEASE_TYPES, SEVERITIES } from '../../routing/vocabulary.ts';
 import type { Clock } from '../core/clock.ts';
 import type { StepContext } from '../domain/step-context.ts';
 import type { Actor, Run, Step } from '../domain/types.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import type { ClockService } from './clocks/clock-service.ts';
 import { SNOOZE_DEFAULT_MINUTES } from './clocks/snooze-step.ts';
 import type { DigestService } from './digests/digest-service.ts';
 import type { MetricsService } from './metrics/metrics.ts';
+import { parseInput } from './parse-input.ts';
 import type { PostmortemService } from './postmortems/postmortem.ts';
 import type { RequestService } from './request-service.ts';
 import type { RoleService, UsergroupLookup } from './role-service.ts';
@@ -457,28 +458,6 @@ export type Verbs = {
 export const VERB_NAMES = Object.keys(VERBS) as VerbName[];
 
 export const isVerbName = (name: string): name is VerbName => Object.hasOwn(VERBS, name);
-
-/** Parse with a schema; a bad value is a ValidationError naming `what` and the first field at fault. */
-export function parseInput<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  what: string,
-  details: Record<string, unknown> = {},
-): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join('.') ?? '';
-  throw new ValidationError(
-    'bad_input',
-    `${what}: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid input'}`,
-    {
-      ...details,
-      path: field,
-      issues: parsed.error.issues,
-    },
-  );
-}
 
 /** Parse a verb's input; a bad one is a ValidationError naming the first field at fault. */
 export function parseVerbInput<N extends VerbName>(name: N, input: unknown): z.output<VerbTable[N]['input']> {

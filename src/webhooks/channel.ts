@@ -33,7 +33,7 @@ export const WEBHOOK_MAX_ATTEMPTS = WEBHOOK_RETRY_DELAYS_MS.length + 1;
  * How long a row waits while an older event of its lane is still owed (that one may be backing
  * off for hours: the row is looked at again this often, not on every poll).
  */
-const LANE_WAIT_MS = 30_000;
+const LANE_WAIT_MS = 2_000;
 
 /** A receiver that does not answer within this is a failed attempt. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;

@@ -127,6 +127,8 @@ describe('the HTTP API', () => {
     );
     expect(refused.status).toBe(403);
     expect(refused.json.error).toMatchObject({ code: 'not_owner' });
+    const refusal = (await h.core.runs.events(runId)).find((e) => e.type === 'refused');
+    expect(refusal).toMatchObject({ actor: u('Scribe'), data: { code: 'not_owner', token: 'agent-scribe' } });
 
     expect((await api(h, tokens[u('Atlas')]!, 'GET', '/runs/REL-999')).status).toBe(404);
     expect((await api(h, tokens[u('Atlas')]!, 'GET', '/nothing/here')).json.error.code).toBe('not_found');
@@ -152,7 +154,7 @@ describe('the HTTP API', () => {
       },
     );
     expect(again.status).toBe(409);
-    expect(typeof again.json.error.code).toBe('string');
+    expect(again.json.error.code).toBe('step_not_active');
   });
 
   it('validates facts with the verb schema: the error names the valid values, and nothing changes', async () => {

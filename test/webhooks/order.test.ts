@@ -58,7 +58,7 @@ describe('webhook order', () => {
     expect(delivered()).toEqual([second.id]);
     engine.clock.advance(WEBHOOK_RETRY_DELAYS_MS[0]);
     await worker.tick();
-    engine.clock.advance(30_000);
+    engine.clock.advance(2_000);
     await worker.tick();
     const ofFirst = receiver.received.filter((r) => r.answered === 200 && r.body.data.run_id === first.id);
     expect(ofFirst.map((r) => r.body.type)).toEqual(['step.assigned', 'step.completed', 'step.assigned']);

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { Actor } from '../../domain/types.ts';
 import { ValidationError } from '../../errors.ts';
 import type { ApiToken } from '../../persistence/ports.ts';
-import { parseInput, type Verbs } from '../../services/verbs.ts';
+import { parseInput } from '../../services/parse-input.ts';
+import type { Verbs } from '../../services/verbs.ts';
 import type { ApiAnswer } from './errors.ts';
 import type { Presenter } from './present.ts';
 import {
