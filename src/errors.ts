@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   bad_digest: 'That is not a digest kind (daily or weekly).',
   bad_channel: 'That is not a channel ID.',
   bad_metadata: 'The message metadata is malformed.',
+  bad_facts: 'A fact is not one the step collects, or its value is not a valid one.',
   backup_same_file: 'A backup cannot overwrite the database itself.',
   backup_no_folder: 'The folder of the backup file does not exist.',
   backup_memory: 'An in-memory database cannot be backed up.',

@@ -3,12 +3,23 @@
 // closed: every surface renders each member (src/slack/render.ts has one builder per type).
 import type { ClockNotice } from './clock-notices.ts';
 import type { DigestNotice } from './reports.ts';
+import type { StepContext } from './step-context.ts';
 import type { ReplyPlace, RoleMention } from './types.ts';
 
 export type { ReplyPlace };
 
 interface RunNotice {
   runId: string;
+  /**
+   * Users named in plain text, never mentioned: the bot user whose message caused the notice
+   * (two apps must not ping each other). Handoffs never carry it: they mention their owners.
+   */
+  quiet?: QuietName[];
+}
+
+export interface QuietName {
+  userId: string;
+  name: string;
 }
 
 export type Notice =
@@ -33,6 +44,8 @@ export type Notice =
       /** Roles nobody holds: an admin must set them. */
       unheld: string[];
       canSkip: boolean;
+      /** Everything the step's owner needs (run-service computes it in the handoff's transaction). */
+      context?: StepContext;
     })
   /** A notification the playbook requires: in the thread, and to each person directly. */
   | (RunNotice & { type: 'notify'; mentions: RoleMention[]; reason: string; direct: boolean })

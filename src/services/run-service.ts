@@ -30,8 +30,13 @@ import type { Repositories, Store } from '../persistence/ports.ts';
 import { stepContexts } from './step-context.ts';
 import { inVerbTransaction, roleHolders } from './verb-transaction.ts';
 
-/** Called inside the transaction after each transition (clocks schedule and cancel timers). */
+/**
+ * Called inside the transaction of each transition. `beforeNotices`: before the transition's
+ * messages are enqueued (the clocks schedule and cancel timers there, so a handoff carries its
+ * deadline); `afterTransition`: after them (a message a hook adds goes after the transition's).
+ */
 export interface TransitionHook {
+  beforeNotices?(repos: Repositories, transition: RunTransition, now: number): Promise<void>;
   afterTransition(repos: Repositories, transition: RunTransition, now: number): Promise<void>;
 }
 
@@ -53,7 +58,8 @@ export interface StartResult {
 
 /** Ends the timers of steps that are no longer active, and all of a closed run's step timers. */
 const endTimers: TransitionHook = {
-  async afterTransition(repos, tr) {
+  async afterTransition() {},
+  async beforeNotices(repos, tr) {
     for (const idx of tr.endedSteps) {
       const id = tr.run.steps[idx]?.id;
       if (id != null) await repos.timers.cancelForStep(id);
@@ -101,13 +107,38 @@ export function createRunService(deps: RunServiceDeps) {
     return p;
   }
 
-  async function persist(repos: Repositories, tr: RunTransition, expectedVersion: number, now: number) {
+  /**
+   * Save the transition: the run, its events, its timers, then its messages. Each handoff carries
+   * the step's whole context as it stands in this transaction (its deadline is the timer just
+   * scheduled): the outbox row is a snapshot of what was handed off, rendered without reading
+   * the run again, and the same for every surface (Slack's text and metadata, webhooks).
+   * Messages a bot user's action caused name that bot in plain text (never a mention), except
+   * the handoffs, which mention their owners.
+   */
+  async function persist(
+    repos: Repositories,
+    tr: RunTransition,
+    expectedVersion: number,
+    now: number,
+    actor?: Actor,
+  ) {
     await repos.runs.save(tr.run, tr.changedSteps, expectedVersion);
     await repos.events.append(tr.events);
-    await repos.outbox.enqueue(
-      tr.messages.map((m) => ({ runId: tr.run.id, delivery: m.delivery, notice: m.notice })),
-      now,
-    );
+    for (const hook of hooks) await hook.beforeNotices?.(repos, tr, now);
+    const quiet = actor?.kind === 'slack_bot' ? [{ userId: actor.userId, name: actor.label }] : null;
+    const messages = [];
+    for (const m of tr.messages) {
+      let notice = m.notice;
+      if (notice.type === 'handoff') {
+        const step = tr.run.steps.find((s) => s.key === (notice as { stepKey: string }).stepKey);
+        if (step) {
+          const [context] = await stepContexts(repos, playbookById, [{ run: tr.run, step }]);
+          notice = { ...notice, context: context as StepContext };
+        }
+      } else if (quiet) notice = { ...notice, quiet } as Notice;
+      messages.push({ runId: tr.run.id, delivery: m.delivery, notice });
+    }
+    await repos.outbox.enqueue(messages, now);
     for (const hook of hooks) await hook.afterTransition(repos, tr, now);
   }
 
@@ -119,7 +150,7 @@ export function createRunService(deps: RunServiceDeps) {
       const tr = new RunTransition(run, await machine(repos, playbookFor(run.chain), now));
       const version = run.version;
       apply(tr);
-      await persist(repos, tr, version, now);
+      await persist(repos, tr, version, now, actor);
       return tr.run;
     });
   }
@@ -245,6 +276,12 @@ export function createRunService(deps: RunServiceDeps) {
       const items = await deps.store.read.runs.waitingOn(actor.principals);
       const contexts = await stepContexts(deps.store.read, playbookById, items);
       return items.map((item, i) => ({ ...item, context: contexts[i] as StepContext }));
+    },
+
+    /** The run whose thread this is (its root message's or its mention's thread), or null. */
+    async runInThread(channelId: string, threadTs: string): Promise<Run | null> {
+      const runs = await deps.store.read.runs.list({ channelId, newestFirst: true });
+      return runs.find((r) => r.threadTs === threadTs || r.rootTs === threadTs) ?? null;
     },
 
     /** What the owner of one step of a run needs to do it (the current step when left out). */

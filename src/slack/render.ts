@@ -28,6 +28,7 @@ import {
 } from './blocks/index.ts';
 import type { NoticeOf } from './blocks/notices.ts';
 import { withThreadLink } from './blocks/notices.ts';
+import { withoutMentions } from './blocks/thread.ts';
 
 export type { SlackMessage };
 
@@ -58,7 +59,7 @@ function rootMessage(notice: { runId: string }, ctx: RenderContext): SlackMessag
 const BUILDERS: NoticeBuilders = {
   run_started: rootMessage,
   root_update: rootMessage,
-  handoff: (n, c) => buildHandoffMessage(n, c.run),
+  handoff: (n, c) => buildHandoffMessage(n, c.run, c.run ? threadLink(c.run, c.permalinkBase) : null),
   notify: (n, c) => buildNotifyMessage(n, c.run),
   delivered: (n, c) => buildDeliveredMessage(n, c.run),
   step_done: (n, c) => buildStepDoneMessage(n, c.run),
@@ -90,7 +91,9 @@ function build<T extends NoticeType>(notice: NoticeOf<T>, ctx: RenderContext): S
  * message about a run links to the run's thread, where the run is followed and acted on.
  */
 export function renderNotice(notice: Notice, ctx: RenderContext = {}): SlackMessage {
-  const message = renderBody(notice, ctx);
+  const quiet = 'quiet' in notice ? notice.quiet : undefined;
+  // A bot whose message caused the notice is named, never mentioned (see notices.ts).
+  const message = quiet ? withoutMentions(renderBody(notice, ctx), quiet) : renderBody(notice, ctx);
   const link = ctx.delivery?.kind === 'dm' && ctx.run ? threadLink(ctx.run, ctx.permalinkBase) : null;
   return link && ctx.run ? withThreadLink(message, ctx.run, link) : message;
 }

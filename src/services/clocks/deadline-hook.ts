@@ -126,9 +126,12 @@ export function createDeadlineHook(deps: DeadlineHookDeps): TransitionHook {
   }
 
   return {
-    async afterTransition(repos, tr, now) {
+    // Timers before the transition's messages, so that a handoff carries its deadline.
+    async beforeNotices(repos, tr, now) {
       await scheduleActivated(repos, tr, now);
       await stopAckClocks(repos, tr);
+    },
+    async afterTransition(repos, tr, now) {
       await gdpr(repos, tr, now);
     },
   };
