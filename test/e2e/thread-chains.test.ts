@@ -78,6 +78,12 @@ async function expectDone(run: Run): Promise<Run> {
   const stored = await h.core.runs.getRun(run.id);
   expect(stored.status).toBe('done');
   await expectHandoffsCarryContext(stored);
+  const closed = threadOf(h, stored).filter(
+    (m) => (m.metadata as { event_type?: string } | undefined)?.event_type === 'projectlead_run_closed',
+  );
+  expect(closed).toHaveLength(1);
+  const payload = (closed[0]!.metadata as { event_payload: Record<string, unknown> }).event_payload;
+  expect(payload).toMatchObject({ run_id: stored.id, chain: stored.chain, status: 'done' });
   return stored;
 }
 
