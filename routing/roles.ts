@@ -29,6 +29,8 @@ const roleSchema = z.strictObject({
    * 14/12 of the acknowledgement window; reminded at 3/4, due at, escalated at 5/4 and 7/4 of
    * the completion window.
    */
+  /** Every gate passed or rejected by an agent holding this role waits for a person's confirmation. */
+  confirmAgents: z.boolean().default(false),
   windows: z
     .strictObject({ acknowledge: windowSchema.optional(), complete: windowSchema.optional() })
     .optional(),
@@ -103,6 +105,11 @@ export class RoleDirectory {
 
   get riskAcceptor(): string {
     return this.config.independence.riskAcceptor;
+  }
+
+  /** Whether an agent's gate decisions for this role need a person's confirmation (roles.yml). */
+  confirmsAgents(role: string): boolean {
+    return this.config.roles[role]?.confirmAgents ?? false;
   }
 
   /** The role's own clock windows (`PT10M`), when roles.yml gives them. */

@@ -91,6 +91,12 @@ async function perform(
         case 'reassign_step':
           await deps.verbs.reassign_step({ actor, input: call.input });
           return null;
+        case 'confirm_decision':
+          await deps.verbs.confirm_decision({ actor, input: call.input });
+          return null;
+        case 'overrule_decision':
+          await deps.verbs.overrule_decision({ actor, input: call.input });
+          return null;
         case 'acknowledge_step': {
           const after = await deps.verbs.acknowledge_step({ actor, input: call.input });
           const step =

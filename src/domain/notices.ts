@@ -89,6 +89,20 @@ export type Notice =
       riskAccepted: boolean;
     })
   | (RunNotice & { type: 'rejected'; stepKey: string; stepTitle: string; by: string; reason: string })
+  /** An agent passed or rejected a gate that needs a person: the confirmers are asked. */
+  | (RunNotice & {
+      type: 'agent_decision';
+      stepKey: string;
+      stepTitle: string;
+      by: string;
+      byName: string;
+      role: string;
+      decision: 'pass' | 'reject';
+      /** The agent's output (a pass) or reason (a rejection). */
+      said: string | null;
+      gate: string;
+      confirmers: RoleMention[];
+    })
   | (RunNotice & {
       type: 'reassigned';
       stepKey: string;

@@ -8,6 +8,12 @@ import { PRINCIPALS, type Principals } from '../core/principals.ts';
 import type { Notice, ReplyPlace } from '../domain/notices.ts';
 import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
 import type { StepContext } from '../domain/step-context.ts';
+import {
+  agentActor,
+  confirmDecision,
+  decisionToJudge,
+  overruleDecision,
+} from '../domain/transitions/agent-decisions.ts';
 import { blockStep, rejectRun, unblockStep } from '../domain/transitions/blocks.ts';
 import { completeStep } from '../domain/transitions/complete-step.ts';
 import {
@@ -228,6 +234,31 @@ export function createRunService(deps: RunServiceDeps) {
     },
     acknowledgeStep(runId: string, actor: Actor, input: { stepKey?: string } = {}) {
       return transition(runId, actor, 'acknowledge', (tr) => acknowledgeStep(tr, actor, input));
+    },
+    /** A person confirms an agent's decision on a gate: it takes effect as the agent's. */
+    confirmDecision(runId: string, actor: Actor, input: { stepKey?: string } = {}) {
+      return transition(runId, actor, 'confirm', (tr) => {
+        const { step, decision: d } = decisionToJudge(tr, actor, input.stepKey);
+        confirmDecision(tr, actor, step, d);
+        const agent = agentActor(d);
+        if (d.decision === 'reject')
+          rejectRun(tr, agent, { stepKey: step.key, reason: d.reason ?? '', confirmed: true });
+        else
+          completeStep(tr, agent, {
+            stepKey: step.key,
+            output: d.output,
+            role: d.role,
+            ...(d.facts ? { facts: d.facts } : {}),
+            confirmed: true,
+          });
+      });
+    },
+    /** A person overrules an agent's decision: the step is the agent's again, with the reason. */
+    overruleDecision(runId: string, actor: Actor, input: { stepKey?: string; reason: string }) {
+      return transition(runId, actor, 'overrule', (tr) => {
+        const { step, decision } = decisionToJudge(tr, actor, input.stepKey);
+        overruleDecision(tr, actor, step, decision, input.reason);
+      });
     },
 
     /** After a role is set: steps handed off while nobody held it go to the new holders. */

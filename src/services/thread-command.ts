@@ -17,7 +17,9 @@ type ThreadVerb =
   | 'skip_step'
   | 'acknowledge_step'
   | 'reassign_step'
-  | 'snooze_step';
+  | 'snooze_step'
+  | 'confirm_decision'
+  | 'overrule_decision';
 
 export type ThreadCall =
   | { [N in ThreadVerb]: { kind: 'verb'; verb: N; input: VerbInput<N> } }[ThreadVerb]
@@ -36,6 +38,8 @@ export const THREAD_VERBS: readonly { usage: string; does: string }[] = [
   { usage: 'reassign @someone', does: 'hand your step to them' },
   { usage: 'snooze <30m|2h|1d>', does: "quiet the step's reminders" },
   { usage: 'status', does: "the run's status" },
+  { usage: 'confirm', does: "confirm an agent's decision on a gate (people on its escalation path)" },
+  { usage: 'overrule <reason>', does: 'overrule it: the step goes back to the agent' },
 ];
 
 /** "Use one of: `done [step] [output]`, `block <reason>`, …" on one line. */
@@ -58,6 +62,8 @@ const WORDS: Record<string, ThreadVerb | 'status'> = {
   reassign: 'reassign_step',
   snooze: 'snooze_step',
   status: 'status',
+  confirm: 'confirm_decision',
+  overrule: 'overrule_decision',
 };
 
 /** `30m`, `2h`, `1d`, `1h30m`, `90` (minutes) → minutes; null when not a duration. */
@@ -130,6 +136,10 @@ export function parseThreadCommand(text: string, run: Pick<Run, 'id' | 'steps'>)
       return { kind: 'verb', verb: kind, input: { ...ref, reason: reason('reason') } };
     case 'acknowledge_step':
       return { kind: 'verb', verb: kind, input: ref };
+    case 'confirm_decision':
+      return { kind: 'verb', verb: kind, input: ref };
+    case 'overrule_decision':
+      return { kind: 'verb', verb: kind, input: { ...ref, reason: reason('reason') } };
     case 'reassign_step': {
       const to = members(rest.split(/\s+/).filter(Boolean));
       if (to.length === 0)

@@ -310,6 +310,19 @@ export const VERBS = {
         ...(i.role ? { role: i.role } : {}),
       }),
   }),
+  confirm_decision: verb({
+    summary: "A person on the role's escalation path confirms an agent's pass or rejection of a gate",
+    mutates: true,
+    input: stepRefInput,
+    run: (ctx, { actor, input: i }) => ctx.runs.confirmDecision(i.run_id, actor, stepOf(i)),
+  }),
+  overrule_decision: verb({
+    summary: "Overrule an agent's decision on a gate with a reason: the step is the agent's again",
+    mutates: true,
+    input: reasonInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.overruleDecision(i.run_id, actor, { ...stepOf(i), reason: i.reason }),
+  }),
   cancel_run: verb({
     summary: 'Cancel a run (its requester or an admin)',
     mutates: true,

@@ -4,6 +4,7 @@ import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { Delivery, Notice, NoticeType } from '../domain/notices.ts';
 import type { Run } from '../domain/types.ts';
 import { threadLink } from '../services/digests/digest.ts';
+import { buildAgentDecisionMessage } from './blocks/agent-decision.ts';
 import { buildEscalationMessage, buildGdprMessage, buildReminderMessage } from './blocks/clocks/index.ts';
 import {
   buildBlockedMessage,
@@ -66,6 +67,7 @@ const BUILDERS: NoticeBuilders = {
   blocked: (n, c) => buildBlockedMessage(n, c.run),
   unblocked: (n, c) => buildUnblockedMessage(n, c.run),
   rejected: (n, c) => buildRejectedMessage(n, c.run),
+  agent_decision: (n) => buildAgentDecisionMessage(n),
   reassigned: (n, c) => buildReassignedMessage(n, c.run),
   skipped: (n, c) => buildSkippedMessage(n, c.run),
   cancelled: (n, c) => buildCancelledMessage(n, c.run),

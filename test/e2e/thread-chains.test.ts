@@ -168,7 +168,7 @@ describe('the six chains by thread replies alone', () => {
     expect(stored.steps.find((s) => s.key === 'triage')?.output).toBe('Reproduced on Safari 17');
   });
 
-  it('Release from a mention: a Privacy block only Privacy, or Ghabs with a rationale, lifts', async () => {
+  it("Release from a mention: a Privacy block only Privacy, or Ghabs with a rationale, lifts; the agent's Go/No-Go waits for a person, overruled then confirmed", async () => {
     const ts = h.driver.newTs();
     const text = `<@${h.fake.botUserId}> Ship release v3.0 with the new billing page`;
     h.fake.addMessage({ channel: 'CTREL', user: REQUESTER, text, ts });
@@ -197,6 +197,44 @@ describe('the six chains by thread replies alone', () => {
           );
           const after = await h.core.runs.getRun(r.id);
           expect(after.status).toBe('active');
+        },
+        go_no_go: async (r) => {
+          // Atlas's agent passes Go/No-Go: recorded, the run waits for a person on its path.
+          const atlas = c.authorOf(u('Atlas'));
+          await sayAndWait(h, c, r.id, atlas, 'done go_no_go Go: all green');
+          const waiting = await h.core.runs.getRun(r.id);
+          expect(waiting.steps.find((s) => s.key === 'go_no_go')?.status).toBe('active');
+          expect(Object.keys(waiting.context.agentDecisions as object)).toEqual(['go_no_go']);
+          const ask = await until(
+            async () => threadOf(h, r).find((m) => hasButton(m.blocks, ACTION.gateConfirm)),
+            'the confirm button',
+          );
+          expect(visibleText(ask)).toContain(`<@${u('Ghabs')}>`);
+          expect(visibleText(ask)).not.toContain(`<@${u('Atlas')}>`);
+          // The agent cannot confirm its own decision.
+          const self = await say(h, r, atlas, 'confirm');
+          await answerTo(h, r, atlas, self.ts, /escalation path/);
+          // Overruled: the step is the agent's again, with the person's reason.
+          const ghabs = person(u('Ghabs'));
+          await sayAndWait(h, c, r.id, ghabs, 'overrule wait for the load test results');
+          const again = await until(
+            async () =>
+              threadOf(h, r).find(
+                (m) =>
+                  hasButton(m.blocks, ACTION.stepDone) &&
+                  visibleText(m).includes('wait for the load test results'),
+              ),
+            'the handoff back to the agent',
+          );
+          expect(visibleText(again)).toContain(`<@${u('Atlas')}>`);
+          await sayAndWait(h, c, r.id, atlas, 'done go_no_go Go: the load tests pass');
+          expect((await h.core.runs.getRun(r.id)).steps.find((s) => s.key === 'go_no_go')?.status).toBe(
+            'active',
+          );
+          await sayAndWait(h, c, r.id, ghabs, 'confirm');
+          const confirmed = (await h.core.runs.getRun(r.id)).steps.find((s) => s.key === 'go_no_go');
+          expect(confirmed?.status).toBe('done');
+          expect(confirmed?.output).toBe('Go: the load tests pass');
         },
       },
     });

@@ -180,7 +180,8 @@ export function stepWindows(
     : { ...(ackMs !== undefined ? { ackMs } : {}), ...(doneMs !== undefined ? { doneMs } : {}) };
 }
 
-const minutesOrHours = (ms: number) => (ms >= HOUR && ms % HOUR === 0 ? `${ms / HOUR} h` : `${Math.round(ms / MIN)} min`);
+const minutesOrHours = (ms: number) =>
+  ms >= HOUR && ms % HOUR === 0 ? `${ms / HOUR} h` : `${Math.round(ms / MIN)} min`;
 
 /** "the role's clock: acknowledge within 10 min, done within 1 h". */
 function windowsLabel(w: RoleWindows): string {
