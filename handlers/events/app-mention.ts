@@ -29,7 +29,12 @@ export function appMention(deps: HandlerDeps) {
         actor,
         input: { channel_id: event.channel, thread_ts: event.thread_ts },
       });
-      if (run) return actInThread(deps, where, actor, run, text);
+      if (run) {
+        // Slack repeats an event whose ack it missed: a thread verb acts once.
+        if (deps.answers.firstSight(`${event.channel}:${event.ts}`))
+          await actInThread(deps, where, actor, run, text);
+        return;
+      }
     }
     const cmd = parseLeadCommand(text, deps.chainForCommand);
     const answer = await answerLead(

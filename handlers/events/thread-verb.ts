@@ -71,44 +71,23 @@ async function perform(
         deps.playbooks.find((p) => p.id === current.chain),
       );
     }
-    case 'verb':
-      switch (call.verb) {
-        case 'complete_step':
-          await deps.verbs.complete_step({ actor, input: call.input });
-          return null;
-        case 'block_step':
-          await deps.verbs.block_step({ actor, input: call.input });
-          return null;
-        case 'unblock_step':
-          await deps.verbs.unblock_step({ actor, input: call.input });
-          return null;
-        case 'reject_run':
-          await deps.verbs.reject_run({ actor, input: call.input });
-          return null;
-        case 'skip_step':
-          await deps.verbs.skip_step({ actor, input: call.input });
-          return null;
-        case 'reassign_step':
-          await deps.verbs.reassign_step({ actor, input: call.input });
-          return null;
-        case 'confirm_decision':
-          await deps.verbs.confirm_decision({ actor, input: call.input });
-          return null;
-        case 'overrule_decision':
-          await deps.verbs.overrule_decision({ actor, input: call.input });
-          return null;
-        case 'acknowledge_step': {
-          const after = await deps.verbs.acknowledge_step({ actor, input: call.input });
-          const step =
-            after.steps.find((s) => s.key === call.input.step_key) ??
-            after.steps.find(
-              (s) => s.acknowledgedAt !== null && (s.status === 'active' || s.status === 'blocked'),
-            );
-          return buildThreadAnswer(`👍 Noted: ${step?.title ?? 'the step'} (${after.id}) is acknowledged.`);
-        }
-        case 'snooze_step':
-          return buildSnoozedMessage(await deps.verbs.snooze_step({ actor, input: call.input }));
+    case 'verb': {
+      if (call.verb === 'acknowledge_step') {
+        const after = await deps.verbs.acknowledge_step({ actor, input: call.input });
+        const step =
+          after.steps.find((s) => s.key === call.input.step_key) ??
+          after.steps.find(
+            (s) => s.acknowledgedAt !== null && (s.status === 'active' || s.status === 'blocked'),
+          );
+        return buildThreadAnswer(`👍 Noted: ${step?.title ?? 'the step'} (${after.id}) is acknowledged.`);
       }
+      if (call.verb === 'snooze_step')
+        return buildSnoozedMessage(await deps.verbs.snooze_step({ actor, input: call.input }));
+      // Any other verb: the thread's own notice says what happened.
+      const verb = deps.verbs[call.verb] as (c: { actor: Actor; input: unknown }) => Promise<unknown>;
+      await verb({ actor, input: call.input });
+      return null;
+    }
   }
 }
 

@@ -6,14 +6,29 @@ import type { Clock } from '../core/clock.ts';
 export interface AnswerLimit {
   /** True when one more answer to `author` in `thread` is allowed now (and counts it). */
   take(thread: string, author: string): boolean;
+  /**
+   * True the first time a message (`channel:ts`) is seen: Slack repeats an event whose ack it
+   * missed, and a thread verb must act once.
+   */
+  firstSight(message: string): boolean;
 }
+
+const SEEN_KEPT = 5000;
 
 export const ANSWERS_PER_MINUTE = 3;
 const WINDOW_MS = 60_000;
 
 export function createAnswerLimit(clock: Clock, perMinute = ANSWERS_PER_MINUTE): AnswerLimit {
   const sent = new Map<string, number[]>();
+  const seen = new Set<string>();
   return {
+    firstSight(message) {
+      if (seen.has(message)) return false;
+      seen.add(message);
+      // Oldest first in a Set: drop the oldest beyond the bound.
+      if (seen.size > SEEN_KEPT) seen.delete(seen.values().next().value as string);
+      return true;
+    },
     take(thread, author) {
       const now = clock();
       const key = `${thread} ${author}`;

@@ -51,6 +51,27 @@ describe('the loop guard', () => {
     expect(answers().length).toBe(ANSWERS_PER_MINUTE + 1);
   });
 
+  it('an event Slack delivers twice acts once', async () => {
+    const run = await postedRun(h, (await newestRun(h)).id);
+    const ts = h.driver.newTs();
+    const event = {
+      type: 'app_mention',
+      user: 'UGHABS',
+      text: `<@${h.fake.botUserId}> block waiting on the budget`,
+      channel: run.channelId!,
+      ts,
+      thread_ts: run.threadTs!,
+    };
+    await h.driver.event(event);
+    await settle();
+    const once = await h.core.runs.getRun(run.id);
+    expect(once.status).toBe('blocked');
+    await h.driver.event(event, { retryNum: 1, retryReason: 'timeout' });
+    await settle();
+    expect((await h.core.runs.getRun(run.id)).version).toBe(once.version);
+    expect(h.fake.ephemerals('UGHABS')).toEqual([]);
+  });
+
   it("ProjectLead's own messages never act", async () => {
     const run = await postedRun(h, (await newestRun(h)).id);
     const before = await h.core.runs.getRun(run.id);
