@@ -311,8 +311,14 @@ export function createRunService(deps: RunServiceDeps) {
 
     /** The run whose thread this is (its root message's or its mention's thread), or null. */
     async runInThread(channelId: string, threadTs: string): Promise<Run | null> {
-      const runs = await deps.store.read.runs.list({ channelId, newestFirst: true });
-      return runs.find((r) => r.threadTs === threadTs || r.rootTs === threadTs) ?? null;
+      const here = (r: Run) => r.threadTs === threadTs || r.rootTs === threadTs;
+      // The open runs of the channel first (few); a closed run's thread only when none matches.
+      const open = await deps.store.read.runs.list({ channelId, open: true });
+      return (
+        open.find(here) ??
+        (await deps.store.read.runs.list({ channelId, newestFirst: true })).find(here) ??
+        null
+      );
     },
 
     /** What the owner of one step of a run needs to do it (the current step when left out). */

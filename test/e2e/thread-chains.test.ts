@@ -268,6 +268,13 @@ describe('the six chains by thread replies alone', () => {
     const done = await walkThread(h, c, run.id, { facts: { scope: 'projects: web, backend' } });
     const stored = await expectDone(done);
     expect(stored.projects).toEqual(['web', 'backend']);
+    // Its thread, closed, still never starts a run; a verb there is told the run is closed.
+    const runs = await h.core.store.read.runs.count();
+    const asked = await say(h, stored, person(REQUESTER), 'Audit the payment provider next quarter');
+    await answerTo(h, stored, person(REQUESTER), asked.ts, /not something I do/);
+    const late = await say(h, stored, person(u('Privacy')), 'block found one more gap');
+    await answerTo(h, stored, person(u('Privacy')), late.ts, /closed|done/i);
+    expect(await h.core.store.read.runs.count()).toBe(runs);
   });
 
   it('a third or more of the replies came from agents (bot authors)', () => {
