@@ -62,6 +62,25 @@ export function handoffContextBlocks(c: StepContext, link: string | null): Known
   return blocks;
 }
 
+/**
+ * The same context as plain lines for the message's `text` (what an app reading only the text
+ * sees); the caller's fitMessage escapes it and keeps it within Slack's limit.
+ */
+export function handoffContextText(c: StepContext): string {
+  const lines = [`Request: ${oneLine(c.request.text, 500)}`];
+  if (c.output) lines.push(`Expected output: ${oneLine(c.output, 300)}`);
+  if (c.gate) lines.push(`Gate: ${oneLine(c.gate.check, 200)}`);
+  if (c.due_at) lines.push(`Due: ${c.due_at}`);
+  if (c.earlier_outputs.length > 0) {
+    lines.push('Earlier outputs:');
+    for (const e of c.earlier_outputs) {
+      const what = e.status === 'skipped' ? `skipped: ${e.output ?? ''}` : (e.output ?? '(no output)');
+      lines.push(`- ${oneLine(e.step_title, 80)}: ${oneLine(what, 300)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 const short = (s: string | null) => (s === null ? null : truncate(s, META_TEXT));
 
 /**

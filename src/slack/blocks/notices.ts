@@ -4,7 +4,12 @@ import type { ActionsBlockElement, KnownBlock, MessageMetadata } from '@slack/ty
 import type { Notice } from '../../domain/notices.ts';
 import type { Run } from '../../domain/types.ts';
 import { ACTION, encodeStepRef } from '../ids.ts';
-import { handoffContextBlocks, runClosedMetadata, stepAssignedMetadata } from './handoff-context.ts';
+import {
+  handoffContextBlocks,
+  handoffContextText,
+  runClosedMetadata,
+  stepAssignedMetadata,
+} from './handoff-context.ts';
 import {
   actions,
   button,
@@ -86,7 +91,8 @@ export function buildHandoffMessage(
   if (n.canSkip) buttons.push(button('Skip', ACTION.stepSkip, ref));
   buttons.push(button('Got it', ACTION.stepAck, ref));
   blocks.push(...actions(buttons, `handoff_${n.stepKey}`.slice(0, 255)));
-  const text = `${runLabel(n.runId, run)}: step ${n.position}/${n.total} ${oneLine(n.stepTitle, 150)}. ${ask}`;
+  const head = `${runLabel(n.runId, run)}: step ${n.position}/${n.total} ${oneLine(n.stepTitle, 150)}. ${ask}`;
+  const text = n.context ? `${head}\n${handoffContextText(n.context)}` : head;
   const message: SlackMessage & { metadata?: MessageMetadata } = fitMessage({ text, blocks });
   if (n.context) message.metadata = stepAssignedMetadata(n.context, run);
   return message;

@@ -51,6 +51,9 @@ describe('the handoff with its context', () => {
       channel_id: 'CREQ',
     });
     expect((meta.event_payload.earlier_outputs as unknown[]).length).toBe(2);
+    // An app that reads only the text gets it too.
+    expect(m.text).toContain('Request: Add a dark mode to the app');
+    expect(m.text).toContain('END1');
   });
 
   it('trims long outputs to Slack’s limits and links to the thread for the rest', () => {
