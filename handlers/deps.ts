@@ -7,6 +7,7 @@ import type { Actor } from '../src/domain/types.ts';
 import type { Logger } from '../src/logger.ts';
 import type { DeliveryService } from '../src/services/delivery-service.ts';
 import type { Verbs } from '../src/services/verbs.ts';
+import type { AnswerLimit } from '../src/slack/answer-limit.ts';
 
 /** App Home and `/lead metrics` show the runs closed in the last 30 days. */
 export const METRICS_DAYS = 30;
@@ -23,6 +24,8 @@ export interface HandlerDeps {
   /** The bot's Web API client (SLACK_API_URL). */
   slack: WebClient;
   logger: Logger;
+  /** How many answers one author gets in one thread (the loop guard). */
+  answers: AnswerLimit;
   /** Resolves once the workspace URL (the base of digest links) is known, or cannot be. */
   workspaceKnown(): Promise<void>;
 }

@@ -14,10 +14,26 @@ export const principalSchema = z
   .string()
   .regex(/^[UWS][A-Z0-9]{2,}$/, 'a Slack user ID (U…) or user group ID (S…)');
 
+/** `PT10M`, `PT2H`: a window of minutes or hours. */
+const windowSchema = z
+  .string()
+  .regex(/^PT\d+[HM]$/, 'an ISO 8601 duration in minutes or hours (PT10M, PT2H)');
+
 const roleSchema = z.strictObject({
   title: z.string().default(''),
   holders: z.array(principalSchema).default([]),
   tier2: z.boolean().default(false),
+  /**
+   * The role's own clocks (an agent answers in minutes): the acknowledgement window and the
+   * completion window of its steps, instead of the chain's. Reminded at 10/12 and escalated at
+   * 14/12 of the acknowledgement window; reminded at 3/4, due at, escalated at 5/4 and 7/4 of
+   * the completion window.
+   */
+  /** Every gate passed or rejected by an agent holding this role waits for a person's confirmation. */
+  confirmAgents: z.boolean().default(false),
+  windows: z
+    .strictObject({ acknowledge: windowSchema.optional(), complete: windowSchema.optional() })
+    .optional(),
   escalation: z
     .strictObject({
       direct: roleName.optional(),
@@ -89,6 +105,16 @@ export class RoleDirectory {
 
   get riskAcceptor(): string {
     return this.config.independence.riskAcceptor;
+  }
+
+  /** Whether an agent's gate decisions for this role need a person's confirmation (roles.yml). */
+  confirmsAgents(role: string): boolean {
+    return this.config.roles[role]?.confirmAgents ?? false;
+  }
+
+  /** The role's own clock windows (`PT10M`), when roles.yml gives them. */
+  windows(role: string): { acknowledge?: string; complete?: string } | null {
+    return this.config.roles[role]?.windows ?? null;
   }
 
   defaultHolders(role: string): string[] {

@@ -22,7 +22,8 @@ import { createDeliveryService } from './services/delivery-service.ts';
 import { WORKSPACE_URL_SETTING } from './services/digests/digest-service.ts';
 import { recordRefusal } from './services/refusals.ts';
 import { bindVerbs, type Verbs } from './services/verbs.ts';
-import { createUsergroupSync, slackActor } from './slack/actor.ts';
+import { createBotUserLookup, createUsergroupSync, slackActor } from './slack/actor.ts';
+import { createAnswerLimit } from './slack/answer-limit.ts';
 import { createSlackSender } from './slack/delivery/sender.ts';
 import { createErrorHandler } from './slack/error-handler.ts';
 import { createListenerTable } from './slack/listener-table.ts';
@@ -230,10 +231,12 @@ export function createApp(opts: CreateAppOptions): SlackApp {
   });
 
   let stopping = false;
+  const botUsers = createBotUserLookup(slack);
 
   const deps: HandlerDeps = {
     verbs,
-    actorOf: (body) => slackActor(core.actors, body as Record<string, unknown>),
+    actorOf: (body) => slackActor(core.actors, body as Record<string, unknown>, botUsers),
+    answers: createAnswerLimit(clock),
     chainForCommand: core.requests.chainForCommand,
     deliveries,
     playbooks: core.playbooks,

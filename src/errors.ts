@@ -24,6 +24,10 @@ export const ERROR_CODES = {
   step_required: 'The step is mandatory and cannot be skipped.',
   skip_not_allowed: 'The playbook does not allow skipping the step.',
   rationale_required: 'Accepting the risk needs a written rationale.',
+  decision_pending: "An agent's decision on the step waits for a person to confirm it.",
+  no_decision: 'No agent decision waits on the step.',
+  not_confirmer:
+    "Only a person on the escalation path of the deciding role, or an admin, may judge an agent's decision.",
   // Not found: something asked for does not exist.
   run_not_found: 'There is no run with that ID.',
   unknown_chain: 'There is no chain with that name.',
@@ -57,6 +61,7 @@ export const ERROR_CODES = {
   bad_digest: 'That is not a digest kind (daily or weekly).',
   bad_channel: 'That is not a channel ID.',
   bad_metadata: 'The message metadata is malformed.',
+  bad_facts: 'A fact is not one the step collects, or its value is not a valid one.',
   backup_same_file: 'A backup cannot overwrite the database itself.',
   backup_no_folder: 'The folder of the backup file does not exist.',
   backup_memory: 'An in-memory database cannot be backed up.',

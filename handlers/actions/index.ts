@@ -3,6 +3,7 @@ import { ACTION } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { cancelRequest } from './cancel-request.ts';
 import { chooseChain } from './choose-chain.ts';
+import { gateConfirm, gateOverrule } from './gate-decision.ts';
 import { gdprNotified } from './gdpr-notified.ts';
 import { openRun } from './open-run.ts';
 import { stepAck } from './step-ack.ts';
@@ -23,6 +24,8 @@ export function register(app: App, deps: HandlerDeps): void {
   app.action(ACTION.stepSkip, stepSkip(deps));
   app.action(ACTION.stepAck, stepAck(deps));
   app.action(ACTION.stepSnooze, stepSnooze(deps));
+  app.action(ACTION.gateConfirm, gateConfirm(deps));
+  app.action(ACTION.gateOverrule, gateOverrule(deps));
   app.action(ACTION.gdprNotified, gdprNotified(deps));
   app.action(ACTION.chooseChain, chooseChain(deps));
   app.action(ACTION.cancelRequest, cancelRequest());

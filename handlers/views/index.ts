@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { CALLBACK } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { declareIncidentSubmitted } from './declare-incident.ts';
+import { gateOverruleSubmitted } from './gate-overrule.ts';
 import { stepBlockSubmitted } from './step-block.ts';
 import { stepDoneSubmitted } from './step-done.ts';
 import { stepReassignSubmitted } from './step-reassign.ts';
@@ -17,4 +18,5 @@ export function register(app: App, deps: HandlerDeps): void {
   app.view(CALLBACK.stepReassignModal, stepReassignSubmitted(deps));
   app.view(CALLBACK.stepSkipModal, stepSkipSubmitted(deps));
   app.view(CALLBACK.declareIncidentModal, declareIncidentSubmitted(deps));
+  app.view(CALLBACK.gateOverruleModal, gateOverruleSubmitted(deps));
 }

@@ -70,6 +70,11 @@ export const gateSchema = z.strictObject({
   canBlock: z.boolean().default(true),
   /** The gate may reject the run outright (e.g. "rejects if infeasible"). */
   canReject: z.boolean().default(false),
+  /**
+   * A pass or a rejection by an agent (a bot user) waits until a person on the deciding role's
+   * escalation path confirms it (Go/No-Go and the Compliance gates say so).
+   */
+  confirmAgents: z.boolean().optional(),
 });
 
 /** Changes a rule makes to a step when its condition holds. */

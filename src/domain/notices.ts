@@ -4,6 +4,7 @@
 import type { AlertNoticeFields } from './alert-context.ts';
 import type { ClockNotice } from './clock-notices.ts';
 import type { DigestNotice } from './reports.ts';
+import type { StepContext } from './step-context.ts';
 import type { ReplyPlace, RoleMention } from './types.ts';
 import type { WebhookNotice, WebhookPausedNotice } from './webhook-notices.ts';
 
@@ -13,6 +14,16 @@ interface RunNotice {
   runId: string;
   /** The API or MCP token (its name) the actor acted through: said with the message. */
   via?: string;
+  /**
+   * Users named in plain text, never mentioned: the bot user whose message caused the notice
+   * (two apps must not ping each other). Handoffs never carry it: they mention their owners.
+   */
+  quiet?: QuietName[];
+}
+
+export interface QuietName {
+  userId: string;
+  name: string;
 }
 
 export type Notice =
@@ -37,6 +48,8 @@ export type Notice =
       /** Roles nobody holds: an admin must set them. */
       unheld: string[];
       canSkip: boolean;
+      /** Everything the step's owner needs (run-service computes it in the handoff's transaction). */
+      context?: StepContext;
     })
   /** A notification the playbook requires: in the thread, and to each person directly. */
   | (RunNotice & { type: 'notify'; mentions: RoleMention[]; reason: string; direct: boolean })
@@ -80,6 +93,20 @@ export type Notice =
       riskAccepted: boolean;
     })
   | (RunNotice & { type: 'rejected'; stepKey: string; stepTitle: string; by: string; reason: string })
+  /** An agent passed or rejected a gate that needs a person: the confirmers are asked. */
+  | (RunNotice & {
+      type: 'agent_decision';
+      stepKey: string;
+      stepTitle: string;
+      by: string;
+      byName: string;
+      role: string;
+      decision: 'pass' | 'reject';
+      /** The agent's output (a pass) or reason (a rejection). */
+      said: string | null;
+      gate: string;
+      confirmers: RoleMention[];
+    })
   | (RunNotice & {
       type: 'reassigned';
       stepKey: string;

@@ -289,7 +289,7 @@ export class RunTransition {
     this.handoff(next, next.owners.length > 0 ? 'owners' : 'approval');
   }
 
-  handoff(step: Step, phase: 'owners' | 'approval' | 'reassigned') {
+  handoff(step: Step, phase: 'owners' | 'approval' | 'reassigned', extraNotes: string[] = []) {
     const roles = phase === 'approval' ? step.approvers : this.pendingRoles(step);
     const mentions = this.mentionsFor(step, roles);
     this.thread({
@@ -304,7 +304,7 @@ export class RunTransition {
       phase,
       output: step.spec.output,
       gate: step.spec.gate,
-      notes: step.notes,
+      notes: [...step.notes, ...extraNotes],
       unheld: mentions.filter((m) => m.principals.length === 0).map((m) => m.role),
       canSkip: step.spec.manualSkip && !step.spec.required,
     });

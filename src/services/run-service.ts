@@ -8,6 +8,12 @@ import { PRINCIPALS, type Principals } from '../core/principals.ts';
 import type { Notice, ReplyPlace } from '../domain/notices.ts';
 import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
 import type { StepContext } from '../domain/step-context.ts';
+import {
+  agentActor,
+  confirmDecision,
+  decisionToJudge,
+  overruleDecision,
+} from '../domain/transitions/agent-decisions.ts';
 import { blockStep, rejectRun, unblockStep } from '../domain/transitions/blocks.ts';
 import { completeStep } from '../domain/transitions/complete-step.ts';
 import {
@@ -31,8 +37,13 @@ import type { Repositories, Store } from '../persistence/ports.ts';
 import { stepContexts } from './step-context.ts';
 import { inVerbTransaction, roleHolders } from './verb-transaction.ts';
 
-/** Called inside the transaction after each transition (clocks schedule and cancel timers). */
+/**
+ * Called inside the transaction of each transition. `beforeNotices`: before the transition's
+ * messages are enqueued (the clocks schedule and cancel timers there, so a handoff carries its
+ * deadline); `afterTransition`: after them (a message a hook adds goes after the transition's).
+ */
 export interface TransitionHook {
+  beforeNotices?(repos: Repositories, transition: RunTransition, now: number): Promise<void>;
   afterTransition(repos: Repositories, transition: RunTransition, now: number): Promise<void>;
 }
 
@@ -54,7 +65,8 @@ export interface StartResult {
 
 /** Ends the timers of steps that are no longer active, and all of a closed run's step timers. */
 const endTimers: TransitionHook = {
-  async afterTransition(repos, tr) {
+  async afterTransition() {},
+  async beforeNotices(repos, tr) {
     for (const idx of tr.endedSteps) {
       const id = tr.run.steps[idx]?.id;
       if (id != null) await repos.timers.cancelForStep(id);
@@ -115,13 +127,38 @@ export function createRunService(deps: RunServiceDeps) {
     return p;
   }
 
-  async function persist(repos: Repositories, tr: RunTransition, expectedVersion: number, now: number) {
+  /**
+   * Save the transition: the run, its events, its timers, then its messages. Each handoff carries
+   * the step's whole context as it stands in this transaction (its deadline is the timer just
+   * scheduled): the outbox row is a snapshot of what was handed off, rendered without reading
+   * the run again, and the same for every surface (Slack's text and metadata, webhooks).
+   * Messages a bot user's action caused name that bot in plain text (never a mention), except
+   * the handoffs, which mention their owners.
+   */
+  async function persist(
+    repos: Repositories,
+    tr: RunTransition,
+    expectedVersion: number,
+    now: number,
+    actor?: Actor,
+  ) {
     await repos.runs.save(tr.run, tr.changedSteps, expectedVersion);
     await repos.events.append(tr.events);
-    await repos.outbox.enqueue(
-      tr.messages.map((m) => ({ runId: tr.run.id, delivery: m.delivery, notice: m.notice })),
-      now,
-    );
+    for (const hook of hooks) await hook.beforeNotices?.(repos, tr, now);
+    const quiet = actor?.kind === 'slack_bot' ? [{ userId: actor.userId, name: actor.label }] : null;
+    const messages = [];
+    for (const m of tr.messages) {
+      let notice = m.notice;
+      if (notice.type === 'handoff') {
+        const step = tr.run.steps.find((s) => s.key === (notice as { stepKey: string }).stepKey);
+        if (step) {
+          const [context] = await stepContexts(repos, playbookById, [{ run: tr.run, step }]);
+          notice = { ...notice, context: context as StepContext };
+        }
+      } else if (quiet) notice = { ...notice, quiet } as Notice;
+      messages.push({ runId: tr.run.id, delivery: m.delivery, notice });
+    }
+    await repos.outbox.enqueue(messages, now);
     for (const hook of hooks) await hook.afterTransition(repos, tr, now);
   }
 
@@ -135,13 +172,15 @@ export function createRunService(deps: RunServiceDeps) {
     runId: string,
     now: number,
     apply: (tr: RunTransition) => void,
+    /** Who acts (a bot user's action names it without mentioning it). */
+    actor?: Actor,
   ): Promise<Run> {
     const run = await repos.runs.get(runId);
     if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
     const tr = new RunTransition(run, await machine(repos, playbookFor(run.chain), now));
     const version = run.version;
     apply(tr);
-    await persist(repos, tr, version, now);
+    await persist(repos, tr, version, now, actor);
     return tr.run;
   }
 
@@ -195,10 +234,16 @@ export function createRunService(deps: RunServiceDeps) {
   /** Apply one transition to a run, as one verb (see verb-transaction.ts). */
   function transition(runId: string, actor: Actor, verb: string, apply: (tr: RunTransition) => void) {
     return inVerbTransaction(deps, { runId, actor, verb }, (repos, now) =>
-      applyIn(repos, runId, now, (tr) => {
-        apply(tr);
-        markVia(tr, viaOf(actor));
-      }),
+      applyIn(
+        repos,
+        runId,
+        now,
+        (tr) => {
+          apply(tr);
+          markVia(tr, viaOf(actor));
+        },
+        actor,
+      ),
     );
   }
 
@@ -240,6 +285,31 @@ export function createRunService(deps: RunServiceDeps) {
     },
     acknowledgeStep(runId: string, actor: Actor, input: { stepKey?: string } = {}) {
       return transition(runId, actor, 'acknowledge', (tr) => acknowledgeStep(tr, actor, input));
+    },
+    /** A person confirms an agent's decision on a gate: it takes effect as the agent's. */
+    confirmDecision(runId: string, actor: Actor, input: { stepKey?: string } = {}) {
+      return transition(runId, actor, 'confirm', (tr) => {
+        const { step, decision: d } = decisionToJudge(tr, actor, input.stepKey);
+        confirmDecision(tr, actor, step, d);
+        const agent = agentActor(d);
+        if (d.decision === 'reject')
+          rejectRun(tr, agent, { stepKey: step.key, reason: d.reason ?? '', confirmed: true });
+        else
+          completeStep(tr, agent, {
+            stepKey: step.key,
+            output: d.output,
+            role: d.role,
+            ...(d.facts ? { facts: d.facts } : {}),
+            confirmed: true,
+          });
+      });
+    },
+    /** A person overrules an agent's decision: the step is the agent's again, with the reason. */
+    overruleDecision(runId: string, actor: Actor, input: { stepKey?: string; reason: string }) {
+      return transition(runId, actor, 'overrule', (tr) => {
+        const { step, decision } = decisionToJudge(tr, actor, input.stepKey);
+        overruleDecision(tr, actor, step, decision, input.reason);
+      });
     },
 
     /** After a role is set: steps handed off while nobody held it go to the new holders. */
@@ -293,6 +363,18 @@ export function createRunService(deps: RunServiceDeps) {
       const items = await deps.store.read.runs.waitingOn(actor.principals);
       const contexts = await stepContexts(deps.store.read, playbookById, items);
       return items.map((item, i) => ({ ...item, context: contexts[i] as StepContext }));
+    },
+
+    /** The run whose thread this is (its root message's or its mention's thread), or null. */
+    async runInThread(channelId: string, threadTs: string): Promise<Run | null> {
+      const here = (r: Run) => r.threadTs === threadTs || r.rootTs === threadTs;
+      // The open runs of the channel first (few); a closed run's thread only when none matches.
+      const open = await deps.store.read.runs.list({ channelId, open: true });
+      return (
+        open.find(here) ??
+        (await deps.store.read.runs.list({ channelId, newestFirst: true })).find(here) ??
+        null
+      );
     },
 
     /** What the owner of one step of a run needs to do it (the current step when left out). */

@@ -13,6 +13,7 @@ import { NotFoundError } from '../errors.ts';
 import type { ClockService } from './clocks/clock-service.ts';
 import { SNOOZE_DEFAULT_MINUTES } from './clocks/snooze-step.ts';
 import type { DigestService } from './digests/digest-service.ts';
+import { checkFactsOfStep, collectedFacts, factsInput } from './facts.ts';
 import type { MetricsService } from './metrics/metrics.ts';
 import { parseInput } from './parse-input.ts';
 import type { PostmortemService } from './postmortems/postmortem.ts';
@@ -108,13 +109,8 @@ export const chooseChainInput = z.object({
   chain: z.string().min(1),
 });
 
-export const factsInput = z.object({
-  severity: z.enum(SEVERITIES).nullish(),
-  projects: z.array(z.string()).optional(),
-  release_type: z.enum(RELEASE_TYPES).nullish(),
-  user_data_exposed: z.boolean().optional(),
-  notification_sent: z.boolean().optional(),
-});
+/** The facts a step collects (facts.ts: one schema and one check for every surface). */
+export { factsInput };
 
 export const completeStepInput = z.object({
   run_id: runId,
@@ -167,6 +163,8 @@ export const checkStepAccessInput = z.object({
   step_key: stepKey,
   action: z.enum(['complete', 'block', 'unblock', 'reject', 'reassign', 'skip']),
 });
+
+export const threadRefInput = z.object({ channel_id: z.string().min(1), thread_ts: z.string().min(1) });
 
 export const listRunsInput = z.object({
   channel_id: z.string().nullish(),
@@ -249,27 +247,16 @@ export const VERBS = {
     summary: "Record the actor's part of a step (output, facts it collects); done when every role delivered",
     mutates: true,
     input: completeStepInput,
-    run: (ctx, { actor, input: i }) =>
-      ctx.runs.completeStep(i.run_id, actor, {
+    run: async (ctx, { actor, input: i }) => {
+      // Each fact is one the step collects, with a value its chain takes; nothing changes otherwise.
+      if (i.facts) await checkFactsOfStep(ctx.runs, i.run_id, i.step_key, i.facts);
+      return ctx.runs.completeStep(i.run_id, actor, {
         ...stepOf(i),
         output: i.output ?? null,
         ...(i.role ? { role: i.role } : {}),
-        ...(i.facts
-          ? {
-              facts: {
-                ...(i.facts.severity !== undefined ? { severity: i.facts.severity } : {}),
-                ...(i.facts.projects ? { projects: i.facts.projects } : {}),
-                ...(i.facts.release_type !== undefined ? { releaseType: i.facts.release_type } : {}),
-                ...(i.facts.user_data_exposed !== undefined
-                  ? { userDataExposed: i.facts.user_data_exposed }
-                  : {}),
-                ...(i.facts.notification_sent !== undefined
-                  ? { notificationSent: i.facts.notification_sent }
-                  : {}),
-              },
-            }
-          : {}),
-      }),
+        ...(i.facts ? { facts: collectedFacts(i.facts) } : {}),
+      });
+    },
   }),
   block_step: verb({
     summary: 'Block the current step with a reason (on a gated step: the gate failed, or waiting)',
@@ -329,6 +316,19 @@ export const VERBS = {
         ...(i.role ? { role: i.role } : {}),
       }),
   }),
+  confirm_decision: verb({
+    summary: "A person on the role's escalation path confirms an agent's pass or rejection of a gate",
+    mutates: true,
+    input: stepRefInput,
+    run: (ctx, { actor, input: i }) => ctx.runs.confirmDecision(i.run_id, actor, stepOf(i)),
+  }),
+  overrule_decision: verb({
+    summary: "Overrule an agent's decision on a gate with a reason: the step is the agent's again",
+    mutates: true,
+    input: reasonInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.overruleDecision(i.run_id, actor, { ...stepOf(i), reason: i.reason }),
+  }),
   cancel_run: verb({
     summary: 'Cancel a run (its requester or an admin)',
     mutates: true,
@@ -379,6 +379,12 @@ export const VERBS = {
     mutates: false,
     input: runRefInput,
     run: (ctx, { input: i }) => ctx.runs.getRun(i.run_id),
+  }),
+  get_thread_run: verb({
+    summary: 'The run whose Slack thread this is (a reply there acts on it), or null',
+    mutates: false,
+    input: threadRefInput,
+    run: (ctx, { input: i }): Promise<Run | null> => ctx.runs.runInThread(i.channel_id, i.thread_ts),
   }),
   list_runs: verb({
     summary: 'Open runs: those of one channel, or all of them newest first',

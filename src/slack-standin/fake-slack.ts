@@ -224,6 +224,16 @@ export class FakeSlack {
     this.store.state.usergroups.set(id, { users: [...userIds], handle });
   }
 
+  /** Another app's bot (an agent): its bot user, known to users.info as a bot, and to bots.info. */
+  addBot(bot: { botId: string; userId: string; name: string; appId?: string }): void {
+    this.store.state.bots.set(bot.botId, {
+      userId: bot.userId,
+      name: bot.name,
+      appId: bot.appId ?? `A${bot.botId.slice(1)}`,
+    });
+    this.store.state.users.set(bot.userId, { id: bot.userId, name: bot.name, isBot: true });
+  }
+
   addChannel(channel: FakeChannel): void {
     this.store.state.channels.set(channel.id, channel);
   }

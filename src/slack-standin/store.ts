@@ -35,6 +35,8 @@ export interface State {
   views: FakeView[];
   homeViews: Map<string, Json[]>;
   users: Map<string, FakeUser>;
+  /** Other apps' bots: bot ID → its bot user and name (bots.info). */
+  bots: Map<string, { userId: string; name: string; appId: string }>;
   channels: Map<string, FakeChannel & { user?: string }>;
   dms: Map<string, string>;
   usergroups: Map<string, { users: string[]; handle: string }>;
@@ -55,6 +57,7 @@ export function emptyState(strictChannels: boolean): State {
     views: [],
     homeViews: new Map(),
     users: new Map(),
+    bots: new Map(),
     channels: new Map(),
     dms: new Map(),
     usergroups: new Map(),

@@ -16,6 +16,7 @@ export function workspaceMethods(s: SlackStore): Record<string, Handler> {
   return {
     'auth.test': () => authTest(s),
     'users.info': (args) => usersInfo(s, args),
+    'bots.info': (args) => botsInfo(s, args),
     'conversations.info': (args) => conversationsInfo(s, args),
     'conversations.open': (args) => conversationsOpen(s, args),
     'conversations.history': (args) => conversationsHistory(s, args),
@@ -34,6 +35,26 @@ function authTest(s: SlackStore): Json {
     user_id: s.botUserId,
     bot_id: s.botId,
     is_enterprise_install: false,
+  };
+}
+
+/** bots.info: our own bot, or another app's bot added with `addBot`. */
+function botsInfo(s: SlackStore, args: Json): Json {
+  const id = requireString(args, 'bot');
+  const bot =
+    s.state.bots.get(id) ??
+    (id === s.botId ? { userId: s.botUserId, name: 'projectlead', appId: s.appId } : undefined);
+  if (!bot) fail('bot_not_found');
+  return {
+    bot: {
+      id,
+      deleted: false,
+      name: bot.name,
+      updated: Math.floor(s.now() / 1000),
+      app_id: bot.appId,
+      user_id: bot.userId,
+      icons: {},
+    },
   };
 }
 

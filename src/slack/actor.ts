@@ -59,20 +59,43 @@ function nameOf(body: Body): string | null {
   return str(body.user_name) ?? str(user.username) ?? str(user.name);
 }
 
+/** Another app's bot: its bot user's ID and name (bots.info), or null when Slack knows none. */
+export type BotUserLookup = (botId: string) => Promise<{ userId: string; name: string | null } | null>;
+
 /**
  * The Actor of a Slack request: the person (or bot user) who sent it, with the groups they
- * belong to and the roles they hold, as the core knows them.
+ * belong to and the roles they hold, as the core knows them. An event from another app's bot
+ * acts as that app's bot user (`kind: 'slack_bot'`); when the event carries no `user`, the bot
+ * user is looked up from its `bot_id`.
  */
-export async function slackActor(actors: Actors, body: Body): Promise<Actor> {
+export async function slackActor(actors: Actors, body: Body, botUsers?: BotUserLookup): Promise<Actor> {
   const who = identityOf(body);
-  if (!who.userId) throw new ValidationError('no_user', 'This request does not say who sent it.');
   const event = obj(body.event);
   const bot = str(event.bot_id) ?? str(obj(body.user).bot_id);
-  return actors.resolve({
-    kind: bot ? 'slack_bot' : 'slack_user',
-    userId: who.userId,
-    label: nameOf(body) ?? who.userId,
-  });
+  let userId = who.userId;
+  let label = nameOf(body) ?? str(obj(event.bot_profile).name) ?? str(event.username);
+  if (!userId && bot && botUsers) {
+    const found = await botUsers(bot);
+    userId = found?.userId ?? '';
+    label ??= found?.name ?? null;
+  }
+  if (!userId) throw new ValidationError('no_user', 'This request does not say who sent it.');
+  return actors.resolve({ kind: bot ? 'slack_bot' : 'slack_user', userId, label: label ?? userId });
+}
+
+/** bots.info, remembered per bot: a bot's user never changes. */
+export function createBotUserLookup(slack: WebClient): BotUserLookup {
+  const known = new Map<string, { userId: string; name: string | null }>();
+  return async (botId) => {
+    const hit = known.get(botId);
+    if (hit) return hit;
+    const res = await slack.bots.info({ bot: botId });
+    const userId = str(res.bot?.user_id);
+    if (!userId) return null;
+    const found = { userId, name: str(res.bot?.name) };
+    known.set(botId, found);
+    return found;
+  };
 }
 
 export interface UsergroupSyncDeps {

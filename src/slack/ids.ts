@@ -13,6 +13,7 @@ export const CALLBACK = {
   stepRejectModal: 'step_reject_modal',
   stepReassignModal: 'step_reassign_modal',
   stepSkipModal: 'step_skip_modal',
+  gateOverruleModal: 'gate_overrule_modal',
 } as const;
 
 export const ACTION = {
@@ -24,6 +25,9 @@ export const ACTION = {
   stepSkip: 'step_skip',
   stepAck: 'step_ack',
   stepSnooze: 'step_snooze',
+  /** A person on the escalation path confirms, or overrules, an agent's decision on a gate. */
+  gateConfirm: 'gate_confirm',
+  gateOverrule: 'gate_overrule',
   /** Privacy records that the supervisory authority was notified (GDPR Art. 33); value: the run ID. */
   gdprNotified: 'gdpr_notified',
   /** The classifier was unsure: the requester confirms or picks a chain. */

@@ -4,6 +4,7 @@ import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { Delivery, Notice, NoticeType } from '../domain/notices.ts';
 import type { Run } from '../domain/types.ts';
 import { threadLink } from '../services/digests/digest.ts';
+import { buildAgentDecisionMessage } from './blocks/agent-decision.ts';
 import { buildAlertMessage } from './blocks/alerts.ts';
 import { buildEscalationMessage, buildGdprMessage, buildReminderMessage } from './blocks/clocks/index.ts';
 import {
@@ -33,6 +34,7 @@ import { oneLine } from './blocks/limits.ts';
 import { buildRunLinkedMessage } from './blocks/links.ts';
 import type { NoticeOf } from './blocks/notices.ts';
 import { withThreadLink } from './blocks/notices.ts';
+import { withoutMentions } from './blocks/thread.ts';
 
 export type { SlackMessage };
 
@@ -63,13 +65,14 @@ function rootMessage(notice: { runId: string }, ctx: RenderContext): SlackMessag
 const BUILDERS: NoticeBuilders = {
   run_started: rootMessage,
   root_update: rootMessage,
-  handoff: (n, c) => buildHandoffMessage(n, c.run),
+  handoff: (n, c) => buildHandoffMessage(n, c.run, c.run ? threadLink(c.run, c.permalinkBase) : null),
   notify: (n, c) => buildNotifyMessage(n, c.run),
   delivered: (n, c) => buildDeliveredMessage(n, c.run),
   step_done: (n, c) => buildStepDoneMessage(n, c.run),
   blocked: (n, c) => buildBlockedMessage(n, c.run),
   unblocked: (n, c) => buildUnblockedMessage(n, c.run),
   rejected: (n, c) => buildRejectedMessage(n, c.run),
+  agent_decision: (n) => buildAgentDecisionMessage(n),
   reassigned: (n, c) => buildReassignedMessage(n, c.run),
   skipped: (n, c) => buildSkippedMessage(n, c.run),
   cancelled: (n, c) => buildCancelledMessage(n, c.run),
@@ -100,7 +103,10 @@ function build<T extends NoticeType>(notice: NoticeOf<T>, ctx: RenderContext): S
  * message about a run links to the run's thread, where the run is followed and acted on.
  */
 export function renderNotice(notice: Notice, ctx: RenderContext = {}): SlackMessage {
-  const message = withVia(renderBody(notice, ctx), notice);
+  const quiet = 'quiet' in notice ? notice.quiet : undefined;
+  // A bot whose message caused the notice is named, never mentioned (see notices.ts).
+  const body = withVia(renderBody(notice, ctx), notice);
+  const message = quiet ? withoutMentions(body, quiet) : body;
   const link = ctx.delivery?.kind === 'dm' && ctx.run ? threadLink(ctx.run, ctx.permalinkBase) : null;
   return link && ctx.run ? withThreadLink(message, ctx.run, link) : message;
 }

@@ -4,6 +4,7 @@
 import { requireRiskRationale, requireStepRole, unblockAccess } from '../policy.ts';
 import type { RunTransition } from '../run-machine.ts';
 import type { Actor } from '../types.ts';
+import { needsConfirmation, recordDecision } from './agent-decisions.ts';
 
 /**
  * Block the run with a reason. On a gated step the blocker says which it is: the gate failed
@@ -98,9 +99,13 @@ export function unblockStep(
 }
 
 /** Reject the run at a gate that can reject it (e.g. Technical Feasibility). */
-export function rejectRun(tr: RunTransition, actor: Actor, input: { stepKey?: string; reason: string }) {
+export function rejectRun(
+  tr: RunTransition,
+  actor: Actor,
+  input: { stepKey?: string; reason: string; confirmed?: boolean },
+) {
   const step = tr.currentStep(actor, input.stepKey, ['active', 'blocked']);
-  requireStepRole(tr.run, step, actor, 'reject');
+  const held = requireStepRole(tr.run, step, actor, 'reject');
   if (!step.spec.gate?.canReject) {
     tr.refuse(
       actor,
@@ -111,6 +116,12 @@ export function rejectRun(tr: RunTransition, actor: Actor, input: { stepKey?: st
   }
   const reason = input.reason.trim();
   if (!reason) tr.refuse(actor, 'reason_required', 'A rejection needs a reason.', step);
+  // An agent's rejection of a gate that needs a person waits for one (agent-decisions.ts).
+  const role = held[0] ?? null;
+  if (!input.confirmed && role && needsConfirmation(tr, actor, step, role)) {
+    recordDecision(tr, actor, step, { decision: 'reject', role, output: null, reason });
+    return;
+  }
   const before = { status: step.status, run: tr.run.status };
   tr.setStep(step, { status: 'rejected', completedAt: tr.now, output: reason });
   tr.endedSteps.add(step.idx);

@@ -4,6 +4,7 @@
 import { deliveryRole, ownersLeft, requireStepRole } from '../policy.ts';
 import type { CollectedFacts, RunTransition } from '../run-machine.ts';
 import type { Actor, Step } from '../types.ts';
+import { needsConfirmation, recordDecision } from './agent-decisions.ts';
 
 /**
  * Record the actor's part of the step. On a gated step it means the gate passed. A step with
@@ -12,7 +13,14 @@ import type { Actor, Step } from '../types.ts';
 export function completeStep(
   tr: RunTransition,
   actor: Actor,
-  input: { stepKey?: string; output?: string | null; role?: string; facts?: CollectedFacts },
+  input: {
+    stepKey?: string;
+    output?: string | null;
+    role?: string;
+    facts?: CollectedFacts;
+    /** A person confirmed this agent's pass (agent-decisions.ts): it takes effect now. */
+    confirmed?: boolean;
+  },
 ) {
   const step = tr.currentStep(actor, input.stepKey, ['active']);
   const held = requireStepRole(tr.run, step, actor, 'complete');
@@ -20,6 +28,16 @@ export function completeStep(
   const ownersPending = ownersLeft(step).length > 0;
   const role = deliveryRole(tr.run, step, actor, { held, pending, asked: input.role });
   const output = input.output?.trim() ? input.output.trim() : null;
+  if (!input.confirmed && needsConfirmation(tr, actor, step, role)) {
+    recordDecision(tr, actor, step, {
+      decision: 'pass',
+      role,
+      output,
+      reason: null,
+      ...(input.facts ? { facts: input.facts } : {}),
+    });
+    return;
+  }
   const deliveries = { ...step.deliveries, [role]: { by: actor.userId, output, at: tr.now } };
   tr.setStep(step, { deliveries });
   if (input.facts) applyFacts(tr, actor.userId, step, input.facts);

@@ -10,7 +10,7 @@ import type { Repositories } from '../../persistence/ports.ts';
 import type { TransitionHook } from '../run-service.ts';
 import { roleHolders } from '../verb-transaction.ts';
 import type { WorkHours } from './business-time.ts';
-import { planStepTimers } from './deadline-policy.ts';
+import { planStepTimers, stepWindows } from './deadline-policy.ts';
 import { type GdprClock, gdprMarks, gdprNotice, newGdprClock } from './gdpr-clock.ts';
 import { ACK_KINDS, TIMER } from './timer-kinds.ts';
 
@@ -41,7 +41,8 @@ export function createDeadlineHook(deps: DeadlineHookDeps): TransitionHook {
     for (const idx of tr.activatedSteps) {
       const step = run.steps[idx];
       if (!step || step.id === null || (step.status !== 'active' && step.status !== 'blocked')) continue;
-      for (const p of planStepTimers({ playbook, run, step, start: now }, options)) {
+      const windows = stepWindows(step.owners, (role) => deps.directory.windows(role));
+      for (const p of planStepTimers({ playbook, run, step, start: now, windows }, options)) {
         items.push({ runId: run.id, stepId: step.id, kind: p.kind, dueAt: p.dueAt, data: p.data });
       }
     }
@@ -126,9 +127,12 @@ export function createDeadlineHook(deps: DeadlineHookDeps): TransitionHook {
   }
 
   return {
-    async afterTransition(repos, tr, now) {
+    // Timers before the transition's messages, so that a handoff carries its deadline.
+    async beforeNotices(repos, tr, now) {
       await scheduleActivated(repos, tr, now);
       await stopAckClocks(repos, tr);
+    },
+    async afterTransition(repos, tr, now) {
       await gdpr(repos, tr, now);
     },
   };

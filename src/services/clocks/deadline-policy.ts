@@ -153,6 +153,62 @@ function clocksFor(r: Regime, start: number, o: PolicyOptions): { ack: Clock; do
   }
 }
 
+/** A role's own windows (roles.yml `windows`), in ms. */
+export interface RoleWindows {
+  ackMs?: number;
+  doneMs?: number;
+}
+
+/**
+ * The windows of a step whose owner roles all give their own (agents answer in minutes): the
+ * longest of each, so no owner is nagged sooner than its role says; null when any owner has none.
+ */
+export function stepWindows(
+  owners: readonly string[],
+  windowsOf: (role: string) => { acknowledge?: string; complete?: string } | null,
+): RoleWindows | null {
+  const all = owners.map(windowsOf);
+  if (all.length === 0 || all.some((w) => !w)) return null;
+  const longest = (key: 'acknowledge' | 'complete') => {
+    const ms = all.map((w) => (w?.[key] ? parseWindow(w[key]) : null));
+    return ms.some((x) => x === null) ? undefined : Math.max(...(ms as number[]));
+  };
+  const ackMs = longest('acknowledge');
+  const doneMs = longest('complete');
+  return ackMs === undefined && doneMs === undefined
+    ? null
+    : { ...(ackMs !== undefined ? { ackMs } : {}), ...(doneMs !== undefined ? { doneMs } : {}) };
+}
+
+const minutesOrHours = (ms: number) =>
+  ms >= HOUR && ms % HOUR === 0 ? `${ms / HOUR} h` : `${Math.round(ms / MIN)} min`;
+
+/** "the role's clock: acknowledge within 10 min, done within 1 h". */
+function windowsLabel(w: RoleWindows): string {
+  const parts = [
+    ...(w.ackMs ? [`acknowledge within ${minutesOrHours(w.ackMs)}`] : []),
+    ...(w.doneMs ? [`done within ${minutesOrHours(w.doneMs)}`] : []),
+  ];
+  return `the role's clock: ${parts.join(', ')}`;
+}
+
+/** The clocks a role's windows set (each replaces the chain's clock of that kind). */
+function windowClocks(w: RoleWindows, start: number, base: { ack: Clock; done: Clock }) {
+  const at = (ms: number, num: number, den: number) => start + Math.round((ms * num) / den);
+  return {
+    ack: w.ackMs
+      ? { remind: at(w.ackMs, 10, 12), due: start + w.ackMs, escalate: [at(w.ackMs, 14, 12)] }
+      : base.ack,
+    done: w.doneMs
+      ? {
+          remind: at(w.doneMs, 3, 4),
+          due: start + w.doneMs,
+          escalate: [at(w.doneMs, 5, 4), at(w.doneMs, 7, 4)],
+        }
+      : base.done,
+  };
+}
+
 /** The timers of a step that just became active (or was handed to someone else). */
 export function planStepTimers(
   input: {
@@ -160,12 +216,16 @@ export function planStepTimers(
     run: Pick<Run, 'severity'>;
     step: Pick<Step, 'key' | 'acknowledgedAt'>;
     start: number;
+    /** The owner roles' own windows (stepWindows), when they give them. */
+    windows?: RoleWindows | null;
   },
   options: PolicyOptions,
 ): PlannedTimer[] {
   const regime = regimeFor(input.playbook, input.run, input.step.key);
-  const { ack, done } = clocksFor(regime, input.start, options);
-  const base = { regime: regime.kind, label: regimeLabel(regime), startedAt: input.start };
+  const chainClocks = clocksFor(regime, input.start, options);
+  const { ack, done } = input.windows ? windowClocks(input.windows, input.start, chainClocks) : chainClocks;
+  const label = input.windows ? windowsLabel(input.windows) : regimeLabel(regime);
+  const base = { regime: input.windows ? 'role_windows' : regime.kind, label, startedAt: input.start };
   const out: PlannedTimer[] = [];
   const add = (kind: string, dueAt: number | null, extra: Record<string, unknown> = {}) => {
     if (dueAt !== null) out.push({ kind, dueAt, data: { ...base, ...extra } });

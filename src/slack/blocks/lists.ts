@@ -1,10 +1,12 @@
 // Answers to /lead (choose a chain, mine, roles, help, refusals) and the App Home tab.
+
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { Classification } from '../../../routing/classifier/index.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { CHAIN_TITLES } from '../../../routing/vocabulary.ts';
 import type { MetricsReport } from '../../domain/reports.ts';
 import type { Run, Step } from '../../domain/types.ts';
+import { THREAD_VERBS } from '../../services/thread-command.ts';
 import { ACTION, COMMAND_LEAD, encodeChainChoice, encodeStepRef } from '../ids.ts';
 import {
   actions,
@@ -174,6 +176,9 @@ export function buildHelp(): SlackMessage {
     text: `${COMMAND_LEAD} usage: ${HELP.map(([cmd]) => cmd.split(' ')[0]).join(', ')}`,
     blocks: [
       section(`*ProjectLead* runs the SOP chains in Slack threads.\n${lines.join('\n')}`),
+      section(
+        `*In a run's thread* (people and agents alike), mention me with:\n${THREAD_VERBS.map((v) => `\`@ProjectLead ${v.usage}\`: ${v.does}`).join('\n')}\nFacts go on their own lines after \`done\` (\`severity: high\`, \`projects: web, backend\`) or as a JSON block.`,
+      ),
       context(
         'Mention me (`@ProjectLead <request>`) to run a chain in a thread, or use the *Declare incident* message shortcut.',
       ),

@@ -279,6 +279,17 @@ export function buildRejectModal(run: Run, step: Step): ModalView {
   return modal(CALLBACK.stepRejectModal, 'Reject run', 'Reject', blocks, encodeStepRef(run.id, step.key));
 }
 
+/** Overruling an agent's decision on a gate: the reason goes back to the agent. */
+export function buildOverruleModal(run: Run, step: Step): ModalView {
+  const blocks: KnownBlock[] = [stepHeading(run, step)];
+  blocks.push(
+    textInput(BLOCK.reason, 'Why is it overruled?', {
+      placeholder: 'What the agent should do instead; it is handed the step again with this',
+    }),
+  );
+  return modal(CALLBACK.gateOverruleModal, 'Overrule', 'Overrule', blocks, encodeStepRef(run.id, step.key));
+}
+
 /** Handing the step (one of its roles, when it has several) to other people. */
 export function buildReassignModal(run: Run, step: Step, opts: { role?: string | null } = {}): ModalView {
   const roles = [...step.owners, ...step.approvers];

@@ -1,9 +1,15 @@
 // One builder per notice: the handoff (with the step's buttons) and the thread announcements.
 // Pure: a notice (and optionally its run) in, text and blocks out.
-import type { ActionsBlockElement, KnownBlock } from '@slack/types';
+import type { ActionsBlockElement, KnownBlock, MessageMetadata } from '@slack/types';
 import type { Notice } from '../../domain/notices.ts';
 import type { Run } from '../../domain/types.ts';
 import { ACTION, encodeStepRef } from '../ids.ts';
+import {
+  handoffContextBlocks,
+  handoffContextText,
+  runClosedMetadata,
+  stepAssignedMetadata,
+} from './handoff-context.ts';
 import {
   actions,
   button,
@@ -30,8 +36,16 @@ function runLabel(runId: string | undefined, run?: Run | null): string {
 
 const title = (t: string) => `*${userText(oneLine(t, 150), 300)}*`;
 
-/** The handoff: mentions the step's owners, states the step, output and gate, and carries the buttons. */
-export function buildHandoffMessage(n: NoticeOf<'handoff'>, run?: Run | null): SlackMessage {
+/**
+ * The handoff: mentions the step's owners, states the step, output and gate, what the owner
+ * needs (request, deadline, earlier outputs: handoff-context.ts) and carries the buttons and,
+ * as message metadata, the step's context. `link`: the thread's permalink, for trimmed outputs.
+ */
+export function buildHandoffMessage(
+  n: NoticeOf<'handoff'>,
+  run?: Run | null,
+  link: string | null = null,
+): SlackMessage {
   const ref = encodeStepRef(n.runId, n.stepKey);
   const who = roleMentions(n.mentions);
   const ask =
@@ -49,6 +63,7 @@ export function buildHandoffMessage(n: NoticeOf<'handoff'>, run?: Run | null): S
     details.push(`*Gate:* ${userText(n.gate.check, 500)}${n.gate.canReject ? ' (can reject the run)' : ''}`);
   }
   if (details.length > 0) blocks.push(section(details.join('\n')));
+  if (n.context) blocks.push(...handoffContextBlocks(n.context, link));
   if (n.notes.length > 0) blocks.push(section(n.notes.map((note) => `📌 ${userText(note, 600)}`).join('\n')));
   const watchers = n.watchers.filter((w) => w.principals.length > 0);
   if (watchers.length > 0) blocks.push(context(`👀 Coordinating: ${roleMentions(watchers)}`));
@@ -76,8 +91,11 @@ export function buildHandoffMessage(n: NoticeOf<'handoff'>, run?: Run | null): S
   if (n.canSkip) buttons.push(button('Skip', ACTION.stepSkip, ref));
   buttons.push(button('Got it', ACTION.stepAck, ref));
   blocks.push(...actions(buttons, `handoff_${n.stepKey}`.slice(0, 255)));
-  const text = `${runLabel(n.runId, run)}: step ${n.position}/${n.total} ${oneLine(n.stepTitle, 150)}. ${ask}`;
-  return fitMessage({ text, blocks });
+  const head = `${runLabel(n.runId, run)}: step ${n.position}/${n.total} ${oneLine(n.stepTitle, 150)}. ${ask}`;
+  const text = n.context ? `${head}\n${handoffContextText(n.context)}` : head;
+  const message: SlackMessage & { metadata?: MessageMetadata } = fitMessage({ text, blocks });
+  if (n.context) message.metadata = stepAssignedMetadata(n.context, run);
+  return message;
 }
 
 /** A notification the playbook requires: the holders are mentioned, with the reason. */
@@ -147,7 +165,11 @@ export function buildRejectedMessage(n: NoticeOf<'rejected'>, run?: Run | null):
     section(`✖ *${n.runId} rejected* at ${title(n.stepTitle)} by ${mention(n.by)}.`),
     section(quote(n.reason)),
   ];
-  return fitMessage({ text: `${runLabel(n.runId, run)}: rejected at ${oneLine(n.stepTitle, 150)}`, blocks });
+  return closing(
+    fitMessage({ text: `${runLabel(n.runId, run)}: rejected at ${oneLine(n.stepTitle, 150)}`, blocks }),
+    n.runId,
+    run,
+  );
 }
 
 export function buildReassignedMessage(n: NoticeOf<'reassigned'>, run?: Run | null): SlackMessage {
@@ -171,7 +193,7 @@ export function buildSkippedMessage(n: NoticeOf<'skipped'>, run?: Run | null): S
 export function buildCancelledMessage(n: NoticeOf<'cancelled'>, run?: Run | null): SlackMessage {
   const blocks: KnownBlock[] = [section(`🚫 *${n.runId} cancelled* by ${mention(n.by)}.`)];
   if (n.reason) blocks.push(section(quote(n.reason)));
-  return fitMessage({ text: `${runLabel(n.runId, run)}: cancelled`, blocks });
+  return closing(fitMessage({ text: `${runLabel(n.runId, run)}: cancelled`, blocks }), n.runId, run);
 }
 
 export function buildCompletedMessage(n: NoticeOf<'completed'>, run?: Run | null): SlackMessage {
@@ -179,10 +201,16 @@ export function buildCompletedMessage(n: NoticeOf<'completed'>, run?: Run | null
   const blocks: KnownBlock[] = [
     section(`🎉 *${n.runId} complete* in ${formatDuration(n.durationMs)}.${who}`),
   ];
-  return fitMessage({
-    text: `${runLabel(n.runId, run)}: complete in ${formatDuration(n.durationMs)}`,
-    blocks,
-  });
+  return closing(
+    fitMessage({ text: `${runLabel(n.runId, run)}: complete in ${formatDuration(n.durationMs)}`, blocks }),
+    n.runId,
+    run,
+  );
+}
+
+/** A message that closes the run carries `projectlead_run_closed` metadata. */
+function closing(message: SlackMessage, runId: string, run?: Run | null): SlackMessage {
+  return Object.assign(message, { metadata: runClosedMetadata(runId, run) });
 }
 
 const FACT_LABEL: Record<string, string> = {

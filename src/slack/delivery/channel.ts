@@ -131,7 +131,10 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
         row,
         async () => ({ channel: r.channelId!, threadTs: r.threadTs }),
         { channel: r.channelId, thread_ts: r.threadTs },
-        render(row, r),
+        // A handoff links to its thread for the earlier outputs it trims.
+        row.notice.type === 'handoff'
+          ? render(row, r, { permalinkBase: await opts.permalinkBase?.().catch(() => undefined) })
+          : render(row, r),
       ),
     );
   }

@@ -1,6 +1,6 @@
 // A test engine with the deadline hook installed, and helpers to read timers and the outbox.
 import { loadPlaybooks } from '../../../routing/playbooks/load.ts';
-import { loadRoleDirectory } from '../../../routing/roles.ts';
+import { loadRoleDirectory, type RoleDirectory } from '../../../routing/roles.ts';
 import { createDigestCron } from '../../../src/jobs/digest-cron.ts';
 import { createScheduler } from '../../../src/jobs/scheduler.ts';
 import { createClockService } from '../../../src/services/clocks/clock-service.ts';
@@ -13,9 +13,15 @@ export const HOUR = 60 * MIN;
 export const DAY = 24 * HOUR;
 
 export async function createClockEngine(
-  opts: { path?: string; clock?: TestClock; workTimeZone?: string; worker?: string } = {},
+  opts: {
+    path?: string;
+    clock?: TestClock;
+    workTimeZone?: string;
+    worker?: string;
+    directory?: RoleDirectory;
+  } = {},
 ) {
-  const directory = loadRoleDirectory();
+  const directory = opts.directory ?? loadRoleDirectory();
   const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
   const hook = createDeadlineHook({ directory, playbooks, workTimeZone: opts.workTimeZone ?? 'UTC' });
   const clock = opts.clock ?? new TestClock();
