@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPlaybooks } from '../../routing/playbooks/load.ts';
+import { loadChains, loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
 import { createActors } from '../../src/core/actor.ts';
 import type { Actor } from '../../src/domain/types.ts';
@@ -36,12 +36,23 @@ export class TestClock {
 }
 
 export async function createTestEngine(
-  opts: { path?: string; clock?: TestClock; hooks?: TransitionHook[]; holders?: boolean } = {},
+  opts: {
+    path?: string;
+    clock?: TestClock;
+    hooks?: TransitionHook[];
+    holders?: boolean;
+    /** Playbook folders (default: the six built-in chains). */
+    dirs?: string[];
+  } = {},
 ) {
   const db = openDatabase(opts.path ?? ':memory:');
   const store = new SqliteStore(db, { checkNesting: true });
-  const directory = loadRoleDirectory();
-  const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
+  const { directory, playbooks } = opts.dirs
+    ? loadChains(loadRoleDirectory(), opts.dirs)
+    : {
+        directory: loadRoleDirectory(),
+        playbooks: loadPlaybooks({ knownRoles: new Set(loadRoleDirectory().names) }),
+      };
   const clock = opts.clock ?? new TestClock();
   const adminUserIds = new Set([ADMIN]);
   const runs = createRunService({ store, playbooks, directory, clock: clock.now, hooks: opts.hooks });

@@ -58,6 +58,25 @@ export function parseWindow(iso: string): number | null {
   return Number(m[1]) * (m[2] === 'H' ? HOUR : MIN);
 }
 
+/** `P7D`, `PT48H`, `P1DT12H` → ms; null when it is not such a duration. */
+export function parseDuration(iso: string): number | null {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
+  if (!m || !/\d/.test(iso)) return null;
+  return Number(m[1] ?? 0) * DAY + Number(m[2] ?? 0) * HOUR + Number(m[3] ?? 0) * MIN;
+}
+
+/**
+ * A step due a set time after its handoff (`completeWithin`, e.g. a retrospective within one
+ * week of launch): its owners are reminded when it falls due, then escalated a day and three
+ * days later. Null for a step without one.
+ */
+function completeWithinClock(playbook: Playbook | undefined, stepKey: string, start: number): Clock | null {
+  const within = playbook?.steps.find((s) => s.key === stepKey)?.completeWithin;
+  const ms = within ? parseDuration(within) : null;
+  if (!ms) return null;
+  return { remind: start + ms, due: start + ms, escalate: [start + ms + DAY, start + ms + 3 * DAY] };
+}
+
 /** The regime a step follows, from its playbook and the run's severity. */
 export function regimeFor(
   playbook: Playbook | undefined,
@@ -164,7 +183,9 @@ export function planStepTimers(
   options: PolicyOptions,
 ): PlannedTimer[] {
   const regime = regimeFor(input.playbook, input.run, input.step.key);
-  const { ack, done } = clocksFor(regime, input.start, options);
+  const clocks = clocksFor(regime, input.start, options);
+  const ack = clocks.ack;
+  const done = completeWithinClock(input.playbook, input.step.key, input.start) ?? clocks.done;
   const base = { regime: regime.kind, label: regimeLabel(regime), startedAt: input.start };
   const out: PlannedTimer[] = [];
   const add = (kind: string, dueAt: number | null, extra: Record<string, unknown> = {}) => {

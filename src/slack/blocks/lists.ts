@@ -32,7 +32,7 @@ const titleOf = (chain: string, titles: Readonly<Record<string, string>>) => tit
  * has action_id `choose_chain` (one per block) and value `encodeChainChoice(pendingId, chain)`.
  */
 export function buildChooseChainMessage(
-  classification: Pick<Classification, 'choices' | 'title' | 'explanation'> &
+  classification: Pick<Classification<string>, 'choices' | 'title' | 'explanation'> &
     Partial<Pick<Classification, 'confidence'>>,
   pendingId: number,
   titles: Readonly<Record<string, string>> = CHAIN_TITLES,

@@ -1,5 +1,5 @@
 // A test engine with the deadline hook installed, and helpers to read timers and the outbox.
-import { loadPlaybooks } from '../../../routing/playbooks/load.ts';
+import { loadChains, loadPlaybooks } from '../../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../../routing/roles.ts';
 import { createScheduler } from '../../../src/jobs/scheduler.ts';
 import { createClockService } from '../../../src/services/clocks/clock-service.ts';
@@ -11,13 +11,17 @@ export const HOUR = 60 * MIN;
 export const DAY = 24 * HOUR;
 
 export async function createClockEngine(
-  opts: { path?: string; clock?: TestClock; workTimeZone?: string; worker?: string } = {},
+  opts: { path?: string; clock?: TestClock; workTimeZone?: string; worker?: string; dirs?: string[] } = {},
 ) {
-  const directory = loadRoleDirectory();
-  const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
+  const { directory, playbooks } = opts.dirs
+    ? loadChains(loadRoleDirectory(), opts.dirs)
+    : {
+        directory: loadRoleDirectory(),
+        playbooks: loadPlaybooks({ knownRoles: new Set(loadRoleDirectory().names) }),
+      };
   const hook = createDeadlineHook({ directory, playbooks, workTimeZone: opts.workTimeZone ?? 'UTC' });
   const clock = opts.clock ?? new TestClock();
-  const engine = await createTestEngine({ path: opts.path, clock, hooks: [hook] });
+  const engine = await createTestEngine({ path: opts.path, clock, hooks: [hook], dirs: opts.dirs });
   const scheduler = createScheduler({
     store: engine.store,
     clock: clock.now,
