@@ -55,6 +55,15 @@ export interface DigestData {
   gdpr: {
     items: (RunRef & { startedAt: number; deadlineAt: number; remainingMs: number; overdue: boolean })[];
   };
+  /**
+   * The Algorithm Change chain's runs (seed 000: "changes shipped and pending"): shipped since
+   * the last digest and in progress with their current step. Absent when the chain is not loaded.
+   */
+  algorithmChanges?: {
+    chainTitle: string;
+    shipped: { total: number; items: (RunRef & { closedAt: number })[] };
+    pending: { total: number; items: (RunRef & { stepTitle: string; blocked: boolean })[] };
+  };
   /** Weekly only. */
   metrics: { current: MetricsReport; previous: MetricsReport; change: MetricsChange[] } | null;
   /** Open runs with messages Slack refused: held until the bot is invited, or failed. */
@@ -86,6 +95,26 @@ export interface ChainMetrics {
   avgDurationMs: number | null;
   /** done / closed, 0..1; null when none closed. */
   successRate: number | null;
+  /** Runs started in the window (the seed's "frequency"). */
+  started?: number;
+  /** 90th percentile start → close of the runs done, ms; null when none. */
+  p90DurationMs?: number | null;
+  /** The step that most needs improving, named; null when nothing waited, blocked or escalated. */
+  improvement?: Improvement | null;
+}
+
+/** Why a step needs improving: it led on one or more of these in the window. */
+export type ImprovementReason = 'escalated' | 'blocked' | 'waited';
+
+export interface Improvement {
+  stepKey: string;
+  stepTitle: string;
+  /** What it led on, most telling first. */
+  reasons: ImprovementReason[];
+  escalated: number;
+  blocked: number;
+  /** Its average handoff → done, ms (null when none done in the window). */
+  avgWaitMs: number | null;
 }
 
 export interface Mttr {

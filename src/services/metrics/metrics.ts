@@ -2,8 +2,14 @@
 // average duration and success rate, and MTTR for SEV1 and SEV2 incidents. Aggregated in SQL.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { ChainId, Severity } from '../../../routing/vocabulary.ts';
-import type { ChainMetrics, MetricsChange, MetricsReport } from '../../domain/reports.ts';
-import type { ReportRepository, Store } from '../../persistence/ports.ts';
+import type {
+  ChainMetrics,
+  Improvement,
+  ImprovementReason,
+  MetricsChange,
+  MetricsReport,
+} from '../../domain/reports.ts';
+import type { ReportRepository, StepStatsRow, Store } from '../../persistence/ports.ts';
 
 /** MTTR: detection (the run's start) → service restored (the Mitigate step done). */
 export const MTTR_CHAIN: ChainId = 'incident';
@@ -17,6 +23,8 @@ export async function computeMetrics(
 ): Promise<MetricsReport> {
   const stats = new Map((await reports.chainStats(window.from, window.to)).map((s) => [s.chain, s]));
   const open = await reports.openCounts();
+  const details = new Map((await reports.chainDetails(window.from, window.to)).map((d) => [d.chain, d]));
+  const steps = await reports.stepStats(window.from, window.to);
   const chains: ChainMetrics[] = playbooks.map((p) => {
     const s = stats.get(p.id);
     const count = s?.closed ?? 0;
@@ -29,6 +37,12 @@ export async function computeMetrics(
       open: open.get(p.id) ?? 0,
       avgDurationMs: s?.avgDurationMs ?? null,
       successRate: count > 0 ? done / count : null,
+      started: details.get(p.id)?.started ?? 0,
+      p90DurationMs: details.get(p.id)?.p90DurationMs ?? null,
+      improvement: improvementNeeded(
+        steps.filter((r) => r.chain === p.id),
+        p.steps.map((s) => s.key),
+      ),
     };
   });
   const restore = await reports.restoreTimes(
@@ -43,6 +57,48 @@ export async function computeMetrics(
     return { severity, count: r?.count ?? 0, avgMs: r?.avgMs ?? null };
   });
   return { from: window.from, to: window.to, chains, mttr };
+}
+
+/**
+ * The step of a chain that most needs improving: of the step escalated most, the one blocked
+ * most and the one that waited longest (average handoff → done), the step that leads on most
+ * of these; between equals, escalations count before blocks, blocks before waits, and then
+ * the earlier step in the chain. Null when no step waited, blocked or escalated.
+ */
+export function improvementNeeded(rows: readonly StepStatsRow[], order: readonly string[]): Improvement | null {
+  const rank = (key: string) => {
+    const i = order.indexOf(key);
+    return i < 0 ? order.length : i;
+  };
+  const leader = (value: (r: StepStatsRow) => number): StepStatsRow | null => {
+    let best: StepStatsRow | null = null;
+    for (const r of rows) {
+      const v = value(r);
+      if (v <= 0) continue;
+      if (!best || v > value(best) || (v === value(best) && rank(r.stepKey) < rank(best.stepKey))) best = r;
+    }
+    return best;
+  };
+  const leaders: [ImprovementReason, StepStatsRow | null][] = [
+    ['escalated', leader((r) => r.escalated)],
+    ['blocked', leader((r) => r.blocked)],
+    ['waited', leader((r) => r.avgWaitMs ?? 0)],
+  ];
+  const reasons = new Map<string, ImprovementReason[]>();
+  for (const [reason, r] of leaders) if (r) reasons.set(r.stepKey, [...(reasons.get(r.stepKey) ?? []), reason]);
+  let named: StepStatsRow | null = null;
+  for (const [, r] of leaders) {
+    if (r && (!named || reasons.get(r.stepKey)!.length > reasons.get(named.stepKey)!.length)) named = r;
+  }
+  if (!named) return null;
+  return {
+    stepKey: named.stepKey,
+    stepTitle: named.stepTitle,
+    reasons: reasons.get(named.stepKey)!,
+    escalated: named.escalated,
+    blocked: named.blocked,
+    avgWaitMs: named.avgWaitMs,
+  };
 }
 
 const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
