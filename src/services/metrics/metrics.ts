@@ -65,7 +65,10 @@ export async function computeMetrics(
  * of these; between equals, escalations count before blocks, blocks before waits, and then
  * the earlier step in the chain. Null when no step waited, blocked or escalated.
  */
-export function improvementNeeded(rows: readonly StepStatsRow[], order: readonly string[]): Improvement | null {
+export function improvementNeeded(
+  rows: readonly StepStatsRow[],
+  order: readonly string[],
+): Improvement | null {
   const rank = (key: string) => {
     const i = order.indexOf(key);
     return i < 0 ? order.length : i;
@@ -85,7 +88,8 @@ export function improvementNeeded(rows: readonly StepStatsRow[], order: readonly
     ['waited', leader((r) => r.avgWaitMs ?? 0)],
   ];
   const reasons = new Map<string, ImprovementReason[]>();
-  for (const [reason, r] of leaders) if (r) reasons.set(r.stepKey, [...(reasons.get(r.stepKey) ?? []), reason]);
+  for (const [reason, r] of leaders)
+    if (r) reasons.set(r.stepKey, [...(reasons.get(r.stepKey) ?? []), reason]);
   let named: StepStatsRow | null = null;
   for (const [, r] of leaders) {
     if (r && (!named || reasons.get(r.stepKey)!.length > reasons.get(named.stepKey)!.length)) named = r;
