@@ -58,7 +58,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     playbooks,
     workerId,
   });
-  const metrics = createMetricsService({ store, playbooks });
+  const metrics = createMetricsService({ store, playbooks, clock, timeZone: config.DIGEST_TIMEZONE });
   const postmortems = createPostmortemService({ store, clock, playbooks, timeZone: workTimeZone });
   const services = { clock, runs, requests, roles, clocks, digests, metrics, postmortems };
   await roles.seedDefaults();

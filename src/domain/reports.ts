@@ -136,3 +136,28 @@ export interface MetricsChange {
   avgDurationMs: number | null;
   successRate: number | null;
 }
+
+/** The weekly digest's picture: each chain's runs and median duration over the last weeks. */
+export interface ChainChart {
+  title: string;
+  /** The weeks, oldest first: when each starts and its label ("Nov 2"). */
+  weeks: { start: number; label: string }[];
+  chains: {
+    chain: string;
+    title: string;
+    /** Runs started in each week. */
+    runs: number[];
+    /** Median start → close of the runs done in each week, ms; null when none. */
+    medianMs: (number | null)[];
+  }[];
+  /** The last week's bottleneck step of each chain that had one. */
+  bottlenecks: { chain: string; title: string; improvement: Improvement }[];
+}
+
+/** The outbox payload that uploads the weekly digest's chart (Delivery: the digest channel). */
+export type DigestChartNotice = {
+  type: 'digest_chart';
+  runId?: undefined;
+  periodKey: string;
+  chart: ChainChart;
+};

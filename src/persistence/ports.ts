@@ -402,6 +402,8 @@ export interface ReportRepository {
   openCounts(): Promise<Map<string, number>>;
   /** Per chain: runs started in [from, to), p90 start → close of the runs done then. */
   chainDetails(from: number | null, to: number | null): Promise<ChainDetailRow[]>;
+  /** Runs done in [from, to): chain, close time and start → close, oldest first. */
+  doneDurations(from: number, to: number): Promise<{ chain: string; closedAt: number; durationMs: number }[]>;
   /** Per chain and step: waits of the steps done, blocks and escalations in [from, to). */
   stepStats(from: number | null, to: number | null): Promise<StepStatsRow[]>;
   /** Average detect → service restored (the `stepKey` step done), per severity, in ms. */

@@ -10,6 +10,7 @@ import type {
   MetricsReport,
 } from '../../domain/reports.ts';
 import type { ReportRepository, StepStatsRow, Store } from '../../persistence/ports.ts';
+import { buildChainChart } from './chart.ts';
 
 /** MTTR: detection (the run's start) → service restored (the Mitigate step done). */
 export const MTTR_CHAIN: ChainId = 'incident';
@@ -122,10 +123,19 @@ export function metricsChange(current: MetricsReport, previous: MetricsReport): 
 }
 
 /** `/lead metrics`, App Home and `projectlead metrics`: all-time, or a window of close times. */
-export function createMetricsService(deps: { store: Store; playbooks: Playbook[] }) {
+export function createMetricsService(deps: {
+  store: Store;
+  playbooks: Playbook[];
+  clock?: () => number;
+  /** The digests' time zone: the chart's week labels. */
+  timeZone?: string;
+}) {
   return {
     getMetrics: (window: { from: number | null; to: number | null } = { from: null, to: null }) =>
       computeMetrics(deps.store.read.reports, deps.playbooks, window),
+    /** The weekly digest's chart data for the eight weeks ending now. */
+    chart: (now: number = (deps.clock ?? Date.now)()) =>
+      buildChainChart(deps.store.read.reports, deps.playbooks, { now, timeZone: deps.timeZone ?? 'UTC' }),
   };
 }
 

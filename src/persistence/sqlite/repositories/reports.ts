@@ -171,6 +171,13 @@ export class SqliteReportRepository implements ReportRepository {
     return [...out.values()].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
   }
 
+  async doneDurations(from: number, to: number) {
+    return this.orm.all<{ chain: string; closedAt: number; durationMs: number }>(sql`
+      select chain, closed_at as closedAt, closed_at - created_at as durationMs from runs
+      where status = 'done' and closed_at >= ${from} and closed_at < ${to}
+      order by closed_at, id`);
+  }
+
   async stepStats(from: number | null, to: number | null): Promise<StepStatsRow[]> {
     const lo = from ?? Number.MIN_SAFE_INTEGER;
     const hi = to ?? Number.MAX_SAFE_INTEGER;
