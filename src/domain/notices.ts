@@ -2,7 +2,7 @@
 // as the change and rendered by the Slack adapter when sent. No Slack types here. The union is
 // closed: every surface renders each member (src/slack/render.ts has one builder per type).
 import type { ClockNotice } from './clock-notices.ts';
-import type { DigestNotice } from './reports.ts';
+import type { DigestChartNotice, DigestNotice } from './reports.ts';
 import type { ReplyPlace, RoleMention } from './types.ts';
 
 export type { ReplyPlace };
@@ -96,6 +96,8 @@ export type Notice =
   /** Clocks: reminders, escalations and the GDPR clock, prepared by the timer jobs. */
   | ClockNotice
   | DigestNotice
+  /** The weekly digest's chart, uploaded as a PNG file to the digest channel. */
+  | DigestChartNotice
   /** A post-mortem draft in the incident's thread, as Markdown. */
   | (RunNotice & { type: 'postmortem'; markdown: string })
   /**

@@ -160,4 +160,6 @@ export type DigestChartNotice = {
   runId?: undefined;
   periodKey: string;
   chart: ChainChart;
+  /** The picture, drawn before the digest was claimed (base64 PNG): sending it only uploads. */
+  png: string;
 };

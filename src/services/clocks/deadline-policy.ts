@@ -19,7 +19,8 @@
 // | backlog (Low: @ProjectLead tracks)   | BD+5 09:00 / none / none          | BD+20 09:00 / none / none         |
 //
 // The window rule scales seed 000's proportions (remind at 10/12, escalate at 14/12 of the
-// window). BD+n is the n-th business day (Mon–Fri) after the step started, local time in the
+// window). A step with `completeWithin` (a retrospective due one week after launch) is reminded
+// and due at that time after its handoff, escalated a day and three days later. BD+n is the n-th business day (Mon–Fri) after the step started, local time in the
 // work time zone. "Due" times are silent: they mark the step overdue (digests, root message).
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Run, Step } from '../../domain/types.ts';

@@ -2,45 +2,12 @@
 // and p90 duration, success rate, and the step that most needs improving, named.
 import { describe, expect, it } from 'vitest';
 import { playbookDirs } from '../../../routing/playbooks/load.ts';
-import type { Run } from '../../../src/domain/types.ts';
 import { buildDigestData } from '../../../src/services/digests/digest.ts';
 import { computeMetrics } from '../../../src/services/metrics/metrics.ts';
 import { digestSections, markdownFmt, metricsText } from '../../../src/services/reports/report-text.ts';
 import { userFor } from '../../support/engine.ts';
-import { type ClockEngine, createClockEngine, DAY, HOUR } from '../clocks/clock-engine.ts';
-
-async function start(e: ClockEngine, title: string): Promise<Run> {
-  const { run } = await e.runs.startRun({
-    chain: 'algorithm_change',
-    title,
-    text: title,
-    requester: userFor('OwningTeamLead'),
-  });
-  return run;
-}
-
-/** Acknowledge and deliver the active step after `wait` (timers fire on the way). */
-async function step(
-  e: ClockEngine,
-  runId: string,
-  wait: number,
-  opts: { ack?: boolean; block?: boolean } = {},
-) {
-  let r = await e.runs.getRun(runId);
-  const s = r.steps.find((x) => x.status === 'active')!;
-  if (opts.ack !== false) r = await e.runs.acknowledgeStep(r.id, await e.as(userFor(s.owners[0]!)));
-  if (opts.block) {
-    e.clock.advance(HOUR);
-    await e.runs.blockStep(r.id, await e.as(userFor(s.owners[0]!)), { reason: 'staging data missing' });
-    e.clock.advance(HOUR);
-    await e.runs.unblockStep(r.id, await e.as(userFor(s.owners[0]!)));
-  }
-  e.clock.advance(wait);
-  await e.scheduler.tick();
-  for (const role of [...s.owners, ...s.approvers])
-    r = await e.runs.completeStep(r.id, await e.as(userFor(role)), { output: 'ok' });
-  return r;
-}
+import { createClockEngine, DAY, HOUR } from '../clocks/clock-engine.ts';
+import { deliverStep, startAlgo } from './history.ts';
 
 describe('chain metrics: the seed 004 table', () => {
   it('when triage was escalated and waited longest while integration testing was blocked once, then Triage is named, with p90, frequency and success rate', async () => {
@@ -48,25 +15,25 @@ describe('chain metrics: the seed 004 table', () => {
     const from = e.clock.ms;
     const durations: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const run = await start(e, `Algorithm change ${i + 1}`);
+      const run = await startAlgo(e, `Algorithm change ${i + 1}`);
       const began = e.clock.ms;
-      await step(e, run.id, HOUR); // intake
+      await deliverStep(e, run.id, HOUR); // intake
       // Triage: not acknowledged for 15 hours (escalated at 14 h), then done.
-      await step(e, run.id, 15 * HOUR, { ack: false });
-      await step(e, run.id, 2 * HOUR); // development
-      await step(e, run.id, HOUR, { block: i === 2 }); // integration testing
-      await step(e, run.id, HOUR); // rollout
-      const done = await step(e, run.id, HOUR); // retrospective
+      await deliverStep(e, run.id, 15 * HOUR, { ack: false });
+      await deliverStep(e, run.id, 2 * HOUR); // development
+      await deliverStep(e, run.id, HOUR, { block: i === 2 }); // integration testing
+      await deliverStep(e, run.id, HOUR); // rollout
+      const done = await deliverStep(e, run.id, HOUR); // retrospective
       expect(done.status).toBe('done');
       durations.push(e.clock.ms - began);
       e.clock.advance(DAY);
     }
     // One rejected at triage: three done of four closed.
-    const rejected = await start(e, 'Algorithm change rejected');
-    await step(e, rejected.id, HOUR);
+    const rejected = await startAlgo(e, 'Algorithm change rejected');
+    await deliverStep(e, rejected.id, HOUR);
     await e.runs.rejectRun(rejected.id, await e.as(userFor('OpsLead')), { reason: 'impact too low' });
     // One still open.
-    await start(e, 'Algorithm change in progress');
+    await startAlgo(e, 'Algorithm change in progress');
 
     const report = await computeMetrics(e.store.read.reports, e.playbooks, { from, to: e.clock.ms + 1 });
     const algo = report.chains.find((c) => c.chain === 'algorithm_change')!;

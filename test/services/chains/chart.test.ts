@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { playbookDirs } from '../../../routing/playbooks/load.ts';
-import { buildChainChart } from '../../../src/services/metrics/chart.ts';
 import { CHART_HEIGHT, CHART_WIDTH, chartPng, chartSvg } from '../../../src/services/metrics/chart-png.ts';
+import { buildChainChart } from '../../../src/services/metrics/metrics.ts';
 import { createClockEngine, HOUR } from '../clocks/clock-engine.ts';
 import { pngSize, seedWeeks } from './history.ts';
 
