@@ -50,7 +50,12 @@ describe('step context', () => {
 
   it('names a step that is not there', async () => {
     e = await createClockEngine();
-    const { run } = await e.runs.startRun({ chain: 'bug', title: 'Crash', text: 'It crashes', requester: 'U1' });
+    const { run } = await e.runs.startRun({
+      chain: 'bug',
+      title: 'Crash',
+      text: 'It crashes',
+      requester: 'U1',
+    });
     await expect(e.runs.stepContext(run.id, 'nope')).rejects.toMatchObject({ code: 'no_such_step' });
     await expect(e.runs.stepContext('BUG-99')).rejects.toMatchObject({ code: 'run_not_found' });
   });
