@@ -91,14 +91,25 @@ export function createDigestService(deps: DigestServiceDeps) {
    * posted already or began before the install. `force` (`/lead digest`, by `by`) posts now
    * whatever the period's state, without using up the scheduled one.
    */
-  function postDigest(
+  async function postDigest(
     kind: DigestKind,
     options: { force?: boolean; periodAt?: number; by?: string } = {},
   ): Promise<PostDigestResult> {
     const channel = deps.channel;
-    // The weekly chart is drawn before the claim (outside the transaction, it takes a moment):
-    // the outbox row then holds the picture, and sending it is only the upload.
-    const drawn = kind === 'weekly' && channel ? drawChart(deps.clock()) : null;
+    // The weekly chart is drawn before the claim (outside the transaction, it takes a moment),
+    // unless the period was posted already: the outbox row then holds the picture, and sending
+    // it is only the upload. A chart that cannot be drawn does not hold the digest back.
+    let drawn: Pick<DigestChartNotice, 'chart' | 'png'> | null = null;
+    let chartError: string | null = null;
+    if (kind === 'weekly' && channel) {
+      const due = periodKey(kind, options.periodAt ?? deps.clock(), deps.timeZone);
+      if (options.force || (await deps.store.read.digests.last(kind))?.periodKey !== due) {
+        drawn = await drawChart(deps.clock()).catch((err: unknown) => {
+          chartError = err instanceof Error ? err.message : String(err);
+          return null;
+        });
+      }
+    }
     return deps.store.transaction(async (repos) => {
       const now = deps.clock();
       const periodAt = options.periodAt ?? now;
@@ -152,6 +163,7 @@ export function createDigestService(deps: DigestServiceDeps) {
             channel,
             outboxId: outboxId ?? null,
             manual: options.force ?? false,
+            ...(kind === 'weekly' ? { chart: drawn !== null, ...(chartError ? { chartError } : {}) } : {}),
           },
         },
       ]);
