@@ -1,6 +1,7 @@
 // The repository contract suite, run against every SQLite backend: a migrated temporary file
 // (and a second connection to it, as a second process) and an in-memory database.
 import { sqliteBackends } from './contract/backend.ts';
+import { describeChainReportQueriesContract } from './contract/chain-reports.ts';
 import { describeClockReportQueriesContract } from './contract/clock-reports.ts';
 import { describeClockTimerQueriesContract } from './contract/clock-timers.ts';
 import { describeConcurrentClaimsContract } from './contract/concurrency.ts';
@@ -34,5 +35,6 @@ for (const backend of sqliteBackends) {
   describeSettingsRepositoryContract(backend);
   describeClockTimerQueriesContract(backend);
   describeClockReportQueriesContract(backend);
+  describeChainReportQueriesContract(backend);
   describeConcurrentClaimsContract(backend);
 }
