@@ -8,6 +8,10 @@ import { HOUR, insertRuns, makeClosedRun, makeRun, makeStep, T0, useBackend } fr
 
 const DAY = 24 * HOUR;
 
+/** An Intake step handed off at T0 and done at `completedAt`. */
+const intakeDone = (completedAt: number) =>
+  makeStep(0, { key: 'intake', title: 'Intake', status: 'done', startedAt: T0, completedAt });
+
 export function describeChainReportQueriesContract(backend: Backend) {
   describe(`report repository, chain figures (${backend.name})`, () => {
     const db = useBackend(backend);
@@ -48,29 +52,11 @@ export function describeChainReportQueriesContract(backend: Backend) {
           chain: 'algo',
           seq: 1,
           steps: [
-            makeStep(0, {
-              key: 'intake',
-              title: 'Intake',
-              status: 'done',
-              startedAt: T0,
-              completedAt: T0 + HOUR,
-            }),
+            intakeDone(T0 + HOUR),
             makeStep(1, { key: 'triage', title: 'Triage', status: 'active', startedAt: T0 + HOUR }),
           ],
         }),
-        makeRun('A-2', {
-          chain: 'algo',
-          seq: 2,
-          steps: [
-            makeStep(0, {
-              key: 'intake',
-              title: 'Intake',
-              status: 'done',
-              startedAt: T0,
-              completedAt: T0 + 3 * HOUR,
-            }),
-          ],
-        }),
+        makeRun('A-2', { chain: 'algo', seq: 2, steps: [intakeDone(T0 + 3 * HOUR)] }),
       );
       const event = (
         runId: string,
