@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { formatZodIssues } from './playbooks/load.ts';
+import type { Playbook } from './playbooks/schema.ts';
 
 export const DEFAULT_ROLES_FILE = fileURLToPath(new URL('./roles.yml', import.meta.url));
 
@@ -119,6 +120,29 @@ export class RoleDirectory {
 
   defaultHolders(role: string): string[] {
     return this.config.roles[role]?.holders ?? [];
+  }
+
+  /**
+   * The directory with the roles teams' chains declare and it lacks (held by nobody until
+   * `role set`); a role it already has keeps its own definition.
+   */
+  withDeclaredRoles(chains: readonly Pick<Playbook, 'roles'>[]): RoleDirectory {
+    const roles = { ...this.config.roles };
+    let added = false;
+    for (const chain of chains) {
+      for (const [name, def] of Object.entries(chain.roles ?? {})) {
+        if (this.resolve(name) !== null || roles[name]) continue;
+        roles[name] = {
+          title: def.title,
+          holders: [],
+          tier2: false,
+          confirmAgents: false,
+          escalation: { ...def.escalation },
+        };
+        added = true;
+      }
+    }
+    return added ? new RoleDirectory({ ...this.config, roles }) : this;
   }
 }
 

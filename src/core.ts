@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadAlertSeverityMapping } from '../routing/alert-severity.ts';
-import { BUILTIN_PLAYBOOKS_DIR, loadPlaybooks } from '../routing/playbooks/load.ts';
+import { loadChains, playbookDirs } from '../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../routing/roles.ts';
 import type { CoreConfig } from './config.ts';
 import { createActors } from './core/actor.ts';
@@ -37,9 +37,11 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
   const clock = options.clock ?? Date.now;
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const workTimeZone = config.WORK_TIMEZONE ?? config.DIGEST_TIMEZONE;
-  const directory = loadRoleDirectory(config.ROLES_FILE);
-  const dirs = [BUILTIN_PLAYBOOKS_DIR, ...(config.PLAYBOOKS_DIR ? [config.PLAYBOOKS_DIR] : [])];
-  const playbooks = loadPlaybooks({ dirs, knownRoles: new Set(directory.names) });
+  // Teams' chains may bring roles the directory lacks: the directory gains them.
+  const { playbooks, directory } = loadChains(
+    loadRoleDirectory(config.ROLES_FILE),
+    playbookDirs(config.PLAYBOOKS_DIR),
+  );
   const store = await openStore(config.DATABASE_URL);
   const adminUserIds = new Set(config.ADMIN_USER_IDS);
   const deadlines = createDeadlineHook({ directory, playbooks, workTimeZone });
@@ -67,7 +69,7 @@ export async function createCore(config: CoreConfig, options: CoreOptions = {}) 
     playbooks,
     workerId,
   });
-  const metrics = createMetricsService({ store, playbooks });
+  const metrics = createMetricsService({ store, playbooks, clock, timeZone: config.DIGEST_TIMEZONE });
   const postmortems = createPostmortemService({ store, clock, playbooks, timeZone: workTimeZone });
   const alerts = createAlertService({
     store,

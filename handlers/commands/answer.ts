@@ -1,6 +1,6 @@
 // What `/lead <text>` and `@ProjectLead <text>` do: one service call per subcommand and the
 // answer for the requester alone (null when the run's own messages say it all).
-import { CHAIN_TITLES } from '../../routing/vocabulary.ts';
+import { CHAIN_TITLES, isChainId } from '../../routing/vocabulary.ts';
 import type { Actor } from '../../src/domain/types.ts';
 import { buildGdprRecordedMessage } from '../../src/slack/blocks/clocks/index.ts';
 import {
@@ -39,7 +39,7 @@ export async function answerLead(
   const { actor } = who;
   switch (cmd.kind) {
     case 'help':
-      return buildHelp();
+      return buildHelp(deps.playbooks.filter((p) => !isChainId(p.id)));
     case 'request': {
       const outcome = await deps.verbs.start_request({
         actor,
@@ -57,7 +57,13 @@ export async function answerLead(
         const playbook = deps.playbooks.find((p) => p.id === outcome.chain);
         return buildDescribeRequest({
           prefix: who.source === 'mention' ? '@ProjectLead' : COMMAND_LEAD,
-          chain: playbook ? { command: playbook.command, title: playbook.title } : null,
+          chain: playbook
+            ? {
+                command: playbook.command,
+                title: playbook.title,
+                ...(playbook.examples?.[0] ? { example: playbook.examples[0] } : {}),
+              }
+            : null,
         });
       }
       if (outcome.kind !== 'ask') return null;

@@ -18,6 +18,18 @@ export {
 } from './corrections.ts';
 export { normalizeSlackText } from './normalize.ts';
 export {
+  buildExampleIndex,
+  type ChainClassification,
+  type ChainExample,
+  classifyRequest,
+  EXAMPLE_ASK,
+  EXAMPLE_NEAR,
+  type ExampleIndex,
+  type ExampleMatch,
+  exampleCollisions,
+  exampleProblems,
+} from './team-chains.ts';
+export {
   CHAIN_IDS,
   CHAIN_TITLES,
   type ChainId,

@@ -13,16 +13,17 @@ export interface Correction {
   at?: number;
 }
 
-export interface Classification {
+/** `C`: the chains it chooses among (the six by default; any chain id with teams' chains). */
+export interface Classification<C extends string = ChainId> {
   /** null only when nothing at all could be said (e.g. empty text). */
-  chain: ChainId | null;
+  chain: C | null;
   /** 0..1 */
   confidence: number;
-  runnerUp: { chain: ChainId; confidence: number } | null;
+  runnerUp: { chain: C; confidence: number } | null;
   /** true: the bot must ask the requester to choose (best two first). */
   ask: boolean;
   /** When ask: the options in order, best first (at least 2). Otherwise [chain]. */
-  choices: ChainId[];
+  choices: C[];
   flags: Flag[];
   /** Bug severities only for bug, sev1..3 only for incident. */
   severity: Severity | null;

@@ -8,6 +8,13 @@ import type { z } from 'zod';
 import { type Playbook, playbookSchema } from './schema.ts';
 
 export const BUILTIN_PLAYBOOKS_DIR = fileURLToPath(new URL('.', import.meta.url));
+/** Teams' chains shipped with the bot (the Algorithm Change chain of seed 000). */
+export const TEAM_PLAYBOOKS_DIR = fileURLToPath(new URL('./teams/', import.meta.url));
+
+/** The folders the bot loads: the six built-in chains, the shipped teams' chains, PLAYBOOKS_DIR. */
+export function playbookDirs(extra?: string | null): string[] {
+  return [BUILTIN_PLAYBOOKS_DIR, TEAM_PLAYBOOKS_DIR, ...(extra ? [extra] : [])];
+}
 
 export class PlaybookError extends Error {
   readonly code = 'playbook_invalid';
@@ -49,15 +56,26 @@ export function parsePlaybook(text: string, file: string, knownRoles?: ReadonlyS
   if (!parsed.success) throw new PlaybookError(file, formatZodIssues(parsed.error));
   const playbook = parsed.data;
   if (knownRoles) {
-    const problems = unknownRoles(playbook, knownRoles);
+    const problems = unknownRoles(playbook, withDeclared(knownRoles, [playbook]));
     if (problems.length > 0) throw new PlaybookError(file, problems);
   }
   return playbook;
 }
 
+/** The known roles and the roles the playbooks declare. */
+function withDeclared(known: ReadonlySet<string>, playbooks: readonly Playbook[]): Set<string> {
+  return new Set([...known, ...playbooks.flatMap((p) => Object.keys(p.roles ?? {}))]);
+}
+
 function unknownRoles(p: Playbook, known: ReadonlySet<string>): string[] {
   const lower = new Set([...known].map((r) => r.toLowerCase()));
   const problems: string[] = [];
+  for (const [role, def] of Object.entries(p.roles ?? {})) {
+    for (const [tier, target] of Object.entries(def.escalation)) {
+      if (target && !lower.has(target.toLowerCase()))
+        problems.push(`roles.${role}.escalation.${tier}: unknown role "${target}"`);
+    }
+  }
   const check = (refs: readonly string[], path: string) => {
     refs.forEach((r, i) => {
       if (!r.startsWith('$') && !lower.has(r.toLowerCase()))
@@ -115,8 +133,19 @@ export function loadPlaybooks(
   const byId = new Map<string, { playbook: Playbook; file: string }>();
   for (const dir of dirs) {
     for (const file of yamlFiles(dir)) {
-      const playbook = parsePlaybook(readFileSync(file, 'utf8'), file, options.knownRoles);
+      const playbook = parsePlaybook(readFileSync(file, 'utf8'), file);
       byId.set(playbook.id, { playbook, file });
+    }
+  }
+  // Role names are checked once every chain is read: a chain may use a role another declares.
+  if (options.knownRoles) {
+    const known = withDeclared(
+      options.knownRoles,
+      [...byId.values()].map((v) => v.playbook),
+    );
+    for (const { playbook, file } of byId.values()) {
+      const problems = unknownRoles(playbook, known);
+      if (problems.length > 0) throw new PlaybookError(file, problems);
     }
   }
   const seen = { prefix: new Map<string, string>(), command: new Map<string, string>() };
@@ -132,4 +161,16 @@ export function loadPlaybooks(
     }
   }
   return [...byId.values()].map((v) => v.playbook);
+}
+
+/**
+ * The chains the bot runs and the role directory they need: the playbooks in `dirs`, checked
+ * against the directory's roles and the roles they declare, and the directory with those roles.
+ */
+export function loadChains<D extends { names: string[]; withDeclaredRoles(p: Playbook[]): D }>(
+  directory: D,
+  dirs: string[],
+): { playbooks: Playbook[]; directory: D } {
+  const playbooks = loadPlaybooks({ dirs, knownRoles: new Set(directory.names) });
+  return { playbooks, directory: directory.withDeclaredRoles(playbooks) };
 }

@@ -156,6 +156,15 @@ export const stepSchema = z.strictObject({
   collects: z.array(z.enum(COLLECTABLE)).default([]),
   /** Kind of deadline for clocks: where the SOP gives one, severities decide. */
   deadline: z.enum(['standard', 'severity']).default('severity'),
+  /**
+   * The step is due this long after it is handed off (`P7D`, `PT48H`): its owners are
+   * reminded then, and escalated after (a retrospective "within one week of launch").
+   */
+  completeWithin: z
+    .string()
+    .regex(/^P(\d+D)?(T(\d+H)?(\d+M)?)?$/, 'an ISO-8601 duration in days, hours or minutes (P7D, PT48H)')
+    .refine((v) => /\d/.test(v), 'an ISO-8601 duration in days, hours or minutes (P7D, PT48H)')
+    .optional(),
 });
 
 const bugSeveritySchema = z.strictObject({
@@ -224,6 +233,24 @@ const riskDomainSchema = z.strictObject({
   checks: z.array(z.string()).min(1),
 });
 
+const declaredRoleName = z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a role name: letters and digits');
+
+/** A role a team's chain brings: the directory gains it, `role set` maps it to people. */
+export const declaredRoleSchema = z.strictObject({
+  title: z.string().min(1),
+  /** Its escalation path (direct lead → cross-functional lead → exec), as in roles.yml. */
+  escalation: z
+    .strictObject({
+      direct: declaredRoleName.optional(),
+      crossFunctional: declaredRoleName.optional(),
+      exec: declaredRoleName.optional(),
+    })
+    .default({}),
+});
+
+/** A team's chain: at least this many example requests for the classifier to route by. */
+export const MIN_EXAMPLES = 3;
+
 export const playbookSchema = z
   .strictObject({
     id,
@@ -261,6 +288,16 @@ export const playbookSchema = z
     auditTypes: z.array(auditTypeSchema).optional(),
     riskDomains: z.array(riskDomainSchema).optional(),
     keyRules: z.array(z.string()).default([]),
+    /** Roles this chain brings that the directory may lack (name → title, escalation). */
+    roles: z.record(declaredRoleName, declaredRoleSchema).optional(),
+    /**
+     * Requests this chain is for, in the requesters' words: the classifier routes a request
+     * like one of them here, and asks when it is only somewhat like them.
+     */
+    examples: z
+      .array(z.string().trim().min(10, 'an example request of at least 10 characters'))
+      .min(MIN_EXAMPLES)
+      .optional(),
   })
   .superRefine((p, ctx) => {
     const keys = new Set<string>();
@@ -304,6 +341,7 @@ export type Playbook = z.infer<typeof playbookSchema>;
 export type PlaybookStep = z.infer<typeof stepSchema>;
 export type PlaybookRule = z.infer<typeof ruleSchema>;
 export type Gate = z.infer<typeof gateSchema>;
+export type DeclaredRole = z.infer<typeof declaredRoleSchema>;
 export type BugSeverity = z.infer<typeof bugSeveritySchema>;
 export type IncidentSeverity = z.infer<typeof incidentSeveritySchema>;
 export type ReleaseTypeRow = z.infer<typeof releaseTypeSchema>;

@@ -57,7 +57,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: async () => (await import('./commands/reports.ts')).digestCommand,
   },
   metrics: {
-    usage: [['metrics [--json]', 'per-chain count, average duration, success rate']],
+    usage: [
+      ['metrics [--json]', 'per chain: runs, average and p90 duration, success rate, improvements'],
+      ['metrics --chart <file>', "the weekly digest's chart of the last eight weeks, as PNG"],
+    ],
     load: async () => (await import('./commands/reports.ts')).metricsCommand,
   },
   tokens: {

@@ -3,7 +3,7 @@
 // closed: every surface renders each member (src/slack/render.ts has one builder per type).
 import type { AlertNoticeFields } from './alert-context.ts';
 import type { ClockNotice } from './clock-notices.ts';
-import type { DigestNotice } from './reports.ts';
+import type { DigestChartNotice, DigestNotice } from './reports.ts';
 import type { StepContext } from './step-context.ts';
 import type { ReplyPlace, RoleMention } from './types.ts';
 import type { WebhookNotice, WebhookPausedNotice } from './webhook-notices.ts';
@@ -127,6 +127,8 @@ export type Notice =
   /** Clocks: reminders, escalations and the GDPR clock, prepared by the timer jobs. */
   | ClockNotice
   | DigestNotice
+  /** The weekly digest's chart, uploaded as a PNG file to the digest channel. */
+  | DigestChartNotice
   /** A post-mortem draft in the incident's thread, as Markdown. */
   | (RunNotice & { type: 'postmortem'; markdown: string })
   /**

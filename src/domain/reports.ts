@@ -55,6 +55,15 @@ export interface DigestData {
   gdpr: {
     items: (RunRef & { startedAt: number; deadlineAt: number; remainingMs: number; overdue: boolean })[];
   };
+  /**
+   * The Algorithm Change chain's runs (seed 000: "changes shipped and pending"): shipped since
+   * the last digest and in progress with their current step. Absent when the chain is not loaded.
+   */
+  algorithmChanges?: {
+    chainTitle: string;
+    shipped: { total: number; items: (RunRef & { closedAt: number })[] };
+    pending: { total: number; items: (RunRef & { stepTitle: string; blocked: boolean })[] };
+  };
   /** Weekly only. */
   metrics: { current: MetricsReport; previous: MetricsReport; change: MetricsChange[] } | null;
   /** Open runs with messages Slack refused: held until the bot is invited, or failed. */
@@ -86,6 +95,26 @@ export interface ChainMetrics {
   avgDurationMs: number | null;
   /** done / closed, 0..1; null when none closed. */
   successRate: number | null;
+  /** Runs started in the window (the seed's "frequency"). */
+  started?: number;
+  /** 90th percentile start → close of the runs done, ms; null when none. */
+  p90DurationMs?: number | null;
+  /** The step that most needs improving, named; null when nothing waited, blocked or escalated. */
+  improvement?: Improvement | null;
+}
+
+/** Why a step needs improving: it led on one or more of these in the window. */
+export type ImprovementReason = 'escalated' | 'blocked' | 'waited';
+
+export interface Improvement {
+  stepKey: string;
+  stepTitle: string;
+  /** What it led on, most telling first. */
+  reasons: ImprovementReason[];
+  escalated: number;
+  blocked: number;
+  /** Its average handoff → done, ms (null when none done in the window). */
+  avgWaitMs: number | null;
 }
 
 export interface Mttr {
@@ -107,3 +136,30 @@ export interface MetricsChange {
   avgDurationMs: number | null;
   successRate: number | null;
 }
+
+/** The weekly digest's picture: each chain's runs and median duration over the last weeks. */
+export interface ChainChart {
+  title: string;
+  /** The weeks, oldest first: when each starts and its label ("Nov 2"). */
+  weeks: { start: number; label: string }[];
+  chains: {
+    chain: string;
+    title: string;
+    /** Runs started in each week. */
+    runs: number[];
+    /** Median start → close of the runs done in each week, ms; null when none. */
+    medianMs: (number | null)[];
+  }[];
+  /** The last week's bottleneck step of each chain that had one. */
+  bottlenecks: { chain: string; title: string; improvement: Improvement }[];
+}
+
+/** The outbox payload that uploads the weekly digest's chart (Delivery: the digest channel). */
+export type DigestChartNotice = {
+  type: 'digest_chart';
+  runId?: undefined;
+  periodKey: string;
+  chart: ChainChart;
+  /** The picture, drawn before the digest was claimed (base64 PNG): sending it only uploads. */
+  png: string;
+};

@@ -406,6 +406,27 @@ export interface ClosedRunRow {
   closedAt: number;
 }
 
+/** Per chain and step: what made runs slow in a window (the metrics' "improvements needed"). */
+export interface StepStatsRow {
+  chain: string;
+  stepKey: string;
+  stepTitle: string;
+  /** Steps done in the window, and their average handoff → done, ms. */
+  done: number;
+  avgWaitMs: number | null;
+  /** Blocks and failed gates in the window. */
+  blocked: number;
+  /** Escalations sent in the window (timers that fired and were not skipped). */
+  escalated: number;
+}
+
+/** Per chain: runs started in a window, and the 90th percentile of the done runs' durations. */
+export interface ChainDetailRow {
+  chain: string;
+  started: number;
+  p90DurationMs: number | null;
+}
+
 export interface ChainStatsRow {
   chain: string;
   /** Runs closed in the window. */
@@ -464,6 +485,12 @@ export interface ReportRepository {
   chainStats(from: number | null, to: number | null): Promise<ChainStatsRow[]>;
   /** Open runs per chain. */
   openCounts(): Promise<Map<string, number>>;
+  /** Per chain: runs started in [from, to), p90 start → close of the runs done then. */
+  chainDetails(from: number | null, to: number | null): Promise<ChainDetailRow[]>;
+  /** Runs done in [from, to): chain, close time and start → close, oldest first. */
+  doneDurations(from: number, to: number): Promise<{ chain: string; closedAt: number; durationMs: number }[]>;
+  /** Per chain and step: waits of the steps done, blocks and escalations in [from, to). */
+  stepStats(from: number | null, to: number | null): Promise<StepStatsRow[]>;
   /** Average detect → service restored (the `stepKey` step done), per severity, in ms. */
   restoreTimes(
     chain: string,

@@ -4,7 +4,7 @@
 import type * as t from '../../drizzle/schema.ts';
 import { type Delivery, type DeliveryProblem, type Notice, parseWebhookLane } from '../domain/notices.ts';
 import type { Run, Step } from '../domain/types.ts';
-import { NO_CHANNEL, type OutboxRow, type TimerRow } from './ports.ts';
+import { NO_CHANNEL, type OutboxRow, type StepStatsRow, type TimerRow } from './ports.ts';
 
 /** Step and run statuses that are still open. */
 export const OPEN = ['active', 'blocked'];
@@ -113,4 +113,31 @@ export function deliveryProblemsOf(
     byRun.set(r.runId!, p);
   }
   return [...byRun.values()];
+}
+
+type StepCount = { chain: string; key: string; n: number };
+
+/** Per chain and step: the waits, blocks and escalations counted apart, in one row each. */
+export function stepStatsRows(
+  waits: (StepCount & { ms: number })[],
+  blocks: StepCount[],
+  escalations: StepCount[],
+  titles: { chain: string; key: string; title: string }[],
+): StepStatsRow[] {
+  const rows = new Map<string, StepStatsRow>();
+  const row = (chain: string, key: string) => {
+    const id = `${chain}\u0000${key}`;
+    let r = rows.get(id);
+    if (!r) {
+      r = { chain, stepKey: key, stepTitle: key, done: 0, avgWaitMs: null, blocked: 0, escalated: 0 };
+      rows.set(id, r);
+    }
+    return r;
+  };
+  for (const w of waits) Object.assign(row(w.chain, w.key), { done: w.n, avgWaitMs: w.ms });
+  for (const b of blocks) row(b.chain, b.key).blocked = b.n;
+  for (const e of escalations) row(e.chain, e.key).escalated = e.n;
+  const titleOf = new Map(titles.map((t) => [`${t.chain}\u0000${t.key}`, t.title]));
+  for (const [id, r] of rows) r.stepTitle = titleOf.get(id) ?? r.stepKey;
+  return [...rows.values()];
 }

@@ -4,10 +4,12 @@
 // never starts a second run and never asks twice.
 import {
   buildCorrectionIndex,
-  type Classification,
+  buildExampleIndex,
+  type ChainClassification,
   type CorrectionIndex,
-  classify,
+  classifyRequest,
   describingWords,
+  type ExampleIndex,
   isChainId,
   readFacts,
 } from '../../routing/classifier/index.ts';
@@ -54,6 +56,9 @@ export type RequestOutcome =
    */
   | { kind: 'describe'; chain: string | null };
 
+/** A classification among the six chains and the teams' chains (routed by their examples). */
+type Classification = ChainClassification;
+
 export interface RequestServiceDeps {
   store: Store;
   runs: RunService;
@@ -94,24 +99,44 @@ const CORRECTIONS_TTL_MS = 60_000;
 export function createRequestService(deps: RequestServiceDeps) {
   const byCommand = new Map(deps.runs.playbooks.map((p) => [p.command, p.id]));
   const chainIds = new Set(deps.runs.playbooks.map((p) => p.id));
-  let corrections: CorrectionIndex | null = null;
+  const titles = Object.fromEntries(deps.runs.playbooks.map((p) => [p.id, p.title]));
+  // Teams' chains are routed by their examples; a requester's pick of one is one more example.
+  const teamExamples = deps.runs.playbooks.flatMap((p) =>
+    (p.examples ?? []).map((text) => ({ chain: p.id, text })),
+  );
+  let corrections: { index: CorrectionIndex; examples: ExampleIndex } | null = null;
   let correctionsLoadedAt = 0;
 
-  async function correctionIndex(): Promise<CorrectionIndex> {
+  async function routing(): Promise<{
+    corrections: CorrectionIndex;
+    examples: ExampleIndex;
+    titles: typeof titles;
+  }> {
+    const { index, examples } = await correctionIndex();
+    return { corrections: index, examples, titles };
+  }
+
+  async function correctionIndex(): Promise<{ index: CorrectionIndex; examples: ExampleIndex }> {
     // Another bot process may have learned a correction: reload the index now and then.
     if (!corrections || deps.clock() - correctionsLoadedAt > CORRECTIONS_TTL_MS) {
       correctionsLoadedAt = deps.clock();
       const all = await deps.store.read.corrections.all();
-      corrections = buildCorrectionIndex(
-        all
-          .filter((c) => isChainId(c.chain))
-          .map((c) => ({
-            text: c.text,
-            chain: c.chain as Classification['choices'][number],
-            predicted: isChainId(c.predicted) ? c.predicted : null,
-            at: c.createdAt,
-          })),
-      );
+      const picked = all
+        .filter((c) => !isChainId(c.chain) && chainIds.has(c.chain))
+        .map((c) => ({ chain: c.chain, text: c.text }));
+      corrections = {
+        examples: buildExampleIndex([...teamExamples, ...picked]),
+        index: buildCorrectionIndex(
+          all
+            .filter((c) => isChainId(c.chain))
+            .map((c) => ({
+              text: c.text,
+              chain: c.chain as 'feature',
+              predicted: isChainId(c.predicted) ? c.predicted : null,
+              at: c.createdAt,
+            })),
+        ),
+      };
     }
     return corrections;
   }
@@ -154,7 +179,7 @@ export function createRequestService(deps: RequestServiceDeps) {
 
     /** The classification of a text, with the corrections learned so far (nothing is started). */
     async classifyText(text: string): Promise<Classification> {
-      return classify(text, { corrections: await correctionIndex() });
+      return classifyRequest(text, await routing());
     },
 
     /**
@@ -173,7 +198,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       const keys = input.idempotencyKeys ?? [];
       const seen = await deps.store.read.idempotency.seen(keys);
       if (seen && seen.runId === null) return { kind: 'duplicate' };
-      const c = classify(text, { corrections: await correctionIndex() });
+      const c = classifyRequest(text, await routing());
       if (input.chain) {
         const { run, created } = await start(input, input.chain, c, keys, input.source);
         return { kind: 'started', run, created, classification: c };

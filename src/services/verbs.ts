@@ -447,7 +447,7 @@ export const VERBS = {
     summary: 'The chain, confidence, flags and facts the classifier reads in a request; nothing starts',
     mutates: false,
     input: classifyInput,
-    run: (ctx, { input: i }): Promise<Classification> => ctx.requests.classifyText(i.text),
+    run: (ctx, { input: i }): Promise<Classification<string>> => ctx.requests.classifyText(i.text),
   }),
 };
 

@@ -19,6 +19,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { chatMethods } from './chat.ts';
 import { blockProblems } from './checks.ts';
+import { FakeFiles } from './files.ts';
 import { type FakeSocket, FakeSocketServer } from './socket-mode.ts';
 import { emptyState, type Handler, SlackStore } from './store.ts';
 import type {
@@ -67,6 +68,8 @@ export class FakeSlack {
   private readonly store: SlackStore;
   private readonly strictChannelsDefault: boolean;
   private readonly handlers: Record<string, Handler>;
+  /** Files uploaded (files.getUploadURLExternal, the upload URL, files.completeUploadExternal). */
+  readonly files: FakeFiles;
 
   /** Use `startFakeSlack()`. */
   constructor(
@@ -88,7 +91,9 @@ export class FakeSlack {
     );
     this.socketServer = new FakeSocketServer(port, this.appId);
     this.socket = this.socketServer;
+    this.files = new FakeFiles(this.store, this.baseUrl);
     this.handlers = {
+      ...this.files.methods(),
       'api.test': (args) => ({ args }),
       'apps.connections.open': (_args, token) => this.appsConnectionsOpen(token),
       ...chatMethods(this.store),
@@ -331,6 +336,7 @@ export class FakeSlack {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
+    if (url.pathname.startsWith('/upload/')) return this.files.receive(url.pathname.slice(8), req, res);
     const raw = await readBody(req);
     if (url.pathname.startsWith('/api/')) {
       await this.handleApi(url, req, raw, res);

@@ -55,7 +55,7 @@ describe('projectlead CLI', () => {
     });
   });
 
-  it('when playbooks --json is asked, then it prints the six chains with steps, owners, outputs and gates', async () => {
+  it('when playbooks --json is asked, then it prints the six chains and the shipped Algorithm Change chain with steps, owners, outputs and gates', async () => {
     const { code, out } = await cli(['playbooks', '--json'], { DATABASE_URL: tempDbPath('pb') });
     expect(code).toBe(0);
     const chains = JSON.parse(out);
@@ -66,6 +66,7 @@ describe('projectlead CLI', () => {
       ['incident', 9],
       ['cross_project', 8],
       ['compliance', 9],
+      ['algorithm_change', 6],
     ]);
     expect(chains[0].steps[4]).toMatchObject({
       key: 'implementation',

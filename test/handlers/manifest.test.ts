@@ -108,6 +108,8 @@ describe('manifest.yml', () => {
       'channels:history',
       'groups:history',
       'im:history',
+      // The weekly digest uploads its chart.
+      'files:write',
     ]);
     if (r.command.length > 0 || r.shortcut.length > 0) needed.add('commands');
     if (r.event.includes(EVENT.appMention)) needed.add('app_mentions:read');

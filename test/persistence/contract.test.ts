@@ -6,6 +6,7 @@ import { describePostgres } from '../support/postgres.ts';
 import { describeAgentRepositoriesContract } from './contract/agents.ts';
 import { describeAlertRepositoryContract } from './contract/alerts.ts';
 import { type Backend, postgresBackend, sqliteBackends } from './contract/backend.ts';
+import { describeChainReportQueriesContract } from './contract/chain-reports.ts';
 import { describeClockReportQueriesContract } from './contract/clock-reports.ts';
 import { describeClockTimerQueriesContract } from './contract/clock-timers.ts';
 import { describeConcurrentClaimsContract } from './contract/concurrency.ts';
@@ -40,6 +41,7 @@ function describeContract(backend: Backend) {
   describeSettingsRepositoryContract(backend);
   describeClockTimerQueriesContract(backend);
   describeClockReportQueriesContract(backend);
+  describeChainReportQueriesContract(backend);
   describeConcurrentClaimsContract(backend);
   describeAgentRepositoriesContract(backend);
 }

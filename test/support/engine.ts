@@ -4,7 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPlaybooks } from '../../routing/playbooks/load.ts';
+import { loadChains, loadPlaybooks } from '../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../routing/roles.ts';
 import { createActors } from '../../src/core/actor.ts';
 import type { Actor } from '../../src/domain/types.ts';
@@ -112,12 +112,18 @@ export async function createTestEngine(
     holders?: boolean;
     /** The test reads the SQLite database itself (`db`): SQLite whatever TEST_BACKEND says. */
     sqlite?: boolean;
+    /** Playbook folders (default: the six built-in chains). */
+    dirs?: string[];
   } = {},
 ) {
   const opened = await openTestStore(opts.path ?? (opts.sqlite ? ':memory:' : undefined));
   const { store } = opened;
-  const directory = loadRoleDirectory();
-  const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
+  const { directory, playbooks } = opts.dirs
+    ? loadChains(loadRoleDirectory(), opts.dirs)
+    : {
+        directory: loadRoleDirectory(),
+        playbooks: loadPlaybooks({ knownRoles: new Set(loadRoleDirectory().names) }),
+      };
   const clock = opts.clock ?? new TestClock();
   const adminUserIds = new Set([ADMIN]);
   const runs = createRunService({ store, playbooks, directory, clock: clock.now, hooks: opts.hooks });

@@ -1,5 +1,7 @@
 // `projectlead playbooks [--json]` (the loaded chains) and `playbooks validate <dir>`.
-import { BUILTIN_PLAYBOOKS_DIR, loadPlaybooks } from '../../../routing/playbooks/load.ts';
+
+import { exampleProblems } from '../../../routing/classifier/index.ts';
+import { loadChains, loadPlaybooks, playbookDirs } from '../../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../../routing/roles.ts';
 import { loadCoreConfig } from '../../config.ts';
 import { type CliCommand, print } from '../io.ts';
@@ -16,11 +18,24 @@ export const playbooksCommand: CliCommand = async (args, io) => {
       return 2;
     }
     const loaded = loadPlaybooks({ dirs: [dir], knownRoles });
-    print(io, `${loaded.length} playbook(s) valid in ${dir}: ${loaded.map((p) => p.id).join(', ')}`);
+    // The examples are checked against every chain the bot would load beside these.
+    const ids = new Set(loaded.map((p) => p.id));
+    const others = loadChains(directory, playbookDirs()).playbooks.filter((p) => !ids.has(p.id));
+    const problems = exampleProblems([...others, ...loaded], ids);
+    if (problems.length > 0) {
+      for (const problem of problems) io.stderr.write(`${problem}\n`);
+      return 1;
+    }
+    const routed = loaded
+      .filter((p) => p.examples?.length)
+      .map((p) => `${p.id} (${p.examples!.length} examples)`);
+    print(
+      io,
+      `${loaded.length} playbook(s) valid in ${dir}: ${loaded.map((p) => p.id).join(', ')}${routed.length > 0 ? `; routed by examples: ${routed.join(', ')}` : ''}`,
+    );
     return 0;
   }
-  const dirs = [BUILTIN_PLAYBOOKS_DIR, ...(config.PLAYBOOKS_DIR ? [config.PLAYBOOKS_DIR] : [])];
-  const playbooks = loadPlaybooks({ dirs, knownRoles });
+  const { playbooks } = loadChains(directory, playbookDirs(config.PLAYBOOKS_DIR));
   if (args.includes('--json')) print(io, JSON.stringify(playbooks.map(playbookJson), null, 2));
   else {
     for (const p of playbooks) {

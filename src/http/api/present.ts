@@ -7,7 +7,7 @@ import type { RunService } from '../../services/run-service.ts';
 
 export interface Presenter {
   run(run: Run): Promise<ReturnType<typeof runJson>>;
-  classification(c: Classification): {
+  classification(c: Classification<string>): {
     chain: string | null;
     confidence: number;
     ask: boolean;

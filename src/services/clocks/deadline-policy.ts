@@ -19,7 +19,8 @@
 // | backlog (Low: @ProjectLead tracks)   | BD+5 09:00 / none / none          | BD+20 09:00 / none / none         |
 //
 // The window rule scales seed 000's proportions (remind at 10/12, escalate at 14/12 of the
-// window). BD+n is the n-th business day (Mon–Fri) after the step started, local time in the
+// window). A step with `completeWithin` (a retrospective due one week after launch) is reminded
+// and due at that time after its handoff, escalated a day and three days later. BD+n is the n-th business day (Mon–Fri) after the step started, local time in the
 // work time zone. "Due" times are silent: they mark the step overdue (digests, root message).
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Run, Step } from '../../domain/types.ts';
@@ -56,6 +57,25 @@ export function parseWindow(iso: string): number | null {
   const m = /^PT(\d+)([HM])$/.exec(iso);
   if (!m) return null;
   return Number(m[1]) * (m[2] === 'H' ? HOUR : MIN);
+}
+
+/** `P7D`, `PT48H`, `P1DT12H` → ms; null when it is not such a duration. */
+export function parseDuration(iso: string): number | null {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
+  if (!m || !/\d/.test(iso)) return null;
+  return Number(m[1] ?? 0) * DAY + Number(m[2] ?? 0) * HOUR + Number(m[3] ?? 0) * MIN;
+}
+
+/**
+ * A step due a set time after its handoff (`completeWithin`, e.g. a retrospective within one
+ * week of launch): its owners are reminded when it falls due, then escalated a day and three
+ * days later. Null for a step without one.
+ */
+function completeWithinClock(playbook: Playbook | undefined, stepKey: string, start: number): Clock | null {
+  const within = playbook?.steps.find((s) => s.key === stepKey)?.completeWithin;
+  const ms = within ? parseDuration(within) : null;
+  if (!ms) return null;
+  return { remind: start + ms, due: start + ms, escalate: [start + ms + DAY, start + ms + 3 * DAY] };
 }
 
 /** The regime a step follows, from its playbook and the run's severity. */
@@ -223,7 +243,10 @@ export function planStepTimers(
 ): PlannedTimer[] {
   const regime = regimeFor(input.playbook, input.run, input.step.key);
   const chainClocks = clocksFor(regime, input.start, options);
-  const { ack, done } = input.windows ? windowClocks(input.windows, input.start, chainClocks) : chainClocks;
+  const windowed = input.windows ? windowClocks(input.windows, input.start, chainClocks) : chainClocks;
+  const ack = windowed.ack;
+  // A step due within a fixed time of its start (the retrospective a week after rollout) keeps it.
+  const done = completeWithinClock(input.playbook, input.step.key, input.start) ?? windowed.done;
   const label = input.windows ? windowsLabel(input.windows) : regimeLabel(regime);
   const base = { regime: input.windows ? 'role_windows' : regime.kind, label, startedAt: input.start };
   const out: PlannedTimer[] = [];

@@ -5,9 +5,11 @@
 // start to catch up. A scheduled post never covers a period that began before the install.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { Clock } from '../../core/clock.ts';
-import type { DigestData, DigestKind, DigestNotice } from '../../domain/reports.ts';
+import type { DigestChartNotice, DigestData, DigestKind, DigestNotice } from '../../domain/reports.ts';
 import { type Actor, SYSTEM_ACTOR } from '../../domain/types.ts';
 import type { Repositories, Store } from '../../persistence/ports.ts';
+import { chartPng } from '../metrics/chart-png.ts';
+import { buildChainChart } from '../metrics/metrics.ts';
 import { digestText, digestTitle } from '../reports/report-text.ts';
 import { buildDigestData } from './digest.ts';
 import { periodKey, periodStart } from './digest-periods.ts';
@@ -76,16 +78,38 @@ export function createDigestService(deps: DigestServiceDeps) {
     });
   }
 
+  async function drawChart(now: number): Promise<Pick<DigestChartNotice, 'chart' | 'png'>> {
+    const chart = await buildChainChart(deps.store.read.reports, deps.playbooks, {
+      now,
+      timeZone: deps.timeZone,
+    });
+    return { chart, png: Buffer.from(await chartPng(chart)).toString('base64') };
+  }
+
   /**
    * Post the digest of the period containing `periodAt` (default now) unless that period was
    * posted already or began before the install. `force` (`/lead digest`, by `by`) posts now
    * whatever the period's state, without using up the scheduled one.
    */
-  function postDigest(
+  async function postDigest(
     kind: DigestKind,
     options: { force?: boolean; periodAt?: number; by?: string } = {},
   ): Promise<PostDigestResult> {
     const channel = deps.channel;
+    // The weekly chart is drawn before the claim (outside the transaction, it takes a moment),
+    // unless the period was posted already: the outbox row then holds the picture, and sending
+    // it is only the upload. A chart that cannot be drawn does not hold the digest back.
+    let drawn: Pick<DigestChartNotice, 'chart' | 'png'> | null = null;
+    let chartError: string | null = null;
+    if (kind === 'weekly' && channel) {
+      const due = periodKey(kind, options.periodAt ?? deps.clock(), deps.timeZone);
+      if (options.force || (await deps.store.read.digests.last(kind))?.periodKey !== due) {
+        drawn = await drawChart(deps.clock()).catch((err: unknown) => {
+          chartError = err instanceof Error ? err.message : String(err);
+          return null;
+        });
+      }
+    }
     return deps.store.transaction(async (repos) => {
       const now = deps.clock();
       const periodAt = options.periodAt ?? now;
@@ -113,8 +137,16 @@ export function createDigestService(deps: DigestServiceDeps) {
         text: digestText(digest),
         data: digest,
       };
+      // The weekly digest brings its chart: uploaded after it, once, through the same claim.
+      const chart: DigestChartNotice[] = drawn
+        ? [{ type: 'digest_chart', periodKey: scheduledKey, ...(await drawn) }]
+        : [];
       const [outboxId] = await repos.outbox.enqueue(
-        [{ runId: null, delivery: { kind: 'channel', channelId: channel }, notice }],
+        [notice, ...chart].map((n) => ({
+          runId: null,
+          delivery: { kind: 'channel', channelId: channel },
+          notice: n,
+        })),
         now,
       );
       await repos.digests.markPosted(key, outboxId ?? null, now);
@@ -131,6 +163,7 @@ export function createDigestService(deps: DigestServiceDeps) {
             channel,
             outboxId: outboxId ?? null,
             manual: options.force ?? false,
+            ...(kind === 'weekly' ? { chart: drawn !== null, ...(chartError ? { chartError } : {}) } : {}),
           },
         },
       ]);

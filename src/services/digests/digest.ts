@@ -13,6 +13,9 @@ import { computeMetrics, metricsChange } from '../metrics/metrics.ts';
 
 const DAY = 24 * 3_600_000;
 
+/** The chain whose runs the digest lists as their own section (seed 000's algorithm changes). */
+export const ALGORITHM_CHAIN = 'algorithm_change';
+
 export interface DigestOptions {
   kind: DigestKind;
   periodKey: string;
@@ -178,6 +181,30 @@ export async function buildDigestData(
     })
     .sort((a, b) => a.deadlineAt - b.deadlineAt);
 
+  const algorithm = o.playbooks.find((p) => p.id === ALGORITHM_CHAIN);
+  let algorithmChanges: DigestData['algorithmChanges'];
+  if (algorithm) {
+    const shipped = (await repos.reports.closedRuns(o.since, o.now, ['done'], 1000)).filter(
+      (r) => r.chain === ALGORITHM_CHAIN,
+    );
+    const pendingRows = open.filter((s) => s.chain === ALGORITHM_CHAIN);
+    algorithmChanges = {
+      chainTitle: algorithm.title,
+      shipped: {
+        total: shipped.length,
+        items: shipped.slice(0, limit).map((r) => ({ ...ref(r), closedAt: r.closedAt })),
+      },
+      pending: {
+        total: pendingRows.length,
+        items: pendingRows.slice(0, limit).map((s) => ({
+          ...ref({ ...s, id: s.runId }),
+          stepTitle: s.stepTitle,
+          blocked: s.stepStatus === 'blocked',
+        })),
+      },
+    };
+  }
+
   let metrics: DigestData['metrics'] = null;
   if (o.kind === 'weekly') {
     const current = await computeMetrics(repos.reports, o.playbooks, { from: o.now - 7 * DAY, to: o.now });
@@ -207,6 +234,7 @@ export async function buildDigestData(
     overdue: { total: overdue.length, items: overdue.slice(0, limit) },
     incidents: { total: seen.size, bySeverity },
     gdpr: { items: gdpr },
+    ...(algorithmChanges ? { algorithmChanges } : {}),
     metrics,
     deliveryProblems: (o.deliveryProblems ?? []).flatMap((p) => {
       const s = open.find((r) => r.runId === p.runId);

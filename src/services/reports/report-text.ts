@@ -2,7 +2,13 @@
 // through a formatter, so each surface brings its own. Markdown (the CLI, files, the digest's
 // archive text) is here; Slack's mrkdwn formatter is in src/slack/blocks/clocks/reports.ts, whose
 // builders put each section in its own block.
-import type { DigestData, MetricsChange, MetricsReport } from '../../domain/reports.ts';
+import type {
+  ChainMetrics,
+  DigestData,
+  Improvement,
+  MetricsChange,
+  MetricsReport,
+} from '../../domain/reports.ts';
 import type { RoleMention } from '../../domain/types.ts';
 import { humanDuration, localDateTime } from '../clocks/business-time.ts';
 
@@ -41,11 +47,30 @@ function changeText(c: MetricsChange | undefined): string {
   return ` (vs week before: ${parts.join(', ')})`;
 }
 
+/** The seed's "improvements needed": the step named, and what it led on. */
+export function improvementText(i: Improvement | null | undefined): string {
+  if (!i) return 'none';
+  const why = i.reasons.map((r) =>
+    r === 'escalated'
+      ? `escalated most, ${i.escalated}×`
+      : r === 'blocked'
+        ? `blocked most, ${i.blocked}×`
+        : `waited longest, avg ${dur(i.avgWaitMs)}`,
+  );
+  return `${i.stepTitle} (${why.join('; ')})`;
+}
+
+/** The seed's columns after the closed/avg/success/open summary: frequency, p90, improvements. */
+function seedColumns(c: ChainMetrics): string {
+  if (c.started === undefined) return '';
+  return ` · ${c.started} started, p90 ${dur(c.p90DurationMs ?? null)} · improvements needed: ${improvementText(c.improvement)}`;
+}
+
 export function metricsSections(report: MetricsReport, f: Fmt, change?: MetricsChange[]): TextSection[] {
   const byChain = new Map((change ?? []).map((c) => [c.chain, c]));
   const chains = report.chains.map(
     (c) =>
-      `• ${f.bold(c.title)}: ${c.count} closed, avg ${dur(c.avgDurationMs)}, success ${pct(c.successRate)}, ${c.open} open${change ? changeText(byChain.get(c.chain)) : ''}`,
+      `• ${f.bold(c.title)}: ${c.count} closed, avg ${dur(c.avgDurationMs)}, success ${pct(c.successRate)}, ${c.open} open${seedColumns(c)}${change ? changeText(byChain.get(c.chain)) : ''}`,
   );
   const mttr = report.mttr.map(
     (m) =>
@@ -124,6 +149,23 @@ export function digestSections(d: DigestData, f: Fmt): TextSection[] {
             ...more(d.overdue.total, d.overdue.items.length),
           ],
   });
+  const algo = d.algorithmChanges;
+  if (algo)
+    out.push({
+      title: `${algo.chainTitle}s: ${algo.shipped.total} shipped, ${algo.pending.total} pending`,
+      lines:
+        algo.shipped.total + algo.pending.total === 0
+          ? ['No algorithm change shipped or pending.']
+          : [
+              ...algo.shipped.items.map((r) => `• shipped ${f.link(r.id, r.link)} ${f.text(r.title)}`),
+              ...more(algo.shipped.total, algo.shipped.items.length),
+              ...algo.pending.items.map(
+                (r) =>
+                  `• pending ${f.link(r.id, r.link)} ${f.text(r.title)}: ${r.stepTitle}${r.blocked ? ' (blocked)' : ''}`,
+              ),
+              ...more(algo.pending.total, algo.pending.items.length),
+            ],
+    });
   out.push({
     title: `Open incidents (${d.incidents.total})`,
     lines:

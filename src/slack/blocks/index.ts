@@ -40,6 +40,7 @@ export {
 } from './notices.ts';
 export {
   buildDigestAnswer,
+  buildDigestChartMessage,
   buildDigestMessage,
   buildMetricsBlocks,
   buildMetricsMessage,

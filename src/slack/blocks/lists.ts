@@ -34,7 +34,7 @@ const titleOf = (chain: string, titles: Readonly<Record<string, string>>) => tit
  * has action_id `choose_chain` (one per block) and value `encodeChainChoice(pendingId, chain)`.
  */
 export function buildChooseChainMessage(
-  classification: Pick<Classification, 'choices' | 'title' | 'explanation'> &
+  classification: Pick<Classification<string>, 'choices' | 'title' | 'explanation'> &
     Partial<Pick<Classification, 'confidence'>>,
   pendingId: number,
   titles: Readonly<Record<string, string>> = CHAIN_TITLES,
@@ -170,10 +170,13 @@ const HELP: readonly (readonly [string, string])[] = [
   ['help', 'this'],
 ];
 
-export function buildHelp(): SlackMessage {
-  const lines = HELP.map(([cmd, what]) => `\`${COMMAND_LEAD} ${cmd}\`: ${what}`);
+/** `teamChains`: the chains teams brought (playbooks beyond the six), listed after them. */
+export function buildHelp(teamChains: readonly { command: string; title: string }[] = []): SlackMessage {
+  const team: [string, string][] = teamChains.map((c) => [`${c.command} <request>`, `start ${c.title}`]);
+  const all = [...HELP.slice(0, 2), ...team, ...HELP.slice(2)];
+  const lines = all.map(([cmd, what]) => `\`${COMMAND_LEAD} ${cmd}\`: ${what}`);
   return {
-    text: `${COMMAND_LEAD} usage: ${HELP.map(([cmd]) => cmd.split(' ')[0]).join(', ')}`,
+    text: `${COMMAND_LEAD} usage: ${all.map(([cmd]) => cmd.split(' ')[0]).join(', ')}`,
     blocks: [
       section(`*ProjectLead* runs the SOP chains in Slack threads.\n${lines.join('\n')}`),
       section(
@@ -203,12 +206,13 @@ const REQUEST_EXAMPLES: Readonly<Record<string, string>> = {
  */
 export function buildDescribeRequest(input: {
   prefix: string;
-  chain?: { command: string; title: string } | null;
+  /** `example`: a team's chain's first example request. */
+  chain?: { command: string; title: string; example?: string } | null;
 }): SlackMessage {
   const { prefix, chain } = input;
   const text = chain
     ? `Nothing was started: say what the ${chain.title} is about, e.g. \`${prefix} ${chain.command} ${
-        REQUEST_EXAMPLES[chain.command] ?? '<what it is about, in a sentence>'
+        REQUEST_EXAMPLES[chain.command] ?? chain.example ?? '<what it is about, in a sentence>'
       }\`.`
     : `Nothing was started: that does not say what is needed. Describe it in a sentence, e.g. \`${prefix} ${REQUEST_EXAMPLES.bug}\`, and I pick the workflow; or name it: \`${prefix} bug …\`, \`${prefix} incident …\`, \`${prefix} feature …\`.`;
   return {

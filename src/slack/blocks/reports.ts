@@ -1,13 +1,14 @@
 // Digest, metrics and post-mortem messages: one section per part of the report, each within
 // Slack's 3000 characters (long parts are split), at most 50 blocks.
 import type { KnownBlock } from '@slack/types';
-import type { DigestNotice, MetricsReport } from '../../domain/reports.ts';
+import type { DigestChartNotice, DigestNotice, MetricsReport } from '../../domain/reports.ts';
 import type { DigestRequestResult } from '../../services/digests/digest-service.ts';
 import type { PostmortemDraft } from '../../services/postmortems/postmortem.ts';
 import {
   digestSections,
   digestTitle,
   type Fmt,
+  improvementText,
   metricsSections,
   type TextSection,
 } from '../../services/reports/report-text.ts';
@@ -52,6 +53,20 @@ export function buildDigestMessage(
       ...sectionBlocks(digestSections(d, mrkdwnFmt)),
     ],
   });
+}
+
+/**
+ * The comment posted with the weekly digest's chart (and its text where a file cannot be
+ * shown): what the picture shows and the week's bottleneck steps.
+ */
+export function buildDigestChartMessage(n: Pick<DigestChartNotice, 'chart'>): SlackMessage {
+  const c = n.chart;
+  const bottlenecks =
+    c.bottlenecks.length > 0
+      ? c.bottlenecks.map((b) => `${b.title} › ${improvementText(b.improvement)}`).join('; ')
+      : 'none';
+  const text = `📈 ${c.title}. This week's bottlenecks: ${bottlenecks}.`;
+  return fitMessage({ text, blocks: [section(escapeMrkdwn(text))] });
 }
 
 /** `/lead digest`: where an admin's digest went, or the digest itself for the asker alone. */

@@ -7,7 +7,8 @@
 //   pending (coalesced); `dm` posts to the user ID, and a run's DM waits like a thread reply (it
 //   links to the thread, so the root and the run's earlier messages go first); `channel` posts
 //   to the channel, and a run's reply in the thread it was declared from (`run_declared`) waits,
-//   as a thread reply does, then links to the run's root.
+//   as a thread reply does, then links to the run's root; the weekly digest's chart is uploaded
+//   there as a file (upload.ts).
 // - No duplicate when Slack took a post but its answer was lost: each post carries its row in
 //   message metadata (lookup.ts), the row is marked `maybeSent` before the call, and a row so
 //   marked is looked for in the thread or channel before it is posted again (post.ts).
@@ -24,6 +25,7 @@ import { type RenderContext, renderNotice, type SlackMessage } from '../render.t
 import { type CallFailure, classifySlackError } from './errors.ts';
 import { createSlackPoster, type PostResult } from './post.ts';
 import { recordFailure, recordHeld } from './problems.ts';
+import { uploadDigestChart } from './upload.ts';
 
 export interface SlackChannelOptions {
   store: Store;
@@ -168,6 +170,17 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
 
   async function channel(row: OutboxRow, channelId: string): Promise<DeliveryOutcome> {
     const run = row.runId ? await store.read.runs.get(row.runId) : null;
+    if (row.notice.type === 'digest_chart') {
+      const comment = render(row, null).text;
+      const { fileId } = await uploadDigestChart(
+        opts.client,
+        row.notice,
+        channelId,
+        comment,
+        requestTimeoutMs,
+      );
+      return { kind: 'sent', ref: fileId };
+    }
     if (row.notice.type === 'run_declared') return declared(row, channelId, row.notice.replyIn.threadTs, run);
     return sent(
       await slack.postRow(

@@ -1,5 +1,5 @@
 // A test engine with the deadline hook installed, and helpers to read timers and the outbox.
-import { loadPlaybooks } from '../../../routing/playbooks/load.ts';
+import { loadChains, loadPlaybooks } from '../../../routing/playbooks/load.ts';
 import { loadRoleDirectory, type RoleDirectory } from '../../../routing/roles.ts';
 import { createDigestCron } from '../../../src/jobs/digest-cron.ts';
 import { createScheduler } from '../../../src/jobs/scheduler.ts';
@@ -19,13 +19,23 @@ export async function createClockEngine(
     workTimeZone?: string;
     worker?: string;
     directory?: RoleDirectory;
+    /** Playbook folders (default: the six built-in chains). */
+    dirs?: string[];
   } = {},
 ) {
-  const directory = opts.directory ?? loadRoleDirectory();
-  const playbooks = loadPlaybooks({ knownRoles: new Set(directory.names) });
+  const base = opts.directory ?? loadRoleDirectory();
+  const { directory, playbooks } = opts.dirs
+    ? loadChains(base, opts.dirs)
+    : { directory: base, playbooks: loadPlaybooks({ knownRoles: new Set(base.names) }) };
   const hook = createDeadlineHook({ directory, playbooks, workTimeZone: opts.workTimeZone ?? 'UTC' });
   const clock = opts.clock ?? new TestClock();
-  const engine = await createTestEngine({ path: opts.path, clock, hooks: [hook], sqlite: true });
+  const engine = await createTestEngine({
+    path: opts.path,
+    clock,
+    hooks: [hook],
+    sqlite: true,
+    dirs: opts.dirs,
+  });
   const scheduler = createScheduler({
     store: engine.store,
     clock: clock.now,

@@ -3,7 +3,15 @@
 import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
 import { CLOSED_RUN_STATUSES, type Run, type Step } from '../../../domain/types.ts';
-import type { ChainStatsRow, ClosedRunRow, OpenStepRow, ReportRepository } from '../../ports.ts';
+import type {
+  ChainDetailRow,
+  ChainStatsRow,
+  ClosedRunRow,
+  OpenStepRow,
+  ReportRepository,
+  StepStatsRow,
+} from '../../ports.ts';
+import { stepStatsRows } from '../../rows.ts';
 import type { Orm } from '../database.ts';
 import { OPEN, RUN_HEAD } from './columns.ts';
 
@@ -137,5 +145,67 @@ export class SqliteReportRepository implements ReportRepository {
       .groupBy(t.runs.severity)
       .all();
     return new Map(rows.map((r) => [r.severity ?? '', { count: r.count, avgMs: r.avgMs }]));
+  }
+
+  async chainDetails(from: number | null, to: number | null): Promise<ChainDetailRow[]> {
+    const lo = from ?? Number.MIN_SAFE_INTEGER;
+    const hi = to ?? Number.MAX_SAFE_INTEGER;
+    const started = this.orm.all<{ chain: string; n: number }>(
+      sql`select chain, count(*) as n from runs where created_at >= ${lo} and created_at < ${hi} group by chain`,
+    );
+    // Nearest rank: the smallest duration with at least 90% of the durations at or below it.
+    const p90 = this.orm.all<{ chain: string; ms: number }>(sql`
+      with d as (
+        select chain, closed_at - created_at as ms,
+          row_number() over (partition by chain order by closed_at - created_at) as rn,
+          count(*) over (partition by chain) as n
+        from runs where status = 'done' and closed_at >= ${lo} and closed_at < ${hi}
+      )
+      select chain, min(ms) as ms from d where rn * 10 >= n * 9 group by chain`);
+    const out = new Map<string, ChainDetailRow>();
+    for (const r of started) out.set(r.chain, { chain: r.chain, started: r.n, p90DurationMs: null });
+    for (const r of p90) {
+      const row = out.get(r.chain) ?? { chain: r.chain, started: 0, p90DurationMs: null };
+      row.p90DurationMs = r.ms;
+      out.set(r.chain, row);
+    }
+    return [...out.values()].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
+  }
+
+  async doneDurations(from: number, to: number) {
+    return this.orm.all<{ chain: string; closedAt: number; durationMs: number }>(sql`
+      select chain, closed_at as closedAt, closed_at - created_at as durationMs from runs
+      where status = 'done' and closed_at >= ${from} and closed_at < ${to}
+      order by closed_at, id`);
+  }
+
+  async stepStats(from: number | null, to: number | null): Promise<StepStatsRow[]> {
+    const lo = from ?? Number.MIN_SAFE_INTEGER;
+    const hi = to ?? Number.MAX_SAFE_INTEGER;
+    const waits = this.orm.all<{ chain: string; key: string; n: number; ms: number }>(sql`
+      select r.chain as chain, s.key as key, max(s.title) as title, count(*) as n,
+        avg(s.completed_at - s.started_at) as ms
+      from steps s join runs r on r.id = s.run_id
+      where s.status = 'done' and s.started_at is not null
+        and s.completed_at >= ${lo} and s.completed_at < ${hi}
+      group by r.chain, s.key`);
+    const blocks = this.orm.all<{ chain: string; key: string; n: number }>(sql`
+      select r.chain as chain, e.step_key as key, count(*) as n
+      from events e join runs r on r.id = e.run_id
+      where e.type in ('step_blocked', 'gate_failed') and e.step_key is not null
+        and e.at >= ${lo} and e.at < ${hi}
+      group by r.chain, e.step_key`);
+    const escalations = this.orm.all<{ chain: string; key: string; n: number }>(sql`
+      select r.chain as chain, e.step_key as key, count(*) as n
+      from events e join runs r on r.id = e.run_id
+      where e.type = 'timer_fired' and e.step_key is not null
+        and json_extract(e.data, '$.kind') in ('ack_escalation', 'done_escalation')
+        and json_extract(e.data, '$.skipped') is null
+        and e.at >= ${lo} and e.at < ${hi}
+      group by r.chain, e.step_key`);
+    const titles = this.orm.all<{ chain: string; key: string; title: string }>(sql`
+      select r.chain as chain, s.key as key, max(s.title) as title
+      from steps s join runs r on r.id = s.run_id group by r.chain, s.key`);
+    return stepStatsRows(waits, blocks, escalations, titles);
   }
 }
