@@ -4,7 +4,15 @@
 import type * as t from '../../drizzle/schema.ts';
 import { type Delivery, type DeliveryProblem, type Notice, parseWebhookLane } from '../domain/notices.ts';
 import type { Run, Step } from '../domain/types.ts';
-import { NO_CHANNEL, type OutboxRow, type StepStatsRow, type TimerRow } from './ports.ts';
+import {
+  type ApiToken,
+  type ApiTokenKind,
+  NO_CHANNEL,
+  type OutboxRow,
+  type StepStatsRow,
+  type TimerRow,
+  type WebhookSubscription,
+} from './ports.ts';
 
 /** Step and run statuses that are still open. */
 export const OPEN = ['active', 'blocked'];
@@ -141,3 +149,25 @@ export function stepStatsRows(
   for (const [id, r] of rows) r.stepTitle = titleOf.get(id) ?? r.stepKey;
   return [...rows.values()];
 }
+
+export const toToken = (r: typeof t.apiTokens.$inferSelect): ApiToken => ({
+  id: r.id,
+  name: r.name,
+  userId: r.userId,
+  kind: r.kind as ApiTokenKind,
+  createdAt: r.createdAt,
+  lastUsedAt: r.lastUsedAt,
+  revokedAt: r.revokedAt,
+});
+
+export const toSubscription = (r: typeof t.webhookSubscriptions.$inferSelect): WebhookSubscription => ({
+  id: r.id,
+  url: r.url,
+  secret: r.secret,
+  userId: r.userId,
+  owner: r.owner,
+  status: r.status === 'paused' ? 'paused' : 'active',
+  createdAt: r.createdAt,
+  pausedAt: r.pausedAt,
+  lastError: r.lastError,
+});

@@ -27,6 +27,29 @@ async function populated(): Promise<string> {
     await r.usergroups.set('S1', ['UA', 'UB'], e.clock.ms);
     await r.corrections.insert({ text: 'x', chain: 'bug', predicted: 'feature', actor: 'UA', createdAt: 1 });
     await r.settings.set('workspace_url', 'https://example.slack.com/', e.clock.ms);
+    // The agents' and the alerts' tables too.
+    const token = await r.apiTokens.insert(
+      { name: 'ci', tokenHash: 'h1', userId: 'UA', kind: 'user' },
+      e.clock.ms,
+    );
+    await r.apiRequests.claim(token, 'key-1', 'POST /api/v1/requests', e.clock.ms);
+    await r.webhooks.insert(
+      { url: 'https://agent.example/hook', secret: 'whsec_x', userId: null, owner: 'UA' },
+      e.clock.ms,
+    );
+    await r.alerts.insert({
+      source: 'generic',
+      dedupKey: 'k',
+      runId: run.id,
+      status: 'firing',
+      received: 1,
+      firing: 1,
+      firstAt: e.clock.ms,
+      lastAt: e.clock.ms,
+      resolvedAt: null,
+      lastLineAt: null,
+      latest: { title: 'x' },
+    });
   });
   await e.close();
   return path;
@@ -53,6 +76,10 @@ describePostgres('db copy to PostgreSQL', () => {
     const counts = Object.fromEntries(result.tables.map((t) => [t.table, t]));
     expect(Object.keys(counts).sort()).toEqual(
       [
+        'alert_groups',
+        'api_requests',
+        'api_tokens',
+        'webhook_subscriptions',
         'classifier_corrections',
         'digests',
         'events',

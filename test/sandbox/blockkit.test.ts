@@ -46,6 +46,7 @@ const THROUGH_RENDER_MAP = new Set([
   'buildGenericNoticeMessage',
   'buildPostmortemMessage',
   'buildWebhookPausedMessage',
+  'buildDigestChartMessage',
 ]);
 
 type Surface = { blocks: unknown[] };

@@ -17,7 +17,10 @@ async function setup() {
   let webhooks!: ReturnType<typeof createWebhookService>;
   engine = await createTestEngine({
     hooks: [
-      { afterTransition: (repos, tr, now) => deadlines.afterTransition(repos, tr, now) },
+      {
+        beforeNotices: (repos, tr, now) => deadlines.beforeNotices?.(repos, tr, now) ?? Promise.resolve(),
+        afterTransition: (repos, tr, now) => deadlines.afterTransition(repos, tr, now),
+      },
       { afterTransition: (repos, tr, now) => webhooks.hook.afterTransition(repos, tr, now) },
     ],
   });

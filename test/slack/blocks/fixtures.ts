@@ -230,6 +230,30 @@ export const NOTICES: Notice[] = [
     reason: 'user data was exposed',
   },
   {
+    type: 'digest_chart',
+    periodKey: 'weekly:2026-W45',
+    png: '',
+    chart: {
+      title: 'Runs and median duration per chain, last 8 weeks',
+      weeks: [{ start: T0, label: 'Nov 2' }],
+      chains: [{ chain: 'feature', title: 'New Feature', runs: [3], medianMs: [2 * HOUR] }],
+      bottlenecks: [
+        {
+          chain: 'feature',
+          title: 'New Feature',
+          improvement: {
+            stepKey: 'design',
+            stepTitle: 'Design',
+            reasons: ['waited'],
+            escalated: 0,
+            blocked: 0,
+            avgWaitMs: 5 * HOUR,
+          },
+        },
+      ],
+    },
+  },
+  {
     type: 'webhook_paused',
     subscriptionId: 4,
     url: 'https://agent.example.com/hooks',

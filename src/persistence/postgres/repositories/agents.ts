@@ -12,20 +12,11 @@ import type {
   WebhookRepository,
   WebhookSubscription,
 } from '../../ports.ts';
+import { toSubscription, toToken } from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
 
 /** A use is recorded at most this often per token: `tokens list` needs no finer time. */
 const TOUCH_EVERY_MS = 60_000;
-
-const toToken = (r: typeof t.apiTokens.$inferSelect): ApiToken => ({
-  id: r.id,
-  name: r.name,
-  userId: r.userId,
-  kind: r.kind as ApiTokenKind,
-  createdAt: r.createdAt,
-  lastUsedAt: r.lastUsedAt,
-  revokedAt: r.revokedAt,
-});
 
 export class PgApiTokenRepository implements ApiTokenRepository {
   constructor(private readonly orm: PgOrm) {}
@@ -124,18 +115,6 @@ export class PgApiRequestRepository implements ApiRequestRepository {
     return rows.length;
   }
 }
-
-const toSubscription = (r: typeof t.webhookSubscriptions.$inferSelect): WebhookSubscription => ({
-  id: r.id,
-  url: r.url,
-  secret: r.secret,
-  userId: r.userId,
-  owner: r.owner,
-  status: r.status === 'paused' ? 'paused' : 'active',
-  createdAt: r.createdAt,
-  pausedAt: r.pausedAt,
-  lastError: r.lastError,
-});
 
 export class PgWebhookRepository implements WebhookRepository {
   constructor(private readonly orm: PgOrm) {}

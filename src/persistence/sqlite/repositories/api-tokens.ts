@@ -2,6 +2,7 @@
 import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
 import type { ApiToken, ApiTokenKind, ApiTokenRepository } from '../../ports.ts';
+import { toToken } from '../../rows.ts';
 import type { Orm } from '../database.ts';
 import { statements, TableCodec } from '../table-codec.ts';
 
@@ -11,16 +12,6 @@ const BY_HASH = 'SELECT * FROM "api_tokens" WHERE "token_hash" = ? AND "revoked_
 
 /** A use is recorded at most this often per token: `tokens list` needs no finer time. */
 const TOUCH_EVERY_MS = 60_000;
-
-const toToken = (r: typeof t.apiTokens.$inferSelect): ApiToken => ({
-  id: r.id,
-  name: r.name,
-  userId: r.userId,
-  kind: r.kind as ApiTokenKind,
-  createdAt: r.createdAt,
-  lastUsedAt: r.lastUsedAt,
-  revokedAt: r.revokedAt,
-});
 
 export class SqliteApiTokenRepository implements ApiTokenRepository {
   constructor(private readonly orm: Orm) {}

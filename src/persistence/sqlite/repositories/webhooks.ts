@@ -2,6 +2,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
 import type { WebhookRepository, WebhookSubscription } from '../../ports.ts';
+import { toSubscription } from '../../rows.ts';
 import type { Orm } from '../database.ts';
 import { statements, TableCodec } from '../table-codec.ts';
 
@@ -11,18 +12,6 @@ const SQL = {
   get: 'SELECT * FROM "webhook_subscriptions" WHERE "id" = ?',
   active: `SELECT * FROM "webhook_subscriptions" WHERE "status" = 'active' ORDER BY "id"`,
 };
-
-const toSubscription = (r: typeof t.webhookSubscriptions.$inferSelect): WebhookSubscription => ({
-  id: r.id,
-  url: r.url,
-  secret: r.secret,
-  userId: r.userId,
-  owner: r.owner,
-  status: r.status === 'paused' ? 'paused' : 'active',
-  createdAt: r.createdAt,
-  pausedAt: r.pausedAt,
-  lastError: r.lastError,
-});
 
 export class SqliteWebhookRepository implements WebhookRepository {
   constructor(private readonly orm: Orm) {}
