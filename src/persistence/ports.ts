@@ -524,8 +524,11 @@ export interface AlertGroupRow {
 }
 
 export interface AlertRepository {
-  /** The newest row of this source and key, whatever its run's state. */
-  latest(source: string, dedupKey: string): Promise<AlertGroupRow | null>;
+  /**
+   * The newest row of this source and key, whatever its run's state. `lock`: held until the
+   * transaction ends (on a server database, concurrent deliveries of one problem take turns).
+   */
+  latest(source: string, dedupKey: string, lock?: boolean): Promise<AlertGroupRow | null>;
   insert(row: Omit<AlertGroupRow, 'id'>): Promise<number>;
   update(
     id: number,

@@ -59,7 +59,7 @@ describe('agent decisions on gates that need a person', () => {
   });
 
   it('an overrule needs a reason and hands the step back; an admin may confirm too', async () => {
-    e = await createTestEngine();
+    e = await createTestEngine({ sqlite: true });
     const r = await toGoNoGo();
     const bot = await agent(userFor('Atlas'));
     await e.runs.completeStep(r.id, bot, { output: 'Go' });

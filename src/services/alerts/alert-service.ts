@@ -14,12 +14,14 @@ import { alertOf, type RunAlert } from '../../domain/alert-context.ts';
 import type { RunTransition } from '../../domain/run-machine.ts';
 import { completeStep } from '../../domain/transitions/complete-step.ts';
 import { type Actor, CLOSED_RUN_STATUSES, type Run, SYSTEM_ACTOR } from '../../domain/types.ts';
-import { ValidationError } from '../../errors.ts';
+import { ConflictError, ValidationError } from '../../errors.ts';
 import type { AlertGroupRow, Repositories, Store } from '../../persistence/ports.ts';
 import type { RunService } from '../run-service.ts';
 
 /** At most one "fired again" line in a run's thread this often. */
 export const ALERT_LINE_EVERY_MS = 5 * 60 * 1000;
+/** Tries of a delivery's transaction when another writer changed its run first. */
+const MAX_ATTEMPTS = 5;
 /** The raw payload kept on the run's events, at most. */
 export const RAW_PAYLOAD_CAP = 16 * 1024;
 
@@ -196,7 +198,7 @@ export function createAlertService(deps: AlertServiceDeps) {
     d: AlertDelivery,
     now: number,
   ): Promise<AlertOutcome> {
-    const group = await repos.alerts.latest(a.source, a.dedupKey);
+    const group = await repos.alerts.latest(a.source, a.dedupKey, true);
     if (!group) throw new Error(`alert group ${a.source}/${a.dedupKey} vanished`);
     const line = group.lastLineAt === null || now - group.lastLineAt >= lineEvery;
     const count = { received: group.received + 1, firing: a.count };
@@ -276,7 +278,8 @@ export function createAlertService(deps: AlertServiceDeps) {
       const claim = await repos.idempotency.claim([`alert:${a.source}:${a.deliveryId}:${a.dedupKey}`], now);
       if (!claim.claimed) return { ...base, action: 'duplicate', runId: claim.runId };
     }
-    const group = await repos.alerts.latest(a.source, a.dedupKey);
+    // Deliveries of one problem take turns from here (on PostgreSQL; SQLite writes one at a time).
+    const group = await repos.alerts.latest(a.source, a.dedupKey, true);
     const run = group ? await repos.runs.get(group.runId) : null;
     let outcome: AlertOutcome;
     if (a.status === 'resolved') {
@@ -307,12 +310,19 @@ export function createAlertService(deps: AlertServiceDeps) {
           'INCIDENT_CHANNEL is not set: alerts cannot open incidents.',
         );
       }
-      return deps.store.transaction(async (repos) => {
-        const now = deps.clock();
-        const out: AlertOutcome[] = [];
-        for (const a of d.alerts) out.push(await one(repos, a, d, now));
-        return out;
-      });
+      // A person acting on the run at the same moment (another process) makes a conflict: retried.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await deps.store.transaction(async (repos) => {
+            const now = deps.clock();
+            const out: AlertOutcome[] = [];
+            for (const a of d.alerts) out.push(await one(repos, a, d, now));
+            return out;
+          });
+        } catch (err) {
+          if (!(err instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+        }
+      }
     },
   };
 }

@@ -11,13 +11,14 @@ const toRow = (r: Row): AlertGroupRow => ({ ...r, status: r.status as AlertGroup
 export class PgAlertRepository implements AlertRepository {
   constructor(private readonly orm: PgOrm) {}
 
-  async latest(source: string, dedupKey: string): Promise<AlertGroupRow | null> {
-    const [row] = await this.orm
+  async latest(source: string, dedupKey: string, lock = false): Promise<AlertGroupRow | null> {
+    const query = this.orm
       .select()
       .from(t.alertGroups)
       .where(and(eq(t.alertGroups.source, source), eq(t.alertGroups.dedupKey, dedupKey)))
       .orderBy(desc(t.alertGroups.id))
       .limit(1);
+    const [row] = lock ? await query.for('update') : await query;
     return row ? toRow(row) : null;
   }
 

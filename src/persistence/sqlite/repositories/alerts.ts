@@ -11,7 +11,8 @@ const toRow = (r: Row): AlertGroupRow => ({ ...r, status: r.status as AlertGroup
 export class SqliteAlertRepository implements AlertRepository {
   constructor(private readonly orm: Orm) {}
 
-  async latest(source: string, dedupKey: string): Promise<AlertGroupRow | null> {
+  /** `lock` needs nothing here: a SQLite write transaction has the database to itself. */
+  async latest(source: string, dedupKey: string, _lock = false): Promise<AlertGroupRow | null> {
     const row = this.orm
       .select()
       .from(t.alertGroups)
