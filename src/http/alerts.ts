@@ -12,7 +12,7 @@ import { ALERT_PARSERS } from '../alerts/sources/index.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { AlertService } from '../services/alerts/alert-service.ts';
-import { header, readBody, respond, respondError, sendTooLarge } from './io.ts';
+import { bearerToken, header, readBody, respond, respondError, sendTooLarge } from './io.ts';
 import type { Route } from './server.ts';
 
 /** Alert payloads over this size are refused (Alertmanager groups of hundreds fit). */
@@ -57,10 +57,6 @@ function signature(
   return { ok: true } as SignatureCheck;
 }
 
-function bearer(req: IncomingMessage): string | null {
-  return /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '')?.[1] ?? null;
-}
-
 /** Sentry cannot set headers: its deliveries may carry the token as `?token=`. */
 function queryToken(req: IncomingMessage): string | null {
   return new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
@@ -81,7 +77,7 @@ export function alertRoute(deps: AlertRouteDeps): Route {
           `There is no alert source "${source}"; the sources are ${ALERT_SOURCES.join(', ')}.`,
         );
       }
-      const secret = bearer(req) ?? (source === 'sentry' ? queryToken(req) : null);
+      const secret = bearerToken(req) ?? (source === 'sentry' ? queryToken(req) : null);
       const token = secret ? await deps.authenticate(secret) : null;
       if (!token) {
         return respondError(

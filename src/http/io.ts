@@ -38,6 +38,11 @@ export function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(req: IncomingMessage): string | null {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '')?.[1] ?? null;
+}
+
 /** The declared length of the body, when the client declared one. */
 export function declaredLength(req: IncomingMessage): number | null {
   const v = header(req, 'content-length');

@@ -6,7 +6,7 @@ import type { Actors } from '../../core/actor.ts';
 import type { Actor } from '../../domain/types.ts';
 import type { ApiToken } from '../../persistence/ports.ts';
 import type { TokenService } from '../../services/tokens.ts';
-import { header } from '../io.ts';
+import { bearerToken } from '../io.ts';
 import { type ApiAnswer, errorBody } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -26,10 +26,9 @@ const unauthorized = (message: string): ApiAnswer => ({
 
 /** The caller of a request, or the answer that refuses it (401, 403, 429). */
 export async function authorize(deps: ApiAuthDeps, req: IncomingMessage): Promise<Caller | ApiAnswer> {
-  const auth = header(req, 'authorization') ?? '';
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-  if (!m) return unauthorized('Send the API token as "Authorization: Bearer <token>".');
-  const token = await deps.tokens.authenticate(m[1]!);
+  const secret = bearerToken(req);
+  if (!secret) return unauthorized('Send the API token as "Authorization: Bearer <token>".');
+  const token = await deps.tokens.authenticate(secret);
   if (!token) return unauthorized('The token is unknown or revoked.');
   if (token.kind === 'alerts' || token.userId === null)
     return {

@@ -197,8 +197,10 @@ export function createAlertService(deps: AlertServiceDeps) {
     a: NormalizedAlert,
     d: AlertDelivery,
     now: number,
+    /** The problem's row, when the caller has read (and locked) it already. */
+    known?: AlertGroupRow,
   ): Promise<AlertOutcome> {
-    const group = await repos.alerts.latest(a.source, a.dedupKey, true);
+    const group = known ?? (await repos.alerts.latest(a.source, a.dedupKey, true));
     if (!group) throw new Error(`alert group ${a.source}/${a.dedupKey} vanished`);
     const line = group.lastLineAt === null || now - group.lastLineAt >= lineEvery;
     const count = { received: group.received + 1, firing: a.count };
@@ -288,7 +290,8 @@ export function createAlertService(deps: AlertServiceDeps) {
           ? await resolve(repos, a, d, group, now)
           : { ...base, action: 'ignored', runId: group?.runId ?? null };
     } else {
-      outcome = group && isOpen(run) ? await add(repos, a, d, now) : await open(repos, a, d, group, now);
+      outcome =
+        group && isOpen(run) ? await add(repos, a, d, now, group) : await open(repos, a, d, group, now);
     }
     if (a.deliveryId && outcome.runId) {
       await repos.idempotency.attach([`alert:${a.source}:${a.deliveryId}:${a.dedupKey}`], outcome.runId);
