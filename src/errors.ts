@@ -26,6 +26,9 @@ export const ERROR_CODES = {
   rationale_required: 'Accepting the risk needs a written rationale.',
   decision_pending: "An agent's decision on the step waits for a person to confirm it.",
   no_decision: 'No agent decision waits on the step.',
+  step_linked: 'The step runs as a linked run of another chain: it is done when that run is.',
+  linked_runs_open:
+    'The run waits on linked runs still open: say whether to cancel them too (linked: cancel) or keep them (linked: keep).',
   not_confirmer:
     "Only a person on the escalation path of the deciding role, or an admin, may judge an agent's decision.",
   // Not found: something asked for does not exist.

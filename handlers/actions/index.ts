@@ -6,6 +6,7 @@ import { chooseChain } from './choose-chain.ts';
 import { gateConfirm, gateOverrule } from './gate-decision.ts';
 import { gdprNotified } from './gdpr-notified.ts';
 import { openRun } from './open-run.ts';
+import { runCancelLinked } from './run-cancel-linked.ts';
 import { stepAck } from './step-ack.ts';
 import { stepBlock } from './step-block.ts';
 import { stepDone } from './step-done.ts';
@@ -30,4 +31,6 @@ export function register(app: App, deps: HandlerDeps): void {
   app.action(ACTION.chooseChain, chooseChain(deps));
   app.action(ACTION.cancelRequest, cancelRequest());
   app.action(ACTION.openRun, openRun(deps));
+  app.action(ACTION.runCancelLinked, runCancelLinked(deps, 'cancel'));
+  app.action(ACTION.runCancelKeep, runCancelLinked(deps, 'keep'));
 }

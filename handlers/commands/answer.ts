@@ -2,6 +2,7 @@
 // answer for the requester alone (null when the run's own messages say it all).
 import { CHAIN_TITLES, isChainId } from '../../routing/vocabulary.ts';
 import type { Actor } from '../../src/domain/types.ts';
+import { RefusedError } from '../../src/errors.ts';
 import { buildGdprRecordedMessage } from '../../src/slack/blocks/clocks/index.ts';
 import {
   buildChooseChainMessage,
@@ -17,6 +18,7 @@ import {
   withDeliveryProblems,
 } from '../../src/slack/blocks/index.ts';
 import type { SlackMessage } from '../../src/slack/blocks/kit.ts';
+import { buildCancelLinkedQuestion } from '../../src/slack/blocks/links.ts';
 import { COMMAND_LEAD } from '../../src/slack/ids.ts';
 import { type HandlerDeps, METRICS_DAYS } from '../deps.ts';
 import type { LeadCommand } from './parse.ts';
@@ -114,8 +116,15 @@ export async function answerLead(
       await deps.workspaceKnown();
       return buildDigestAnswer(await deps.verbs.request_digest({ actor, input: { period: cmd.period } }));
     case 'cancel': {
-      const run = await deps.verbs.cancel_run({ actor, input: { run_id: cmd.runId, reason: cmd.reason } });
-      return { text: `${run.id} is cancelled.`, blocks: [] };
+      try {
+        const run = await deps.verbs.cancel_run({ actor, input: { run_id: cmd.runId, reason: cmd.reason } });
+        return { text: `${run.id} is cancelled.`, blocks: [] };
+      } catch (err) {
+        // It waits on linked runs: the requester says what becomes of them.
+        if (err instanceof RefusedError && err.code === 'linked_runs_open')
+          return buildCancelLinkedQuestion(cmd.runId, err.message, cmd.reason);
+        throw err;
+      }
     }
     case 'postmortem': {
       const draft = await deps.verbs.post_postmortem({ actor, input: { run_id: cmd.runId } });

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { linkProblems } from './links.ts';
 import { type Playbook, playbookSchema } from './schema.ts';
 
 export const BUILTIN_PLAYBOOKS_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -127,7 +128,12 @@ function yamlFiles(dir: string): string[] {
  * whose id matches a built-in one replaces it. Ids, prefixes and commands must be unique.
  */
 export function loadPlaybooks(
-  options: { dirs?: string[]; knownRoles?: ReadonlySet<string> } = {},
+  options: {
+    dirs?: string[];
+    knownRoles?: ReadonlySet<string>;
+    /** Check the links between the chains loaded (off when they link to chains loaded apart). */
+    checkLinks?: boolean;
+  } = {},
 ): Playbook[] {
   const dirs = options.dirs ?? [BUILTIN_PLAYBOOKS_DIR];
   const byId = new Map<string, { playbook: Playbook; file: string }>();
@@ -160,7 +166,15 @@ export function loadPlaybooks(
       seen[field].set(playbook[field], file);
     }
   }
-  return [...byId.values()].map((v) => v.playbook);
+  const playbooks = [...byId.values()].map((v) => v.playbook);
+  if (options.checkLinks !== false) {
+    const problems = linkProblems(playbooks);
+    if (problems.length > 0) {
+      const first = problems[0]!.split(':')[0]!;
+      throw new PlaybookError(byId.get(first)?.file ?? 'playbooks', problems);
+    }
+  }
+  return playbooks;
 }
 
 /**

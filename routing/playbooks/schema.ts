@@ -135,6 +135,31 @@ export const COLLECTABLE = [
   'notification_sent',
 ] as const;
 
+/**
+ * A step that runs as a run of another chain (a linked run) and waits for it: the step is done
+ * when that run is done, and blocked while it is blocked (Incident Response's Permanent Fix "follows
+ * Bug Fix workflow (steps 4–7)").
+ */
+export const linkSchema = z.strictObject({
+  /** The chain the linked run follows. */
+  chain: id,
+  /** Its first step; the steps before it are recorded as done from this run. Default: its first. */
+  entry: id.optional(),
+  /** Only when this holds at handoff; otherwise the step's owners do it themselves. */
+  when: conditionSchema.optional(),
+  /** The linked run's severity, from this run's (sev2: high). */
+  severity: z.partialRecord(z.enum(SEVERITIES), z.enum(SEVERITIES)).optional(),
+  /** The linked run's audit type (a Compliance Review's scope). */
+  auditType: id.optional(),
+  /**
+   * Steps of the linked run before its entry, recorded with the output of a step of this run
+   * (`root_cause_analysis: diagnose`); the others are recorded as taken from this run.
+   */
+  record: z.record(id, id).optional(),
+  /** What the linked run is called ("Permanent fix"): its title is this, then this run's. */
+  title: z.string().min(1).optional(),
+});
+
 export const stepSchema = z.strictObject({
   key: id,
   title: z.string().min(1),
@@ -165,6 +190,8 @@ export const stepSchema = z.strictObject({
     .regex(/^P(\d+D)?(T(\d+H)?(\d+M)?)?$/, 'an ISO-8601 duration in days, hours or minutes (P7D, PT48H)')
     .refine((v) => /\d/.test(v), 'an ISO-8601 duration in days, hours or minutes (P7D, PT48H)')
     .optional(),
+  /** The step runs as a linked run of another chain and waits for it. */
+  link: linkSchema.optional(),
 });
 
 const bugSeveritySchema = z.strictObject({
@@ -315,6 +342,10 @@ export const playbookSchema = z
       for (const [k, v] of Object.entries(p.releaseTypes.steps)) stepRef(v, ['releaseTypes', 'steps', k]);
     }
     if (p.changePatterns) stepRef(p.changePatterns.deployStep, ['changePatterns', 'deployStep']);
+    p.steps.forEach((s, i) => {
+      for (const [k, from] of Object.entries(s.link?.record ?? {}))
+        stepRef(from, ['steps', i, 'link', 'record', k]);
+    });
     p.rules.forEach((r, i) => {
       r.steps.forEach((e, j) => {
         if (!keys.has(e.step)) {
@@ -341,6 +372,7 @@ export type Playbook = z.infer<typeof playbookSchema>;
 export type PlaybookStep = z.infer<typeof stepSchema>;
 export type PlaybookRule = z.infer<typeof ruleSchema>;
 export type Gate = z.infer<typeof gateSchema>;
+export type StepLink = z.infer<typeof linkSchema>;
 export type DeclaredRole = z.infer<typeof declaredRoleSchema>;
 export type BugSeverity = z.infer<typeof bugSeveritySchema>;
 export type IncidentSeverity = z.infer<typeof incidentSeveritySchema>;

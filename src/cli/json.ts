@@ -1,5 +1,6 @@
 // The CLI's JSON shapes, as CONTRACT.md lists them.
 import type { Playbook } from '../../routing/playbooks/schema.ts';
+import { linksOf } from '../domain/links.ts';
 import type { Run, RunEvent } from '../domain/types.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -29,6 +30,15 @@ export function runJson(run: Run, events: RunEvent[]) {
       completedAt: iso(s.completedAt),
       ...(s.skipReason ? { skipReason: s.skipReason } : {}),
       ...(s.blockReason ? { blockReason: s.blockReason } : {}),
+    })),
+    links: linksOf(run).map((l) => ({
+      relation: l.relation,
+      runId: l.runId,
+      chain: l.chain,
+      title: l.title,
+      step: l.stepKey ?? null,
+      status: l.status,
+      ...(l.detached ? { detached: true } : {}),
     })),
     events: events.map((e) => ({
       at: iso(e.at),

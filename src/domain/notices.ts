@@ -3,6 +3,7 @@
 // closed: every surface renders each member (src/slack/render.ts has one builder per type).
 import type { AlertNoticeFields } from './alert-context.ts';
 import type { ClockNotice } from './clock-notices.ts';
+import type { LinkRelation } from './links.ts';
 import type { DigestChartNotice, DigestNotice } from './reports.ts';
 import type { StepContext } from './step-context.ts';
 import type { ReplyPlace, RoleMention } from './types.ts';
@@ -142,13 +143,22 @@ export type Notice =
       title: string;
       replyIn: ReplyPlace;
     })
-  /** Another run was started because of this one (an Incident Audit after an incident). */
+  /**
+   * Runs linked: posted in this run's thread about the linked run, or (`replyIn`) in the linked
+   * run's thread about this one, once this run's root message is posted (it links to it).
+   * `relation` is what the run talked about is to the run whose thread it is in (links.ts; an
+   * audit when absent).
+   */
   | (RunNotice & {
       type: 'run_linked';
       linkedRunId: string;
       linkedChain: string;
       linkedTitle: string;
       reason: string;
+      relation?: LinkRelation;
+      /** The parent's step the child runs. */
+      stepTitle?: string;
+      replyIn?: ReplyPlace;
     })
   /** A monitoring alert opened the incident, fired again, or resolved (src/services/alerts/). */
   | AlertNoticeFields

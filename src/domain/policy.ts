@@ -4,6 +4,7 @@
 // RefusedError (recorded as a `refused` event by the verb that called it, refusals.ts).
 import type { RoleDirectory } from '../../routing/roles.ts';
 import { type ErrorCode, RefusedError } from '../errors.ts';
+import { liveChild } from './links.ts';
 import { joined, role, type Text, text, user } from './text.ts';
 import { type Actor, CLOSED_RUN_STATUSES, type Run, type Step, type StepStatus } from './types.ts';
 
@@ -252,4 +253,16 @@ export function requireRequester(actor: Actor, requester: string): void {
   if (actor.userId !== requester && !actor.isAdmin) {
     refuse(actor, 'not_requester', text`Only ${user(requester)} can choose the chain for this request.`);
   }
+}
+
+/** A step handed to a linked run is done (or unblocked) by that run, not by hand. */
+export function requireNotLinked(run: Run, step: Step, actor: Actor, verb: string): void {
+  const child = liveChild(run, step.key);
+  if (!child) return;
+  refuse(
+    actor,
+    'step_linked',
+    `${step.title} runs as ${child.runId} (${child.title}): it is done when ${child.runId} is done. ${verb === 'unblock' ? `It is blocked while ${child.runId} is; act` : 'Act'} in ${child.runId}'s thread.`,
+    { runId: run.id, stepKey: step.key },
+  );
 }

@@ -3,10 +3,17 @@
 // (policy.ts) who may act; a transition changes the run in memory and records what happened
 // (events) and what the surfaces are owed (notices). The services load, apply one transition
 // and save it all in one transaction.
-import { type PlannedStep, planRun, REQUESTER_ROLE, type RunFacts } from '../../routing/plan.ts';
-import type { Playbook } from '../../routing/playbooks/schema.ts';
+import {
+  conditionHolds,
+  type PlannedStep,
+  planRun,
+  REQUESTER_ROLE,
+  type RunFacts,
+} from '../../routing/plan.ts';
+import type { Playbook, StepLink } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { ErrorCode } from '../errors.ts';
+import type { ChildrenOnCancel } from './links.ts';
 import type { Notice, Delivery as OutboxDelivery } from './notices.ts';
 import { ownersLeft, refuse, requireOpen, requireStepStatus, stepToActOn } from './policy.ts';
 import {
@@ -16,11 +23,14 @@ import {
   type ReleaseType,
   type RoleMention,
   type Run,
+  type RunEntry,
   type RunEvent,
   type RunRequest,
+  type RunStatus,
   type Severity,
   type Step,
   type StepSpec,
+  SYSTEM_ACTOR,
 } from './types.ts';
 
 export interface OutgoingMessage {
@@ -161,11 +171,19 @@ export class RunTransition {
   readonly endedSteps = new Set<number>();
   /** Steps that became active (their timers start). */
   readonly activatedSteps = new Set<number>();
+  /** Steps handed to a linked run of another chain: the service starts those runs. */
+  readonly linkStarts: number[] = [];
+  /** A cancel's choice for the children the run waited on, and which they are. */
+  linkedOnCancel: { do: ChildrenOnCancel; runs: string[] } | null = null;
+  /** The run's status before this transition (a change is told to the runs it links). */
+  readonly statusBefore: RunStatus;
 
   constructor(
     readonly run: Run,
     readonly deps: MachineDeps,
-  ) {}
+  ) {
+    this.statusBefore = run.status;
+  }
 
   get now() {
     return this.deps.now;
@@ -219,8 +237,11 @@ export class RunTransition {
 
   // ---- lifecycle --------------------------------------------------------------------------
 
-  /** Announce a new run: root message, notifications due at start, the first handoff. */
-  start(actor: string) {
+  /**
+   * Announce a new run: root message, notifications due at start, the first handoff. A run
+   * entered at a later step (a linked run) has the steps before it recorded from its parent.
+   */
+  start(actor: string, entry?: RunEntry) {
     this.event(actor, 'run_started', null, {
       after: { status: this.run.status },
       chain: this.run.chain,
@@ -242,8 +263,31 @@ export class RunTransition {
         });
       }
     }
+    if (entry) this.recordBefore(entry);
     this.sendDueNotices('start');
     this.activateNext(actor);
+  }
+
+  /** The steps before the entry, recorded as done from the run that started this one. */
+  private recordBefore(entry: RunEntry) {
+    const at = this.run.steps.findIndex((s) => s.key === entry.stepKey);
+    for (const s of this.run.steps.slice(0, Math.max(at, 0))) {
+      if (s.status !== 'pending') continue;
+      const output = entry.recorded[s.key] ?? `Recorded from ${entry.from}.`;
+      this.setStep(s, { status: 'done', output, startedAt: this.now, completedAt: this.now });
+      this.event(SYSTEM_ACTOR, 'step_completed', s, {
+        before: { status: 'pending' },
+        after: { status: 'done' },
+        output,
+        recordedFrom: entry.from,
+      });
+    }
+  }
+
+  /** The playbook's link of a step, when it applies to the run now (its `when`). */
+  linkOf(step: Step): StepLink | null {
+    const link = this.deps.playbook.steps.find((s) => s.key === step.key)?.link;
+    return link && (!link.when || conditionHolds(link.when, factsOf(this.run))) ? link : null;
   }
 
   sendDueNotices(due: string | ((at: string) => boolean)) {
@@ -276,16 +320,29 @@ export class RunTransition {
     const assignees: Record<string, string[]> = {};
     for (const role of [...next.owners, ...next.approvers, ...next.watchers])
       assignees[role] = this.holdersOf(role);
-    this.setStep(next, { status: 'active', startedAt: this.now, assignees, deliveries: {} });
-    this.activatedSteps.add(next.idx);
+    const link = this.linkOf(next);
+    // A step handed to a linked run waits on nobody here: that run's owners are handed its steps.
+    this.setStep(next, {
+      status: 'active',
+      startedAt: this.now,
+      assignees: link ? {} : assignees,
+      deliveries: {},
+    });
     this.event(actor, 'step_activated', next, {
       before: { status: 'pending' },
       after: { status: 'active' },
       owners: next.owners,
       approvers: next.approvers,
       assignees,
+      ...(link ? { linkedChain: link.chain } : {}),
     });
     this.sendDueNotices(next.key);
+    if (link) {
+      // The linked run's owners are handed its steps (and chased by its clocks); this step waits.
+      this.linkStarts.push(next.idx);
+      return;
+    }
+    this.activatedSteps.add(next.idx);
     this.handoff(next, next.owners.length > 0 ? 'owners' : 'approval');
   }
 

@@ -11,7 +11,24 @@ export const STEP_STATUSES = ['pending', 'active', 'done', 'skipped', 'blocked',
 export type StepStatus = (typeof STEP_STATUSES)[number];
 export const CLOSED_RUN_STATUSES: readonly RunStatus[] = ['done', 'rejected', 'cancelled'];
 
-export type RunSource = 'slash' | 'mention' | 'shortcut' | 'api' | 'choice' | 'alert' | 'schedule';
+export type RunSource =
+  | 'slash'
+  | 'mention'
+  | 'shortcut'
+  | 'api'
+  | 'choice'
+  | 'alert'
+  | 'schedule'
+  | 'link'
+  | 'follow_up';
+
+/** A run entered at a later step: the steps before it are recorded from the run named `from`. */
+export interface RunEntry {
+  stepKey: string;
+  /** Outputs of recorded steps by key; the others say they were recorded from `from`. */
+  recorded: Record<string, string | null>;
+  from: string;
+}
 
 /** A request to start a run. */
 export interface RunRequest {
@@ -39,6 +56,8 @@ export interface RunRequest {
   replyIn?: ReplyPlace | null;
   /** The API or MCP token (its name) the request came through: said in the thread and the log. */
   via?: string;
+  /** Where the run starts when not at its first step (a linked run). */
+  entry?: RunEntry;
 }
 
 export interface StepSpec {

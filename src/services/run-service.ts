@@ -5,6 +5,7 @@ import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Clock } from '../core/clock.ts';
 import { PRINCIPALS, type Principals } from '../core/principals.ts';
+import type { ChildrenOnCancel } from '../domain/links.ts';
 import type { Notice, ReplyPlace } from '../domain/notices.ts';
 import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
 import type { StepContext } from '../domain/step-context.ts';
@@ -34,6 +35,7 @@ import {
 } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Repositories, Store } from '../persistence/ports.ts';
+import { createLinkHook } from './links/linked-runs.ts';
 import { stepContexts } from './step-context.ts';
 import { inVerbTransaction, roleHolders } from './verb-transaction.ts';
 
@@ -43,6 +45,8 @@ import { inVerbTransaction, roleHolders } from './verb-transaction.ts';
  * deadline); `afterTransition`: after them (a message a hook adds goes after the transition's).
  */
 export interface TransitionHook {
+  /** Before the run is saved: changes to the run made here are saved with it. */
+  beforeSave?(repos: Repositories, transition: RunTransition, now: number): Promise<void>;
   beforeNotices?(repos: Repositories, transition: RunTransition, now: number): Promise<void>;
   afterTransition(repos: Repositories, transition: RunTransition, now: number): Promise<void>;
 }
@@ -111,7 +115,9 @@ const viaOf = (actor: Actor) => (actor.kind === 'api_user' ? actor.label : undef
 
 export function createRunService(deps: RunServiceDeps) {
   const playbookById = new Map(deps.playbooks.map((p) => [p.id, p]));
-  const hooks = [endTimers, ...(deps.hooks ?? [])];
+  // Linked runs are part of every run service: a step handed to a linked run starts it here.
+  const links = createLinkHook({ runs: () => ({ startIn, applyIn }) });
+  const hooks: TransitionHook[] = [endTimers, links, ...(deps.hooks ?? [])];
   const principals = deps.principals ?? PRINCIPALS;
   const machine = async (repos: Repositories, playbook: Playbook, now: number) => ({
     playbook,
@@ -142,6 +148,7 @@ export function createRunService(deps: RunServiceDeps) {
     now: number,
     actor?: Actor,
   ) {
+    for (const hook of hooks) await hook.beforeSave?.(repos, tr, now);
     await repos.runs.save(tr.run, tr.changedSteps, expectedVersion);
     await repos.events.append(tr.events);
     for (const hook of hooks) await hook.beforeNotices?.(repos, tr, now);
@@ -171,7 +178,8 @@ export function createRunService(deps: RunServiceDeps) {
     repos: Repositories,
     runId: string,
     now: number,
-    apply: (tr: RunTransition) => void,
+    /** Changes the transition; `false`: nothing changed, nothing is saved. */
+    apply: (tr: RunTransition) => unknown,
     /** Who acts (a bot user's action names it without mentioning it). */
     actor?: Actor,
   ): Promise<Run> {
@@ -179,7 +187,7 @@ export function createRunService(deps: RunServiceDeps) {
     if (!run) throw new NotFoundError('run_not_found', `There is no run ${runId}.`);
     const tr = new RunTransition(run, await machine(repos, playbookFor(run.chain), now));
     const version = run.version;
-    apply(tr);
+    if (apply(tr) === false) return run;
     await persist(repos, tr, version, now, actor);
     return tr.run;
   }
@@ -222,7 +230,7 @@ export function createRunService(deps: RunServiceDeps) {
     );
     await repos.runs.insert(run);
     const tr = new RunTransition(run, m);
-    tr.start(request.requester);
+    tr.start(request.requester, request.entry);
     then?.(tr);
     markVia(tr, request.via);
     await persist(repos, tr, run.version, now);
@@ -280,7 +288,11 @@ export function createRunService(deps: RunServiceDeps) {
     skipStep(runId: string, actor: Actor, input: { stepKey?: string; reason: string }) {
       return transition(runId, actor, 'skip', (tr) => skipStep(tr, actor, input));
     },
-    cancelRun(runId: string, actor: Actor, input: { reason?: string | null } = {}) {
+    cancelRun(
+      runId: string,
+      actor: Actor,
+      input: { reason?: string | null; linked?: ChildrenOnCancel | null } = {},
+    ) {
       return transition(runId, actor, 'cancel', (tr) => cancelRun(tr, actor, input));
     },
     acknowledgeStep(runId: string, actor: Actor, input: { stepKey?: string } = {}) {

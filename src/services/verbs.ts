@@ -146,7 +146,12 @@ export const reassignStepInput = z.object({
   role: z.string().optional(),
 });
 
-export const cancelRunInput = z.object({ run_id: runId, reason: userText.nullish() });
+export const cancelRunInput = z.object({
+  run_id: runId,
+  reason: userText.nullish(),
+  /** The linked runs the run waits on: cancelled too, or kept going by themselves. */
+  linked: z.enum(['cancel', 'keep']).nullish(),
+});
 
 export const snoozeStepInput = z.object({
   run_id: runId,
@@ -333,7 +338,8 @@ export const VERBS = {
     summary: 'Cancel a run (its requester or an admin)',
     mutates: true,
     input: cancelRunInput,
-    run: (ctx, { actor, input: i }) => ctx.runs.cancelRun(i.run_id, actor, { reason: i.reason ?? null }),
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.cancelRun(i.run_id, actor, { reason: i.reason ?? null, linked: i.linked ?? null }),
   }),
   snooze_step: verb({
     summary: "Push a step's pending reminders (default 60 minutes); escalations keep their time",

@@ -35,6 +35,9 @@ export const ACTION = {
   cancelRequest: 'cancel_request',
   /** Links and overflow in App Home. */
   openRun: 'open_run',
+  /** Cancelling a run that waits on linked runs: cancel them too, or keep them going. */
+  runCancelLinked: 'run_cancel_linked',
+  runCancelKeep: 'run_cancel_keep',
 } as const;
 
 /** Block and input ids of the modals (view_submission errors are keyed by block_id). */

@@ -53,12 +53,14 @@ export interface RenderContext {
   permalinkBase?: string;
   /** The permalink of the run's root message (a reply outside its thread links to it). */
   rootPermalink?: string | null;
+  /** Permalinks of the threads of the runs linked to the run, by run ID. */
+  linkPermalinks?: Record<string, string>;
 }
 
 type NoticeBuilders = { [T in NoticeType]: (notice: NoticeOf<T>, ctx: RenderContext) => SlackMessage };
 
 function rootMessage(notice: { runId: string }, ctx: RenderContext): SlackMessage {
-  if (ctx.run) return buildRootMessage(ctx.run, ctx.playbook, ctx.now);
+  if (ctx.run) return buildRootMessage(ctx.run, ctx.playbook, ctx.now, ctx.linkPermalinks);
   // Without its run (deleted?) there is nothing current to show; say which run it was.
   return buildGenericNoticeMessage({ type: 'run', runId: notice.runId, text: `Run ${notice.runId}` });
 }
@@ -87,7 +89,8 @@ const BUILDERS: NoticeBuilders = {
   postmortem: (n) => buildPostmortemMessage(n),
   delivery_problem: (n) => buildDeliveryProblemMessage(n),
   alert: (n, c) => buildAlertMessage(n, c.run),
-  run_linked: (n, c) => buildRunLinkedMessage(n, c.run),
+  run_linked: (n, c) =>
+    buildRunLinkedMessage(n, c.run, { root: c.rootPermalink, linked: c.linkPermalinks?.[n.linkedRunId] }),
   run_declared: (n, c) => buildIncidentDeclaredReply({ ...n, permalink: c.rootPermalink ?? null }),
   // Webhook events go to their subscribers (src/webhooks/), never to Slack: shown as fields if ever.
   webhook: (n, c) => buildGenericNoticeMessage({ type: n.type, runId: n.runId, text: n.event.type }, c.run),

@@ -107,6 +107,47 @@ describe('projectlead CLI', () => {
     expect(good.out).toMatch(/1 playbook\(s\) valid/);
   });
 
+  it('when playbooks link to an unknown chain or step, or their links form a cycle, then validate refuses them', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'pbl-'));
+    const chain = (id: string, prefix: string, link: string) =>
+      `id: ${id}\ntitle: ${id}\nprefix: ${prefix}\ncommand: ${id}\ntrigger: t\nsteps:\n  - key: a\n    title: A\n    owners: [Scribe]\n    output: o\n    link: ${link}\n`;
+    const validate = () => cli(['playbooks', 'validate', dir], { DATABASE_URL: tempDbPath('v') });
+
+    writeFileSync(join(dir, 'x.yml'), chain('x', 'XX', '{ chain: nothing }'));
+    let res = await validate();
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/x: steps\[0\]\.link\.chain: there is no chain "nothing"/);
+
+    writeFileSync(
+      join(dir, 'x.yml'),
+      chain('x', 'XX', '{ chain: bug, entry: repair, record: { verify: a } }'),
+    );
+    res = await validate();
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/x: steps\[0\]\.link\.entry: bug has no step "repair"/);
+
+    writeFileSync(join(dir, 'x.yml'), chain('x', 'XX', '{ chain: bug, entry: fix, record: { verify: a } }'));
+    res = await validate();
+    expect(res.err).toMatch(/record\.verify: only steps before the entry \(fix\) are recorded/);
+
+    writeFileSync(join(dir, 'x.yml'), chain('x', 'XX', '{ chain: y }'));
+    writeFileSync(join(dir, 'y.yml'), chain('y', 'YY', '{ chain: x }'));
+    res = await validate();
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/links form a cycle: x → y → x/);
+
+    rmSync(join(dir, 'y.yml'));
+    writeFileSync(
+      join(dir, 'x.yml'),
+      chain('x', 'XX', '{ chain: bug, entry: fix, record: { root_cause_analysis: a } }'),
+    );
+    res = await validate();
+    expect(res).toMatchObject({ code: 0 });
+  });
+
   it('when roles is asked, then each role, its holders and escalation path are printed', async () => {
     const path = tempDbPath('roles');
     const e = await createTestEngine({ path });

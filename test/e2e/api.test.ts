@@ -3,7 +3,14 @@
 // errors an agent meets (401, 403, 404, 409, 400 with the valid values), Idempotency-Key, and
 // the per-token rate limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, MAJOR_RELEASE_WALK, tokensFor } from '../support/api-client.ts';
+import {
+  api,
+  LINKED_REVIEW_ROLES,
+  MAJOR_RELEASE_LINKED_STEP,
+  MAJOR_RELEASE_WALK,
+  tokensFor,
+  walkRun,
+} from '../support/api-client.ts';
 import {
   ADMIN,
   CHANNEL,
@@ -18,7 +25,7 @@ import { visibleText } from '../support/fake-slack.ts';
 
 const u = userFor;
 const RELEASE = MAJOR_RELEASE_WALK;
-const ROLES = [...new Set(['Requester', ...RELEASE.flatMap(([, roles]) => roles)])];
+const ROLES = [...new Set(['Requester', ...RELEASE.flatMap(([, roles]) => roles), ...LINKED_REVIEW_ROLES])];
 
 let h: Harness;
 let tokens: Record<string, string>;
@@ -49,6 +56,24 @@ describe('the HTTP API', () => {
     expect(started.json.run.steps[0]).toMatchObject({ key: 'release_decision', status: 'active' });
 
     for (const [key, roles] of RELEASE) {
+      if (key === MAJOR_RELEASE_LINKED_STEP) {
+        // A major release's audit runs as a linked Compliance Review: its owners walk that run
+        // through the API too, and the release's step is done when the review is.
+        const parent = await api(h, tokens[REQUESTER]!, 'GET', `/runs/${runId}`);
+        const link = parent.json.run.links.find((l: { relation: string }) => l.relation === 'step');
+        expect(link).toMatchObject({ chain: 'compliance', step: key, status: 'active' });
+        const review = await walkRun(link.runId, {
+          get: async (id) => (await api(h, tokens[REQUESTER]!, 'GET', `/runs/${id}`)).json.run,
+          complete: async (user, id, step) => {
+            const res = await api(h, tokens[user]!, 'POST', `/runs/${id}/steps/${step}/complete`, {
+              output: `${step} by ${user}`,
+            });
+            expect(res.status, `${user} completes ${step}: ${JSON.stringify(res.json)}`).toBe(200);
+          },
+        });
+        expect(review.status).toBe('done');
+        continue;
+      }
       for (const role of roles) {
         const token = tokens[u(role)]!;
         // The agent finds its step and everything it needs in /me/steps.
@@ -81,8 +106,10 @@ describe('the HTTP API', () => {
     expect(final.json.run.releaseType).toBe('major');
     expect(final.json.run.steps.every((s: { status: string }) => s.status === 'done')).toBe(true);
     // The events log names the token each action came through.
+    // (The Pre-Release Audit was completed by the bot when its review was done.)
     const completions = final.json.run.events.filter(
-      (e: { type: string }) => e.type === 'step_delivered' || e.type === 'step_completed',
+      (e: { type: string; actor: string }) =>
+        (e.type === 'step_delivered' || e.type === 'step_completed') && e.actor !== 'system',
     );
     expect(completions.length).toBeGreaterThan(0);
     expect(completions.every((e: { data: { token?: string } }) => typeof e.data.token === 'string')).toBe(

@@ -2,6 +2,7 @@
 // by owner: the thread mentions the right people at each handoff, in SOP order, with the
 // playbook's skips; the root message is kept current; the database ends with the run done.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linksOf } from '../../src/domain/links.ts';
 import type { Run } from '../../src/domain/types.ts';
 import { BLOCK, CALLBACK } from '../../src/slack/ids.ts';
 import {
@@ -146,7 +147,22 @@ describe('the six chains, end to end', () => {
       step('release_decision', [u('Atlas')], select(BLOCK.releaseType, 'major')),
       step('code_freeze', [...tier2, u('ProjectLead')]),
       step('full_qa_pass', [u('QAGuard')]),
-      step('pre_release_audit', [u('Privacy')]),
+      // A major release's audit runs as a linked Compliance Review of the release's scope.
+      {
+        key: 'pre_release_audit',
+        by: [],
+        linked: [
+          step('scope', [u('Privacy')]),
+          step('data_flow_audit', [u('Privacy'), ...tier2]),
+          step('risk_assessment', [u('Privacy')]),
+          step('findings_report', [u('Privacy')]),
+          step('remediation_plan', [u('Architect'), ...tier2]),
+          step('remediation', [...tier2, u('Privacy')]),
+          step('re_audit', [u('Privacy')]),
+          step('report_to_ceo', [u('Privacy'), u('Ghabs')]),
+          step('document', [u('Scribe')]),
+        ],
+      },
       step('changelog_docs', [u('Scribe')]),
       step('staging_deploy', [u('OpsCommander')]),
       step('go_no_go', [u('Atlas'), u('Ghabs')]),
@@ -159,7 +175,6 @@ describe('the six chains, end to end', () => {
       { step: 'code_freeze', mentions: [...tier2].sort() },
       { step: 'code_freeze', mentions: [u('ProjectLead')] },
       { step: 'full_qa_pass', mentions: [u('QAGuard')] },
-      { step: 'pre_release_audit', mentions: [u('Privacy')] },
       { step: 'changelog_docs', mentions: [u('Scribe')] },
       { step: 'staging_deploy', mentions: [u('OpsCommander')] },
       { step: 'go_no_go', mentions: [u('Atlas')] },
@@ -170,6 +185,14 @@ describe('the six chains, end to end', () => {
     ]);
     const stored = await expectFinished(done);
     expect(stored.releaseType).toBe('major');
+    const [audit] = linksOf(stored);
+    expect(audit).toMatchObject({
+      relation: 'step',
+      chain: 'compliance',
+      stepKey: 'pre_release_audit',
+      status: 'done',
+    });
+    expect((await h.core.runs.getRun(audit!.runId)).auditType).toBe('pre_release');
   });
 
   it('Incident Response from the shortcut (SEV1): Ghabs and Atlas told, diagnosis with the Tier 2 lead, Post-Mortem by Atlas + OpsCommander', async () => {
@@ -208,7 +231,17 @@ describe('the six chains, end to end', () => {
       step('diagnose', [u('BackendLead'), u('OpsCommander')]),
       step('mitigate', [u('OpsCommander')]),
       step('breach_assessment', [u('Privacy')], select(BLOCK.userDataExposed, 'no')),
-      step('permanent_fix', [u('BackendLead')]),
+      // Permanent Fix runs the Bug Fix workflow from Fix, as a linked run.
+      {
+        key: 'permanent_fix',
+        by: [],
+        linked: [
+          step('fix', [u('BackendLead')]),
+          step('verify', [u('QAGuard')]),
+          step('deploy', [u('OpsCommander')]),
+          step('document', [u('Scribe')]),
+        ],
+      },
       step('post_mortem', [u('Atlas'), u('OpsCommander')]),
       step('document', [u('Scribe')]),
     ]);
@@ -219,7 +252,6 @@ describe('the six chains, end to end', () => {
       'diagnose',
       'mitigate',
       'breach_assessment',
-      'permanent_fix',
       'post_mortem',
       'document',
     ]);
@@ -228,6 +260,22 @@ describe('the six chains, end to end', () => {
     );
     const stored = await expectFinished(done);
     expect(stored.severity).toBe('sev1');
+    // Both threads link each other: the incident's to the Bug Fix's root, and back.
+    const [fix] = linksOf(stored);
+    const bug = await postedRun(h, fix!.runId);
+    expect(bug).toMatchObject({ chain: 'bug', severity: 'critical', status: 'done' });
+    const incidentThread = threadOf(h, stored)
+      .map((m) => visibleText(m))
+      .join('\n');
+    expect(incidentThread).toMatch(/Permanent Fix\*? runs as/);
+    expect(incidentThread).toContain(`/archives/${bug.channelId}/p${bug.rootTs!.replace('.', '')}`);
+    expect(incidentThread).toMatch(/Permanent Fix\*? done by @ProjectLead/);
+    const bugThread = threadOf(h, bug)
+      .map((m) => visibleText(m))
+      .join('\n');
+    expect(bugThread).toContain(`started by`);
+    expect(bugThread).toContain(stored.id);
+    expect(visibleText(h.fake.message(bug.channelId!, bug.rootTs!)!)).toContain(`Part of`);
     expect(stored.steps.find((s) => s.key === 'post_mortem')?.spec.required).toBe(true);
   });
 

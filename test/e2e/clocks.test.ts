@@ -3,6 +3,7 @@
 // and Ghabs until Privacy records the notification (a button or `/lead gdpr RUN notified`);
 // `/lead postmortem RUN` posts the draft in the incident's thread.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveChild } from '../../src/domain/links.ts';
 import type { Run } from '../../src/domain/types.ts';
 import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.ts';
 import { TIMER } from '../../src/services/clocks/timer-kinds.ts';
@@ -48,12 +49,26 @@ async function startRun(text: string, channelId: string): Promise<Run> {
 }
 
 /** Each owner (then approver) of the current step presses Done until the run reaches `stepKey`. */
+/** `advanceTo(run, END)`: walk the run to its end. */
+const END = '';
+
 async function advanceTo(runId: string, stepKey: string, values: Record<string, Values> = {}): Promise<Run> {
   for (;;) {
     const run = await h.core.runs.getRun(runId);
     const step = run.steps.find((s) => s.status === 'active');
+    if (!step && run.status === 'done' && stepKey === END) return run;
     if (!step) throw new Error(`${runId} has no active step`);
     if (step.key === stepKey) return run;
+    // A step handed to a linked run (Permanent Fix): walk that run to its end.
+    const child = liveChild(run, step.key);
+    if (child) {
+      await advanceTo(child.runId, END);
+      await until(
+        async () => (await h.core.runs.getRun(runId)).steps[step.idx]?.status === 'done',
+        `${runId} ${step.key} done with ${child.runId}`,
+      );
+      continue;
+    }
     const role = [...step.owners, ...step.approvers].find(
       (r) => !step.deliveries[r] && (step.assignees[r] ?? []).length > 0,
     );
@@ -225,7 +240,8 @@ describe('the GDPR Art. 33 clock', () => {
     // The step outputs fill the draft.
     expect(text).toMatch(/Root cause\*\n.*diagnose by U/);
     expect(text).toMatch(/Mitigation\*\nmitigate by UOPSCOMMANDER/);
-    expect(text).toMatch(/Permanent fix\*\npermanent_fix by U/);
+    // Permanent Fix ran as a linked Bug Fix: its output says so.
+    expect(text).toMatch(/Permanent fix\*\nBUG-\d+ is done: document by U/);
 
     await lead('postmortem FEAT-1', u('Atlas'));
     await ephemeralMatching(u('Atlas'), /FEAT-1 is not an incident|There is no run FEAT-1/);

@@ -5,7 +5,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAJOR_RELEASE_WALK, tokensFor } from '../support/api-client.ts';
+import {
+  LINKED_REVIEW_ROLES,
+  MAJOR_RELEASE_LINKED_STEP,
+  MAJOR_RELEASE_WALK,
+  tokensFor,
+  walkRun,
+} from '../support/api-client.ts';
 import {
   CHANNEL,
   type Harness,
@@ -47,7 +53,7 @@ const call = async (c: Client, name: string, args: Record<string, unknown>) =>
 
 beforeAll(async () => {
   h = await startHarness();
-  const roles = [...new Set(RELEASE.flatMap(([, r]) => r))];
+  const roles = [...new Set([...RELEASE.flatMap(([, r]) => r), ...LINKED_REVIEW_ROLES])];
   tokens = await tokensFor(h, {
     ...Object.fromEntries(roles.map((r) => [`mcp-${r.toLowerCase()}`, u(r)])),
     'mcp-requester': REQUESTER,
@@ -91,6 +97,30 @@ describe('the MCP server at /mcp', () => {
     const runId: string = started.structuredContent!.run.id;
     const agents = new Map<string, Client>();
     for (const [key, roles] of RELEASE) {
+      if (key === MAJOR_RELEASE_LINKED_STEP) {
+        // The audit runs as a linked Compliance Review, walked by its owners' tool calls.
+        const parent = await call(requester, 'get_run', { run_id: runId });
+        const link = parent.structuredContent!.run.links.find(
+          (l: { relation: string }) => l.relation === 'step',
+        );
+        expect(link).toMatchObject({ chain: 'compliance', step: key });
+        const byUser = new Map<string, Client>();
+        const review = await walkRun(link.runId, {
+          get: async (id) => (await call(requester, 'get_run', { run_id: id })).structuredContent!.run,
+          complete: async (user, id, step) => {
+            const client = byUser.get(user) ?? (await connect(tokens[user]!));
+            byUser.set(user, client);
+            const done = await call(client, 'complete_step', {
+              run_id: id,
+              step_key: step,
+              output: `${step} (MCP)`,
+            });
+            expect(done.isError, `${user} completes ${step}: ${done.content[0]?.text}`).toBeFalsy();
+          },
+        });
+        expect(review.status).toBe('done');
+        continue;
+      }
       for (const role of roles) {
         const client = agents.get(role) ?? (await connect(tokens[u(role)]!));
         agents.set(role, client);

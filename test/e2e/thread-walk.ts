@@ -2,6 +2,7 @@
 // to deliver says `done <step> <output>` in the thread (agents as bot authors), with the facts
 // the step collects on their own lines; a step may be played by hand instead (`play`).
 import { expect } from 'vitest';
+import { liveChild } from '../../src/domain/links.ts';
 import { ownersLeft } from '../../src/domain/policy.ts';
 import type { Run, Step } from '../../src/domain/types.ts';
 import { type Harness, postedRun, until, userFor } from '../support/app-harness.ts';
@@ -72,6 +73,16 @@ export async function walkThread(
     expect(run.status).toBe('active');
     const step = run.steps.find((s) => s.status === 'active');
     if (!step) throw new Error(`${runId} has no active step`);
+    // A step handed to a linked run: walk that run (by thread too); this step follows it.
+    const child = liveChild(run, step.key);
+    if (child) {
+      await walkThread(h, c, child.runId, {});
+      await until(
+        async () => (await h.core.runs.getRun(runId)).steps[step.idx]?.status === 'done',
+        `${runId} ${step.key} done with ${child.runId}`,
+      );
+      continue;
+    }
     const play = o.play?.[step.key];
     if (play && !played.has(step.key)) {
       played.add(step.key);

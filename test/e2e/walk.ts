@@ -1,6 +1,7 @@
 // Walking a run through Slack payloads only: press a step's button in its handoff message, fill
 // the modal, submit; read the thread back (who was mentioned at each handoff, in order).
 import { expect } from 'vitest';
+import { linksOf } from '../../src/domain/links.ts';
 import type { Run } from '../../src/domain/types.ts';
 import { ACTION, BLOCK, CALLBACK, encodeStepRef, parseStepRef } from '../../src/slack/ids.ts';
 import { type Harness, handoffFor, mentionsIn, postedRun, threadOf, until } from '../support/app-harness.ts';
@@ -89,13 +90,27 @@ export interface StepWalk {
   values?: Values;
   /** Skip it (by this user, with a reason) instead. */
   skipBy?: string;
+  /** The step runs as a linked run: walk that run's steps instead (the step is done when it is). */
+  linked?: StepWalk[];
+}
+
+/** The run a step of `runId` was handed to (a linked run), once it is started. */
+export function linkedRunOf(h: Harness, runId: string, stepKey: string): Promise<string> {
+  return until(async () => {
+    const link = linksOf(await h.core.runs.getRun(runId)).find(
+      (l) => l.relation === 'step' && l.stepKey === stepKey,
+    );
+    return link?.runId ?? null;
+  }, `${runId} ${stepKey} handed to a linked run`);
 }
 
 /** Walk the run step by step; waits for each step to be recorded before the next. */
 export async function walk(h: Harness, runId: string, steps: StepWalk[]): Promise<Run> {
   const run = await postedRun(h, runId);
   for (const s of steps) {
-    if (s.skipBy) {
+    if (s.linked) {
+      await walk(h, await linkedRunOf(h, runId, s.key), s.linked);
+    } else if (s.skipBy) {
       const view = await pressForModal(h, run, s.key, ACTION.stepSkip, s.skipBy, CALLBACK.stepSkipModal);
       expect(await submit(h, view, s.skipBy, reason('not needed for this change'))).toBeNull();
     } else {

@@ -1,6 +1,8 @@
 // Shared by the run service tests: engines closed after each test, a run started by the
 // requester, the active step completed by its holders, a refusal caught.
+
 import { expect } from 'vitest';
+import { liveChild } from '../../src/domain/links.ts';
 import type { Run } from '../../src/domain/types.ts';
 import { RefusedError } from '../../src/errors.ts';
 import { createTestEngine, type TestEngine, userFor } from '../support/engine.ts';
@@ -41,6 +43,13 @@ export async function start(
 /** Complete the active step by each of its pending roles' holder. */
 export async function completeActive(e: TestEngine, run: Run, output = 'done'): Promise<Run> {
   const step = active(run);
+  // A step handed to a linked run is done when that run is: walk it to its end.
+  const child = liveChild(run, step.key);
+  if (child) {
+    let c = await e.runs.getRun(child.runId);
+    while (c.status === 'active') c = await completeActive(e, c, output);
+    return e.runs.getRun(run.id);
+  }
   let r = run;
   for (const role of [...step.owners, ...step.approvers]) {
     const who = role === 'Requester' ? REQ : userFor(role);

@@ -157,11 +157,13 @@ describe('walking the six chains', () => {
     expect(run.closedAt).not.toBeNull();
     expect(handedTo).toEqual(expected);
     for (const s of run.steps) expect(['done', 'skipped']).toContain(s.status);
-    const types = (await eventsOf(e, run.id)).map((x) => x.type);
-    expect(types.at(-1)).toBe('run_completed');
+    const events = await eventsOf(e, run.id);
+    expect(events.at(-1)?.type).toBe('run_completed');
+    // A step handed to a linked run (Permanent Fix, a major release's audit) has no handoff here.
+    const linked = events.filter((x) => x.type === 'step_activated' && x.data.linkedChain).length;
     const out = await e.store.read.outbox.list({ runId: run.id });
     expect(out.filter((o) => o.notice.type === 'handoff' && o.notice.phase === 'owners')).toHaveLength(
-      expected.length,
+      expected.length - linked,
     );
   });
 });

@@ -61,3 +61,38 @@ export const MAJOR_RELEASE_WALK: readonly [step: string, roles: string[]][] = [
   ['post_release_metrics', ['GrowthLead']],
   ['announce', ['Scribe', 'ContentLead']],
 ];
+
+/** The step of a major release that runs as a linked Compliance Review (the Pre-Release Audit). */
+export const MAJOR_RELEASE_LINKED_STEP = 'pre_release_audit';
+
+/** Roles a linked Compliance Review of a release with no projects hands steps to, beside the release's. */
+export const LINKED_REVIEW_ROLES = ['Privacy', 'Architect', 'Ghabs', 'Scribe', ...TIER2];
+
+interface WalkedRun {
+  status: string;
+  steps: { key: string; status: string; assignees: string[] }[];
+}
+
+/**
+ * Walk a run to its end through a surface: each active step completed by each of its assignees
+ * in order (owners, then approvers), until the step moves on. Returns the run as it ended.
+ */
+export async function walkRun(
+  runId: string,
+  surface: {
+    get(runId: string): Promise<WalkedRun>;
+    complete(userId: string, runId: string, stepKey: string): Promise<void>;
+  },
+): Promise<WalkedRun> {
+  for (let guard = 0; guard < 40; guard++) {
+    const run = await surface.get(runId);
+    const step = run.steps.find((s) => s.status === 'active');
+    if (run.status !== 'active' || !step) return run;
+    for (const user of step.assignees) {
+      await surface.complete(user, runId, step.key);
+      const now = (await surface.get(runId)).steps.find((s) => s.key === step.key);
+      if (now?.status !== 'active') break;
+    }
+  }
+  throw new Error(`${runId} did not end`);
+}

@@ -1,6 +1,7 @@
 // `projectlead playbooks [--json]` (the loaded chains) and `playbooks validate <dir>`.
 
 import { exampleProblems } from '../../../routing/classifier/index.ts';
+import { linkProblems } from '../../../routing/playbooks/links.ts';
 import { loadChains, loadPlaybooks, playbookDirs } from '../../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../../routing/roles.ts';
 import { loadCoreConfig } from '../../config.ts';
@@ -17,11 +18,14 @@ export const playbooksCommand: CliCommand = async (args, io) => {
       io.stderr.write('usage: projectlead playbooks validate <dir>\n');
       return 2;
     }
-    const loaded = loadPlaybooks({ dirs: [dir], knownRoles });
-    // The examples are checked against every chain the bot would load beside these.
+    const loaded = loadPlaybooks({ dirs: [dir], knownRoles, checkLinks: false });
+    // Examples and links are checked against every chain the bot would load beside these.
     const ids = new Set(loaded.map((p) => p.id));
     const others = loadChains(directory, playbookDirs()).playbooks.filter((p) => !ids.has(p.id));
-    const problems = exampleProblems([...others, ...loaded], ids);
+    const problems = [
+      ...linkProblems([...others, ...loaded], ids),
+      ...exampleProblems([...others, ...loaded], ids),
+    ];
     if (problems.length > 0) {
       for (const problem of problems) io.stderr.write(`${problem}\n`);
       return 1;

@@ -1,9 +1,9 @@
 // Blocks and rejections: block a step with a reason, lift the block (the independence rule),
 // reject the run at a gate that can reject it.
 
-import { requireRiskRationale, requireStepRole, unblockAccess } from '../policy.ts';
+import { requireNotLinked, requireRiskRationale, requireStepRole, unblockAccess } from '../policy.ts';
 import type { RunTransition } from '../run-machine.ts';
-import type { Actor } from '../types.ts';
+import { type Actor, SYSTEM_ACTOR } from '../types.ts';
 import { needsConfirmation, recordDecision } from './agent-decisions.ts';
 
 /**
@@ -69,6 +69,7 @@ export function unblockStep(
   input: { stepKey?: string; rationale?: string | null },
 ) {
   const step = tr.currentStep(actor, input.stepKey, ['blocked']);
+  if (step.blockedBy === SYSTEM_ACTOR) requireNotLinked(tr.run, step, actor, 'unblock');
   const rationale = input.rationale?.trim() || null;
   const { riskAcceptance: riskAccepted } = unblockAccess(tr.run, step, actor, tr.deps);
   if (riskAccepted) requireRiskRationale(tr.run, step, actor, rationale);

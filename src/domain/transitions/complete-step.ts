@@ -1,7 +1,7 @@
 // Completing a step: the actor records their role's part (an owner's output, an approver's
 // go), with the facts the step collects; the step is done when every role delivered.
 
-import { deliveryRole, ownersLeft, requireStepRole } from '../policy.ts';
+import { deliveryRole, ownersLeft, requireNotLinked, requireStepRole } from '../policy.ts';
 import type { CollectedFacts, RunTransition } from '../run-machine.ts';
 import type { Actor, Step } from '../types.ts';
 import { needsConfirmation, recordDecision } from './agent-decisions.ts';
@@ -23,6 +23,7 @@ export function completeStep(
   },
 ) {
   const step = tr.currentStep(actor, input.stepKey, ['active']);
+  requireNotLinked(tr.run, step, actor, 'complete');
   const held = requireStepRole(tr.run, step, actor, 'complete');
   const pending = tr.pendingRoles(step);
   const ownersPending = ownersLeft(step).length > 0;

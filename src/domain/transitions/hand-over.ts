@@ -1,7 +1,14 @@
 // Handing over and closing: reassign a step, skip it, acknowledge the handoff, hand a step to a
 // role's new holders, cancel the run.
 
-import { reassignRole, requireCanceller, requireSkipper, requireStepRole } from '../policy.ts';
+import { type ChildrenOnCancel, detach, openChildren } from '../links.ts';
+import {
+  reassignRole,
+  requireCanceller,
+  requireNotLinked,
+  requireSkipper,
+  requireStepRole,
+} from '../policy.ts';
 import type { RunTransition } from '../run-machine.ts';
 import { plainText, text, user } from '../text.ts';
 import type { Actor } from '../types.ts';
@@ -43,6 +50,7 @@ export function reassignStep(
 export function skipStep(tr: RunTransition, actor: Actor, input: { stepKey?: string; reason: string }) {
   const step = tr.currentStep(actor, input.stepKey, ['active', 'pending']);
   requireSkipper(tr.run, step, actor);
+  requireNotLinked(tr.run, step, actor, 'skip');
   if (step.spec.required) {
     tr.refuse(
       actor,
@@ -124,8 +132,27 @@ export function adoptRoleHolders(tr: RunTransition, actor: string, role: string,
 }
 
 /** Cancel the run: its requester or an admin. */
-export function cancelRun(tr: RunTransition, actor: Actor, input: { reason?: string | null }) {
+export function cancelRun(
+  tr: RunTransition,
+  actor: Actor,
+  input: { reason?: string | null; linked?: ChildrenOnCancel | null },
+) {
   requireCanceller(tr.run, actor);
+  const children = openChildren(tr.run);
+  if (children.length > 0) {
+    if (!input.linked) {
+      const names = children.map((c) => `${c.runId} (${c.title})`).join(', ');
+      tr.refuse(
+        actor,
+        'linked_runs_open',
+        `${tr.run.id} waits on ${names}: say whether to cancel ${children.length === 1 ? 'it' : 'them'} too, or keep ${children.length === 1 ? 'it' : 'them'} going without ${tr.run.id}.`,
+        null,
+      );
+    }
+    tr.linkedOnCancel = { do: input.linked, runs: children.map((c) => c.runId) };
+    // Kept: they go on by themselves, and nothing here waits on them any more.
+    if (input.linked === 'keep') for (const c of children) detach(tr.run, c.runId);
+  }
   const step = tr.activeStep;
   if (step) tr.endedSteps.add(step.idx);
   const before = tr.run.status;
@@ -136,6 +163,7 @@ export function cancelRun(tr: RunTransition, actor: Actor, input: { reason?: str
     before: { status: before },
     after: { status: 'cancelled' },
     reason,
+    ...(tr.linkedOnCancel ? { linked: tr.linkedOnCancel } : {}),
   });
   tr.thread({ type: 'cancelled', runId: tr.run.id, by: actor.userId, reason });
   tr.finish();

@@ -22,6 +22,8 @@ const STATE_CONFLICTS: ReadonlySet<ErrorCode> = new Set([
   'cannot_reject',
   'step_required',
   'skip_not_allowed',
+  'step_linked',
+  'linked_runs_open',
 ]);
 
 /** The HTTP status of a domain error. */

@@ -3,6 +3,7 @@
 // the same as the TypeScript shapes the code builds (`runJson`, `StepContext`).
 import { z } from 'zod';
 import type { runJson } from '../../cli/json.ts';
+import { LINK_RELATIONS } from '../../domain/links.ts';
 import type { StepContext } from '../../domain/step-context.ts';
 import { RUN_STATUSES, STEP_STATUSES } from '../../domain/types.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhook-events.ts';
@@ -47,6 +48,23 @@ export const runSchema = z
         blockReason: z.string().optional(),
       }),
     ),
+    links: z
+      .array(
+        z.object({
+          relation: z
+            .enum(LINK_RELATIONS)
+            .describe(
+              'What the linked run is to this one: step (runs one of its steps), parent (the run whose step this one runs), follow_up, follow_up_of, audit, audit_of',
+            ),
+          runId: z.string(),
+          chain: z.string(),
+          title: z.string(),
+          step: z.string().nullable().describe('The parent step the child runs (step and parent links)'),
+          status: z.enum(RUN_STATUSES).describe("The linked run's status"),
+          detached: z.boolean().optional().describe('The parent was cancelled and this child kept going'),
+        }),
+      )
+      .describe('Runs linked to this one'),
     events: z.array(
       z.object({
         at: iso.nullable(),

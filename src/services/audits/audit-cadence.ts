@@ -10,6 +10,7 @@ import type { RunTransition } from '../../domain/run-machine.ts';
 import { type Run, SYSTEM_ACTOR } from '../../domain/types.ts';
 import type { Repositories } from '../../persistence/ports.ts';
 import { lastOccurrence } from '../digests/digest-periods.ts';
+import { startLinked } from '../links/linked-runs.ts';
 import type { RunService, TransitionHook } from '../run-service.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -83,18 +84,24 @@ export function owesIncidentAudit(run: Run, closedNow: boolean): boolean {
 
 /**
  * The transition hook that starts an Incident Audit when an incident that exposed user data, or
- * was flagged security, is done: in the same transaction, once (keyed by the incident).
+ * was flagged security, is done: in the same transaction, once (keyed by the incident), linked
+ * to the incident both ways.
  */
-export function createIncidentAuditHook(deps: { runs: () => Pick<RunService, 'startIn'> }): TransitionHook {
+export function createIncidentAuditHook(deps: {
+  runs: () => Pick<RunService, 'startIn' | 'applyIn'>;
+}): TransitionHook {
   return {
-    async afterTransition(repos: Repositories, tr: RunTransition, now: number) {
+    async beforeSave(repos: Repositories, tr: RunTransition, now: number) {
       const closedNow = tr.events.some((e) => e.type === 'run_completed');
       if (!owesIncidentAudit(tr.run, closedNow)) return;
       const incident = tr.run;
       const why =
         incident.context.userDataExposed === true ? 'user data was exposed' : 'it was flagged security';
-      const { run: audit, created } = await deps.runs().startIn(
+      await startLinked(
+        deps.runs(),
         repos,
+        now,
+        incident,
         {
           chain: 'compliance',
           title: `Incident Audit after ${incident.id}: ${incident.title}`,
@@ -108,26 +115,10 @@ export function createIncidentAuditHook(deps: { runs: () => Pick<RunService, 'st
           context: { startedBy: { runId: incident.id, reason: why } },
           idempotencyKeys: [`audit:incident:${incident.id}`],
         },
-        now,
-      );
-      if (!created) return;
-      await repos.outbox.enqueue(
-        [
-          {
-            runId: incident.id,
-            delivery: { kind: 'thread' },
-            notice: {
-              type: 'run_linked',
-              runId: incident.id,
-              linkedRunId: audit.id,
-              linkedChain: audit.chain,
-              linkedTitle: audit.title,
-              reason: why,
-            },
-          },
-        ],
-        now,
+        'audit',
+        { here: `${incident.id} is done and ${why}`, there: why },
       );
     },
+    async afterTransition() {},
   };
 }

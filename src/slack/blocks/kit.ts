@@ -13,7 +13,7 @@ import type {
   PlainTextOption,
   SectionBlock,
 } from '@slack/types';
-import type { RoleMention } from '../../domain/types.ts';
+import { type RoleMention, SYSTEM_ACTOR } from '../../domain/types.ts';
 import { humanDuration } from '../../services/clocks/business-time.ts';
 import { chunk, ELLIPSIS, escapeMrkdwn, LIMITS, oneLine, truncate, truncateMrkdwn } from './limits.ts';
 
@@ -94,8 +94,9 @@ export function option(text: string, value: string, description?: string): Plain
   };
 }
 
-/** `<@U…>` for users, `<!subteam^S…>` for user groups. */
+/** `<@U…>` for users, `<!subteam^S…>` for user groups; the bot acting by itself is @ProjectLead. */
 export function mention(principal: string): string {
+  if (principal === SYSTEM_ACTOR) return '@ProjectLead';
   return principal.startsWith('S') ? `<!subteam^${principal}>` : `<@${principal}>`;
 }
 

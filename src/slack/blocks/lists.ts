@@ -4,6 +4,7 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import type { Classification } from '../../../routing/classifier/index.ts';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { CHAIN_TITLES } from '../../../routing/vocabulary.ts';
+import { liveChild } from '../../domain/links.ts';
 import type { MetricsReport } from '../../domain/reports.ts';
 import type { Run, Step } from '../../domain/types.ts';
 import { THREAD_VERBS } from '../../services/thread-command.ts';
@@ -23,6 +24,7 @@ import {
   userText,
 } from './kit.ts';
 import { LIMITS, oneLine, splitText } from './limits.ts';
+import { linkLines } from './links.ts';
 import { buildMetricsBlocks } from './reports.ts';
 import { chainTitle, currentStep, progressLine, RUN_STATUS_LABEL, stepOwners } from './run.ts';
 
@@ -247,10 +249,13 @@ export function buildAppHome(input: {
     blocks.push(
       section(
         `*${run.id}* · ${chainTitle(run, byId.get(run.chain))} · ${userText(oneLine(run.title, 150), 300)} · ${RUN_STATUS_LABEL[run.status]}\n${progressLine(run, 1500)}${
-          step ? `\n${step.title}: ${stepOwners(step)}` : ''
+          step
+            ? `\n${step.title}: ${liveChild(run, step.key) ? `runs as ${liveChild(run, step.key)!.runId}` : stepOwners(step)}`
+            : ''
         }`,
         { accessory: button('Status', ACTION.openRun, run.id) },
       ),
+      ...linkLines(run),
     );
   }
   if (input.openRuns.length > 25)

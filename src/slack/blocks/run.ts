@@ -3,6 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { CHAIN_TITLES, SEVERITY_LABELS } from '../../../routing/vocabulary.ts';
+import { liveChild } from '../../domain/links.ts';
 import type { Run, Step, StepStatus } from '../../domain/types.ts';
 import { gdprClockOf } from '../../services/clocks/gdpr-clock.ts';
 import { alertRootLines } from './alerts.ts';
@@ -22,7 +23,7 @@ import {
   userText,
 } from './kit.ts';
 import { LIMITS, oneLine } from './limits.ts';
-import { originLines } from './links.ts';
+import { linkLines, originLines } from './links.ts';
 
 export const STEP_EMOJI: Record<StepStatus, string> = {
   done: '✅',
@@ -96,6 +97,11 @@ export function runStateLine(run: Run): string {
           step.blockReason ? `: ${userText(step.blockReason, 1000)}` : ''
         }${step.blockedBy ? ` (by ${mention(step.blockedBy)})` : ''}`;
       }
+      {
+        const child = liveChild(run, step.key);
+        if (child)
+          return `▶️ *Now:* *${userText(step.title, 150)}* (${step.idx + 1}/${total}) runs as *${child.runId}*: done when it is done.`;
+      }
       return `▶️ *Now:* *${userText(step.title, 150)}* (${step.idx + 1}/${total}), ${stepOwners(step)}`;
   }
 }
@@ -121,6 +127,8 @@ export function buildRootMessage(
   run: Run,
   playbook?: Pick<Playbook, 'title'> | null,
   now?: number,
+  /** Permalinks of linked runs' threads, by run ID. */
+  linkPermalinks?: Record<string, string>,
 ): SlackMessage {
   const chain = chainTitle(run, playbook);
   const title = oneLine(run.title, 200);
@@ -140,7 +148,7 @@ export function buildRootMessage(
   blocks.push(divider(), section(`*Progress*\n${progressLine(run)}`), section(runStateLine(run)));
   const gdpr = now === undefined ? null : gdprClockLine(run, now);
   if (gdpr) blocks.push(section(gdpr));
-  blocks.push(...alertRootLines(run), ...originLines(run));
+  blocks.push(...alertRootLines(run), ...originLines(run), ...linkLines(run, linkPermalinks));
   const summary = run.context.summary ?? [];
   if (summary.length > 0) blocks.push(context(...summary.map((l) => userText(l, 500))));
   blocks.push(context('✅ done · ▶️ current · ⏭️ skipped · ⛔ blocked · ✖ rejected · ◻️ pending'));
@@ -160,6 +168,7 @@ export function buildRunStatus(run: Run, playbook?: Pick<Playbook, 'title'> | nu
     ),
     section(progressLine(run)),
     section(runStateLine(run)),
+    ...linkLines(run),
   ];
   return fitMessage({ text: `${run.id} (${chain}): ${oneLine(run.title, 200)}, ${run.status}`, blocks });
 }

@@ -16,10 +16,12 @@
 //   bot joins; other refusals fail the row; either way people are told (problems.ts).
 import type { WebClient } from '@slack/web-api';
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
+import { linksOf } from '../../domain/links.ts';
 import type { Run } from '../../domain/types.ts';
 import type { Logger } from '../../logger.ts';
 import type { DeliveryChannel, DeliveryOutcome } from '../../outbox/channel.ts';
 import { NO_CHANNEL, type OutboxRow, type Store } from '../../persistence/ports.ts';
+import { threadLink } from '../../services/digests/digest.ts';
 import { NOT_IN_CHANNEL_ERRORS } from '../blocks/delivery.ts';
 import { type RenderContext, renderNotice, type SlackMessage } from '../render.ts';
 import { type CallFailure, classifySlackError } from './errors.ts';
@@ -70,6 +72,21 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
       ...links,
     });
 
+  /** Permalinks of the threads of the runs the run links (its root message and link lines show them). */
+  async function linkPermalinks(r: Run): Promise<Partial<RenderContext>> {
+    const links = linksOf(r);
+    if (links.length === 0) return {};
+    const base = await opts.permalinkBase?.().catch(() => undefined);
+    if (!base) return {};
+    const permalinks: Record<string, string> = {};
+    for (const l of links) {
+      const other = await store.read.runs.get(l.runId);
+      const link = other ? threadLink(other, base) : null;
+      if (link) permalinks[l.runId] = link;
+    }
+    return { linkPermalinks: permalinks };
+  }
+
   /** Held until the bot is in the channel; the first held message of the run tells people. */
   const held = (error: string, row: OutboxRow, tell: boolean): DeliveryOutcome =>
     tell
@@ -103,7 +120,7 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
       row,
       async () => ({ channel: r.channelId!, threadTs: inThread }),
       { channel: r.channelId, ...(inThread ? { thread_ts: inThread } : {}) },
-      render(row, r),
+      render(row, r, await linkPermalinks(r)),
     );
     if (res === 'lost') return { kind: 'lost' };
     const ts = res.ts;
@@ -136,7 +153,9 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
         // A handoff links to its thread for the earlier outputs it trims.
         row.notice.type === 'handoff'
           ? render(row, r, { permalinkBase: await opts.permalinkBase?.().catch(() => undefined) })
-          : render(row, r),
+          : row.notice.type === 'run_linked'
+            ? render(row, r, await linkPermalinks(r))
+            : render(row, r),
       ),
     );
   }
@@ -153,7 +172,11 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
     }
     const earlier = await store.read.outbox.earlierHeld(r.id, row.id);
     if (earlier) return held(earlier, row, false);
-    const res = await slack.send('chat.update', { channel: r.channelId, ts: r.rootTs }, render(row, r));
+    const res = await slack.send(
+      'chat.update',
+      { channel: r.channelId, ts: r.rootTs },
+      render(row, r, await linkPermalinks(r)),
+    );
     return { kind: 'sent', ref: res.ts ?? r.rootTs };
   }
 
@@ -182,6 +205,8 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
       return { kind: 'sent', ref: fileId };
     }
     if (row.notice.type === 'run_declared') return declared(row, channelId, row.notice.replyIn.threadTs, run);
+    if (row.notice.type === 'run_linked' && row.notice.replyIn)
+      return declared(row, channelId, row.notice.replyIn.threadTs, run);
     return sent(
       await slack.postRow(
         row,

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPlaybooks } from '../../../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../../../routing/roles.ts';
+import { linksOf, liveChild } from '../../../src/domain/links.ts';
 import type { Run } from '../../../src/domain/types.ts';
 import {
   createAuditCadence,
@@ -98,6 +99,13 @@ describe('incident audit', () => {
     let r = run;
     for (let guard = 0; r.status === 'active' && guard < 40; guard++) {
       const step = r.steps.find((s) => s.status === 'active')!;
+      // Permanent Fix runs as a linked Bug Fix: walk it, and the incident goes on.
+      const child = liveChild(r, step.key);
+      if (child) {
+        await walk(e, await e.runs.getRun(child.runId), false);
+        r = await e.runs.getRun(r.id);
+        continue;
+      }
       const role =
         step.owners.find((o) => !step.deliveries[o]) ?? step.approvers.find((o) => !step.deliveries[o])!;
       r = await e.runs.completeStep(r.id, await e.as(userFor(role)), {
@@ -135,12 +143,21 @@ describe('incident audit', () => {
     const linked = sqliteOf(e.store)
       .prepare("select payload from outbox where run_id = ? and payload like '%run_linked%'")
       .all(secure.id) as { payload: string }[];
+    // Its Permanent Fix's Bug Fix, then the audit.
     expect(linked.map((l) => JSON.parse(l.payload))).toEqual([
+      expect.objectContaining({ type: 'run_linked', relation: 'step' }),
       expect.objectContaining({
         type: 'run_linked',
         linkedRunId: audits[0]!.id,
         reason: 'it was flagged security',
+        relation: 'audit',
       }),
+    ]);
+    expect(linksOf(await e.runs.getRun(secure.id))).toContainEqual(
+      expect.objectContaining({ relation: 'audit', runId: audits[0]!.id, status: 'active' }),
+    );
+    expect(linksOf(audits[0]!)).toEqual([
+      expect.objectContaining({ relation: 'audit_of', runId: secure.id }),
     ]);
   });
 });

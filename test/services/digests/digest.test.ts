@@ -124,6 +124,8 @@ describe('digest content for a seeded history', () => {
     expect(d.shipped.items[0]!.link).toBe('https://acme.slack.com/archives/CDEV/p1700000000000100');
     expect(d.pending.groups.map((g) => [g.chain, g.stepKey, g.items.map((i) => i.id)])).toEqual([
       ['bug', 'triage', [ids.bug]],
+      // The incident's Permanent Fix runs as a linked Bug Fix, waiting at Fix.
+      ['bug', 'fix', ['BUG-2']],
       ['incident', 'permanent_fix', [ids.breach]],
       ['cross_project', 'impact_analysis', [ids.change]],
     ]);
