@@ -3,6 +3,7 @@ import { ACTION } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { cancelRequest } from './cancel-request.ts';
 import { chooseChain } from './choose-chain.ts';
+import { followUp } from './follow-up.ts';
 import { gateConfirm, gateOverrule } from './gate-decision.ts';
 import { gdprNotified } from './gdpr-notified.ts';
 import { openRun } from './open-run.ts';
@@ -33,4 +34,6 @@ export function register(app: App, deps: HandlerDeps): void {
   app.action(ACTION.openRun, openRun(deps));
   app.action(ACTION.runCancelLinked, runCancelLinked(deps, 'cancel'));
   app.action(ACTION.runCancelKeep, runCancelLinked(deps, 'keep'));
+  app.action(ACTION.followUpBug, followUp(deps, 'bug'));
+  app.action(ACTION.followUpFeature, followUp(deps, 'feature'));
 }

@@ -81,6 +81,13 @@ async function perform(
           );
         return buildThreadAnswer(`👍 Noted: ${step?.title ?? 'the step'} (${after.id}) is acknowledged.`);
       }
+      if (call.verb === 'start_follow_up') {
+        const { run: followUp, created } = await deps.verbs.start_follow_up({ actor, input: call.input });
+        // Started: the thread's own notice links it. Asked again: say which run it already is.
+        return created
+          ? null
+          : buildThreadAnswer(`📌 That follow-up is ${followUp.id} already (${followUp.status}).`);
+      }
       if (call.verb === 'snooze_step')
         return buildSnoozedMessage(await deps.verbs.snooze_step({ actor, input: call.input }));
       // Any other verb: the thread's own notice says what happened.

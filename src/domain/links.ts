@@ -136,6 +136,33 @@ export function childRequest(parent: Run, step: Step, link: StepLink): RunReques
   };
 }
 
+/** The chains a post-mortem's follow-up may become. */
+export const FOLLOW_UP_CHAINS = ['bug', 'feature'] as const;
+export type FollowUpChain = (typeof FOLLOW_UP_CHAINS)[number];
+
+/** The request that turns a follow-up of an incident's post-mortem into a run of its own. */
+export function followUpRequest(
+  incident: Run,
+  requester: string,
+  input: { chain: FollowUpChain; title: string },
+): RunRequest {
+  const title = input.title.trim();
+  return {
+    chain: input.chain,
+    title,
+    text: `Follow-up of ${incident.id} (${incident.title}), from its post-mortem: ${title}`,
+    requester,
+    channelId: incident.channelId,
+    source: 'follow_up',
+    projects: [...incident.projects],
+    flags: [...incident.flags],
+    // The same follow-up turned into the same kind of run twice is one run.
+    idempotencyKeys: [
+      `follow_up:${incident.id}:${input.chain}:${title.toLowerCase().replace(/\s+/g, ' ').slice(0, 200)}`,
+    ],
+  };
+}
+
 /** The run no longer waits on (or is waited on by) the other. */
 export function detach(run: Run, otherId: string): void {
   run.context.links = linksOf(run).map((l) =>

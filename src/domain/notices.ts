@@ -131,7 +131,12 @@ export type Notice =
   /** The weekly digest's chart, uploaded as a PNG file to the digest channel. */
   | DigestChartNotice
   /** A post-mortem draft in the incident's thread, as Markdown. */
-  | (RunNotice & { type: 'postmortem'; markdown: string })
+  | (RunNotice & {
+      type: 'postmortem';
+      markdown: string;
+      /** Follow-ups each offered as a Bug Fix or New Feature run of its own. */
+      followUps?: string[];
+    })
   /**
    * The run was declared from a message (the incident shortcut): a reply in that message's
    * thread links to the run, once its root message is posted.

@@ -266,3 +266,27 @@ export function requireNotLinked(run: Run, step: Step, actor: Actor, verb: strin
     { runId: run.id, stepKey: step.key },
   );
 }
+
+/**
+ * A follow-up of an incident is started by someone who takes part in it (a holder of a role on
+ * any of its steps, handed off or not), its requester, or an admin; from an incident only.
+ */
+export function requireFollowUpStarter(run: Run, actor: Actor): void {
+  if (run.chain !== 'incident')
+    refuse(
+      actor,
+      'not_incident',
+      `${run.id} is not an incident: follow-ups come from a post-mortem.`,
+      at(run),
+    );
+  if (actor.isAdmin || actor.userId === run.requester) return;
+  const tookPart = (s: Step) =>
+    rolesHeld(actor, s).length > 0 || [...s.owners, ...s.approvers].some((r) => actor.roles.includes(r));
+  if (run.steps.some(tookPart)) return;
+  refuse(
+    actor,
+    'not_allowed',
+    text`Only someone who took part in ${run.id}, its requester (${user(run.requester)}) or an admin can open its follow-ups.`,
+    at(run),
+  );
+}

@@ -64,6 +64,14 @@ export interface DigestData {
     shipped: { total: number; items: (RunRef & { closedAt: number })[] };
     pending: { total: number; items: (RunRef & { stepTitle: string; blocked: boolean })[] };
   };
+  /**
+   * Weekly only: follow-ups of post-mortems still open, by incident (a follow-up is listed until
+   * it closes; the incident's own close time, and MTTR, do not wait for it).
+   */
+  followUps?: {
+    total: number;
+    incidents: { incident: RunRef; items: (RunRef & { status: string })[] }[];
+  };
   /** Weekly only. */
   metrics: { current: MetricsReport; previous: MetricsReport; change: MetricsChange[] } | null;
   /** Open runs with messages Slack refused: held until the bot is invited, or failed. */

@@ -21,9 +21,11 @@ import {
 } from '../http/api/schemas.ts';
 import {
   blockStepInput,
+  cancelRunInput,
   chooseChainInput,
   classifyInput,
   completeStepInput,
+  followUpInput,
   reasonInput,
   reassignStepInput,
   runRefInput,
@@ -224,6 +226,22 @@ export function createMcpServer(deps: McpDeps, actor: Actor): McpServer {
     reassignStepInput,
     runAnswer,
     (i) => runOf(verbs.reassign_step({ actor, input: i })),
+    write,
+  );
+  tool(
+    'cancel_run',
+    `${VERBS.cancel_run.summary}. A run waiting on linked runs needs \`linked\`: cancel them too, or keep them going`,
+    cancelRunInput,
+    runAnswer,
+    (i) => runOf(verbs.cancel_run({ actor, input: i })),
+    write,
+  );
+  tool(
+    'start_follow_up',
+    `${VERBS.start_follow_up.summary}; the same follow-up twice is the run already started`,
+    followUpInput,
+    runAnswer,
+    async (i) => runOf(verbs.start_follow_up({ actor, input: i }).then((r) => r.run)),
     write,
   );
   return server;

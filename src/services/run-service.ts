@@ -5,8 +5,9 @@ import type { Playbook } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Clock } from '../core/clock.ts';
 import { PRINCIPALS, type Principals } from '../core/principals.ts';
-import type { ChildrenOnCancel } from '../domain/links.ts';
+import { addLink, type ChildrenOnCancel, type FollowUpChain, followUpRequest } from '../domain/links.ts';
 import type { Notice, ReplyPlace } from '../domain/notices.ts';
+import { requireFollowUpStarter } from '../domain/policy.ts';
 import { type CollectedFacts, newRun, RunTransition } from '../domain/run-machine.ts';
 import type { StepContext } from '../domain/step-context.ts';
 import {
@@ -35,7 +36,7 @@ import {
 } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Repositories, Store } from '../persistence/ports.ts';
-import { createLinkHook } from './links/linked-runs.ts';
+import { createLinkHook, startLinked } from './links/linked-runs.ts';
 import { stepContexts } from './step-context.ts';
 import { inVerbTransaction, roleHolders } from './verb-transaction.ts';
 
@@ -321,6 +322,43 @@ export function createRunService(deps: RunServiceDeps) {
       return transition(runId, actor, 'overrule', (tr) => {
         const { step, decision } = decisionToJudge(tr, actor, input.stepKey);
         overruleDecision(tr, actor, step, decision, input.reason);
+      });
+    },
+
+    /**
+     * Turn a follow-up of an incident's post-mortem into a Bug Fix or New Feature run linked to
+     * it (open or closed: the incident's close time, and its MTTR, stay as they are). The same
+     * follow-up twice is the run already started (`created` false).
+     */
+    startFollowUp(incidentId: string, actor: Actor, input: { chain: FollowUpChain; title: string }) {
+      return inVerbTransaction(deps, { runId: incidentId, actor, verb: 'follow_up' }, async (repos, now) => {
+        const incident = await repos.runs.get(incidentId);
+        if (!incident) throw new NotFoundError('run_not_found', `There is no run ${incidentId}.`);
+        requireFollowUpStarter(incident, actor);
+        if (!input.title.trim()) throw new ValidationError('empty_request', 'Say what the follow-up is.');
+        const { run, created, link } = await startLinked(
+          { startIn, applyIn },
+          repos,
+          now,
+          incident,
+          {
+            ...followUpRequest(incident, actor.userId, input),
+            ...(viaOf(actor) ? { via: viaOf(actor) } : {}),
+          },
+          'follow_up',
+          { here: 'From its post-mortem', there: `Opened from the post-mortem by ${actor.label}` },
+        );
+        if (created)
+          await applyIn(repos, incidentId, now, (tr) => {
+            addLink(tr.run, link);
+            tr.event(actor.userId, 'follow_up_started', null, {
+              runId: run.id,
+              chain: run.chain,
+              title: run.title,
+            });
+            tr.finish();
+          });
+        return { run, created };
       });
     },
 

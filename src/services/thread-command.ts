@@ -19,7 +19,8 @@ type ThreadVerb =
   | 'reassign_step'
   | 'snooze_step'
   | 'confirm_decision'
-  | 'overrule_decision';
+  | 'overrule_decision'
+  | 'start_follow_up';
 
 export type ThreadCall =
   | { [N in ThreadVerb]: { kind: 'verb'; verb: N; input: VerbInput<N> } }[ThreadVerb]
@@ -40,6 +41,10 @@ export const THREAD_VERBS: readonly { usage: string; does: string }[] = [
   { usage: 'status', does: "the run's status" },
   { usage: 'confirm', does: "confirm an agent's decision on a gate (people on its escalation path)" },
   { usage: 'overrule <reason>', does: 'overrule it: the step goes back to the agent' },
+  {
+    usage: 'follow-up bug|feature <what>',
+    does: "open a post-mortem's follow-up as a Bug Fix or New Feature run linked to the incident",
+  },
 ];
 
 /** "Use one of: `done [step] [output]`, `block <reason>`, …" on one line. */
@@ -64,6 +69,18 @@ const WORDS: Record<string, ThreadVerb | 'status'> = {
   status: 'status',
   confirm: 'confirm_decision',
   overrule: 'overrule_decision',
+  'follow-up': 'start_follow_up',
+  followup: 'start_follow_up',
+  follow_up: 'start_follow_up',
+};
+
+/** The words for the chains a follow-up becomes. */
+const FOLLOW_UP_WORDS: Record<string, 'bug' | 'feature'> = {
+  bug: 'bug',
+  fix: 'bug',
+  bugfix: 'bug',
+  feature: 'feature',
+  feat: 'feature',
 };
 
 /** `30m`, `2h`, `1d`, `1h30m`, `90` (minutes) → minutes; null when not a duration. */
@@ -107,6 +124,16 @@ export function parseThreadCommand(text: string, run: Pick<Run, 'id' | 'steps'>)
   const kind = WORDS[word.toLowerCase().replace(/[:,.!]+$/, '')];
   if (!kind) return { kind: 'unknown', word };
   if (kind === 'status') return { kind: 'status' };
+  if (kind === 'start_follow_up') {
+    const [, chainWord = '', title = ''] = /^\S+\s*(\S*)\s*([\s\S]*)$/.exec(trimmed) ?? [];
+    const chain = FOLLOW_UP_WORDS[chainWord.toLowerCase().replace(/[:,.]+$/, '')];
+    if (!chain || !title.trim())
+      throw new ValidationError(
+        'bad_input',
+        'Say what it becomes and what it is: `follow-up bug <what>` or `follow-up feature <what>`.',
+      );
+    return { kind: 'verb', verb: kind, input: { run_id: run.id, chain, title: title.trim() } };
+  }
   let rest = trimmed.slice(word.length).replace(/^[ \t]*[:,-]?[ \t]*/, '');
   const first = /^\S+/.exec(rest)?.[0] ?? '';
   const step = run.steps.find((s) => s.key.toLowerCase() === first.toLowerCase().replace(/[:,.]+$/, ''));

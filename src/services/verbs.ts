@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Classification } from '../../routing/classifier/index.ts';
 import { FLAGS, RELEASE_TYPES, SEVERITIES } from '../../routing/vocabulary.ts';
 import type { Clock } from '../core/clock.ts';
+import { FOLLOW_UP_CHAINS } from '../domain/links.ts';
 import type { StepContext } from '../domain/step-context.ts';
 import type { Actor, Run, Step } from '../domain/types.ts';
 import { NotFoundError } from '../errors.ts';
@@ -144,6 +145,13 @@ export const reassignStepInput = z.object({
   step_key: stepKey.optional(),
   to: z.array(z.string().min(1)),
   role: z.string().optional(),
+});
+
+export const followUpInput = z.object({
+  run_id: runId,
+  /** Bug Fix or New Feature. */
+  chain: z.enum(FOLLOW_UP_CHAINS),
+  title: userText.min(1),
 });
 
 export const cancelRunInput = z.object({
@@ -333,6 +341,13 @@ export const VERBS = {
     input: reasonInput,
     run: (ctx, { actor, input: i }) =>
       ctx.runs.overruleDecision(i.run_id, actor, { ...stepOf(i), reason: i.reason }),
+  }),
+  start_follow_up: verb({
+    summary: "Turn a follow-up of an incident's post-mortem into a Bug Fix or New Feature run linked to it",
+    mutates: true,
+    input: followUpInput,
+    run: (ctx, { actor, input: i }) =>
+      ctx.runs.startFollowUp(i.run_id, actor, { chain: i.chain, title: i.title }),
   }),
   cancel_run: verb({
     summary: 'Cancel a run (its requester or an admin)',

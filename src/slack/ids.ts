@@ -38,6 +38,9 @@ export const ACTION = {
   /** Cancelling a run that waits on linked runs: cancel them too, or keep them going. */
   runCancelLinked: 'run_cancel_linked',
   runCancelKeep: 'run_cancel_keep',
+  /** A post-mortem's follow-up becomes a Bug Fix or a New Feature run linked to the incident. */
+  followUpBug: 'follow_up_bug',
+  followUpFeature: 'follow_up_feature',
 } as const;
 
 /** Block and input ids of the modals (view_submission errors are keyed by block_id). */

@@ -271,3 +271,61 @@ describe('the per-token rate limit', () => {
     expect((await api(limited, token, 'GET', '/me/steps')).status).toBe(200);
   });
 });
+
+describe('linked runs through the API', () => {
+  it('refuses to cancel an incident waiting on its Bug Fix until told what becomes of it; opens follow-ups once', async () => {
+    const started = await api(h, tokens[REQUESTER]!, 'POST', '/requests', {
+      text: 'Search API returns 503 for every query',
+      chain: 'incident',
+      channel: CHANNEL,
+    });
+    const runId: string = started.json.run.id;
+    // Its owners walk it to Permanent Fix, which starts a linked Bug Fix.
+    for (let guard = 0; guard < 20; guard++) {
+      const run = await h.core.runs.getRun(runId);
+      const step = run.steps.find((s) => s.status === 'active')!;
+      if (step.key === 'permanent_fix') break;
+      for (const role of step.owners)
+        await h.core.runs.completeStep(runId, await h.as(u(role)), {
+          stepKey: step.key,
+          output: 'ok',
+          role,
+          ...(step.key === 'assess_severity' ? { facts: { severity: 'sev2' } } : {}),
+        });
+    }
+    const view = await api(h, tokens[REQUESTER]!, 'GET', `/runs/${runId}`);
+    const link = view.json.run.links[0];
+    expect(link).toMatchObject({ relation: 'step', chain: 'bug', step: 'permanent_fix', status: 'active' });
+
+    const refused = await api(h, tokens[REQUESTER]!, 'POST', `/runs/${runId}/cancel`, {
+      reason: 'duplicate',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('linked_runs_open');
+    const bad = await api(h, tokens[REQUESTER]!, 'POST', `/runs/${runId}/cancel`, { linked: 'maybe' });
+    expect(bad.status).toBe(400);
+
+    const follow = await api(h, tokens[u('Atlas')]!, 'POST', `/runs/${runId}/follow-ups`, {
+      chain: 'feature',
+      title: 'Alert on search latency before users notice',
+    });
+    expect(follow.status).toBe(201);
+    expect(follow.json.run).toMatchObject({ chain: 'feature', links: [{ relation: 'follow_up_of', runId }] });
+    const again = await api(h, tokens[u('Atlas')]!, 'POST', `/runs/${runId}/follow-ups`, {
+      chain: 'feature',
+      title: 'Alert on search latency before users notice',
+    });
+    expect(again.status).toBe(200);
+    expect(again.json.run.id).toBe(follow.json.run.id);
+
+    const cancelled = await api(h, tokens[REQUESTER]!, 'POST', `/runs/${runId}/cancel`, {
+      reason: 'duplicate',
+      linked: 'cancel',
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.json.run.status).toBe('cancelled');
+    expect((await h.core.runs.getRun(link.runId)).status).toBe('cancelled');
+    // A follow-up is not waited on: it goes on.
+    expect((await h.core.runs.getRun(follow.json.run.id)).status).toBe('active');
+  });
+});

@@ -243,6 +243,37 @@ describe('the GDPR Art. 33 clock', () => {
     // Permanent Fix ran as a linked Bug Fix: its output says so.
     expect(text).toMatch(/Permanent fix\*\nBUG-\d+ is done: document by U/);
 
+    // Each follow-up can become a run of its own, linked to the incident and tracked on its root.
+    const offer = (draft.blocks ?? []).findIndex((b) => JSON.stringify(b).includes('Update the runbook'));
+    expect(offer).toBeGreaterThan(0);
+    const pressed = await h.slack.blockAction({
+      userId: u('Atlas'),
+      actionId: ACTION.followUpFeature,
+      channelId: draft.channel,
+      messageTs: draft.ts,
+      value: JSON.stringify({ run: run.id, title: 'Update the runbook (@Scribe)' }),
+    });
+    expect(pressed.status).toBe(200);
+    const followUp = await until(
+      async () =>
+        (await h.core.store.read.runs.list({ chain: 'feature' })).find((r) => r.source === 'follow_up') ??
+        null,
+      'the follow-up run',
+    );
+    expect(followUp.title).toBe('Update the runbook (@Scribe)');
+    await outboxSettled(h);
+    await until(
+      async () =>
+        threadOf(h, run).some(
+          (m) => visibleText(m).includes(`Follow-up`) && visibleText(m).includes(followUp.id),
+        ),
+      'the follow-up linked in the incident thread',
+    );
+    await until(
+      async () => rootText(await h.core.runs.getRun(run.id)).includes('Follow-ups (1 of 1 open)'),
+      'the root lists it',
+    );
+
     await lead('postmortem FEAT-1', u('Atlas'));
     await ephemeralMatching(u('Atlas'), /FEAT-1 is not an incident|There is no run FEAT-1/);
   });

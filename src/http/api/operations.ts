@@ -11,8 +11,10 @@ import type { ApiAnswer } from './errors.ts';
 import type { Presenter } from './present.ts';
 import {
   askAnswer,
+  cancelBody,
   classificationSchema,
   classifyBody,
+  followUpBody,
   requestBody,
   runAnswer,
   runsAnswer,
@@ -187,6 +189,45 @@ export const OPERATIONS: readonly ApiOperation[] = [
         throw new ValidationError('assignee_required', 'reassign: name who takes the step (to).');
       const run = await callStepVerb(verbs, actor, p.verb, { run_id: p.id, step_key: p.key }, b);
       return { status: 200, body: { run: await present.run(run) } };
+    },
+  },
+  {
+    operationId: 'cancelRun',
+    method: 'POST',
+    path: '/runs/{id}/cancel',
+    summary:
+      'Cancel a run (its requester or an admin); a run waiting on linked runs needs `linked`: cancel them too, or keep them',
+    params: runParams,
+    body: cancelBody,
+    responses: { 200: { description: 'The run, cancelled', schema: runAnswer } },
+    async handle({ verbs, present }, { actor, params, body }) {
+      const b = parseWith(cancelBody, body ?? {}, 'cancel');
+      const run = await verbs.cancel_run({
+        actor,
+        input: { run_id: params.id!, reason: b.reason ?? null, linked: b.linked ?? null },
+      });
+      return { status: 200, body: { run: await present.run(run) } };
+    },
+  },
+  {
+    operationId: 'startFollowUp',
+    method: 'POST',
+    path: '/runs/{id}/follow-ups',
+    summary:
+      "Turn a follow-up of an incident's post-mortem into a Bug Fix or New Feature run linked to the incident",
+    params: runParams,
+    body: followUpBody,
+    responses: {
+      201: { description: 'The follow-up run, started', schema: runAnswer },
+      200: { description: 'That follow-up was started already: its run', schema: runAnswer },
+    },
+    async handle({ verbs, present }, { actor, params, body }) {
+      const b = parseWith(followUpBody, body, 'follow-up');
+      const { run, created } = await verbs.start_follow_up({
+        actor,
+        input: { run_id: params.id!, chain: b.chain, title: b.title },
+      });
+      return { status: created ? 201 : 200, body: { run: await present.run(run) } };
     },
   },
   {

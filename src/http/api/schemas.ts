@@ -3,7 +3,7 @@
 // the same as the TypeScript shapes the code builds (`runJson`, `StepContext`).
 import { z } from 'zod';
 import type { runJson } from '../../cli/json.ts';
-import { LINK_RELATIONS } from '../../domain/links.ts';
+import { FOLLOW_UP_CHAINS, LINK_RELATIONS } from '../../domain/links.ts';
 import type { StepContext } from '../../domain/step-context.ts';
 import { RUN_STATUSES, STEP_STATUSES } from '../../domain/types.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhook-events.ts';
@@ -161,6 +161,23 @@ export const requestBody = z
     channel: z.string().min(1).describe('The Slack channel the run is posted in'),
   })
   .meta({ id: 'RequestBody' });
+
+export const cancelBody = z
+  .object({
+    reason: z.string().max(100_000).nullish(),
+    linked: z
+      .enum(['cancel', 'keep'])
+      .nullish()
+      .describe('The linked runs the run waits on: cancelled too, or kept going by themselves'),
+  })
+  .meta({ id: 'CancelBody' });
+
+export const followUpBody = z
+  .object({
+    chain: z.enum(FOLLOW_UP_CHAINS).describe('bug: a Bug Fix run; feature: a New Feature run'),
+    title: z.string().min(1).max(100_000).describe("The follow-up, in the post-mortem's words"),
+  })
+  .meta({ id: 'FollowUpBody' });
 
 export const classifyBody = z.object({ text: z.string().max(100_000) }).meta({ id: 'ClassifyBody' });
 

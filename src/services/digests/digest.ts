@@ -5,8 +5,10 @@
 // Everything is aggregated in SQL; lists are capped (totals stay exact) to fit in Slack.
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import { INCIDENT_SEVERITIES } from '../../../routing/vocabulary.ts';
+import { FOLLOW_UP_CHAINS, linksOf } from '../../domain/links.ts';
 import type { DeliveryProblem } from '../../domain/notices.ts';
 import type { DigestData, DigestKind, PendingItem, RunRef } from '../../domain/reports.ts';
+import type { Run } from '../../domain/types.ts';
 import type { OpenStepRow, Repositories } from '../../persistence/ports.ts';
 import { ACK_KINDS, DUE_KINDS, TIMER } from '../clocks/timer-kinds.ts';
 import { computeMetrics, metricsChange } from '../metrics/metrics.ts';
@@ -53,8 +55,38 @@ function pendingRoles(s: OpenStepRow): string[] {
   return owners.length > 0 ? owners : s.approvers.filter((r) => !s.deliveries[r]);
 }
 
+/** Follow-ups of post-mortems still open, grouped by their incident, oldest incident first. */
+async function openFollowUps(
+  repos: Pick<Repositories, 'runs'>,
+  ref: (r: Pick<Run, 'id' | 'title' | 'chain' | 'channelId' | 'threadTs' | 'rootTs'>) => RunRef,
+): Promise<NonNullable<DigestData['followUps']>> {
+  const open = (await Promise.all(FOLLOW_UP_CHAINS.map((chain) => repos.runs.list({ open: true, chain }))))
+    .flat()
+    .filter((r) => r.source === 'follow_up');
+  const byIncident = new Map<string, Run[]>();
+  for (const r of open) {
+    const of = linksOf(r).find((l) => l.relation === 'follow_up_of');
+    if (of) byIncident.set(of.runId, [...(byIncident.get(of.runId) ?? []), r]);
+  }
+  const incidents = [];
+  for (const [id, items] of byIncident) {
+    const incident = await repos.runs.get(id);
+    if (!incident) continue;
+    incidents.push({
+      incident: ref(incident),
+      items: items.sort((a, b) => a.createdAt - b.createdAt).map((r) => ({ ...ref(r), status: r.status })),
+      at: incident.createdAt,
+    });
+  }
+  incidents.sort((a, b) => a.at - b.at);
+  return {
+    total: open.filter((r) => linksOf(r).some((l) => l.relation === 'follow_up_of')).length,
+    incidents: incidents.map(({ incident, items }) => ({ incident, items })),
+  };
+}
+
 export async function buildDigestData(
-  repos: Pick<Repositories, 'clock' | 'reports'>,
+  repos: Pick<Repositories, 'clock' | 'reports' | 'runs'>,
   o: DigestOptions,
 ): Promise<DigestData> {
   const limit = o.limit ?? 10;
@@ -206,7 +238,9 @@ export async function buildDigestData(
   }
 
   let metrics: DigestData['metrics'] = null;
+  let followUps: DigestData['followUps'];
   if (o.kind === 'weekly') {
+    followUps = await openFollowUps(repos, ref);
     const current = await computeMetrics(repos.reports, o.playbooks, { from: o.now - 7 * DAY, to: o.now });
     const previous = await computeMetrics(repos.reports, o.playbooks, {
       from: o.now - 14 * DAY,
@@ -235,6 +269,7 @@ export async function buildDigestData(
     incidents: { total: seen.size, bySeverity },
     gdpr: { items: gdpr },
     ...(algorithmChanges ? { algorithmChanges } : {}),
+    ...(followUps ? { followUps } : {}),
     metrics,
     deliveryProblems: (o.deliveryProblems ?? []).flatMap((p) => {
       const s = open.find((r) => r.runId === p.runId);

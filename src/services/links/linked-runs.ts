@@ -96,8 +96,8 @@ export function linkMessages(
 
 /**
  * Start a run linked to `from` inside the caller's transaction: `from` gains the link (the
- * caller saves it), the new run links back, and both threads say so. Null when the request had
- * started a run already (the same idempotency key).
+ * caller saves it), the new run links back, and both threads say so. `created` false: the
+ * request had started that run already (the same idempotency key), and nothing changed.
  */
 export async function startLinked(
   runs: Runs,
@@ -107,7 +107,7 @@ export async function startLinked(
   request: RunRequest,
   relation: RunLink['relation'],
   why: { here: string; there: string; stepKey?: string; stepTitle?: string },
-): Promise<Run | null> {
+): Promise<{ run: Run; created: boolean; link: RunLink }> {
   let inOld: OutboxMessage | null = null;
   const back: RunLink = {
     relation,
@@ -134,10 +134,11 @@ export async function startLinked(
       inOld = m.inOld;
     },
   );
-  if (!created) return null;
-  addLink(from, { ...back, runId: run.id, title: run.title, status: run.status });
+  const link: RunLink = { ...back, runId: run.id, title: run.title, status: run.status };
+  if (!created) return { run, created, link };
+  addLink(from, link);
   if (inOld) await repos.outbox.enqueue([inOld], now);
-  return run;
+  return { run, created, link };
 }
 
 export function createLinkHook(deps: { runs: () => Runs }): { beforeSave: Phase; afterTransition: Phase } {
@@ -148,7 +149,7 @@ export function createLinkHook(deps: { runs: () => Runs }): { beforeSave: Phase;
         const step = tr.run.steps[idx];
         const link = step && tr.linkOf(step);
         if (!step || !link) continue;
-        const child = await startLinked(
+        const { run: child, created } = await startLinked(
           deps.runs(),
           repos,
           now,
@@ -162,7 +163,7 @@ export function createLinkHook(deps: { runs: () => Runs }): { beforeSave: Phase;
             there: `${step.title} is done when it is done`,
           },
         );
-        if (child) tr.event('system', 'run_linked', step, { linkedRunId: child.id, relation: 'step' });
+        if (created) tr.event('system', 'run_linked', step, { linkedRunId: child.id, relation: 'step' });
       }
     },
 

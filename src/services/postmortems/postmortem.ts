@@ -4,6 +4,7 @@
 import type { Playbook } from '../../../routing/playbooks/schema.ts';
 import type { ChainId } from '../../../routing/vocabulary.ts';
 import type { Clock } from '../../core/clock.ts';
+import { linksOf } from '../../domain/links.ts';
 import type { Actor, Run, RunEvent } from '../../domain/types.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Store } from '../../persistence/ports.ts';
@@ -18,6 +19,8 @@ export interface PostmortemDraft {
   severity: string | null;
   /** The draft as Markdown (users as `@U…`). */
   markdown: string;
+  /** Its follow-ups, each a line that can become a Bug Fix or New Feature run of its own. */
+  followUps: string[];
 }
 
 const user = (id: string) => (id === 'system' ? 'ProjectLead (bot)' : `@${id}`);
@@ -149,12 +152,25 @@ export function buildPostmortemDraft(
     followUps.push(`- [ ] Review the ${escalations.length} escalation(s): why did the handoffs wait?`);
   followUps.push('- [ ] Update the runbook (@Scribe)');
   lines.push(...followUps);
+  // Follow-ups already turned into runs of their own, with their state.
+  const opened = linksOf(run).filter((l) => l.relation === 'follow_up');
+  for (const l of opened)
+    lines.push(`- [${l.status === 'done' ? 'x' : ' '}] ${l.runId}: ${l.title} (${l.status})`);
   lines.push(
     '',
     '## Prevention',
     '_To be written by @Atlas and @OpsCommander. No blame: systems, not people._',
   );
-  return { runId: run.id, title: run.title, severity: run.severity, markdown: lines.join('\n') };
+  const openedTitles = new Set(opened.map((l) => l.title.trim().toLowerCase()));
+  return {
+    runId: run.id,
+    title: run.title,
+    severity: run.severity,
+    markdown: lines.join('\n'),
+    followUps: followUps
+      .map((f) => f.replace(/^- \[ \] /, ''))
+      .filter((f) => !openedTitles.has(f.trim().toLowerCase())),
+  };
 }
 
 export interface PostmortemServiceDeps {
@@ -200,7 +216,7 @@ export function createPostmortemService(deps: PostmortemServiceDeps) {
             {
               runId,
               delivery: { kind: 'thread' },
-              notice: { type: 'postmortem', runId, markdown: draft.markdown },
+              notice: { type: 'postmortem', runId, markdown: draft.markdown, followUps: draft.followUps },
             },
           ],
           now,

@@ -186,6 +186,17 @@ export function digestSections(d: DigestData, f: Fmt): TextSection[] {
               `• ${f.link(g.id, g.link)} ${f.text(g.title)}: ${g.overdue ? `${f.bold('OVERDUE')} by ${humanDuration(-g.remainingMs)}` : `${humanDuration(g.remainingMs)} left`} (deadline ${localDateTime(g.deadlineAt, tz)})`,
           ),
   });
+  if (d.followUps)
+    out.push({
+      title: `Open follow-ups (${d.followUps.total})`,
+      lines:
+        d.followUps.total === 0
+          ? ['No post-mortem follow-up open.']
+          : d.followUps.incidents.map(
+              (g) =>
+                `• ${f.link(g.incident.id, g.incident.link)} ${f.text(g.incident.title)}: ${g.items.map((r) => `${f.link(r.id, r.link)} ${f.text(r.title)} (${r.status})`).join('; ')}`,
+            ),
+    });
   if (d.metrics) {
     for (const s of metricsSections(d.metrics.current, f, d.metrics.change))
       out.push({ ...s, title: `${s.title}, last 7 days` });

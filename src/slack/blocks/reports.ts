@@ -12,9 +12,21 @@ import {
   metricsSections,
   type TextSection,
 } from '../../services/reports/report-text.ts';
+import { ACTION } from '../ids.ts';
 import { slackDate } from './clocks/time.ts';
-import { context, divider, fitMessage, header, mentionAll, type SlackMessage, section } from './kit.ts';
-import { escapeMrkdwn, LIMITS, splitText } from './limits.ts';
+import {
+  actions,
+  button,
+  context,
+  divider,
+  fitMessage,
+  header,
+  mentionAll,
+  type SlackMessage,
+  section,
+  userText,
+} from './kit.ts';
+import { escapeMrkdwn, LIMITS, oneLine, splitText } from './limits.ts';
 
 /** Reports in Slack mrkdwn: user text escaped, holders mentioned only where they are pinged. */
 export const mrkdwnFmt: Fmt = {
@@ -116,12 +128,57 @@ export function markdownToMrkdwn(md: string): string {
     .join('\n');
 }
 
-export function buildPostmortemMessage(n: { runId: string; markdown: string }): SlackMessage {
+/** Follow-ups offered as runs of their own, at most (a message holds 50 blocks). */
+const FOLLOW_UP_BUTTONS = 10;
+
+export function buildPostmortemMessage(n: {
+  runId: string;
+  markdown: string;
+  followUps?: readonly string[];
+}): SlackMessage {
   const [first, ...rest] = n.markdown.split('\n');
   const title = (first ?? '').replace(/^#\s+/, '') || `Post-mortem draft: ${n.runId}`;
   // The draft quotes titles, outputs and reasons: escaped before Slack's formatting is added.
   const parts = splitText(markdownToMrkdwn(escapeMrkdwn(rest.join('\n').trim())), LIMITS.sectionText - 100);
-  return fitMessage({ text: title, blocks: [header(`📝 ${title}`), ...parts.map((p) => section(p))] });
+  const offers = (n.followUps ?? []).slice(0, FOLLOW_UP_BUTTONS).flatMap((f) => {
+    const value = encodeFollowUp(n.runId, f);
+    return [
+      section(`📌 ${userText(oneLine(f, 300), 600)}`),
+      ...actions([
+        button('Open as Bug Fix', ACTION.followUpBug, value),
+        button('Open as New Feature', ACTION.followUpFeature, value),
+      ]),
+    ];
+  });
+  const tracked =
+    offers.length > 0
+      ? [
+          context(
+            'Turn a follow-up into a run of its own: it is linked to the incident and tracked until it closes (or say `follow-up bug|feature <what>` here).',
+          ),
+          ...offers,
+        ]
+      : [];
+  return fitMessage({
+    text: title,
+    blocks: [header(`📝 ${title}`), ...parts.map((p) => section(p)), ...tracked],
+  });
+}
+
+/** What a follow-up's buttons carry: the incident and the follow-up's words. */
+export function encodeFollowUp(runId: string, title: string): string {
+  return JSON.stringify({ run: runId, title: title.slice(0, 1500) });
+}
+
+export function decodeFollowUp(value: string | null): { runId: string; title: string } | null {
+  try {
+    const v = JSON.parse(value ?? '') as { run?: unknown; title?: unknown };
+    if (typeof v.run !== 'string' || !/^[A-Z]{2,6}-\d+$/.test(v.run) || typeof v.title !== 'string')
+      return null;
+    return { runId: v.run, title: v.title };
+  } catch {
+    return null;
+  }
 }
 
 /** For the requester alone: the draft went to the incident's thread. */

@@ -7,7 +7,7 @@ import { runJson } from '../../../src/cli/json.ts';
 import { linksOf } from '../../../src/domain/links.ts';
 import type { Run } from '../../../src/domain/types.ts';
 import { RefusedError } from '../../../src/errors.ts';
-import { createTestEngine, queryRows, type TestEngine, userFor } from '../../support/engine.ts';
+import { createTestEngine, type TestEngine, userFor } from '../../support/engine.ts';
 
 const engines: TestEngine[] = [];
 afterEach(() => {
@@ -204,16 +204,12 @@ describe('Permanent Fix runs the Bug Fix workflow as a linked run', () => {
   it('says so in both threads', async () => {
     const e = await engine();
     const { parent, child } = await atPermanentFix(e);
-    const rows = await queryRows<{ run_id: string; payload: Record<string, unknown> }>(
-      e.store,
-      "select run_id, payload from outbox where payload like '%run_linked%' order by id",
-    );
+    const rows = (await e.store.read.outbox.list({})).filter((o) => o.notice.type === 'run_linked');
     expect(
-      rows.map((r) => [
-        r.run_id,
-        r.payload.relation,
-        (r.payload.replyIn as { channelId?: string })?.channelId ?? null,
-      ]),
+      rows.map((r) => {
+        const n = r.notice as { relation?: string; replyIn?: { channelId: string } };
+        return [r.runId, n.relation, n.replyIn?.channelId ?? null];
+      }),
     ).toEqual([
       [child.id, 'parent', null],
       // The incident's root is not posted here (no Slack): a message of its own thread instead.
