@@ -20,6 +20,7 @@ export function reassignStep(
   input: { stepKey?: string; to: string[]; role?: string },
 ) {
   const step = tr.currentStep(actor, input.stepKey, ['active', 'blocked']);
+  requireNotLinked(tr.run, step, actor, 'reassign');
   const held = requireStepRole(tr.run, step, actor, 'reassign');
   const to = [...new Set(input.to)];
   if (to.length === 0) tr.refuse(actor, 'assignee_required', 'Choose who takes the step over.', step);

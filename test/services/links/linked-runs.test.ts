@@ -102,6 +102,9 @@ describe('Permanent Fix runs the Bug Fix workflow as a linked run', () => {
     await expect(
       e.runs.skipStep(parent.id, await e.as('UADMIN'), { stepKey: 'permanent_fix', reason: 'x' }),
     ).rejects.toBeInstanceOf(RefusedError);
+    await expect(
+      e.runs.reassignStep(parent.id, await e.as('UADMIN'), { stepKey: 'permanent_fix', to: ['UOTHER'] }),
+    ).rejects.toMatchObject({ code: 'step_linked' });
 
     const doneChild = await walk(e, child);
     expect(doneChild.status).toBe('done');
