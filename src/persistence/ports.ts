@@ -173,6 +173,11 @@ export interface TimerRepository {
   cancelForRun(runId: string, exceptKinds?: string[]): Promise<number>;
   cancelKinds(runId: string, kinds: string[]): Promise<number>;
   forRun(runId: string): Promise<TimerRow[]>;
+  /**
+   * Each of these steps' latest due time among its timers of this kind that were not cancelled
+   * (pending or fired); steps without one are left out.
+   */
+  latestDue(stepIds: number[], kind: string): Promise<Map<number, number>>;
   pendingForRuns(runIds: string[]): Promise<TimerRow[]>;
 }
 
