@@ -3,7 +3,7 @@
 // hands each number to one transaction only.
 import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.pg.ts';
-import { CLOSED_RUN_STATUSES, type Run, type Step } from '../../../domain/types.ts';
+import { CLOSED_RUN_STATUSES, type Run, type RunStatus, type Step } from '../../../domain/types.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
 import { assigneeRows, runValues, stepValues, toRun, toStep } from '../../rows.ts';
@@ -49,6 +49,11 @@ export class PgRunRepository implements RunRepository {
       .where(eq(t.steps.runId, id))
       .orderBy(asc(t.steps.idx));
     return toRun(raw, steps.map(toStep));
+  }
+
+  async status(id: string): Promise<RunStatus | null> {
+    const [row] = await this.orm.select({ status: t.runs.status }).from(t.runs).where(eq(t.runs.id, id));
+    return (row?.status as RunStatus | undefined) ?? null;
   }
 
   async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
