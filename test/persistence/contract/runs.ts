@@ -80,7 +80,7 @@ export function describeRunRepositoryContract(backend: Backend) {
 
     it('when a run’s status is asked, then it is the run’s status, read without its steps, or null for no run', async () => {
       const { store } = db();
-      await insertRuns(store, makeRun('A-1'), makeClosedRun('B-1', 'done', T0, T0 + HOUR, { seq: 2 }));
+      await insertRuns(store, makeRun('A-1'), makeClosedRun('B-1', 'done', T0, T0 + HOUR));
       expect(await store.read.runs.status('A-1')).toBe('active');
       expect(await store.read.runs.status('B-1')).toBe('done');
       expect(await store.read.runs.status('Z-404')).toBeNull();
