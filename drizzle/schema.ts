@@ -186,7 +186,11 @@ export const timers = sqliteTable(
     firedAt: integer('fired_at'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('timers_due').on(t.status, t.dueAt), index('timers_step').on(t.stepId)],
+  (t) => [
+    index('timers_due').on(t.status, t.dueAt),
+    index('timers_step').on(t.stepId),
+    index('timers_run').on(t.runId),
+  ],
 );
 
 /** One row per digest period posted (or being posted): at most once per period. */

@@ -2,7 +2,7 @@
 // that hands them out, in one transaction or for plain reads. Every method is async and no SQL
 // dialect shows here: sqlite/ and postgres/ implement the same port.
 import type { Delivery, DeliveryProblem, Notice } from '../domain/notices.ts';
-import type { Run, RunEvent, Step } from '../domain/types.ts';
+import type { Run, RunEvent, RunStatus, Step } from '../domain/types.ts';
 
 /** The error of an outbox row with nowhere to go (a run started without a channel). */
 export const NO_CHANNEL = 'no_channel';
@@ -24,6 +24,8 @@ export interface RunRepository {
   nextSeq(prefix: string): Promise<number>;
   insert(run: Run): Promise<void>;
   get(id: string): Promise<Run | null>;
+  /** The run's status alone (no steps read), or null when there is no such run. */
+  status(id: string): Promise<RunStatus | null>;
   /** Save the run and the given steps if the run is still at `expectedVersion`; bumps the version. */
   save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void>;
   setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void>;
@@ -173,6 +175,11 @@ export interface TimerRepository {
   cancelForRun(runId: string, exceptKinds?: string[]): Promise<number>;
   cancelKinds(runId: string, kinds: string[]): Promise<number>;
   forRun(runId: string): Promise<TimerRow[]>;
+  /**
+   * Each of these steps' latest due time among its timers of this kind that were not cancelled
+   * (pending or fired); steps without one are left out.
+   */
+  latestDue(stepIds: number[], kind: string): Promise<Map<number, number>>;
   pendingForRuns(runIds: string[]): Promise<TimerRow[]>;
 }
 

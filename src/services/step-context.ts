@@ -8,16 +8,10 @@ import { TIMER } from './clocks/timer-kinds.ts';
 
 type Reader = Pick<Repositories, 'timers'>;
 
-/** Each step's completion deadline in these runs (a fired one still says when it was due). */
-export async function stepDeadlines(repos: Reader, runIds: string[]): Promise<Map<number, number>> {
-  const due = new Map<number, number>();
-  for (const runId of new Set(runIds)) {
-    for (const t of await repos.timers.forRun(runId)) {
-      if (t.kind !== TIMER.doneDue || t.status === 'cancelled' || t.stepId === null) continue;
-      due.set(t.stepId, Math.max(due.get(t.stepId) ?? 0, t.dueAt));
-    }
-  }
-  return due;
+/** Each of these steps' completion deadline (a fired one still says when it was due). */
+export function stepDeadlines(repos: Reader, steps: Step[]): Promise<Map<number, number>> {
+  const ids = steps.flatMap((s) => (s.id === null ? [] : [s.id]));
+  return repos.timers.latestDue([...new Set(ids)], TIMER.doneDue);
 }
 
 /** The contexts of these steps, deadlines read from `repos`. */
@@ -28,7 +22,7 @@ export async function stepContexts(
 ): Promise<StepContext[]> {
   const due = await stepDeadlines(
     repos,
-    items.map((i) => i.run.id),
+    items.map((i) => i.step),
   );
   return items.map(({ run, step }) =>
     stepContext(run, step, {

@@ -13,7 +13,13 @@ import type { Clock } from '../../core/clock.ts';
 import { alertOf, type RunAlert } from '../../domain/alert-context.ts';
 import type { RunTransition } from '../../domain/run-machine.ts';
 import { completeStep } from '../../domain/transitions/complete-step.ts';
-import { type Actor, CLOSED_RUN_STATUSES, type Run, SYSTEM_ACTOR } from '../../domain/types.ts';
+import {
+  type Actor,
+  CLOSED_RUN_STATUSES,
+  type Run,
+  type RunStatus,
+  SYSTEM_ACTOR,
+} from '../../domain/types.ts';
 import { ConflictError, ValidationError } from '../../errors.ts';
 import type { AlertGroupRow, Repositories, Store } from '../../persistence/ports.ts';
 import type { RunService } from '../run-service.ts';
@@ -77,7 +83,7 @@ export function detectOutput(a: NormalizedAlert): string {
 
 export function createAlertService(deps: AlertServiceDeps) {
   const lineEvery = deps.lineEveryMs ?? ALERT_LINE_EVERY_MS;
-  const isOpen = (run: Run | null): run is Run => run !== null && !CLOSED_RUN_STATUSES.includes(run.status);
+  const isOpen = (status: RunStatus | null) => status !== null && !CLOSED_RUN_STATUSES.includes(status);
 
   const systemActor = (label: string): Actor => ({
     kind: 'system',
@@ -282,16 +288,17 @@ export function createAlertService(deps: AlertServiceDeps) {
     }
     // Deliveries of one problem take turns from here (on PostgreSQL; SQLite writes one at a time).
     const group = await repos.alerts.latest(a.source, a.dedupKey, true);
-    const run = group ? await repos.runs.get(group.runId) : null;
+    // Its run's status alone: adding to the run reads the run itself.
+    const status = group ? await repos.runs.status(group.runId) : null;
     let outcome: AlertOutcome;
     if (a.status === 'resolved') {
       outcome =
-        group && isOpen(run)
+        group && isOpen(status)
           ? await resolve(repos, a, d, group, now)
           : { ...base, action: 'ignored', runId: group?.runId ?? null };
     } else {
       outcome =
-        group && isOpen(run) ? await add(repos, a, d, now, group) : await open(repos, a, d, group, now);
+        group && isOpen(status) ? await add(repos, a, d, now, group) : await open(repos, a, d, group, now);
     }
     if (a.deliveryId && outcome.runId) {
       await repos.idempotency.attach([`alert:${a.source}:${a.deliveryId}:${a.dedupKey}`], outcome.runId);

@@ -78,6 +78,14 @@ export function describeRunRepositoryContract(backend: Backend) {
       expect(await store.read.runs.get('FEAT-404')).toBeNull();
     });
 
+    it('when a run’s status is asked, then it is the run’s status, read without its steps, or null for no run', async () => {
+      const { store } = db();
+      await insertRuns(store, makeRun('A-1'), makeClosedRun('B-1', 'done', T0, T0 + HOUR));
+      expect(await store.read.runs.status('A-1')).toBe('active');
+      expect(await store.read.runs.status('B-1')).toBe('done');
+      expect(await store.read.runs.status('Z-404')).toBeNull();
+    });
+
     it('when a run is saved at its version, then the run and the listed steps change and both versions rise', async () => {
       const { store } = db();
       const [run] = await insertRuns(store, makeRun('FEAT-1'));

@@ -63,6 +63,29 @@ export function describeTimerRepositoryContract(backend: Backend) {
       expect(await due(T0 + 4)).toEqual(['late', 'tie', 'future']);
     });
 
+    it('when asked for steps’ latest due times of a kind, then cancelled timers and other kinds do not count', async () => {
+      const { store } = db();
+      const { a0, a1, b0 } = await twoRuns(store);
+      await scheduleTimers(store, [
+        { runId: 'A-1', stepId: a0, kind: 'done_due', dueAt: T0 + HOUR },
+        { runId: 'A-1', stepId: a0, kind: 'done_due', dueAt: T0 + 3 * HOUR },
+        { runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 + 9 * HOUR },
+        { runId: 'A-1', stepId: a1, kind: 'done_due', dueAt: T0 + 5 * HOUR },
+        { runId: 'B-1', stepId: b0, kind: 'done_due', dueAt: T0 + 2 * HOUR },
+      ]);
+      const fired = (await store.read.timers.forRun('B-1'))[0]!;
+      await store.transaction((r) => r.timers.claim(fired.id, 'w1', T0 + 2 * HOUR));
+      await store.transaction((r) => r.timers.cancelForStep(a1));
+      expect(await store.read.timers.latestDue([a0, a1, b0], 'done_due')).toEqual(
+        new Map([
+          [a0, T0 + 3 * HOUR],
+          [b0, T0 + 2 * HOUR],
+        ]),
+      );
+      expect(await store.read.timers.latestDue([a0], 'reminder')).toEqual(new Map([[a0, T0 + 9 * HOUR]]));
+      expect(await store.read.timers.latestDue([], 'done_due')).toEqual(new Map());
+    });
+
     it('when a timer is claimed, then the first claim fires it and every later claim loses', async () => {
       const { store } = db();
       const { a0 } = await twoRuns(store);

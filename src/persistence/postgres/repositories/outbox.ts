@@ -33,18 +33,8 @@ export class PgOutboxRepository implements OutboxRepository {
     now: number,
   ): Promise<number[]> {
     if (items.length === 0) return [];
-    // A run's messages carry its channel too, so a sender can leave a channel it must pace alone.
-    const runIds = [...new Set(items.flatMap((i) => (i.runId ? [i.runId] : [])))];
-    const runChannels = new Map(
-      runIds.length === 0
-        ? []
-        : (
-            await this.orm
-              .select({ id: t.runs.id, c: t.runs.channelId })
-              .from(t.runs)
-              .where(inArray(t.runs.id, runIds))
-          ).map((r) => [r.id, r.c]),
-    );
+    // A run's messages carry its channel too, so a sender can leave a channel it must pace alone:
+    // read by the INSERT itself (one round trip).
     const rows = await this.orm
       .insert(t.outbox)
       .values(
@@ -59,7 +49,7 @@ export class PgOutboxRepository implements OutboxRepository {
                 : i.delivery.kind === 'webhook'
                   ? webhookLane(i.delivery.subscriptionId, i.delivery.runId)
                   : i.runId
-                    ? (runChannels.get(i.runId) ?? null)
+                    ? sql`(SELECT ${t.runs.channelId} FROM ${t.runs} WHERE ${t.runs.id} = ${i.runId})`
                     : null,
           inThread: i.delivery.kind === 'thread',
           payload: i.notice as unknown as Record<string, unknown>,

@@ -1,15 +1,41 @@
 // RunRepository on PostgreSQL: runs with their steps, optimistic saves, and the step_assignees
 // index behind "waiting on me". Run numbers come from an upsert on `sequences`, whose row lock
 // hands each number to one transaction only.
-import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  inArray,
+  lt,
+  notInArray,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import * as t from '../../../../drizzle/schema.pg.ts';
-import { CLOSED_RUN_STATUSES, type Run, type Step } from '../../../domain/types.ts';
+import { CLOSED_RUN_STATUSES, type Run, type RunStatus, type Step } from '../../../domain/types.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
 import { assigneeRows, runValues, stepValues, toRun, toStep } from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
 
 type RunRow = typeof t.runs.$inferSelect;
+
+/** A value bound as its column stores it, cast to the column's type (a VALUES list needs it). */
+function bound(col: PgColumn, v: unknown): SQL {
+  return sql`${v === null || v === undefined ? null : col.mapToDriverValue(v)}::${sql.raw(col.getSQLType())}`;
+}
+
+/** The columns a save writes: all but the key, the owning run and the version. */
+const settable = (table: PgTable) =>
+  (Object.entries(getTableColumns(table)) as [string, PgColumn][]).filter(
+    ([key]) => key !== 'id' && key !== 'runId' && key !== 'version',
+  );
+const RUN_SET = settable(t.runs);
+const STEP_SET = settable(t.steps);
 
 export class PgRunRepository implements RunRepository {
   constructor(private readonly orm: PgOrm) {}
@@ -51,37 +77,93 @@ export class PgRunRepository implements RunRepository {
     return toRun(raw, steps.map(toStep));
   }
 
+  async status(id: string): Promise<RunStatus | null> {
+    const [row] = await this.orm.select({ status: t.runs.status }).from(t.runs).where(eq(t.runs.id, id));
+    return (row?.status as RunStatus | undefined) ?? null;
+  }
+
+  /**
+   * One statement, one round trip: the run at its version, the listed steps each at theirs, and
+   * their assignees (rows no longer true deleted, new ones added). A conflict throws, and the
+   * caller's transaction rolls the rest back.
+   */
   async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
     const { version: _v, id: _id, ...values } = runValues(run);
-    const res = await this.orm
-      .update(t.runs)
-      .set({ ...values, version: expectedVersion + 1 })
-      .where(and(eq(t.runs.id, run.id), eq(t.runs.version, expectedVersion)));
-    if (res.rowCount !== 1) {
+    const steps = [...new Set(stepIdxs)].flatMap((idx) => {
+      const s = run.steps[idx];
+      return s && s.id !== null ? [s as Step & { id: number }] : [];
+    });
+    const runSet = sql.join(
+      [
+        ...RUN_SET.map(
+          ([key, col]) =>
+            sql`${sql.identifier(col.name)} = ${bound(col, values[key as keyof typeof values])}`,
+        ),
+        sql`"version" = ${expectedVersion + 1}`,
+      ],
+      sql`, `,
+    );
+    const parts = [
+      sql`r AS (UPDATE "runs" SET ${runSet} WHERE "id" = ${run.id} AND "version" = ${expectedVersion} RETURNING 1)`,
+    ];
+    if (steps.length > 0) {
+      const rows = steps.map((s) => {
+        const cols = stepValues(run.id, s) as Record<string, unknown>;
+        return sql`(${sql.join(
+          [
+            sql`${s.id}::integer`,
+            sql`${s.version}::integer`,
+            ...STEP_SET.map(([key, col]) => bound(col, cols[key])),
+          ],
+          sql`, `,
+        )})`;
+      });
+      const names = sql.raw(['id', 'expected', ...STEP_SET.map(([, col]) => `"${col.name}"`)].join(', '));
+      const stepSet = sql.raw(
+        [...STEP_SET.map(([, col]) => `"${col.name}" = v."${col.name}"`), '"version" = s."version" + 1'].join(
+          ', ',
+        ),
+      );
+      parts.push(
+        sql`s AS (UPDATE "steps" AS s SET ${stepSet} FROM (VALUES ${sql.join(rows, sql`, `)}) AS v(${names})
+          WHERE s."id" = v.id AND s."version" = v.expected RETURNING s."id")`,
+      );
+      const ids = sql.join(
+        steps.map((s) => sql`${s.id}`),
+        sql`, `,
+      );
+      const assignees = steps.flatMap((s) => assigneeRows(run.id, s));
+      const tuples = assignees.map((a) => sql`(${a.stepId}::integer, ${a.principal}::text, ${a.role}::text)`);
+      parts.push(
+        assignees.length === 0
+          ? sql`d AS (DELETE FROM "step_assignees" WHERE "step_id" IN (${ids}))`
+          : sql`d AS (DELETE FROM "step_assignees" WHERE "step_id" IN (${ids})
+              AND ("step_id", "principal", "role") NOT IN (VALUES ${sql.join(tuples, sql`, `)}))`,
+      );
+      if (assignees.length > 0) {
+        const inserted = assignees.map((a) => sql`(${a.stepId}, ${a.runId}, ${a.principal}, ${a.role})`);
+        parts.push(
+          sql`i AS (INSERT INTO "step_assignees" ("step_id", "run_id", "principal", "role")
+            VALUES ${sql.join(inserted, sql`, `)} ON CONFLICT DO NOTHING)`,
+        );
+      }
+    }
+    const saved = steps.length > 0 ? sql`(SELECT array_agg("id") FROM s)` : sql`NULL::integer[]`;
+    const res = await this.orm.execute<{ run: number; steps: number[] | null }>(
+      sql`WITH ${sql.join(parts, sql`, `)} SELECT (SELECT count(*) FROM r)::integer AS "run", ${saved} AS "steps"`,
+    );
+    const out = res.rows[0]!;
+    if (out.run !== 1) {
       throw new ConflictError('run_changed', `${run.id} changed meanwhile; try again.`, { runId: run.id });
     }
+    const done = new Set(out.steps ?? []);
+    const stale = steps.find((s) => !done.has(s.id));
+    if (stale)
+      throw new ConflictError('step_changed', `${stale.title} changed meanwhile; try again.`, {
+        runId: run.id,
+      });
     run.version = expectedVersion + 1;
-    const assignees: ReturnType<typeof assigneeRows> = [];
-    const saved: number[] = [];
-    for (const idx of stepIdxs) {
-      const s = run.steps[idx];
-      if (!s || s.id === null) continue;
-      const { version: _sv, runId: _r, ...stepCols } = stepValues(run.id, s);
-      const upd = await this.orm
-        .update(t.steps)
-        .set({ ...stepCols, version: s.version + 1 })
-        .where(and(eq(t.steps.id, s.id), eq(t.steps.version, s.version)));
-      if (upd.rowCount !== 1)
-        throw new ConflictError('step_changed', `${s.title} changed meanwhile; try again.`, {
-          runId: run.id,
-        });
-      s.version += 1;
-      saved.push(s.id);
-      assignees.push(...assigneeRows(run.id, s));
-    }
-    if (saved.length > 0)
-      await this.orm.delete(t.stepAssignees).where(inArray(t.stepAssignees.stepId, saved));
-    await this.writeAssignees(assignees);
+    for (const s of steps) s.version += 1;
   }
 
   async setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void> {

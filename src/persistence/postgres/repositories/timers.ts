@@ -1,5 +1,5 @@
 // TimerRepository on PostgreSQL: durable deadlines, fired by one compare-and-set each.
-import { and, asc, eq, inArray, lte, notInArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, max, ne, notInArray } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.pg.ts';
 import type { NewTimer, TimerRepository, TimerRow } from '../../ports.ts';
 import { toTimer } from '../../rows.ts';
@@ -79,6 +79,18 @@ export class PgTimerRepository implements TimerRepository {
       .where(eq(t.timers.runId, runId))
       .orderBy(asc(t.timers.id));
     return rows.map(toTimer);
+  }
+
+  async latestDue(stepIds: number[], kind: string): Promise<Map<number, number>> {
+    if (stepIds.length === 0) return new Map();
+    const rows = await this.orm
+      .select({ stepId: t.timers.stepId, dueAt: max(t.timers.dueAt) })
+      .from(t.timers)
+      .where(
+        and(inArray(t.timers.stepId, stepIds), eq(t.timers.kind, kind), ne(t.timers.status, 'cancelled')),
+      )
+      .groupBy(t.timers.stepId);
+    return new Map(rows.map((r) => [r.stepId!, Number(r.dueAt)]));
   }
 
   async pendingForRuns(runIds: string[]): Promise<TimerRow[]> {

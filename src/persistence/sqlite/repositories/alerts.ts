@@ -1,10 +1,20 @@
 // AlertRepository on SQLite: monitoring alerts' problems and the incidents they opened.
-import { and, desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
 import type { AlertGroupRow, AlertRepository } from '../../ports.ts';
 import type { Orm } from '../database.ts';
+import { statements, TableCodec } from '../table-codec.ts';
 
 type Row = typeof t.alertGroups.$inferSelect;
+const groupCodec = new TableCodec<Row>(t.alertGroups);
+
+const SQL = {
+  latest: 'SELECT * FROM "alert_groups" WHERE "source" = ? AND "dedup_key" = ? ORDER BY "id" DESC LIMIT 1',
+};
+
+/** `UPDATE alert_groups SET <these columns> WHERE id = @id`: each shape prepared once. */
+const updateSql = (keys: string[]) =>
+  `UPDATE "alert_groups" SET ${keys.map((k) => `"${groupCodec.column(k).name}" = @${k}`).join(', ')} WHERE "id" = @id`;
 
 const toRow = (r: Row): AlertGroupRow => ({ ...r, status: r.status as AlertGroupRow['status'] });
 
@@ -13,14 +23,10 @@ export class SqliteAlertRepository implements AlertRepository {
 
   /** `lock` needs nothing here: a SQLite write transaction has the database to itself. */
   async latest(source: string, dedupKey: string, _lock = false): Promise<AlertGroupRow | null> {
-    const row = this.orm
-      .select()
-      .from(t.alertGroups)
-      .where(and(eq(t.alertGroups.source, source), eq(t.alertGroups.dedupKey, dedupKey)))
-      .orderBy(desc(t.alertGroups.id))
-      .limit(1)
-      .get();
-    return row ? toRow(row) : null;
+    const raw = statements(this.orm).get(SQL.latest).get(source, dedupKey) as
+      | Record<string, unknown>
+      | undefined;
+    return raw ? toRow(groupCodec.decode(raw)) : null;
   }
 
   async insert(row: Omit<AlertGroupRow, 'id'>): Promise<number> {
@@ -32,8 +38,12 @@ export class SqliteAlertRepository implements AlertRepository {
     id: number,
     patch: Partial<Omit<AlertGroupRow, 'id' | 'source' | 'dedupKey' | 'runId'>>,
   ): Promise<void> {
-    if (Object.keys(patch).length === 0) return;
-    this.orm.update(t.alertGroups).set(patch).where(eq(t.alertGroups.id, id)).run();
+    const values = groupCodec.encode(patch);
+    const keys = Object.keys(values);
+    if (keys.length === 0) return;
+    statements(this.orm)
+      .get(updateSql(keys))
+      .run({ ...values, id });
   }
 
   async forRun(runId: string): Promise<AlertGroupRow[]> {

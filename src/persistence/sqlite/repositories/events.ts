@@ -1,5 +1,5 @@
 // EventRepository on SQLite: the append-only run log.
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, inArray } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
 import type { RunEvent } from '../../../domain/types.ts';
 import type { EventRepository } from '../../ports.ts';
@@ -10,6 +10,7 @@ const eventCodec = new TableCodec<typeof t.events.$inferSelect>(t.events);
 
 const SQL = {
   insertEvent: eventCodec.insertSql(['runId', 'at', 'actor', 'type', 'stepKey', 'data']),
+  eventsOfRun: 'SELECT * FROM "events" WHERE "run_id" = ? ORDER BY "id"',
 };
 
 export class SqliteEventRepository implements EventRepository {
@@ -32,7 +33,8 @@ export class SqliteEventRepository implements EventRepository {
   }
 
   async forRun(runId: string): Promise<RunEvent[]> {
-    return this.orm.select().from(t.events).where(eq(t.events.runId, runId)).orderBy(asc(t.events.id)).all();
+    const rows = statements(this.orm).get(SQL.eventsOfRun).all(runId) as Record<string, unknown>[];
+    return rows.map((r) => eventCodec.decode(r));
   }
 
   async forRuns(runIds: string[]): Promise<Map<string, RunEvent[]>> {

@@ -1,6 +1,5 @@
 // OutboxRepository on SQLite: messages owed, claimed under a lease, settled only by their holder.
-import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
-import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
+import { and, asc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
 import { type Delivery, type DeliveryProblem, type Notice, webhookLane } from '../../../domain/notices.ts';
 import type { OutboxRepository, OutboxRow } from '../../ports.ts';
@@ -8,11 +7,33 @@ import { deliveryProblemsOf, toOutboxRow } from '../../rows.ts';
 import type { Orm } from '../database.ts';
 import { statements, TableCodec } from '../table-codec.ts';
 
-const outboxCodec = new TableCodec<typeof t.outbox.$inferSelect>(t.outbox);
+type OutboxDbRow = typeof t.outbox.$inferSelect;
+const outboxCodec = new TableCodec<OutboxDbRow>(t.outbox);
+
+/**
+ * The settling UPDATE for these columns (bound by key), only while `@worker` holds the row:
+ * the lease released, one attempt counted when `attempt`. A handful of shapes, each prepared once.
+ */
+function settleSql(keys: string[], attempt: boolean): string {
+  const sets = keys.map((k) => `"${outboxCodec.column(k).name}" = @${k}`);
+  sets.push('"claimed_until" = NULL');
+  if (attempt) sets.push('"attempts" = "attempts" + 1');
+  return `UPDATE "outbox" SET ${sets.join(', ')} WHERE "id" = @id AND "claimed_by" = @worker AND "status" = 'pending'`;
+}
 
 const SQL = {
   channelOfRun: 'SELECT "channel_id" AS c FROM "runs" WHERE "id" = ?',
   earlierInLane: `SELECT 1 FROM "outbox" WHERE "channel_id" = ? AND "id" < ? AND "status" = 'pending' LIMIT 1`,
+  // The due rows, oldest first, leased in one statement; `@skip` is a JSON array of lanes.
+  claimDue: `UPDATE "outbox" SET "claimed_by" = @worker, "claimed_until" = @until WHERE "id" IN (
+    SELECT "id" FROM "outbox" WHERE "status" = 'pending' AND "next_attempt_at" <= @now
+      AND ("claimed_until" IS NULL OR "claimed_until" < @now)
+      AND ("channel_id" IS NULL OR "channel_id" NOT IN (SELECT "value" FROM json_each(@skip)))
+    ORDER BY "id" LIMIT @limit) RETURNING *`,
+  markInFlight: `UPDATE "outbox" SET "maybe_sent" = 1 WHERE "id" = ? AND "claimed_by" = ? AND "status" = 'pending'`,
+  earlier: `SELECT "id", "last_error" AS "error" FROM "outbox" WHERE "run_id" = @runId AND "id" < @id
+    AND "status" = @status AND "kind" NOT IN (SELECT "value" FROM json_each(@except)) ORDER BY "id" LIMIT 1`,
+  newerRootUpdate: `SELECT 1 FROM "outbox" WHERE "run_id" = ? AND "id" > ? AND "kind" = 'root_update' AND "status" = 'pending' LIMIT 1`,
   insertOutbox: outboxCodec.insertSql([
     'runId',
     'kind',
@@ -77,38 +98,13 @@ export class SqliteOutboxRepository implements OutboxRepository {
     leaseMs: number,
     skipChannels: string[] = [],
   ): Promise<OutboxRow[]> {
-    const candidates = this.orm
-      .select()
-      .from(t.outbox)
-      .where(
-        and(
-          eq(t.outbox.status, 'pending'),
-          lte(t.outbox.nextAttemptAt, now),
-          or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now)),
-          skipChannels.length > 0
-            ? or(isNull(t.outbox.channelId), notInArray(t.outbox.channelId, skipChannels))
-            : undefined,
-        ),
-      )
-      .orderBy(asc(t.outbox.id))
-      .limit(limit)
-      .all();
-    const claimed: OutboxRow[] = [];
-    for (const c of candidates) {
-      const res = this.orm
-        .update(t.outbox)
-        .set({ claimedBy: worker, claimedUntil: now + leaseMs })
-        .where(
-          and(
-            eq(t.outbox.id, c.id),
-            eq(t.outbox.status, 'pending'),
-            or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now)),
-          ),
-        )
-        .run();
-      if (res.changes === 1) claimed.push(toOutboxRow(c));
-    }
-    return claimed;
+    const rows = statements(this.orm)
+      .get(SQL.claimDue)
+      .all({ worker, until: now + leaseMs, now, skip: JSON.stringify(skipChannels), limit }) as Record<
+      string,
+      unknown
+    >[];
+    return rows.map((r) => toOutboxRow(outboxCodec.decode(r))).sort((a, b) => a.id - b.id);
   }
 
   async markSent(id: number, worker: string, resultTs: string | null, now: number): Promise<boolean> {
@@ -139,12 +135,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   async markInFlight(id: number, worker: string): Promise<boolean> {
-    const res = this.orm
-      .update(t.outbox)
-      .set({ maybeSent: true })
-      .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')))
-      .run();
-    return res.changes === 1;
+    return statements(this.orm).get(SQL.markInFlight).run(id, worker).changes === 1;
   }
 
   async hold(id: number, worker: string, reason: string): Promise<boolean> {
@@ -232,22 +223,15 @@ export class SqliteOutboxRepository implements OutboxRepository {
    * Releases the row's lease and writes `values`, only while `worker` holds it (claimed it
    * last, still pending); `attempt` counts one in `attempts`.
    */
-  private settle(
-    id: number,
-    worker: string,
-    values: SQLiteUpdateSetSource<typeof t.outbox>,
-    attempt: boolean,
-  ): boolean {
-    const res = this.orm
-      .update(t.outbox)
-      .set({
-        ...values,
-        claimedUntil: null,
-        ...(attempt ? { attempts: sql`${t.outbox.attempts} + 1` } : {}),
-      })
-      .where(and(eq(t.outbox.id, id), eq(t.outbox.claimedBy, worker), eq(t.outbox.status, 'pending')))
-      .run();
-    return res.changes === 1;
+  private settle(id: number, worker: string, values: Partial<OutboxDbRow>, attempt: boolean): boolean {
+    const encoded = outboxCodec.encode(values);
+    const keys = Object.keys(encoded);
+    const sql = settleSql(keys, attempt);
+    return (
+      statements(this.orm)
+        .get(sql)
+        .run({ ...encoded, id, worker }).changes === 1
+    );
   }
 
   async hasEarlierPendingInLane(channelId: string, id: number): Promise<boolean> {
@@ -261,37 +245,15 @@ export class SqliteOutboxRepository implements OutboxRepository {
 
   /** The run's oldest row before `id` in this status, leaving out these kinds. */
   private earlier(runId: string, id: number, status: OutboxRow['status'], exceptKinds: string[]) {
-    return this.orm
-      .select({ id: t.outbox.id, error: t.outbox.lastError })
-      .from(t.outbox)
-      .where(
-        and(
-          eq(t.outbox.runId, runId),
-          lt(t.outbox.id, id),
-          eq(t.outbox.status, status),
-          notInArray(t.outbox.kind, exceptKinds),
-        ),
-      )
-      .orderBy(asc(t.outbox.id))
-      .limit(1)
-      .get();
+    return statements(this.orm)
+      .get(SQL.earlier)
+      .get({ runId, id, status, except: JSON.stringify(exceptKinds) }) as
+      | { id: number; error: string | null }
+      | undefined;
   }
 
   async hasNewerRootUpdate(runId: string, id: number): Promise<boolean> {
-    const row = this.orm
-      .select({ id: t.outbox.id })
-      .from(t.outbox)
-      .where(
-        and(
-          eq(t.outbox.runId, runId),
-          sql`${t.outbox.id} > ${id}`,
-          eq(t.outbox.kind, 'root_update'),
-          eq(t.outbox.status, 'pending'),
-        ),
-      )
-      .limit(1)
-      .get();
-    return row !== undefined;
+    return statements(this.orm).get(SQL.newerRootUpdate).get(runId, id) !== undefined;
   }
 
   async pendingCount(): Promise<number> {

@@ -2,7 +2,7 @@
 // index behind "waiting on me".
 import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
-import { CLOSED_RUN_STATUSES, type Run, type Step } from '../../../domain/types.ts';
+import { CLOSED_RUN_STATUSES, type Run, type RunStatus, type Step } from '../../../domain/types.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
 import { assigneeRows, runValues, stepValues, toRun, toStep } from '../../rows.ts';
@@ -15,6 +15,7 @@ const stepCodec = new TableCodec<typeof t.steps.$inferSelect>(t.steps);
 const SQL = {
   nextSeq: `INSERT INTO "sequences" ("name", "value") VALUES (?, 1) ON CONFLICT ("name") DO UPDATE SET "value" = "value" + 1 RETURNING "value"`,
   runById: 'SELECT * FROM "runs" WHERE "id" = ?',
+  statusOfRun: 'SELECT "status" FROM "runs" WHERE "id" = ?',
   stepsOfRun: 'SELECT * FROM "steps" WHERE "run_id" = ? ORDER BY "idx"',
   updateRun: runCodec
     .updateSql(['id', 'version'], '"id" = @id AND "version" = @expectedVersion')
@@ -62,6 +63,11 @@ export class SqliteRunRepository implements RunRepository {
       toStep(stepCodec.decode(r)),
     );
     return toRun(runCodec.decode(raw), steps);
+  }
+
+  async status(id: string): Promise<RunStatus | null> {
+    const row = statements(this.orm).get(SQL.statusOfRun).get(id) as { status: RunStatus } | undefined;
+    return row?.status ?? null;
   }
 
   async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {

@@ -10,6 +10,11 @@ const timerCodec = new TableCodec<typeof t.timers.$inferSelect>(t.timers);
 
 const SQL = {
   insertTimer: timerCodec.insertSql(['runId', 'stepId', 'kind', 'dueAt', 'data', 'status', 'createdAt']),
+  // `@steps` is a JSON array of step ids.
+  latestDue: `SELECT "step_id" AS "stepId", MAX("due_at") AS "dueAt" FROM "timers"
+    WHERE "step_id" IN (SELECT "value" FROM json_each(@steps)) AND "kind" = @kind AND "status" != 'cancelled'
+    GROUP BY "step_id"`,
+  timersOfRun: 'SELECT * FROM "timers" WHERE "run_id" = ? ORDER BY "id"',
   cancelStepTimers: `UPDATE "timers" SET "status" = 'cancelled' WHERE "step_id" = ? AND "status" = 'pending'`,
 };
 
@@ -84,13 +89,16 @@ export class SqliteTimerRepository implements TimerRepository {
   }
 
   async forRun(runId: string): Promise<TimerRow[]> {
-    return this.orm
-      .select()
-      .from(t.timers)
-      .where(eq(t.timers.runId, runId))
-      .orderBy(asc(t.timers.id))
-      .all()
-      .map(toTimer);
+    const rows = statements(this.orm).get(SQL.timersOfRun).all(runId) as Record<string, unknown>[];
+    return rows.map((r) => toTimer(timerCodec.decode(r)));
+  }
+
+  async latestDue(stepIds: number[], kind: string): Promise<Map<number, number>> {
+    if (stepIds.length === 0) return new Map();
+    const rows = statements(this.orm)
+      .get(SQL.latestDue)
+      .all({ steps: JSON.stringify(stepIds), kind }) as { stepId: number; dueAt: number }[];
+    return new Map(rows.map((r) => [r.stepId, r.dueAt]));
   }
 
   async pendingForRuns(runIds: string[]): Promise<TimerRow[]> {

@@ -1,0 +1,1 @@
+CREATE INDEX `timers_run` ON `timers` (`run_id`);
