@@ -40,6 +40,19 @@ export function runValues({ steps: _steps, ...run }: Run) {
   return run;
 }
 
+/**
+ * Where a run's root message is: written at insert and by `setRootMessage` (the outbox, once the
+ * root is posted), never by a transition's save, which could carry the values it loaded before
+ * the root was posted and undo them.
+ */
+export const ROOT_MESSAGE_FIELDS = ['channelId', 'rootTs', 'threadTs'] as const;
+
+/** The run's columns a transition's save writes (all but its key, version and root message). */
+export function savedRunValues(run: Run) {
+  const { version: _v, channelId: _c, rootTs: _r, threadTs: _t, ...values } = runValues(run);
+  return values;
+}
+
 /** Who may act on an active step: one row per principal and role (the "waiting on me" index). */
 export function assigneeRows(runId: string, s: Step) {
   if (s.id === null || (s.status !== 'active' && s.status !== 'blocked')) return [];

@@ -134,7 +134,7 @@ export function describeRunRepositoryContract(backend: Backend) {
       expect(await store.read.runs.get('FEAT-1')).toMatchObject({ title: 'Run FEAT-1', version: 0 });
     });
 
-    it('when the root message is set, then the run has its channel, root and thread, and a save at the old version still succeeds', async () => {
+    it('when the root message is set, then the run has its channel, root and thread, and a save of the run as loaded before keeps them', async () => {
       const { store } = db();
       await insertRuns(store, makeRun('FEAT-1', { channelId: null }));
       const held = (await store.read.runs.get('FEAT-1'))!;
@@ -146,7 +146,13 @@ export function describeRunRepositoryContract(backend: Backend) {
       });
       held.title = 'Saved after';
       await store.transaction((r) => r.runs.save(held, [], held.version));
-      expect((await store.read.runs.get('FEAT-1'))!.title).toBe('Saved after');
+      // The save carried the run as loaded before the root was posted: it leaves the root alone.
+      expect(await store.read.runs.get('FEAT-1')).toMatchObject({
+        title: 'Saved after',
+        channelId: 'C9',
+        rootTs: '1.000100',
+        threadTs: '1.000100',
+      });
     });
 
     it('when runs are listed, then oldest first (by creation, then number), with their steps', async () => {

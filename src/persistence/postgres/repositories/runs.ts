@@ -19,7 +19,15 @@ import * as t from '../../../../drizzle/schema.pg.ts';
 import { CLOSED_RUN_STATUSES, type Run, type RunStatus, type Step } from '../../../domain/types.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
-import { assigneeRows, runValues, stepValues, toRun, toStep } from '../../rows.ts';
+import {
+  assigneeRows,
+  ROOT_MESSAGE_FIELDS,
+  runValues,
+  savedRunValues,
+  stepValues,
+  toRun,
+  toStep,
+} from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
 
 type RunRow = typeof t.runs.$inferSelect;
@@ -34,7 +42,8 @@ const settable = (table: PgTable) =>
   (Object.entries(getTableColumns(table)) as [string, PgColumn][]).filter(
     ([key]) => key !== 'id' && key !== 'runId' && key !== 'version',
   );
-const RUN_SET = settable(t.runs);
+/** A run's save leaves its root message alone (rows.ts, ROOT_MESSAGE_FIELDS). */
+const RUN_SET = settable(t.runs).filter(([key]) => !(ROOT_MESSAGE_FIELDS as readonly string[]).includes(key));
 const STEP_SET = settable(t.steps);
 
 export class PgRunRepository implements RunRepository {
@@ -88,7 +97,7 @@ export class PgRunRepository implements RunRepository {
    * caller's transaction rolls the rest back.
    */
   async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
-    const { version: _v, id: _id, ...values } = runValues(run);
+    const values = savedRunValues(run);
     const steps = [...new Set(stepIdxs)].flatMap((idx) => {
       const s = run.steps[idx];
       return s && s.id !== null ? [s as Step & { id: number }] : [];

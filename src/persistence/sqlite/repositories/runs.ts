@@ -5,7 +5,15 @@ import * as t from '../../../../drizzle/schema.ts';
 import { CLOSED_RUN_STATUSES, type Run, type RunStatus, type Step } from '../../../domain/types.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
-import { assigneeRows, runValues, stepValues, toRun, toStep } from '../../rows.ts';
+import {
+  assigneeRows,
+  ROOT_MESSAGE_FIELDS,
+  runValues,
+  savedRunValues,
+  stepValues,
+  toRun,
+  toStep,
+} from '../../rows.ts';
 import type { Orm } from '../database.ts';
 import { statements, TableCodec } from '../table-codec.ts';
 
@@ -18,7 +26,7 @@ const SQL = {
   statusOfRun: 'SELECT "status" FROM "runs" WHERE "id" = ?',
   stepsOfRun: 'SELECT * FROM "steps" WHERE "run_id" = ? ORDER BY "idx"',
   updateRun: runCodec
-    .updateSql(['id', 'version'], '"id" = @id AND "version" = @expectedVersion')
+    .updateSql(['id', 'version', ...ROOT_MESSAGE_FIELDS], '"id" = @id AND "version" = @expectedVersion')
     .replace(' WHERE', ', "version" = @expectedVersion + 1 WHERE'),
   updateStep: stepCodec
     .updateSql(['id', 'runId', 'version'], '"id" = @id AND "version" = @expectedVersion')
@@ -72,7 +80,7 @@ export class SqliteRunRepository implements RunRepository {
 
   async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
     const st = statements(this.orm);
-    const { version: _v, ...values } = runValues(run);
+    const values = savedRunValues(run);
     const res = st.get(SQL.updateRun).run({ ...runCodec.encode(values), expectedVersion });
     if (res.changes !== 1) {
       throw new ConflictError('run_changed', `${run.id} changed meanwhile; try again.`, { runId: run.id });
