@@ -4,16 +4,13 @@
 // timer fires once, each reminder and escalation is posted once, each digest goes out once. No
 // wall-clock wait: the timers are made overdue in the database, and a process catches up at its
 // start.
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { openPgDatabase } from '../../src/persistence/postgres/database.ts';
 import { PgStore } from '../../src/persistence/postgres/store.ts';
-import { ADMIN } from '../support/engine.ts';
-import { type FakeSlack, startFakeSlack, visibleText } from '../support/fake-slack.ts';
+import { startFakeSlack, visibleText } from '../support/fake-slack.ts';
 import { describePostgres, emptyPostgresDatabase } from '../support/postgres.ts';
-import { createSlackDriver, type SlackDriver } from '../support/slack-driver.ts';
-import { REPO_DIR, type Spawned, spawnProcess, TSX_LOADER } from '../support/spawned.ts';
+import { replicaReady, startReplica, eventually as until } from '../support/replica.ts';
 
 const SECRET = 'replicas-clocks-secret';
 const DAY = 24 * 3600_000;
@@ -21,41 +18,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function startReplica(url: string, fake: FakeSlack): Spawned {
-  const bot = spawnProcess(process.execPath, ['--import', TSX_LOADER, join(REPO_DIR, 'src/main.ts')], {
-    cwd: REPO_DIR,
-    env: {
-      SLACK_BOT_TOKEN: 'xoxb-replicas',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      DATABASE_URL: url,
-      ADMIN_USER_IDS: ADMIN,
-      DIGEST_CHANNEL: 'CDIGEST',
-      PORT: '0',
-    },
-  });
-  cleanups.push(() => {
-    if (bot.child.exitCode === null && bot.child.signalCode === null) bot.child.kill('SIGKILL');
-  });
-  return bot;
-}
-
-async function ready(bot: Spawned, fake: FakeSlack): Promise<SlackDriver> {
-  const line = await bot.line(/ProjectLead is listening/, 'the replica listening');
-  const port = Number(/"port":(\d+)/.exec(line)![1]);
-  return createSlackDriver({ appUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: SECRET, fake });
-}
-
-async function until<T>(fn: () => Promise<T | null | false | undefined>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describePostgres('three bot processes and their clocks', () => {
   it(
@@ -67,8 +29,8 @@ describePostgres('three bot processes and their clocks', () => {
       const url = await emptyPostgresDatabase();
 
       // One process takes the requests: each handoff schedules its step's clocks.
-      const first = startReplica(url, fake);
-      const driver = await ready(first, fake);
+      const first = startReplica(url, fake, { secret: SECRET, cleanups, env: { DIGEST_CHANNEL: 'CDIGEST' } });
+      const { driver } = await replicaReady(first, fake, SECRET);
       const store = new PgStore(await openPgDatabase(url, { migrate: false }));
       cleanups.push(() => store.close());
       const channels = ['CCLK0', 'CCLK1', 'CCLK2', 'CCLK3'];
@@ -108,8 +70,10 @@ describePostgres('three bot processes and their clocks', () => {
       const postedBefore = fake.messages().length;
 
       // Three processes start together and catch up.
-      const bots = [0, 1, 2].map(() => startReplica(url, fake));
-      await Promise.all(bots.map((b) => ready(b, fake)));
+      const bots = [0, 1, 2].map(() =>
+        startReplica(url, fake, { secret: SECRET, cleanups, env: { DIGEST_CHANNEL: 'CDIGEST' } }),
+      );
+      await Promise.all(bots.map((b) => replicaReady(b, fake, SECRET)));
       const ids = overdue.rows.map((r) => Number(r.id));
       await until(async () => {
         const { rows } = await admin.query<{ n: string }>(

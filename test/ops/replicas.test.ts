@@ -3,69 +3,22 @@
 // once; requests, Slack's retries and duplicate deliveries spread across them start one run
 // each; a modal submitted twice to two of them completes its step once; every message goes out once; and a
 // process SIGKILLed while posting loses its lease within seconds, another posting it once.
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { openPgDatabase } from '../../src/persistence/postgres/database.ts';
 import { PgStore } from '../../src/persistence/postgres/store.ts';
 import { ACTION, BLOCK, CALLBACK, encodeStepRef } from '../../src/slack/ids.ts';
 import { ADMIN } from '../support/engine.ts';
-import { type FakeSlack, startFakeSlack, visibleText } from '../support/fake-slack.ts';
+import { startFakeSlack, visibleText } from '../support/fake-slack.ts';
 import { describePostgres, emptyPostgresDatabase } from '../support/postgres.ts';
-import { createSlackDriver, type SlackDriver, textInput } from '../support/slack-driver.ts';
-import { REPO_DIR, type Spawned, spawnProcess, TSX_LOADER } from '../support/spawned.ts';
+import { replicaReady, startReplica, eventually as until } from '../support/replica.ts';
+import { textInput } from '../support/slack-driver.ts';
 
 const SECRET = 'replicas-signing-secret';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-interface Replica {
-  bot: Spawned;
-  driver: SlackDriver;
-}
-
-function startReplica(url: string, fake: FakeSlack): Spawned {
-  const bot = spawnProcess(process.execPath, ['--import', TSX_LOADER, join(REPO_DIR, 'src/main.ts')], {
-    cwd: REPO_DIR,
-    env: {
-      SLACK_BOT_TOKEN: 'xoxb-replicas',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      DATABASE_URL: url,
-      ADMIN_USER_IDS: ADMIN,
-      PORT: '0',
-    },
-  });
-  cleanups.push(() => {
-    if (bot.child.exitCode === null && bot.child.signalCode === null) bot.child.kill('SIGKILL');
-  });
-  return bot;
-}
-
-async function ready(bot: Spawned, fake: FakeSlack): Promise<Replica> {
-  const line = await bot.line(/ProjectLead is listening/, 'the replica listening');
-  const port = Number(/"port":(\d+)/.exec(line)![1]);
-  return {
-    bot,
-    driver: createSlackDriver({
-      appUrl: `http://127.0.0.1:${port}/slack/events`,
-      signingSecret: SECRET,
-      fake,
-    }),
-  };
-}
-
-async function until<T>(fn: () => Promise<T | null | false | undefined>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describePostgres('three bot processes on one PostgreSQL database', () => {
   it(
@@ -79,8 +32,8 @@ describePostgres('three bot processes on one PostgreSQL database', () => {
       const url = await emptyPostgresDatabase();
 
       // Three replicas start together on an empty database: one migrates, the others wait.
-      const bots = [0, 1, 2].map(() => startReplica(url, fake));
-      const replicas = await Promise.all(bots.map((b) => ready(b, fake)));
+      const bots = [0, 1, 2].map(() => startReplica(url, fake, { secret: SECRET, cleanups }));
+      const replicas = await Promise.all(bots.map((b) => replicaReady(b, fake, SECRET)));
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
       cleanups.push(() => admin.end());
