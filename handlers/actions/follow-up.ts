@@ -4,7 +4,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { FollowUpChain } from '../../src/domain/links.ts';
 import { ValidationError } from '../../src/errors.ts';
-import { decodeFollowUp } from '../../src/slack/blocks/reports.ts';
+import { parseRunNote } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { actionValue } from './action-value.ts';
 
@@ -16,12 +16,12 @@ export function followUp(deps: HandlerDeps, chain: FollowUpChain) {
     respond,
   }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
     await ack();
-    const item = decodeFollowUp(actionValue(action));
-    if (!item)
+    const item = parseRunNote(actionValue(action));
+    if (!item?.note)
       throw new ValidationError('bad_run_ref', 'This button does not point at a follow-up any more.');
     const { run, created } = await deps.verbs.start_follow_up({
       actor: await deps.actorOf(body),
-      input: { run_id: item.runId, chain, title: item.title },
+      input: { run_id: item.runId, chain, title: item.note },
     });
     await respond({
       response_type: 'ephemeral',

@@ -3,7 +3,7 @@
 // (`run_cancel_keep`). A refusal is shown ephemerally by the error handler.
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { ValidationError } from '../../src/errors.ts';
-import { decodeCancelChoice } from '../../src/slack/blocks/links.ts';
+import { parseRunNote } from '../../src/slack/ids.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { actionValue } from './action-value.ts';
 
@@ -15,11 +15,11 @@ export function runCancelLinked(deps: HandlerDeps, linked: 'cancel' | 'keep') {
     respond,
   }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
     await ack();
-    const choice = decodeCancelChoice(actionValue(action));
+    const choice = parseRunNote(actionValue(action));
     if (!choice) throw new ValidationError('bad_run_ref', 'This button does not point at a run any more.');
     const run = await deps.verbs.cancel_run({
       actor: await deps.actorOf(body),
-      input: { run_id: choice.runId, reason: choice.reason, linked },
+      input: { run_id: choice.runId, reason: choice.note, linked },
     });
     await respond({
       response_type: 'ephemeral',

@@ -60,6 +60,9 @@ export function linksOf(run: Pick<Run, 'context'>): RunLink[] {
   return Array.isArray(links) ? (links as RunLink[]) : [];
 }
 
+/** The relation as the other run keeps it (`step` ↔ `parent`, …). */
+export const inverseRelation = (relation: LinkRelation): LinkRelation => INVERSE[relation];
+
 /** The link as the other run keeps it. */
 export function inverseLink(run: Run, link: RunLink): RunLink {
   return {

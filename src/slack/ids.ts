@@ -77,6 +77,26 @@ export function parseRunRef(value: string | undefined | null): string | null {
   return RUN_ID_PATTERN.test(value ?? '') ? value! : null;
 }
 
+/**
+ * A button's value that carries a run and words said with it (a cancel's reason, a follow-up's
+ * title), cut to fit the 2,000 characters Slack allows a value.
+ */
+export function encodeRunNote(runId: string, note: string | null): string {
+  return JSON.stringify({ run: runId, note: note === null ? null : note.slice(0, 1500) });
+}
+
+export function parseRunNote(
+  value: string | undefined | null,
+): { runId: string; note: string | null } | null {
+  try {
+    const v = JSON.parse(value ?? '') as { run?: unknown; note?: unknown };
+    if (typeof v.run !== 'string' || !RUN_ID_PATTERN.test(v.run)) return null;
+    return { runId: v.run, note: typeof v.note === 'string' ? v.note : null };
+  } catch {
+    return null;
+  }
+}
+
 /** A step button's value: which run and which step it is about (`FEAT-3|vision_scope`). */
 export function encodeStepRef(runId: string, stepKey: string): string {
   return `${runId}|${stepKey}`;

@@ -246,12 +246,17 @@ describe('the GDPR Art. 33 clock', () => {
     // Each follow-up can become a run of its own, linked to the incident and tracked on its root.
     const offer = (draft.blocks ?? []).findIndex((b) => JSON.stringify(b).includes('Update the runbook'));
     expect(offer).toBeGreaterThan(0);
+    // The button the draft offers for that follow-up, pressed as Slack sends it.
+    const button = (draft.blocks ?? [])
+      .flatMap((b) => (b as { elements?: { action_id?: string; value?: string }[] }).elements ?? [])
+      .find((e) => e.action_id === ACTION.followUpFeature && e.value?.includes('Update the runbook'));
+    expect(button?.value).toBeDefined();
     const pressed = await h.slack.blockAction({
       userId: u('Atlas'),
       actionId: ACTION.followUpFeature,
       channelId: draft.channel,
       messageTs: draft.ts,
-      value: JSON.stringify({ run: run.id, title: 'Update the runbook (@Scribe)' }),
+      value: button!.value!,
     });
     expect(pressed.status).toBe(200);
     const followUp = await until(

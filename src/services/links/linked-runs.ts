@@ -7,6 +7,7 @@ import {
   childRequest,
   detach,
   inverseLink,
+  inverseRelation,
   LINK_ACTOR,
   linksOf,
   type RunLink,
@@ -35,7 +36,6 @@ export interface LinkRuns {
     apply: (tr: RunTransition) => unknown,
   ): Promise<Run>;
 }
-type Runs = LinkRuns;
 
 type Phase = (repos: Repositories, tr: RunTransition, now: number) => Promise<void>;
 
@@ -63,13 +63,7 @@ export function linkMessages(
     linkedChain: from.chain,
     linkedTitle: from.title,
     reason: why.here,
-    relation: inverseLink(to, {
-      relation,
-      runId: from.id,
-      chain: from.chain,
-      title: from.title,
-      status: from.status,
-    }).relation,
+    relation: inverseRelation(relation),
     ...(why.stepTitle ? { stepTitle: why.stepTitle } : {}),
   };
   const place = threadOf(from);
@@ -100,7 +94,7 @@ export function linkMessages(
  * request had started that run already (the same idempotency key), and nothing changed.
  */
 export async function startLinked(
-  runs: Runs,
+  runs: LinkRuns,
   repos: Repositories,
   now: number,
   from: Run,
@@ -141,7 +135,10 @@ export async function startLinked(
   return { run, created, link };
 }
 
-export function createLinkHook(deps: { runs: () => Runs }): { beforeSave: Phase; afterTransition: Phase } {
+export function createLinkHook(deps: { runs: () => LinkRuns }): {
+  beforeSave: Phase;
+  afterTransition: Phase;
+} {
   return {
     /** Steps handed to linked runs start those runs; the parent is saved with their links. */
     async beforeSave(repos, tr, now) {

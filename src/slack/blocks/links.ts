@@ -3,7 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import { type LinkRelation, linksOf, type RunLink } from '../../domain/links.ts';
 import type { Run } from '../../domain/types.ts';
-import { ACTION } from '../ids.ts';
+import { ACTION, encodeRunNote } from '../ids.ts';
 import { actions, button, context, fitMessage, type SlackMessage, section, userText } from './kit.ts';
 import { oneLine } from './limits.ts';
 import type { NoticeOf } from './notices.ts';
@@ -115,28 +115,13 @@ export function originLines(run: Run): KnownBlock[] {
   return [];
 }
 
-/** What a cancel of a run carries to the question about its linked runs' buttons. */
-export function encodeCancelChoice(runId: string, reason: string | null): string {
-  return JSON.stringify({ run: runId, reason: reason ? reason.slice(0, 1500) : null });
-}
-
-export function decodeCancelChoice(value: string | null): { runId: string; reason: string | null } | null {
-  try {
-    const v = JSON.parse(value ?? '') as { run?: unknown; reason?: unknown };
-    if (typeof v.run !== 'string' || !/^[A-Z]{2,6}-\d+$/.test(v.run)) return null;
-    return { runId: v.run, reason: typeof v.reason === 'string' ? v.reason : null };
-  } catch {
-    return null;
-  }
-}
-
 /** `/lead cancel` of a run that waits on linked runs: what to do with them. */
 export function buildCancelLinkedQuestion(
   runId: string,
   message: string,
   reason: string | null,
 ): SlackMessage {
-  const value = encodeCancelChoice(runId, reason);
+  const value = encodeRunNote(runId, reason);
   return fitMessage({
     text: message,
     blocks: [

@@ -246,12 +246,11 @@ export function buildAppHome(input: {
   if (input.openRuns.length === 0) blocks.push(section('No open runs.'));
   for (const run of input.openRuns.slice(0, 25)) {
     const step = currentStep(run);
+    const child = step ? liveChild(run, step.key) : undefined;
     blocks.push(
       section(
         `*${run.id}* · ${chainTitle(run, byId.get(run.chain))} · ${userText(oneLine(run.title, 150), 300)} · ${RUN_STATUS_LABEL[run.status]}\n${progressLine(run, 1500)}${
-          step
-            ? `\n${step.title}: ${liveChild(run, step.key) ? `runs as ${liveChild(run, step.key)!.runId}` : stepOwners(step)}`
-            : ''
+          step ? `\n${step.title}: ${child ? `runs as ${child.runId}` : stepOwners(step)}` : ''
         }`,
         { accessory: button('Status', ACTION.openRun, run.id) },
       ),

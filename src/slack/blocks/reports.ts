@@ -12,7 +12,7 @@ import {
   metricsSections,
   type TextSection,
 } from '../../services/reports/report-text.ts';
-import { ACTION } from '../ids.ts';
+import { ACTION, encodeRunNote } from '../ids.ts';
 import { slackDate } from './clocks/time.ts';
 import {
   actions,
@@ -141,7 +141,7 @@ export function buildPostmortemMessage(n: {
   // The draft quotes titles, outputs and reasons: escaped before Slack's formatting is added.
   const parts = splitText(markdownToMrkdwn(escapeMrkdwn(rest.join('\n').trim())), LIMITS.sectionText - 100);
   const offers = (n.followUps ?? []).slice(0, FOLLOW_UP_BUTTONS).flatMap((f) => {
-    const value = encodeFollowUp(n.runId, f);
+    const value = encodeRunNote(n.runId, f);
     return [
       section(`📌 ${userText(oneLine(f, 300), 600)}`),
       ...actions([
@@ -163,22 +163,6 @@ export function buildPostmortemMessage(n: {
     text: title,
     blocks: [header(`📝 ${title}`), ...parts.map((p) => section(p)), ...tracked],
   });
-}
-
-/** What a follow-up's buttons carry: the incident and the follow-up's words. */
-export function encodeFollowUp(runId: string, title: string): string {
-  return JSON.stringify({ run: runId, title: title.slice(0, 1500) });
-}
-
-export function decodeFollowUp(value: string | null): { runId: string; title: string } | null {
-  try {
-    const v = JSON.parse(value ?? '') as { run?: unknown; title?: unknown };
-    if (typeof v.run !== 'string' || !/^[A-Z]{2,6}-\d+$/.test(v.run) || typeof v.title !== 'string')
-      return null;
-    return { runId: v.run, title: v.title };
-  } catch {
-    return null;
-  }
 }
 
 /** For the requester alone: the draft went to the incident's thread. */
