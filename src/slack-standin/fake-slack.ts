@@ -167,11 +167,12 @@ export class FakeSlack {
   /**
    * Resolves with the predicate's first truthy result, checking after every change to the fake
    * (and every 10 ms, for predicates that look elsewhere). A predicate that throws counts as not
-   * yet. Rejects after `timeoutMs` (default 3000) with the last calls, to show what happened.
+   * yet. Rejects after `timeoutMs` (default 10 s: only a test that fails waits it out) with the
+   * last calls, to show what happened.
    */
   waitFor<T>(
     predicate: (fake: FakeSlack) => T | undefined | null | false,
-    { timeoutMs = 3000, what = 'condition' }: WaitForOptions = {},
+    { timeoutMs = 10_000, what = 'condition' }: WaitForOptions = {},
   ): Promise<T> {
     return new Promise((resolve, reject) => {
       let lastError: unknown;

@@ -163,11 +163,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
 // ---- reading the thread ----------------------------------------------------------------------
 
-/** Polls an async predicate until it returns a value (the app's state lives in SQLite). */
+/**
+ * Polls an async predicate until it returns a value (the app's state lives in SQLite). The
+ * bound is generous: it is reached only by a failing test, and a passing one on a busy machine
+ * (two test workers, a chart rendered, replica processes beside) must not fail by it.
+ */
 export async function until<T>(
   fn: () => Promise<T | null | undefined | false>,
   what = 'condition',
-  timeoutMs = 5000,
+  timeoutMs = 10_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
