@@ -1,8 +1,9 @@
-// `npm run bench:engine`: 10,000 Incident Response runs (9 steps each) started and walked to
-// completion through the run service. Prints transitions per second and latency percentiles per
-// transition. On a temporary SQLite file, or on the database DATABASE_URL names (a
-// `postgres://…` one: give it an empty database). BENCH_CONCURRENCY runs are walked at once
-// (default 1; a bot process serves many requests at once, which a server database overlaps).
+// `npm run bench:engine`: 10,000 Incident Response runs (9 steps each, and the Bug Fix run their
+// Permanent Fix starts) started and walked to completion through the run service. Prints
+// transitions per second and latency percentiles per transition. On a temporary SQLite file, or
+// on the database DATABASE_URL names (a `postgres://…` one: give it an empty database).
+// BENCH_CONCURRENCY runs are walked at once (default 1; a bot process serves many requests at
+// once, which a server database overlaps).
 // Not part of `npm test`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import { join } from 'node:path';
 import { loadPlaybooks } from '../routing/playbooks/load.ts';
 import { loadRoleDirectory } from '../routing/roles.ts';
 import { createActors } from '../src/core/actor.ts';
+import { liveChild } from '../src/domain/links.ts';
+import type { Run } from '../src/domain/types.ts';
 import { openStore } from '../src/persistence/open.ts';
 import { createRoleService } from '../src/services/role-service.ts';
 import { createRunService } from '../src/services/run-service.ts';
@@ -39,6 +42,36 @@ async function timed<T>(fn: () => Promise<T>): Promise<T> {
   return out;
 }
 
+/**
+ * Completes a run's steps by their owners until it ends. A step that runs a linked chain
+ * (Permanent Fix runs a Bug Fix) is done when that run is: the walk goes into the linked run,
+ * then reads its parent again.
+ */
+async function walk(start: Run): Promise<Run> {
+  let run = start;
+  while (run.status === 'active') {
+    const step = run.steps.find((s) => s.status === 'active')!;
+    const child = liveChild(run, step.key);
+    if (child) {
+      linked++;
+      const walked = await walk((await store.read.runs.get(child.runId))!);
+      if (walked.status !== 'done') throw new Error(`${walked.id} ended ${walked.status}`);
+      run = (await store.read.runs.get(run.id))!;
+      continue;
+    }
+    for (const role of step.owners.filter((r) => !step.deliveries[r])) {
+      const id = run.id;
+      // The actor is built per request, at the edge, as the bot does.
+      run = await timed(async () =>
+        runs.completeStep(id, await as(`U${role.toUpperCase()}`), { stepKey: step.key, output: 'ok' }),
+      );
+    }
+  }
+  return run;
+}
+
+let linked = 0;
+
 async function walkOne(i: number) {
   now += 1000;
   let { run } = await timed(() =>
@@ -52,16 +85,7 @@ async function walkOne(i: number) {
       projects: ['backend'],
     }),
   );
-  while (run.status === 'active') {
-    const step = run.steps.find((s) => s.status === 'active')!;
-    for (const role of step.owners.filter((r) => !step.deliveries[r])) {
-      const id = run.id;
-      // The actor is built per request, at the edge, as the bot does.
-      run = await timed(async () =>
-        runs.completeStep(id, await as(`U${role.toUpperCase()}`), { stepKey: step.key, output: 'ok' }),
-      );
-    }
-  }
+  run = await walk(run);
   if (run.status !== 'done') throw new Error(`${run.id} ended ${run.status}`);
 }
 
@@ -86,7 +110,7 @@ const pct = (p: number) =>
 const events = (await countEvents()) - eventsBefore;
 const outbox = (await store.read.outbox.list()).length;
 console.log(
-  `runs: ${RUNS} (Incident Response, 9 steps, 2 of them parallel), ${CONCURRENCY} at a time, on ${dir ? 'a WAL SQLite file' : store.location}`,
+  `runs: ${RUNS} (Incident Response, 9 steps, 2 of them parallel; Permanent Fix runs a linked Bug Fix: ${linked} walked), ${CONCURRENCY} at a time, on ${dir ? 'a WAL SQLite file' : store.location}`,
 );
 console.log(
   `transitions: ${latencies.length} in ${seconds.toFixed(2)} s = ${(latencies.length / seconds).toFixed(0)} transitions/s`,

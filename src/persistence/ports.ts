@@ -12,6 +12,8 @@ export interface RunFilter {
   open?: boolean;
   channelId?: string;
   chain?: string;
+  /** Where the runs came from (`follow_up`, `alert`, …). */
+  source?: string;
   closedFrom?: number;
   closedTo?: number;
   createdFrom?: number;
@@ -26,6 +28,8 @@ export interface RunRepository {
   get(id: string): Promise<Run | null>;
   /** The run's status alone (no steps read), or null when there is no such run. */
   status(id: string): Promise<RunStatus | null>;
+  /** The run's channel alone, or null when there is no such run or it has no channel yet. */
+  channelOf(id: string): Promise<string | null>;
   /** Save the run and the given steps if the run is still at `expectedVersion`; bumps the version. */
   save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void>;
   setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void>;
@@ -171,7 +175,8 @@ export interface TimerRepository {
   due(now: number, limit: number): Promise<TimerRow[]>;
   /** Compare-and-set pending → fired. True only for the one caller that wins. */
   claim(id: number, worker: string, now: number): Promise<boolean>;
-  cancelForStep(stepId: number, kinds?: string[]): Promise<number>;
+  /** Cancels the pending timers of these steps (of these kinds only, when given). */
+  cancelForSteps(stepIds: number[], kinds?: string[]): Promise<number>;
   cancelForRun(runId: string, exceptKinds?: string[]): Promise<number>;
   cancelKinds(runId: string, kinds: string[]): Promise<number>;
   forRun(runId: string): Promise<TimerRow[]>;

@@ -53,7 +53,7 @@ export function createDeadlineHook(deps: DeadlineHookDeps): TransitionHook {
     for (const e of tr.events) {
       if (e.type !== 'step_acknowledged') continue;
       const step = tr.run.steps.find((s) => s.key === e.stepKey);
-      if (step?.id != null) await repos.timers.cancelForStep(step.id, ACK_KINDS);
+      if (step?.id != null) await repos.timers.cancelForSteps([step.id], ACK_KINDS);
     }
   }
 

@@ -60,9 +60,11 @@ async function openFollowUps(
   repos: Pick<Repositories, 'runs'>,
   ref: (r: Pick<Run, 'id' | 'title' | 'chain' | 'channelId' | 'threadTs' | 'rootTs'>) => RunRef,
 ): Promise<NonNullable<DigestData['followUps']>> {
-  const open = (await Promise.all(FOLLOW_UP_CHAINS.map((chain) => repos.runs.list({ open: true, chain }))))
-    .flat()
-    .filter((r) => r.source === 'follow_up');
+  const open = (
+    await Promise.all(
+      FOLLOW_UP_CHAINS.map((chain) => repos.runs.list({ open: true, chain, source: 'follow_up' })),
+    )
+  ).flat();
   const byIncident = new Map<string, Run[]>();
   for (const r of open) {
     const of = linksOf(r).find((l) => l.relation === 'follow_up_of');

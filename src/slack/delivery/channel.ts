@@ -252,10 +252,11 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
 
     /** A DM's user, a digest's channel, a run message's run channel (read now: it may move). */
     async lanesOf(rows) {
-      const runs = new Map<string, Promise<Run | null>>();
-      const runOf = (id: string) => {
-        if (!runs.has(id)) runs.set(id, store.read.runs.get(id));
-        return runs.get(id)!;
+      // A run's lane is its channel: read alone, once per run of the batch.
+      const channels = new Map<string, Promise<string | null>>();
+      const channelOf = (id: string) => {
+        if (!channels.has(id)) channels.set(id, store.read.runs.channelOf(id));
+        return channels.get(id)!;
       };
       const keys: string[] = [];
       for (const row of rows) {
@@ -263,7 +264,7 @@ export function createSlackChannel(opts: SlackChannelOptions): DeliveryChannel {
         if (d.kind === 'dm') keys.push(d.userId);
         else if (d.kind === 'channel') keys.push(d.channelId);
         else if (!row.runId) keys.push('none');
-        else keys.push((await runOf(row.runId))?.channelId ?? `run:${row.runId}`);
+        else keys.push((await channelOf(row.runId)) ?? `run:${row.runId}`);
       }
       return keys;
     },

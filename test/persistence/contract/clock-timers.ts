@@ -187,7 +187,7 @@ export function describeClockTimerQueriesContract(backend: Backend) {
         { runId: 'A-1', stepId: s0!, kind: 'sooner', dueAt: T0 + HOUR },
       ]);
       await store.transaction((r) => r.clock.claimDueTimers(T0, 10, 'w1'));
-      await store.transaction((r) => r.timers.cancelForStep(s0!, ['later']));
+      await store.transaction((r) => r.timers.cancelForSteps([s0!], ['later']));
       await schedule(store, [{ runId: 'A-1', stepId: s0!, kind: 'last', dueAt: T0 + 3 * HOUR }]);
       expect((await store.read.clock.pendingForStep(s0!)).map((t) => t.kind)).toEqual(['sooner', 'last']);
     });
@@ -220,14 +220,14 @@ export function describeClockTimerQueriesContract(backend: Backend) {
         ]),
       );
       expect(await past(T0 - 25)).toEqual(new Map([[a0!, T0 - 30]]));
-      await store.transaction((r) => r.timers.cancelForStep(a0!));
+      await store.transaction((r) => r.timers.cancelForSteps([a0!]));
       expect(await past(T0)).toEqual(
         new Map([
           [a0!, T0 - 30],
           [b0!, T0 - 10],
         ]),
       );
-      await store.transaction((r) => r.timers.cancelForStep(b0!, ['escalation']));
+      await store.transaction((r) => r.timers.cancelForSteps([b0!], ['escalation']));
       expect(await past(T0)).toEqual(new Map([[a0!, T0 - 30]]));
       // Unacknowledged, the ack timer counts for the blocked step.
       const unacked = (await store.read.runs.get('B-1'))!;

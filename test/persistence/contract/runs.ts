@@ -86,6 +86,14 @@ export function describeRunRepositoryContract(backend: Backend) {
       expect(await store.read.runs.status('Z-404')).toBeNull();
     });
 
+    it('when a run’s channel is asked, then it is the run’s channel, or null for no run or no channel', async () => {
+      const { store } = db();
+      await insertRuns(store, makeRun('A-1'), makeRun('B-1', { channelId: null }));
+      expect(await store.read.runs.channelOf('A-1')).toBe('C1');
+      expect(await store.read.runs.channelOf('B-1')).toBeNull();
+      expect(await store.read.runs.channelOf('Z-404')).toBeNull();
+    });
+
     it('when a run is saved at its version, then the run and the listed steps change and both versions rise', async () => {
       const { store } = db();
       const [run] = await insertRuns(store, makeRun('FEAT-1'));
@@ -182,7 +190,13 @@ export function describeRunRepositoryContract(backend: Backend) {
       await insertRuns(
         store,
         makeRun('OPEN-1', { createdAt: T0, channelId: 'C1', chain: 'feature' }),
-        makeRun('BLOCK-1', { createdAt: T0 + 1, channelId: 'C2', chain: 'bug', status: 'blocked' }),
+        makeRun('BLOCK-1', {
+          createdAt: T0 + 1,
+          channelId: 'C2',
+          chain: 'bug',
+          status: 'blocked',
+          source: 'follow_up',
+        }),
         makeClosedRun('DONE-1', 'done', T0 + 2, T0 + 10 * HOUR, { chain: 'bug' }),
         makeClosedRun('REJ-1', 'rejected', T0 + 3, T0 + 20 * HOUR),
         makeClosedRun('CAN-1', 'cancelled', T0 + 4, T0 + 30 * HOUR, { channelId: 'C2' }),
@@ -195,6 +209,8 @@ export function describeRunRepositoryContract(backend: Backend) {
       expect(await list({ channelId: 'C2' })).toEqual(['BLOCK-1', 'CAN-1']);
       expect(await list({ chain: 'bug' })).toEqual(['BLOCK-1', 'DONE-1']);
       expect(await list({ chain: 'bug', open: true })).toEqual(['BLOCK-1']);
+      expect(await list({ source: 'follow_up' })).toEqual(['BLOCK-1']);
+      expect(await list({ chain: 'feature', source: 'follow_up' })).toEqual([]);
       // Closed in [from, to): the bound at `to` is left out, the one at `from` kept.
       expect(await list({ closedFrom: T0 + 10 * HOUR, closedTo: T0 + 30 * HOUR })).toEqual([
         'DONE-1',

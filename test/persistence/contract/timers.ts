@@ -75,7 +75,7 @@ export function describeTimerRepositoryContract(backend: Backend) {
       ]);
       const fired = (await store.read.timers.forRun('B-1'))[0]!;
       await store.transaction((r) => r.timers.claim(fired.id, 'w1', T0 + 2 * HOUR));
-      await store.transaction((r) => r.timers.cancelForStep(a1));
+      await store.transaction((r) => r.timers.cancelForSteps([a1]));
       expect(await store.read.timers.latestDue([a0, a1, b0], 'done_due')).toEqual(
         new Map([
           [a0, T0 + 3 * HOUR],
@@ -113,21 +113,39 @@ export function describeTimerRepositoryContract(backend: Backend) {
       ]);
       const [fired] = await store.read.timers.due(T0, 1);
       await store.transaction((r) => r.timers.claim(fired!.id, 'w1', T0));
-      expect(await store.transaction((r) => r.timers.cancelForStep(a0, ['escalation', 'reminder']))).toBe(1);
+      expect(await store.transaction((r) => r.timers.cancelForSteps([a0], ['escalation', 'reminder']))).toBe(
+        1,
+      );
       expect(await kinds('A-1')).toEqual([
         'reminder:fired',
         'escalation:cancelled',
         'ack:pending',
         'reminder:pending',
       ]);
-      expect(await store.transaction((r) => r.timers.cancelForStep(a0))).toBe(1);
-      expect(await store.transaction((r) => r.timers.cancelForStep(a0))).toBe(0);
+      expect(await store.transaction((r) => r.timers.cancelForSteps([a0]))).toBe(1);
+      expect(await store.transaction((r) => r.timers.cancelForSteps([a0]))).toBe(0);
       expect(await kinds('A-1')).toEqual([
         'reminder:fired',
         'escalation:cancelled',
         'ack:cancelled',
         'reminder:pending',
       ]);
+    });
+
+    it('when several steps’ timers are cancelled at once, then theirs are and other steps keep theirs', async () => {
+      const { store } = db();
+      const { a0, a1, b0 } = await twoRuns(store);
+      await scheduleTimers(store, [
+        { runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 },
+        { runId: 'A-1', stepId: a1, kind: 'escalation', dueAt: T0 },
+        { runId: 'A-1', stepId: a1, kind: 'ack', dueAt: T0 },
+        { runId: 'B-1', stepId: b0, kind: 'reminder', dueAt: T0 },
+      ]);
+      expect(await store.transaction((r) => r.timers.cancelForSteps([]))).toBe(0);
+      expect(await store.transaction((r) => r.timers.cancelForSteps([a1, b0], ['ack', 'reminder']))).toBe(2);
+      expect(await store.transaction((r) => r.timers.cancelForSteps([a0, a1]))).toBe(2);
+      expect(await kinds('A-1')).toEqual(['reminder:cancelled', 'escalation:cancelled', 'ack:cancelled']);
+      expect(await kinds('B-1')).toEqual(['reminder:cancelled']);
     });
 
     it('when a run’s timers are cancelled, then all its pending ones are but the kinds kept, and other runs keep theirs', async () => {
@@ -164,7 +182,7 @@ export function describeTimerRepositoryContract(backend: Backend) {
       const { store } = db();
       const { a0 } = await twoRuns(store);
       await scheduleTimers(store, [{ runId: 'A-1', stepId: a0, kind: 'reminder', dueAt: T0 }]);
-      await store.transaction((r) => r.timers.cancelForStep(a0));
+      await store.transaction((r) => r.timers.cancelForSteps([a0]));
       const [timer] = await store.read.timers.forRun('A-1');
       expect(await store.transaction((r) => r.timers.claim(timer!.id, 'w1', T0))).toBe(false);
       expect(await store.read.timers.due(T0 + HOUR, 10)).toEqual([]);

@@ -86,6 +86,11 @@ export class PgRunRepository implements RunRepository {
     return toRun(raw, steps.map(toStep));
   }
 
+  async channelOf(id: string): Promise<string | null> {
+    const [row] = await this.orm.select({ c: t.runs.channelId }).from(t.runs).where(eq(t.runs.id, id));
+    return row?.c ?? null;
+  }
+
   async status(id: string): Promise<RunStatus | null> {
     const [row] = await this.orm.select({ status: t.runs.status }).from(t.runs).where(eq(t.runs.id, id));
     return (row?.status as RunStatus | undefined) ?? null;
@@ -186,6 +191,7 @@ export class PgRunRepository implements RunRepository {
     if (filter.open === false) where.push(inArray(t.runs.status, [...CLOSED_RUN_STATUSES]));
     if (filter.channelId) where.push(eq(t.runs.channelId, filter.channelId));
     if (filter.chain) where.push(eq(t.runs.chain, filter.chain));
+    if (filter.source) where.push(eq(t.runs.source, filter.source));
     if (filter.closedFrom !== undefined) where.push(gte(t.runs.closedAt, filter.closedFrom));
     if (filter.closedTo !== undefined) where.push(lt(t.runs.closedAt, filter.closedTo));
     if (filter.createdFrom !== undefined) where.push(gte(t.runs.createdAt, filter.createdFrom));

@@ -46,10 +46,11 @@ export class PgTimerRepository implements TimerRepository {
     return res.rowCount ?? 0;
   }
 
-  cancelForStep(stepId: number, kinds?: string[]): Promise<number> {
+  async cancelForSteps(stepIds: number[], kinds?: string[]): Promise<number> {
+    if (stepIds.length === 0) return 0;
     return this.cancel(
       and(
-        eq(t.timers.stepId, stepId),
+        inArray(t.timers.stepId, stepIds),
         eq(t.timers.status, 'pending'),
         kinds ? inArray(t.timers.kind, kinds) : undefined,
       ),

@@ -24,6 +24,7 @@ const SQL = {
   nextSeq: `INSERT INTO "sequences" ("name", "value") VALUES (?, 1) ON CONFLICT ("name") DO UPDATE SET "value" = "value" + 1 RETURNING "value"`,
   runById: 'SELECT * FROM "runs" WHERE "id" = ?',
   statusOfRun: 'SELECT "status" FROM "runs" WHERE "id" = ?',
+  channelOfRun: 'SELECT "channel_id" AS "c" FROM "runs" WHERE "id" = ?',
   stepsOfRun: 'SELECT * FROM "steps" WHERE "run_id" = ? ORDER BY "idx"',
   updateRun: runCodec
     .updateSql(['id', 'version', ...ROOT_MESSAGE_FIELDS], '"id" = @id AND "version" = @expectedVersion')
@@ -78,6 +79,11 @@ export class SqliteRunRepository implements RunRepository {
     return row?.status ?? null;
   }
 
+  async channelOf(id: string): Promise<string | null> {
+    const row = statements(this.orm).get(SQL.channelOfRun).get(id) as { c: string | null } | undefined;
+    return row?.c ?? null;
+  }
+
   async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
     const st = statements(this.orm);
     const values = savedRunValues(run);
@@ -114,6 +120,7 @@ export class SqliteRunRepository implements RunRepository {
     if (filter.open === false) where.push(inArray(t.runs.status, [...CLOSED_RUN_STATUSES]));
     if (filter.channelId) where.push(eq(t.runs.channelId, filter.channelId));
     if (filter.chain) where.push(eq(t.runs.chain, filter.chain));
+    if (filter.source) where.push(eq(t.runs.source, filter.source));
     if (filter.closedFrom !== undefined) where.push(gte(t.runs.closedAt, filter.closedFrom));
     if (filter.closedTo !== undefined) where.push(lt(t.runs.closedAt, filter.closedTo));
     if (filter.createdFrom !== undefined) where.push(gte(t.runs.createdAt, filter.createdFrom));

@@ -15,7 +15,9 @@ const SQL = {
     WHERE "step_id" IN (SELECT "value" FROM json_each(@steps)) AND "kind" = @kind AND "status" != 'cancelled'
     GROUP BY "step_id"`,
   timersOfRun: 'SELECT * FROM "timers" WHERE "run_id" = ? ORDER BY "id"',
-  cancelStepTimers: `UPDATE "timers" SET "status" = 'cancelled' WHERE "step_id" = ? AND "status" = 'pending'`,
+  // `?` is a JSON array of step ids.
+  cancelStepTimers: `UPDATE "timers" SET "status" = 'cancelled'
+    WHERE "step_id" IN (SELECT "value" FROM json_each(?)) AND "status" = 'pending'`,
 };
 
 export class SqliteTimerRepository implements TimerRepository {
@@ -59,9 +61,10 @@ export class SqliteTimerRepository implements TimerRepository {
     return res.changes === 1;
   }
 
-  async cancelForStep(stepId: number, kinds?: string[]): Promise<number> {
-    if (!kinds) return statements(this.orm).get(SQL.cancelStepTimers).run(stepId).changes;
-    const where = [eq(t.timers.stepId, stepId), eq(t.timers.status, 'pending')];
+  async cancelForSteps(stepIds: number[], kinds?: string[]): Promise<number> {
+    if (stepIds.length === 0) return 0;
+    if (!kinds) return statements(this.orm).get(SQL.cancelStepTimers).run(JSON.stringify(stepIds)).changes;
+    const where = [inArray(t.timers.stepId, stepIds), eq(t.timers.status, 'pending')];
     if (kinds) where.push(inArray(t.timers.kind, kinds));
     return this.orm
       .update(t.timers)
