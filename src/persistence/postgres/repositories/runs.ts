@@ -46,6 +46,17 @@ const settable = (table: PgTable) =>
 const RUN_SET = settable(t.runs).filter(([key]) => !(ROOT_MESSAGE_FIELDS as readonly string[]).includes(key));
 const STEP_SET = settable(t.steps);
 
+const STEP_COLUMNS = Object.entries(getTableColumns(t.steps)) as [string, PgColumn][];
+/**
+ * A step row as `json_agg` gives it (column names, JSON values: jsonb as objects, bigint times
+ * and counts as numbers) in drizzle's shape.
+ */
+function stepFromJson(o: Record<string, unknown>): typeof t.steps.$inferSelect {
+  const row: Record<string, unknown> = {};
+  for (const [key, col] of STEP_COLUMNS) row[key] = o[col.name] ?? null;
+  return row as typeof t.steps.$inferSelect;
+}
+
 export class PgRunRepository implements RunRepository {
   constructor(private readonly orm: PgOrm) {}
 
@@ -75,15 +86,21 @@ export class PgRunRepository implements RunRepository {
     await this.orm.insert(t.stepAssignees).values(rows).onConflictDoNothing();
   }
 
+  /** The run and its steps in one round trip: the steps come as one JSON array beside the run. */
   async get(id: string): Promise<Run | null> {
-    const [raw] = await this.orm.select().from(t.runs).where(eq(t.runs.id, id));
-    if (!raw) return null;
-    const steps = await this.orm
-      .select()
-      .from(t.steps)
-      .where(eq(t.steps.runId, id))
-      .orderBy(asc(t.steps.idx));
-    return toRun(raw, steps.map(toStep));
+    const [row] = await this.orm
+      .select({
+        run: t.runs,
+        steps: sql<Record<string, unknown>[]>`(SELECT coalesce(json_agg(s ORDER BY s."idx"), '[]'::json)
+          FROM "steps" AS s WHERE s."run_id" = "runs"."id")`,
+      })
+      .from(t.runs)
+      .where(eq(t.runs.id, id));
+    if (!row) return null;
+    return toRun(
+      row.run,
+      row.steps.map((s) => toStep(stepFromJson(s))),
+    );
   }
 
   async channelOf(id: string): Promise<string | null> {
