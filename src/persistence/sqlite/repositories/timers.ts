@@ -64,12 +64,12 @@ export class SqliteTimerRepository implements TimerRepository {
   async cancelForSteps(stepIds: number[], kinds?: string[]): Promise<number> {
     if (stepIds.length === 0) return 0;
     if (!kinds) return statements(this.orm).get(SQL.cancelStepTimers).run(JSON.stringify(stepIds)).changes;
-    const where = [inArray(t.timers.stepId, stepIds), eq(t.timers.status, 'pending')];
-    if (kinds) where.push(inArray(t.timers.kind, kinds));
     return this.orm
       .update(t.timers)
       .set({ status: 'cancelled' })
-      .where(and(...where))
+      .where(
+        and(inArray(t.timers.stepId, stepIds), eq(t.timers.status, 'pending'), inArray(t.timers.kind, kinds)),
+      )
       .run().changes;
   }
 
