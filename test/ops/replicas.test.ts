@@ -112,8 +112,9 @@ describePostgres('three bot processes on one PostgreSQL database', () => {
 
       // A replica dies while posting: the post never reached Slack, its lease was the dead
       // process's, and another replica posts the message within seconds, once.
-      fake.failNext('chat.postMessage', { hang: true });
+      // Only the new run's root post hangs: the earlier runs' posts may still be going out.
       const late = mention(6);
+      fake.failNext('chat.postMessage', { hang: true }, 1, { channel: late.channel });
       await replicas[1]!.driver.event(late, { eventId: 'EvLATE' });
       await until(async () => fake.hungCount === 1, 'a post in flight');
       const { rows } = await admin.query<{ claimed_by: string }>(
