@@ -4,7 +4,8 @@
 // timestamp within 5 minutes either way of the injected clock, answers 401 before reading a byte
 // of meaning from the body, 400 on a body that is not a Slack request (slash commands and
 // interactions form-encoded, events JSON, as Slack sends them), 413 on a body over the limit (a
-// response the client reads, never a reset), and never lets a request stop the process.
+// response the client reads, never a reset), and never lets a request stop the process. An
+// event's 200 waits for its listener, so an event whose work was never stored is delivered again.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
@@ -17,7 +18,10 @@ export const EVENTS_PATH = '/slack/events';
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 /** Slack's own payloads are far smaller; a body over this gets 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
-/** Slack gives up after 3 s; answer before it so it does not retry a request nobody handled. */
+/**
+ * Slack gives up after 3 s: a request nobody acknowledged by then gets 404 (Slack does not retry
+ * it), an event still being handled gets its 200.
+ */
 const UNHANDLED_ACK_MS = 2900;
 
 const INTERACTIVE_TYPES = new Set([
@@ -226,14 +230,25 @@ export class SlackHttpReceiver implements Receiver {
     body: Record<string, unknown>,
   ): Promise<void> {
     let acked = false;
+    let answered = false;
+    const answer = (status: number, payload?: unknown) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      send(res, status, payload);
+    };
     const timer = setTimeout(() => {
-      if (acked) return;
-      acked = true;
-      this.opts.logger.warn('No listener acknowledged the request in time', {
-        type: body.type ?? body.command,
-      });
-      send(res, 404);
+      if (answered) return;
+      if (!acked)
+        this.opts.logger.warn('No listener acknowledged the request in time', {
+          type: body.type ?? body.command,
+        });
+      answer(acked ? 200 : 404);
     }, UNHANDLED_ACK_MS);
+    // Bolt acknowledges an event before its listener runs. Its 200 waits for the listener instead
+    // (until Slack's deadline is near): a process that dies before the request's work is stored
+    // never answers, and Slack delivers the event again, to this process or another.
+    const answerWhenDone = body.type === 'event_callback';
     const retryNum = header(req, 'x-slack-retry-num');
     const event: ReceiverEvent = {
       body,
@@ -242,21 +257,18 @@ export class SlackHttpReceiver implements Receiver {
       ack: async (response?: unknown) => {
         if (acked) return;
         acked = true;
-        clearTimeout(timer);
-        send(res, 200, response === undefined || response === null ? undefined : response);
+        if (!answerWhenDone) answer(200, response === undefined || response === null ? undefined : response);
         // The listener's work after the ack waits its turn (see TurnGate).
         await this.gate.wait();
       },
     };
     try {
       await this.app!.processEvent(event);
+      if (acked) answer(200);
     } catch (err) {
       this.opts.logger.error('Processing a Slack request failed', { error: String(err) });
-      if (!acked) {
-        acked = true;
-        clearTimeout(timer);
-        send(res, 500);
-      }
+      // Nothing answered yet: Slack may deliver it again; a repeated delivery never acts twice.
+      answer(500);
     }
   }
 }
