@@ -20,12 +20,24 @@ import { statements, TableCodec } from '../table-codec.ts';
 const runCodec = new TableCodec<typeof t.runs.$inferSelect>(t.runs);
 const stepCodec = new TableCodec<typeof t.steps.$inferSelect>(t.steps);
 
+/** A run row as one JSON array, and its steps as one JSON array of them (unordered). */
+const RUN_JSON = runCodec.jsonArraySql('"runs"');
+const STEPS_JSON = `(SELECT json_group_array(${stepCodec.jsonArraySql('s')}) FROM "steps" AS s WHERE s."run_id" = "runs"."id")`;
+
+/** A run read as `RUN_JSON` and `STEPS_JSON`, its steps in order. */
+function runFromJson(row: { run: string; steps: string }): Run {
+  const steps = (JSON.parse(row.steps) as unknown[][])
+    .map((values) => toStep(stepCodec.decodeArray(values)))
+    .sort((a, b) => a.idx - b.idx);
+  return toRun(runCodec.decodeArray(JSON.parse(row.run) as unknown[]), steps);
+}
+
 const SQL = {
   nextSeq: `INSERT INTO "sequences" ("name", "value") VALUES (?, 1) ON CONFLICT ("name") DO UPDATE SET "value" = "value" + 1 RETURNING "value"`,
-  runById: 'SELECT * FROM "runs" WHERE "id" = ?',
+  /** The run and its steps, as two JSON texts (see TableCodec.decodeArray). */
+  runWithSteps: `SELECT ${RUN_JSON} AS "run", ${STEPS_JSON} AS "steps" FROM "runs" WHERE "runs"."id" = ?`,
   statusOfRun: 'SELECT "status" FROM "runs" WHERE "id" = ?',
   channelOfRun: 'SELECT "channel_id" AS "c" FROM "runs" WHERE "id" = ?',
-  stepsOfRun: 'SELECT * FROM "steps" WHERE "run_id" = ? ORDER BY "idx"',
   updateRun: runCodec
     .updateSql(['id', 'version', ...ROOT_MESSAGE_FIELDS], '"id" = @id AND "version" = @expectedVersion')
     .replace(' WHERE', ', "version" = @expectedVersion + 1 WHERE'),
@@ -38,8 +50,6 @@ const SQL = {
   insertAssignee:
     'INSERT OR IGNORE INTO "step_assignees" ("step_id", "run_id", "principal", "role") VALUES (?, ?, ?, ?)',
 };
-
-type RunRow = typeof t.runs.$inferSelect;
 
 export class SqliteRunRepository implements RunRepository {
   constructor(private readonly orm: Orm) {}
@@ -66,12 +76,8 @@ export class SqliteRunRepository implements RunRepository {
 
   async get(id: string): Promise<Run | null> {
     const st = statements(this.orm);
-    const raw = st.get(SQL.runById).get(id) as Record<string, unknown> | undefined;
-    if (!raw) return null;
-    const steps = (st.get(SQL.stepsOfRun).all(id) as Record<string, unknown>[]).map((r) =>
-      toStep(stepCodec.decode(r)),
-    );
-    return toRun(runCodec.decode(raw), steps);
+    const raw = st.get(SQL.runWithSteps).get(id) as { run: string; steps: string } | undefined;
+    return raw ? runFromJson(raw) : null;
   }
 
   async status(id: string): Promise<RunStatus | null> {
@@ -124,35 +130,19 @@ export class SqliteRunRepository implements RunRepository {
     if (filter.closedFrom !== undefined) where.push(gte(t.runs.closedAt, filter.closedFrom));
     if (filter.closedTo !== undefined) where.push(lt(t.runs.closedAt, filter.closedTo));
     if (filter.createdFrom !== undefined) where.push(gte(t.runs.createdAt, filter.createdFrom));
-    let q = this.orm
-      .select()
-      .from(t.runs)
+    let q = this.withSteps()
       .where(where.length > 0 ? and(...where) : undefined)
       .orderBy(filter.newestFirst ? desc(t.runs.createdAt) : asc(t.runs.createdAt), asc(t.runs.seq))
       .$dynamic();
     if (filter.limit !== undefined) q = q.limit(filter.limit);
-    const rows = q.all();
-    return this.withSteps(rows);
+    return q.all().map(runFromJson);
   }
 
-  private withSteps(rows: RunRow[]): Run[] {
-    if (rows.length === 0) return [];
-    const byRun = new Map<string, Step[]>();
-    // Chunk the IN list: SQLite caps bound parameters.
-    for (let i = 0; i < rows.length; i += 500) {
-      const ids = rows.slice(i, i + 500).map((r) => r.id);
-      for (const s of this.orm
-        .select()
-        .from(t.steps)
-        .where(inArray(t.steps.runId, ids))
-        .orderBy(asc(t.steps.idx))
-        .all()) {
-        const list = byRun.get(s.runId) ?? [];
-        list.push(toStep(s));
-        byRun.set(s.runId, list);
-      }
-    }
-    return rows.map((r) => toRun(r, byRun.get(r.id) ?? []));
+  /** Runs with their steps, one row each (`runFromJson` reads it). */
+  private withSteps() {
+    return this.orm
+      .select({ run: sql<string>`${sql.raw(RUN_JSON)}`, steps: sql<string>`${sql.raw(STEPS_JSON)}` })
+      .from(t.runs);
   }
 
   async waitingOn(principals: string[]): Promise<{ run: Run; step: Step }[]> {
@@ -163,19 +153,16 @@ export class SqliteRunRepository implements RunRepository {
       .where(inArray(t.stepAssignees.principal, principals))
       .all();
     if (stepIds.length === 0) return [];
-    const runs = this.withSteps(
-      this.orm
-        .select()
-        .from(t.runs)
-        .where(
-          and(
-            inArray(t.runs.id, [...new Set(stepIds.map((s) => s.runId))]),
-            notInArray(t.runs.status, [...CLOSED_RUN_STATUSES]),
-          ),
-        )
-        .orderBy(asc(t.runs.createdAt))
-        .all(),
-    );
+    const runs = this.withSteps()
+      .where(
+        and(
+          inArray(t.runs.id, [...new Set(stepIds.map((s) => s.runId))]),
+          notInArray(t.runs.status, [...CLOSED_RUN_STATUSES]),
+        ),
+      )
+      .orderBy(asc(t.runs.createdAt))
+      .all()
+      .map(runFromJson);
     const wanted = new Set(stepIds.map((s) => s.stepId));
     const out: { run: Run; step: Step }[] = [];
     for (const run of runs) {
