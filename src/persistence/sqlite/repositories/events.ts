@@ -10,7 +10,8 @@ const eventCodec = new TableCodec<typeof t.events.$inferSelect>(t.events);
 
 const SQL = {
   insertEvent: eventCodec.insertSql(['runId', 'at', 'actor', 'type', 'stepKey', 'data']),
-  eventsOfRun: 'SELECT * FROM "events" WHERE "run_id" = ? ORDER BY "id"',
+  /** A run's events as one JSON text (see TableCodec.decodeArray), in any order. */
+  eventsOfRun: `SELECT json_group_array(${eventCodec.jsonArraySql('e')}) FROM "events" AS e WHERE e."run_id" = ?`,
 };
 
 export class SqliteEventRepository implements EventRepository {
@@ -33,8 +34,10 @@ export class SqliteEventRepository implements EventRepository {
   }
 
   async forRun(runId: string): Promise<RunEvent[]> {
-    const rows = statements(this.orm).get(SQL.eventsOfRun).all(runId) as Record<string, unknown>[];
-    return rows.map((r) => eventCodec.decode(r));
+    const json = statements(this.orm).get(SQL.eventsOfRun).pluck().get(runId) as string;
+    return (JSON.parse(json) as unknown[][])
+      .map((values) => eventCodec.decodeArray(values))
+      .sort((a, b) => a.id - b.id);
   }
 
   async forRuns(runIds: string[]): Promise<Map<string, RunEvent[]>> {

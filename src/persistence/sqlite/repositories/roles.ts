@@ -6,15 +6,16 @@ import type { Orm } from '../database.ts';
 import { statements } from '../table-codec.ts';
 
 const SQL = {
-  allRoles: 'SELECT "role", "members" FROM "role_holders"',
+  /** Every role's members as one JSON object: one value to read, not two per role. */
+  allRoles: 'SELECT json_group_object("role", json("members")) FROM "role_holders"',
 };
 
 export class SqliteRoleRepository implements RoleRepository {
   constructor(private readonly orm: Orm) {}
 
   async all(): Promise<Map<string, string[]>> {
-    const rows = statements(this.orm).get(SQL.allRoles).all() as { role: string; members: string }[];
-    return new Map(rows.map((r) => [r.role, JSON.parse(r.members) as string[]]));
+    const json = statements(this.orm).get(SQL.allRoles).pluck().get() as string;
+    return new Map(Object.entries(JSON.parse(json) as Record<string, string[]>));
   }
 
   async get(role: string): Promise<string[] | null> {
