@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // Generous: two workers share two cores with the processes some tests start, so a test may
+    // run several times slower than alone. Waits inside tests are bounded on their own.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     // Each worker imports the app once and runs its test files on that module graph: importing
     // it afresh for every file was most of the suite's time. Tests share no state through

@@ -92,5 +92,5 @@ describe('attribute model: severity and flags, learned', () => {
     const fresh = trainAttributes(load(SEVERITY_CORPORA), load(ATTRIBUTE_CORPORA));
     expect(Array.from(stored.bias)).toEqual(fresh.bias);
     expect(stored.rows.size).toBe(Object.keys(fresh.weights).length);
-  }, 30_000);
+  }, 90_000);
 });

@@ -138,7 +138,7 @@ describe('token model: training', () => {
     const fresh = trainModel(examples);
     expect(stored.bias).toEqual(fresh.bias);
     expect(Object.keys(stored.weights).length).toBe(Object.keys(fresh.weights).length);
-  }, 20_000);
+  }, 60_000);
 });
 
 describe('classify on requests it has not seen (each blind corpus scored by a model trained without it)', () => {

@@ -46,7 +46,7 @@ describe('the chains chart', () => {
     expect(Buffer.from(await chartPng(chart)).equals(Buffer.from(png))).toBe(true);
     if (process.env.CHART_OUT) writeFileSync(process.env.CHART_OUT, png);
     expect(() => pngSize(readFileSync(new URL(import.meta.url)))).toThrow('not a PNG');
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('projectlead metrics --chart', () => {
@@ -66,5 +66,5 @@ describe('projectlead metrics --chart', () => {
     const usage = await cli(['metrics', '--chart'], { DATABASE_URL: db });
     expect(usage.code).toBe(2);
     expect(usage.err).toMatch(/usage: projectlead metrics --chart <file.png>/);
-  }, 30_000);
+  }, 60_000);
 });
