@@ -1,6 +1,14 @@
 // Socket Mode: Bolt's SocketModeReceiver against SLACK_API_URL (apps.connections.open). The HTTP
 // server (src/http/server.ts) still answers `GET /healthz` on PORT, as in HTTP mode.
+//
+// Bolt acknowledges an event's envelope before its listener runs. Here the envelope's ack waits
+// for the listener (until Slack's 3 s deadline is near), as the HTTP receiver's 200 does: a
+// process that dies before an event's work is stored never acknowledged it, and Slack delivers
+// it again, to this connection or another.
 import { type Logger as BoltLogger, SocketModeReceiver } from '@slack/bolt';
+
+/** Before Slack's 3 s: an event still being handled is acknowledged by then all the same. */
+const EVENT_ACK_DEADLINE_MS = 2900;
 
 export interface SocketReceiverOptions {
   appToken: string;
@@ -8,8 +16,16 @@ export interface SocketReceiverOptions {
   logger: BoltLogger;
 }
 
+type AckFn = (response?: Record<string, unknown>) => Promise<void>;
+interface SlackEventArgs {
+  ack: AckFn;
+  type: string;
+  body?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
 export function createSocketReceiver(opts: SocketReceiverOptions): SocketModeReceiver {
-  return new SocketModeReceiver({
+  const receiver = new SocketModeReceiver({
     appToken: opts.appToken,
     logger: opts.logger,
     // A fresh object: SocketModeClient keeps (and mutates) what it is given.
@@ -20,4 +36,36 @@ export function createSocketReceiver(opts: SocketReceiverOptions): SocketModeRec
       },
     },
   });
+  // Bolt's own listener runs every envelope; events go through it with their ack held back.
+  const client = receiver.client;
+  const [bolt] = client.listeners('slack_event') as ((args: SlackEventArgs) => Promise<void>)[];
+  if (!bolt) throw new Error('Bolt registered no Socket Mode listener');
+  client.removeListener('slack_event', bolt);
+  client.on('slack_event', (args: SlackEventArgs) => {
+    if (args.type !== 'events_api') return bolt(args);
+    return answerWhenDone(args, bolt);
+  });
+  return receiver;
+}
+
+async function answerWhenDone(args: SlackEventArgs, bolt: (args: SlackEventArgs) => Promise<void>) {
+  let acked: [Record<string, unknown>?] | null = null;
+  let sent = false;
+  const send = async () => {
+    if (sent || !acked) return;
+    sent = true;
+    await args.ack(...acked);
+  };
+  const deadline = setTimeout(() => void send().catch(() => undefined), EVENT_ACK_DEADLINE_MS);
+  try {
+    await bolt({
+      ...args,
+      ack: async (...response: [Record<string, unknown>?]) => {
+        acked ??= response;
+      },
+    });
+  } finally {
+    clearTimeout(deadline);
+    await send();
+  }
 }
