@@ -70,8 +70,13 @@ export interface OutboxRepository {
     items: { runId: string | null; delivery: Delivery; notice: Notice }[],
     now: number,
   ): Promise<number[]>;
-  /** Claim due messages (a lease), oldest first: one worker sends each at a time. */
-  /** `skipChannels`: destinations (channel or DM user) the caller cannot send to yet. */
+  /**
+   * Claim due messages (a lease): one worker sends each at a time. Up to `limit`, taken in turns
+   * across destinations: every destination's oldest due message, then every one's second, and so
+   * on (a message without a destination has a turn of its own). A destination far behind its
+   * pace never crowds the others out of a claim. Returned oldest first.
+   * `skipChannels`: destinations (channel or DM user) the caller cannot send to yet.
+   */
   claimDue(
     now: number,
     limit: number,

@@ -101,6 +101,40 @@ export function describeOutboxRepositoryContract(backend: Backend) {
       expect(await claim('a', T0, 100, [])).toEqual([busyRoot, busyThread, dmBusyUser, busyChannel]);
     });
 
+    it('when one destination is far behind, then a claim takes turns: each destination’s oldest first (a webhook’s is its subscription and run)', async () => {
+      const { store } = db();
+      await insertRuns(
+        store,
+        makeRun('BUSY-1', { channelId: 'CBUSY' }),
+        makeRun('CALM-1', { channelId: 'CCALM' }),
+      );
+      const busy = await enqueue(
+        Array.from({ length: 5 }, (_, i) => ({
+          runId: 'BUSY-1',
+          delivery: thread,
+          notice: digest(`busy ${i}`),
+        })),
+      );
+      const [calm, dm, hookA, hookB] = await enqueue([
+        { runId: 'CALM-1', delivery: thread, notice: cancelled('CALM-1') },
+        { runId: null, delivery: { kind: 'dm', userId: 'U1' }, notice: digest('dm') },
+        {
+          runId: null,
+          delivery: { kind: 'webhook', subscriptionId: 1, runId: 'BUSY-1' },
+          notice: digest('a'),
+        },
+        {
+          runId: null,
+          delivery: { kind: 'webhook', subscriptionId: 1, runId: 'CALM-1' },
+          notice: digest('b'),
+        },
+      ]);
+      // Oldest first within the claim; the busy channel's backlog waits for its later turns.
+      expect(await claim('a', T0, 5)).toEqual([busy[0], calm, dm, hookA, hookB]);
+      expect(await claim('b', T0, 2)).toEqual(busy.slice(1, 3));
+      expect(await claim('c', T0, 100)).toEqual(busy.slice(3));
+    });
+
     it('when the sender marks a message sent, then it is sent with its ts, counted as an attempt and never claimed again', async () => {
       const { store } = db();
       const id = await claimedOne();

@@ -70,26 +70,41 @@ export class PgOutboxRepository implements OutboxRepository {
     leaseMs: number,
     skipChannels: string[] = [],
   ): Promise<OutboxRow[]> {
+    const due = and(
+      eq(t.outbox.status, 'pending'),
+      lte(t.outbox.nextAttemptAt, now),
+      unleased(now),
+      skipChannels.length > 0
+        ? or(isNull(t.outbox.channelId), notInArray(t.outbox.channelId, skipChannels))
+        : undefined,
+    );
+    // Each destination's rows numbered oldest first: claims take turns across destinations.
+    const turns = this.orm.$with('turns').as(
+      this.orm
+        .select({
+          id: t.outbox.id,
+          turn: sql<number>`row_number() OVER (
+            PARTITION BY coalesce(${t.outbox.channelId}, 'row:' || ${t.outbox.id}::text) ORDER BY ${t.outbox.id})`.as(
+            'turn',
+          ),
+        })
+        .from(t.outbox)
+        .where(due),
+    );
+    // The conditions again on the row locked: PostgreSQL checks them anew on a row another
+    // claim changed meanwhile.
     const picked = this.orm
       .select({ id: t.outbox.id })
       .from(t.outbox)
-      .where(
-        and(
-          eq(t.outbox.status, 'pending'),
-          lte(t.outbox.nextAttemptAt, now),
-          unleased(now),
-          skipChannels.length > 0
-            ? or(isNull(t.outbox.channelId), notInArray(t.outbox.channelId, skipChannels))
-            : undefined,
-        ),
-      )
-      .orderBy(asc(t.outbox.id))
+      .innerJoin(turns, eq(turns.id, t.outbox.id))
+      .where(due)
+      .orderBy(asc(turns.turn), asc(t.outbox.id))
       .limit(limit)
-      .for('update', { skipLocked: true });
+      .for('update', { of: t.outbox, skipLocked: true });
     // A CTE, not `id IN (…)`: PostgreSQL may run an IN subquery again per row, past its LIMIT.
     const cte = this.orm.$with('picked').as(picked);
     const rows = await this.orm
-      .with(cte)
+      .with(turns, cte)
       .update(t.outbox)
       .set({ claimedBy: worker, claimedUntil: now + leaseMs })
       .from(cte)

@@ -25,11 +25,15 @@ const SQL = {
   channelOfRun: 'SELECT "channel_id" AS c FROM "runs" WHERE "id" = ?',
   earlierInLane: `SELECT 1 FROM "outbox" WHERE "channel_id" = ? AND "id" < ? AND "status" = 'pending' LIMIT 1`,
   // The due rows, oldest first, leased in one statement; `@skip` is a JSON array of lanes.
+  /** Each destination's oldest due row first, then each one's second, …: see the port. */
   claimDue: `UPDATE "outbox" SET "claimed_by" = @worker, "claimed_until" = @until WHERE "id" IN (
-    SELECT "id" FROM "outbox" WHERE "status" = 'pending' AND "next_attempt_at" <= @now
-      AND ("claimed_until" IS NULL OR "claimed_until" < @now)
-      AND ("channel_id" IS NULL OR "channel_id" NOT IN (SELECT "value" FROM json_each(@skip)))
-    ORDER BY "id" LIMIT @limit) RETURNING *`,
+    SELECT "id" FROM (
+      SELECT "id", row_number() OVER (
+        PARTITION BY coalesce("channel_id", 'row:' || "id") ORDER BY "id") AS "turn"
+      FROM "outbox" WHERE "status" = 'pending' AND "next_attempt_at" <= @now
+        AND ("claimed_until" IS NULL OR "claimed_until" < @now)
+        AND ("channel_id" IS NULL OR "channel_id" NOT IN (SELECT "value" FROM json_each(@skip))))
+    ORDER BY "turn", "id" LIMIT @limit) RETURNING *`,
   markInFlight: `UPDATE "outbox" SET "maybe_sent" = 1 WHERE "id" = ? AND "claimed_by" = ? AND "status" = 'pending'`,
   earlier: `SELECT "id", "last_error" AS "error" FROM "outbox" WHERE "run_id" = @runId AND "id" < @id
     AND "status" = @status AND "kind" NOT IN (SELECT "value" FROM json_each(@except)) ORDER BY "id" LIMIT 1`,
