@@ -22,7 +22,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  * Slack gives up after 3 s: a request nobody acknowledged by then gets 404 (Slack does not retry
  * it), an event still being handled gets its 200.
  */
-const UNHANDLED_ACK_MS = 2900;
+export const ACK_DEADLINE_MS = 2900;
 
 const INTERACTIVE_TYPES = new Set([
   'block_actions',
@@ -244,7 +244,7 @@ export class SlackHttpReceiver implements Receiver {
           type: body.type ?? body.command,
         });
       answer(acked ? 200 : 404);
-    }, UNHANDLED_ACK_MS);
+    }, ACK_DEADLINE_MS);
     // Bolt acknowledges an event before its listener runs. Its 200 waits for the listener instead
     // (until Slack's deadline is near): a process that dies before the request's work is stored
     // never answers, and Slack delivers the event again, to this process or another.

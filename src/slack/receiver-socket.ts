@@ -6,9 +6,7 @@
 // process that dies before an event's work is stored never acknowledged it, and Slack delivers
 // it again, to this connection or another.
 import { type Logger as BoltLogger, SocketModeReceiver } from '@slack/bolt';
-
-/** Before Slack's 3 s: an event still being handled is acknowledged by then all the same. */
-const EVENT_ACK_DEADLINE_MS = 2900;
+import { ACK_DEADLINE_MS } from './receiver-http.ts';
 
 export interface SocketReceiverOptions {
   appToken: string;
@@ -56,7 +54,7 @@ async function answerWhenDone(args: SlackEventArgs, bolt: (args: SlackEventArgs)
     sent = true;
     await args.ack(...acked);
   };
-  const deadline = setTimeout(() => void send().catch(() => undefined), EVENT_ACK_DEADLINE_MS);
+  const deadline = setTimeout(() => void send().catch(() => undefined), ACK_DEADLINE_MS);
   try {
     await bolt({
       ...args,

@@ -27,12 +27,7 @@ export class TableCodec<Row extends Record<string, unknown>> {
   }
 
   decode(raw: Record<string, unknown>): Row {
-    const out: Record<string, unknown> = {};
-    for (const [key, col] of this.columns) {
-      const v = raw[col.name];
-      out[key] = v === null || v === undefined ? null : col.mapFromDriverValue(v);
-    }
-    return out as Row;
+    return this.fromValues((col) => raw[col.name]);
   }
 
   /**
@@ -51,17 +46,21 @@ export class TableCodec<Row extends Record<string, unknown>> {
    * a value per column, and the JSON columns come parsed with it.
    */
   decodeArray(values: unknown[]): Row {
+    return this.fromValues((_, i) => values[i], true);
+  }
+
+  /** A row from each column's stored value; `nestedJson`: JSON columns are parsed already. */
+  private fromValues(stored: (col: SQLiteColumn, i: number) => unknown, nestedJson = false): Row {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < this.columns.length; i++) {
-      const [key, col] = this.columns[i]!;
-      const v = values[i];
+    this.columns.forEach(([key, col], i) => {
+      const v = stored(col, i);
       out[key] =
         v === null || v === undefined
           ? null
-          : col.columnType === 'SQLiteTextJson'
+          : nestedJson && col.columnType === 'SQLiteTextJson'
             ? v
             : col.mapFromDriverValue(v);
-    }
+    });
     return out as Row;
   }
 

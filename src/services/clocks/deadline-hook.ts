@@ -50,11 +50,11 @@ export function createDeadlineHook(deps: DeadlineHookDeps): TransitionHook {
   }
 
   async function stopAckClocks(repos: Repositories, tr: RunTransition) {
-    for (const e of tr.events) {
-      if (e.type !== 'step_acknowledged') continue;
-      const step = tr.run.steps.find((s) => s.key === e.stepKey);
-      if (step?.id != null) await repos.timers.cancelForSteps([step.id], ACK_KINDS);
-    }
+    const acknowledged = tr.events
+      .filter((e) => e.type === 'step_acknowledged')
+      .map((e) => tr.run.steps.find((s) => s.key === e.stepKey)?.id)
+      .filter((id): id is number => id != null);
+    await repos.timers.cancelForSteps(acknowledged, ACK_KINDS);
   }
 
   /** Start or stop the GDPR clock from the facts the transition recorded. */

@@ -24,8 +24,8 @@ function settleSql(keys: string[], attempt: boolean): string {
 const SQL = {
   channelOfRun: 'SELECT "channel_id" AS c FROM "runs" WHERE "id" = ?',
   earlierInLane: `SELECT 1 FROM "outbox" WHERE "channel_id" = ? AND "id" < ? AND "status" = 'pending' LIMIT 1`,
-  // The due rows, oldest first, leased in one statement; `@skip` is a JSON array of lanes.
-  /** Each destination's oldest due row first, then each one's second, …: see the port. */
+  // The due rows leased in one statement, each destination's oldest first, then each one's
+  // second, … (see the port); `@skip` is a JSON array of lanes.
   claimDue: `UPDATE "outbox" SET "claimed_by" = @worker, "claimed_until" = @until WHERE "id" IN (
     SELECT "id" FROM (
       SELECT "id", row_number() OVER (
