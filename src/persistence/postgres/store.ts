@@ -4,6 +4,8 @@
 // free connection and see only what was committed. A serialization failure or a deadlock
 // between replicas is a `ConflictError`, which the verbs retry once.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
 import { ConflictError } from '../../errors.ts';
 import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
 import { openPgDatabase, type PgDatabaseHandle, type PgOrm, POOL_MAX } from './database.ts';
@@ -35,7 +37,7 @@ export class PgStore implements Store {
     options: { checkNesting?: boolean } = {},
   ) {
     this.inside = options.checkNesting ? new AsyncLocalStorage() : null;
-    this.read = pgRepositories(db.orm);
+    this.read = pgRepositories(db.orm, db.pool);
     this.liveness = new PgWorkerLiveness(db.url, db.pool);
   }
 
@@ -73,8 +75,8 @@ export class PgStore implements Store {
     const frame = { open: true };
     const release = await this.slot();
     try {
-      return await this.db.orm.transaction(async (tx) => {
-        const repos = pgRepositories(tx as unknown as PgOrm);
+      return await this.inTransaction((client) => {
+        const repos = pgRepositories(drizzle(client) as unknown as PgOrm, client);
         return this.inside ? this.inside.run(frame, () => fn(repos)) : fn(repos);
       });
     } catch (err) {
@@ -88,6 +90,30 @@ export class PgStore implements Store {
     } finally {
       frame.open = false;
       release();
+    }
+  }
+
+  /**
+   * BEGIN, the work, COMMIT on one connection of the pool; ROLLBACK when the work throws. A
+   * connection whose ROLLBACK failed is broken: the pool drops it instead of lending it again.
+   */
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.db.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const out = await work(client);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((e: Error) => {
+          broken = e;
+        });
+        throw err;
+      }
+    } finally {
+      client.release(broken);
     }
   }
 

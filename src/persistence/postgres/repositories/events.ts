@@ -4,22 +4,27 @@ import * as t from '../../../../drizzle/schema.pg.ts';
 import type { RunEvent } from '../../../domain/types.ts';
 import type { EventRepository } from '../../ports.ts';
 import type { PgOrm } from '../database.ts';
+import { columnsOf, type PgQueryable, query, recordOf, recordsParam, statement } from '../statements.ts';
+
+const WRITTEN = columnsOf(t.events).filter(([key]) => key !== 'id');
+const NAMES = WRITTEN.map(([, col]) => `"${col.name}"`).join(', ');
+/** A batch of events as one JSON array, stored in its order (the ids follow it). */
+const APPEND = statement(
+  'events_append',
+  `INSERT INTO "events" (${NAMES})
+   SELECT ${NAMES} FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${recordOf(WRITTEN)})) WITH ORDINALITY AS e
+   ORDER BY e."ordinality"`,
+);
 
 export class PgEventRepository implements EventRepository {
-  constructor(private readonly orm: PgOrm) {}
+  constructor(
+    private readonly orm: PgOrm,
+    private readonly db: PgQueryable,
+  ) {}
 
   async append(events: RunEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.orm.insert(t.events).values(
-      events.map((e) => ({
-        runId: e.runId,
-        at: e.at,
-        actor: e.actor,
-        type: e.type,
-        stepKey: e.stepKey,
-        data: e.data,
-      })),
-    );
+    await query(this.db, APPEND, [recordsParam(WRITTEN, events as unknown as Record<string, unknown>[])]);
   }
 
   async forRun(runId: string): Promise<RunEvent[]> {

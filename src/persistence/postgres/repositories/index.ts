@@ -1,6 +1,7 @@
 // Every repository of the port on the pool (reads) or on one transaction's connection.
 import type { Repositories } from '../../ports.ts';
 import type { PgOrm } from '../database.ts';
+import type { PgQueryable } from '../statements.ts';
 import { PgApiRequestRepository, PgApiTokenRepository, PgWebhookRepository } from './agents.ts';
 import { PgAlertRepository } from './alerts.ts';
 import { PgClockRepository } from './clock.ts';
@@ -14,15 +15,16 @@ import { PgRunRepository } from './runs.ts';
 import { PgRoleRepository, PgSettingsRepository, PgUsergroupRepository } from './settings.ts';
 import { PgTimerRepository } from './timers.ts';
 
-export function pgRepositories(orm: PgOrm): Repositories {
+/** The repositories on `orm`, and the named statements of the hot path on `db`, the same connection or pool. */
+export function pgRepositories(orm: PgOrm, db: PgQueryable): Repositories {
   return {
-    runs: new PgRunRepository(orm),
+    runs: new PgRunRepository(orm, db),
     alerts: new PgAlertRepository(orm),
-    events: new PgEventRepository(orm),
-    outbox: new PgOutboxRepository(orm),
-    roles: new PgRoleRepository(orm),
-    usergroups: new PgUsergroupRepository(orm),
-    timers: new PgTimerRepository(orm),
+    events: new PgEventRepository(orm, db),
+    outbox: new PgOutboxRepository(orm, db),
+    roles: new PgRoleRepository(orm, db),
+    usergroups: new PgUsergroupRepository(orm, db),
+    timers: new PgTimerRepository(orm, db),
     digests: new PgDigestRepository(orm),
     idempotency: new PgIdempotencyRepository(orm),
     pending: new PgPendingRequestRepository(orm),

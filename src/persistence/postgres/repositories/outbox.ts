@@ -22,43 +22,59 @@ import { type Delivery, type DeliveryProblem, type Notice, webhookLane } from '.
 import type { OutboxRepository, OutboxRow } from '../../ports.ts';
 import { deliveryProblemsOf, toOutboxRow } from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
+import { type PgQueryable, query, statement } from '../statements.ts';
 
 const unleased = (now: number) => or(isNull(t.outbox.claimedUntil), lt(t.outbox.claimedUntil, now));
 
+/**
+ * Messages owed, one JSON array, stored in its order. A run's message carries its run's channel,
+ * read by the INSERT itself (`from_run`), so a sender can leave a channel it must pace alone.
+ */
+const ENQUEUE = statement(
+  'outbox_enqueue',
+  `INSERT INTO "outbox" ("run_id", "kind", "channel_id", "in_thread", "payload", "status", "next_attempt_at", "created_at")
+   SELECT m."run_id", m."kind",
+     CASE WHEN m."from_run" THEN (SELECT r."channel_id" FROM "runs" AS r WHERE r."id" = m."run_id") ELSE m."channel_id" END,
+     m."in_thread", m."payload", 'pending', $2::bigint, $2::bigint
+   FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
+     AS ("run_id" text, "kind" text, "channel_id" text, "from_run" boolean, "in_thread" boolean, "payload" jsonb))
+     WITH ORDINALITY AS m
+   ORDER BY m."ordinality"
+   RETURNING "id"`,
+);
+
 export class PgOutboxRepository implements OutboxRepository {
-  constructor(private readonly orm: PgOrm) {}
+  constructor(
+    private readonly orm: PgOrm,
+    private readonly db: PgQueryable,
+  ) {}
 
   async enqueue(
     items: { runId: string | null; delivery: Delivery; notice: Notice }[],
     now: number,
   ): Promise<number[]> {
     if (items.length === 0) return [];
-    // A run's messages carry its channel too, so a sender can leave a channel it must pace alone:
-    // read by the INSERT itself (one round trip).
-    const rows = await this.orm
-      .insert(t.outbox)
-      .values(
-        items.map((i) => ({
-          runId: i.runId,
-          kind: i.delivery.kind,
-          channelId:
-            i.delivery.kind === 'dm'
-              ? i.delivery.userId
-              : i.delivery.kind === 'channel'
-                ? i.delivery.channelId
-                : i.delivery.kind === 'webhook'
-                  ? webhookLane(i.delivery.subscriptionId, i.delivery.runId)
-                  : i.runId
-                    ? sql`(SELECT ${t.runs.channelId} FROM ${t.runs} WHERE ${t.runs.id} = ${i.runId})`
-                    : null,
-          inThread: i.delivery.kind === 'thread',
-          payload: i.notice as unknown as Record<string, unknown>,
-          status: 'pending',
-          nextAttemptAt: now,
-          createdAt: now,
-        })),
-      )
-      .returning({ id: t.outbox.id });
+    const messages = items.map((i) => {
+      const d = i.delivery;
+      const channel =
+        d.kind === 'dm'
+          ? d.userId
+          : d.kind === 'channel'
+            ? d.channelId
+            : d.kind === 'webhook'
+              ? webhookLane(d.subscriptionId, d.runId)
+              : null;
+      return {
+        run_id: i.runId,
+        kind: d.kind,
+        channel_id: channel,
+        from_run: channel === null && i.runId !== null,
+        in_thread: d.kind === 'thread',
+        payload: i.notice,
+      };
+    });
+    const res = await query<{ id: number }>(this.db, ENQUEUE, [JSON.stringify(messages), now]);
+    const rows = res.rows;
     // One INSERT's ids come from one sequence, in the order of its rows.
     return rows.map((r) => r.id).sort((a, b) => a - b);
   }

@@ -1,19 +1,7 @@
 // RunRepository on PostgreSQL: runs with their steps, optimistic saves, and the step_assignees
 // index behind "waiting on me". Run numbers come from an upsert on `sequences`, whose row lock
 // hands each number to one transaction only.
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  getTableColumns,
-  gte,
-  inArray,
-  lt,
-  notInArray,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import * as t from '../../../../drizzle/schema.pg.ts';
 import { CLOSED_RUN_STATUSES, type Run, type RunStatus, type Step } from '../../../domain/types.ts';
@@ -29,24 +17,34 @@ import {
   toStep,
 } from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
+import {
+  columnsOf,
+  type PgQueryable,
+  param,
+  query,
+  recordOf,
+  recordsParam,
+  selectList,
+  statement,
+} from '../statements.ts';
 
 type RunRow = typeof t.runs.$inferSelect;
 
-/** A value bound as its column stores it, cast to the column's type (a VALUES list needs it). */
-function bound(col: PgColumn, v: unknown): SQL {
-  return sql`${v === null || v === undefined ? null : col.mapToDriverValue(v)}::${sql.raw(col.getSQLType())}`;
-}
-
 /** The columns a save writes: all but the key, the owning run and the version. */
 const settable = (table: PgTable) =>
-  (Object.entries(getTableColumns(table)) as [string, PgColumn][]).filter(
-    ([key]) => key !== 'id' && key !== 'runId' && key !== 'version',
-  );
+  columnsOf(table).filter(([key]) => key !== 'id' && key !== 'runId' && key !== 'version');
 /** A run's save leaves its root message alone (rows.ts, ROOT_MESSAGE_FIELDS). */
 const RUN_SET = settable(t.runs).filter(([key]) => !(ROOT_MESSAGE_FIELDS as readonly string[]).includes(key));
 const STEP_SET = settable(t.steps);
+/** A saved step as the statement reads it: its key, the version it was loaded at, its columns. */
+const STEP_RECORD: [string, PgColumn][] = [
+  ['id', t.steps.id],
+  ['expected', { name: 'expected', getSQLType: () => 'integer' } as PgColumn],
+  ...STEP_SET,
+];
+const ASSIGNEE_COLUMNS = columnsOf(t.stepAssignees);
 
-const STEP_COLUMNS = Object.entries(getTableColumns(t.steps)) as [string, PgColumn][];
+const STEP_COLUMNS = columnsOf(t.steps);
 /**
  * A step row as `json_agg` gives it (column names, JSON values: jsonb as objects, bigint times
  * and counts as numbers) in drizzle's shape.
@@ -57,49 +55,114 @@ function stepFromJson(o: Record<string, unknown>): typeof t.steps.$inferSelect {
   return row as typeof t.steps.$inferSelect;
 }
 
+/** The run and its steps in one round trip: the steps come as one JSON array beside the run. */
+const GET = statement(
+  'runs_get',
+  `SELECT ${selectList(t.runs, 'r')},
+     (SELECT coalesce(json_agg(s ORDER BY s."idx"), '[]'::json) FROM "steps" AS s WHERE s."run_id" = r."id") AS "__steps"
+   FROM "runs" AS r WHERE r."id" = $1`,
+);
+
+const NEXT_SEQ = statement(
+  'runs_next_seq',
+  `INSERT INTO "sequences" ("name", "value") VALUES ($1, 1)
+   ON CONFLICT ("name") DO UPDATE SET "value" = "sequences"."value" + 1 RETURNING "value"`,
+);
+
+/**
+ * A new run in one statement, one round trip: its row ($1… its columns), its steps (a JSON
+ * array, in order) and their assignees (a JSON array naming each step by its index). It returns
+ * the steps' ids.
+ */
+const INSERT = (() => {
+  const runCols = columnsOf(t.runs);
+  const stepCols = columnsOf(t.steps).filter(([key]) => key !== 'id');
+  const stepNames = stepCols.map(([, col]) => `"${col.name}"`).join(', ');
+  return statement(
+    'runs_insert',
+    `WITH r AS (INSERT INTO "runs" (${runCols.map(([, col]) => `"${col.name}"`).join(', ')})
+        VALUES (${runCols.map(([, col], i) => `$${i + 1}::${col.getSQLType()}`).join(', ')})),
+      s AS (INSERT INTO "steps" (${stepNames})
+        SELECT ${stepNames} FROM ROWS FROM (jsonb_to_recordset($${runCols.length + 1}::jsonb) AS (${recordOf(stepCols)}))
+          WITH ORDINALITY AS v ORDER BY v."ordinality"
+        RETURNING "id", "idx"),
+      a AS (INSERT INTO "step_assignees" ("step_id", "run_id", "principal", "role")
+        SELECT s."id", a."run_id", a."principal", a."role"
+        FROM jsonb_to_recordset($${runCols.length + 2}::jsonb) AS a("idx" integer, "run_id" text, "principal" text, "role" text)
+        JOIN s ON s."idx" = a."idx" ON CONFLICT DO NOTHING)
+    SELECT "id", "idx" FROM s`,
+  );
+})();
+const RUN_COLUMNS = columnsOf(t.runs);
+const NEW_STEP_COLUMNS = columnsOf(t.steps).filter(([key]) => key !== 'id');
+
+/**
+ * A save in one statement, one round trip: the run at its version ($1… its columns, then its
+ * id and version), the steps at theirs (a JSON array), and their assignees (rows no longer true
+ * deleted, new ones added). It returns how many runs and which steps it updated.
+ */
+const SAVE = (() => {
+  const n = RUN_SET.length;
+  const runSet = RUN_SET.map(([, col], i) => `"${col.name}" = $${i + 1}::${col.getSQLType()}`).join(', ');
+  const stepSet = STEP_SET.map(([, col]) => `"${col.name}" = v."${col.name}"`).join(', ');
+  const assignees = recordOf(ASSIGNEE_COLUMNS);
+  const cols = ASSIGNEE_COLUMNS.map(([, col]) => `"${col.name}"`).join(', ');
+  return statement(
+    'runs_save',
+    `WITH r AS (UPDATE "runs" SET ${runSet}, "version" = $${n + 2}::integer + 1
+        WHERE "id" = $${n + 1}::text AND "version" = $${n + 2}::integer RETURNING 1),
+      s AS (UPDATE "steps" AS s SET ${stepSet}, "version" = s."version" + 1
+        FROM jsonb_to_recordset($${n + 3}::jsonb) AS v(${recordOf(STEP_RECORD)})
+        WHERE s."id" = v."id" AND s."version" = v."expected" RETURNING s."id"),
+      a AS (SELECT * FROM jsonb_to_recordset($${n + 4}::jsonb) AS a(${assignees})),
+      d AS (DELETE FROM "step_assignees" AS x WHERE x."step_id" = ANY($${n + 5}::integer[])
+        AND NOT EXISTS (SELECT 1 FROM a WHERE a."step_id" = x."step_id" AND a."principal" = x."principal"
+          AND a."role" = x."role")),
+      i AS (INSERT INTO "step_assignees" (${cols}) SELECT ${cols} FROM a ON CONFLICT DO NOTHING)
+    SELECT (SELECT count(*) FROM r)::integer AS "run", (SELECT array_agg("id") FROM s) AS "steps"`,
+  );
+})();
+
 export class PgRunRepository implements RunRepository {
-  constructor(private readonly orm: PgOrm) {}
+  constructor(
+    private readonly orm: PgOrm,
+    private readonly db: PgQueryable,
+  ) {}
 
   async nextSeq(prefix: string): Promise<number> {
-    const [row] = await this.orm
-      .insert(t.sequences)
-      .values({ name: `run:${prefix}`, value: 1 })
-      .onConflictDoUpdate({ target: t.sequences.name, set: { value: sql`${t.sequences.value} + 1` } })
-      .returning({ value: t.sequences.value });
-    return row!.value;
+    const res = await query<{ value: number }>(this.db, NEXT_SEQ, [`run:${prefix}`]);
+    return res.rows[0]!.value;
   }
 
   async insert(run: Run): Promise<void> {
-    await this.orm.insert(t.runs).values(runValues(run));
-    if (run.steps.length === 0) return;
-    const ids = await this.orm
-      .insert(t.steps)
-      .values(run.steps.map((s) => stepValues(run.id, s)))
-      .returning({ id: t.steps.id, idx: t.steps.idx });
-    const byIdx = new Map(ids.map((r) => [r.idx, r.id]));
+    const values = runValues(run) as Record<string, unknown>;
+    // Assignees name their step by index: the ids are the INSERT's own.
+    const assignees = run.steps.flatMap((s) =>
+      assigneeRows(run.id, { ...s, id: s.idx }).map(({ stepId, ...a }) => ({ idx: stepId, ...a })),
+    );
+    const res = await query<{ id: number; idx: number }>(this.db, INSERT, [
+      ...RUN_COLUMNS.map(([key, col]) => param(col, values[key])),
+      recordsParam(
+        NEW_STEP_COLUMNS,
+        run.steps.map((s) => stepValues(run.id, s)),
+      ),
+      JSON.stringify(
+        assignees.map((a) => ({ idx: a.idx, run_id: a.runId, principal: a.principal, role: a.role })),
+      ),
+    ]);
+    const byIdx = new Map(res.rows.map((r) => [r.idx, r.id]));
     for (const s of run.steps) s.id = byIdx.get(s.idx) ?? null;
-    await this.writeAssignees(run.steps.flatMap((s) => assigneeRows(run.id, s)));
-  }
-
-  private async writeAssignees(rows: ReturnType<typeof assigneeRows>) {
-    if (rows.length === 0) return;
-    await this.orm.insert(t.stepAssignees).values(rows).onConflictDoNothing();
   }
 
   /** The run and its steps in one round trip: the steps come as one JSON array beside the run. */
   async get(id: string): Promise<Run | null> {
-    const [row] = await this.orm
-      .select({
-        run: t.runs,
-        steps: sql<Record<string, unknown>[]>`(SELECT coalesce(json_agg(s ORDER BY s."idx"), '[]'::json)
-          FROM "steps" AS s WHERE s."run_id" = "runs"."id")`,
-      })
-      .from(t.runs)
-      .where(eq(t.runs.id, id));
+    const res = await query<RunRow & { __steps: Record<string, unknown>[] }>(this.db, GET, [id]);
+    const row = res.rows[0];
     if (!row) return null;
+    const { __steps: steps, ...runRow } = row;
     return toRun(
-      row.run,
-      row.steps.map((s) => toStep(stepFromJson(s))),
+      runRow,
+      steps.map((s) => toStep(stepFromJson(s))),
     );
   }
 
@@ -119,70 +182,27 @@ export class PgRunRepository implements RunRepository {
    * caller's transaction rolls the rest back.
    */
   async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
-    const values = savedRunValues(run);
+    const values = savedRunValues(run) as Record<string, unknown>;
     const steps = [...new Set(stepIdxs)].flatMap((idx) => {
       const s = run.steps[idx];
       return s && s.id !== null ? [s as Step & { id: number }] : [];
     });
-    const runSet = sql.join(
-      [
-        ...RUN_SET.map(
-          ([key, col]) =>
-            sql`${sql.identifier(col.name)} = ${bound(col, values[key as keyof typeof values])}`,
-        ),
-        sql`"version" = ${expectedVersion + 1}`,
-      ],
-      sql`, `,
-    );
-    const parts = [
-      sql`r AS (UPDATE "runs" SET ${runSet} WHERE "id" = ${run.id} AND "version" = ${expectedVersion} RETURNING 1)`,
-    ];
-    if (steps.length > 0) {
-      const rows = steps.map((s) => {
-        const cols = stepValues(run.id, s) as Record<string, unknown>;
-        return sql`(${sql.join(
-          [
-            sql`${s.id}::integer`,
-            sql`${s.version}::integer`,
-            ...STEP_SET.map(([key, col]) => bound(col, cols[key])),
-          ],
-          sql`, `,
-        )})`;
-      });
-      const names = sql.raw(['id', 'expected', ...STEP_SET.map(([, col]) => `"${col.name}"`)].join(', '));
-      const stepSet = sql.raw(
-        [...STEP_SET.map(([, col]) => `"${col.name}" = v."${col.name}"`), '"version" = s."version" + 1'].join(
-          ', ',
-        ),
-      );
-      parts.push(
-        sql`s AS (UPDATE "steps" AS s SET ${stepSet} FROM (VALUES ${sql.join(rows, sql`, `)}) AS v(${names})
-          WHERE s."id" = v.id AND s."version" = v.expected RETURNING s."id")`,
-      );
-      const ids = sql.join(
-        steps.map((s) => sql`${s.id}`),
-        sql`, `,
-      );
-      const assignees = steps.flatMap((s) => assigneeRows(run.id, s));
-      const tuples = assignees.map((a) => sql`(${a.stepId}::integer, ${a.principal}::text, ${a.role}::text)`);
-      parts.push(
-        assignees.length === 0
-          ? sql`d AS (DELETE FROM "step_assignees" WHERE "step_id" IN (${ids}))`
-          : sql`d AS (DELETE FROM "step_assignees" WHERE "step_id" IN (${ids})
-              AND ("step_id", "principal", "role") NOT IN (VALUES ${sql.join(tuples, sql`, `)}))`,
-      );
-      if (assignees.length > 0) {
-        const inserted = assignees.map((a) => sql`(${a.stepId}, ${a.runId}, ${a.principal}, ${a.role})`);
-        parts.push(
-          sql`i AS (INSERT INTO "step_assignees" ("step_id", "run_id", "principal", "role")
-            VALUES ${sql.join(inserted, sql`, `)} ON CONFLICT DO NOTHING)`,
-        );
-      }
-    }
-    const saved = steps.length > 0 ? sql`(SELECT array_agg("id") FROM s)` : sql`NULL::integer[]`;
-    const res = await this.orm.execute<{ run: number; steps: number[] | null }>(
-      sql`WITH ${sql.join(parts, sql`, `)} SELECT (SELECT count(*) FROM r)::integer AS "run", ${saved} AS "steps"`,
-    );
+    const stepRows = steps.map((s) => ({
+      ...(stepValues(run.id, s) as Record<string, unknown>),
+      id: s.id,
+      expected: s.version,
+    }));
+    const res = await query<{ run: number; steps: number[] | null }>(this.db, SAVE, [
+      ...RUN_SET.map(([key, col]) => param(col, values[key])),
+      run.id,
+      expectedVersion,
+      recordsParam(STEP_RECORD, stepRows),
+      recordsParam(
+        ASSIGNEE_COLUMNS,
+        steps.flatMap((s) => assigneeRows(run.id, s)),
+      ),
+      steps.map((s) => s.id),
+    ]);
     const out = res.rows[0]!;
     if (out.run !== 1) {
       throw new ConflictError('run_changed', `${run.id} changed meanwhile; try again.`, { runId: run.id });

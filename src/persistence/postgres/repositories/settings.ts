@@ -4,15 +4,23 @@ import { eq, sql } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.pg.ts';
 import type { RoleRepository, SettingsRepository, UsergroupRepository } from '../../ports.ts';
 import type { PgOrm } from '../database.ts';
+import { type PgQueryable, query, statement } from '../statements.ts';
+
+const ROLES = statement('roles_all', `SELECT "role", "members" FROM "role_holders"`);
+const GROUPS_OF = statement(
+  'usergroups_of',
+  `SELECT "group_id" AS "g" FROM "usergroup_members" WHERE "members" @> $1::jsonb`,
+);
 
 export class PgRoleRepository implements RoleRepository {
-  constructor(private readonly orm: PgOrm) {}
+  constructor(
+    private readonly orm: PgOrm,
+    private readonly db: PgQueryable,
+  ) {}
 
   async all(): Promise<Map<string, string[]>> {
-    const rows = await this.orm
-      .select({ role: t.roleHolders.role, members: t.roleHolders.members })
-      .from(t.roleHolders);
-    return new Map(rows.map((r) => [r.role, r.members]));
+    const res = await query<{ role: string; members: string[] }>(this.db, ROLES, []);
+    return new Map(res.rows.map((r) => [r.role, r.members]));
   }
 
   async get(role: string): Promise<string[] | null> {
@@ -39,7 +47,10 @@ export class PgRoleRepository implements RoleRepository {
 }
 
 export class PgUsergroupRepository implements UsergroupRepository {
-  constructor(private readonly orm: PgOrm) {}
+  constructor(
+    private readonly orm: PgOrm,
+    private readonly db: PgQueryable,
+  ) {}
 
   async set(groupId: string, members: string[], now: number): Promise<void> {
     await this.orm
@@ -57,11 +68,8 @@ export class PgUsergroupRepository implements UsergroupRepository {
   }
 
   async groupsOf(userId: string): Promise<string[]> {
-    const rows = await this.orm
-      .select({ g: t.usergroupMembers.groupId })
-      .from(t.usergroupMembers)
-      .where(sql`${t.usergroupMembers.members} @> ${JSON.stringify([userId])}::jsonb`);
-    return rows.map((r) => r.g);
+    const res = await query<{ g: string }>(this.db, GROUPS_OF, [JSON.stringify([userId])]);
+    return res.rows.map((r) => r.g);
   }
 }
 

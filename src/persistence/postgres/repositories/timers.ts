@@ -1,12 +1,27 @@
 // TimerRepository on PostgreSQL: durable deadlines, fired by one compare-and-set each.
-import { and, asc, eq, inArray, lte, max, ne, notInArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, notInArray } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.pg.ts';
 import type { NewTimer, TimerRepository, TimerRow } from '../../ports.ts';
 import { toTimer } from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
+import { type PgQueryable, query, statement } from '../statements.ts';
+
+const CANCEL_FOR_STEPS = statement(
+  'timers_cancel_for_steps',
+  `UPDATE "timers" SET "status" = 'cancelled'
+   WHERE "step_id" = ANY($1::integer[]) AND "status" = 'pending' AND ($2::text[] IS NULL OR "kind" = ANY($2::text[]))`,
+);
+const LATEST_DUE = statement(
+  'timers_latest_due',
+  `SELECT "step_id" AS "stepId", max("due_at") AS "dueAt" FROM "timers"
+   WHERE "step_id" = ANY($1::integer[]) AND "kind" = $2 AND "status" <> 'cancelled' GROUP BY "step_id"`,
+);
 
 export class PgTimerRepository implements TimerRepository {
-  constructor(private readonly orm: PgOrm) {}
+  constructor(
+    private readonly orm: PgOrm,
+    private readonly db: PgQueryable,
+  ) {}
 
   async schedule(items: NewTimer[], now: number): Promise<void> {
     if (items.length === 0) return;
@@ -48,13 +63,8 @@ export class PgTimerRepository implements TimerRepository {
 
   async cancelForSteps(stepIds: number[], kinds?: string[]): Promise<number> {
     if (stepIds.length === 0) return 0;
-    return this.cancel(
-      and(
-        inArray(t.timers.stepId, stepIds),
-        eq(t.timers.status, 'pending'),
-        kinds ? inArray(t.timers.kind, kinds) : undefined,
-      ),
-    );
+    const res = await query(this.db, CANCEL_FOR_STEPS, [stepIds, kinds ?? null]);
+    return res.rowCount ?? 0;
   }
 
   cancelForRun(runId: string, exceptKinds: string[] = []): Promise<number> {
@@ -84,14 +94,8 @@ export class PgTimerRepository implements TimerRepository {
 
   async latestDue(stepIds: number[], kind: string): Promise<Map<number, number>> {
     if (stepIds.length === 0) return new Map();
-    const rows = await this.orm
-      .select({ stepId: t.timers.stepId, dueAt: max(t.timers.dueAt) })
-      .from(t.timers)
-      .where(
-        and(inArray(t.timers.stepId, stepIds), eq(t.timers.kind, kind), ne(t.timers.status, 'cancelled')),
-      )
-      .groupBy(t.timers.stepId);
-    return new Map(rows.map((r) => [r.stepId!, Number(r.dueAt)]));
+    const res = await query<{ stepId: number; dueAt: number }>(this.db, LATEST_DUE, [stepIds, kind]);
+    return new Map(res.rows.map((r) => [r.stepId, Number(r.dueAt)]));
   }
 
   async pendingForRuns(runIds: string[]): Promise<TimerRow[]> {
