@@ -5,8 +5,8 @@
 // call to the receiver). The agents and their webhook receiver run in a child process, as
 // programs of their own: the bot's process does only the bot's work. Not part of `npm test`.
 // BENCH_RUNS (default 300), BENCH_AGENTS (4); BENCH_POLL_MS (outbox poll, 50) and
-// BENCH_SLACK_INTERVAL_MS (Slack pacing per channel, 1000): a poll far longer than the run
-// measures the API alone, without the outbox's work beside it.
+// BENCH_SLACK_INTERVAL_MS (Slack pacing per channel, 1000); BENCH_OUTBOX=off stops the outbox and
+// subscribes no webhook: it measures the API alone, without the outbox's work beside it.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,8 @@ interface Work {
   requester: string;
   runs: number;
   agents: number;
+  /** Whether webhooks are delivered (the outbox runs), so the agents wait for them. */
+  webhooks: boolean;
 }
 interface Result {
   completeMs: number[];
@@ -57,7 +59,7 @@ async function agents(ready: (receiverPort: number) => void, work: Promise<Work>
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   ready((receiver.address() as AddressInfo).port);
-  const { base, requester, runs, agents: count, ...w } = await work;
+  const { base, requester, runs, agents: count, webhooks, ...w } = await work;
   const tokens = new Map(w.tokens);
 
   async function post(token: string, path: string, body: unknown) {
@@ -127,11 +129,18 @@ async function agents(ready: (receiverPort: number) => void, work: Promise<Work>
   );
   const seconds = (performance.now() - t0) / 1000;
   // Wait for the webhooks still on their way.
-  const deadline = Date.now() + 30_000;
+  const deadline = webhooks ? Date.now() + 30_000 : 0;
   while (deliveryMs.length < sentAt.size && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
   receiver.close();
-  return { completeMs, deliveryMs, expectedDeliveries: sentAt.size, seconds, refusals, linkedRuns };
+  return {
+    completeMs,
+    deliveryMs,
+    expectedDeliveries: webhooks ? sentAt.size : 0,
+    seconds,
+    refusals,
+    linkedRuns,
+  };
 }
 
 if (process.env.BENCH_ROLE === 'agents') {
@@ -152,6 +161,9 @@ if (process.env.BENCH_ROLE === 'agents') {
       channelIntervalMs: Number(process.env.BENCH_SLACK_INTERVAL_MS ?? 1000),
     },
   });
+
+  const outbox = process.env.BENCH_OUTBOX !== 'off';
+  if (!outbox) await h.app.sender.stop();
 
   // Every role's holder gets a token, and one more for the requester.
   const tokens: [string, string][] = [];
@@ -179,13 +191,14 @@ if (process.env.BENCH_ROLE === 'agents') {
     });
 
   const { port } = await nextMessage<{ port: number }>();
-  await h.core.webhooks.add({ url: `http://127.0.0.1:${port}/`, userId: null });
+  if (outbox) await h.core.webhooks.add({ url: `http://127.0.0.1:${port}/`, userId: null });
   const work: Work = {
     base: `http://127.0.0.1:${h.app.port}/api/v1`,
     tokens,
     requester,
     runs: RUNS,
     agents: AGENTS,
+    webhooks: outbox,
   };
   client.send(work);
   const r = await nextMessage<Result>();
@@ -205,9 +218,11 @@ if (process.env.BENCH_ROLE === 'agents') {
   console.log(
     `  latency p50 ${fmt(pct(r.completeMs, 50))}  p90 ${fmt(pct(r.completeMs, 90))}  p99 ${fmt(pct(r.completeMs, 99))}  max ${fmt(Math.max(...r.completeMs))}`,
   );
-  console.log(
-    `webhook step.completed deliveries: ${r.deliveryMs.length}/${r.expectedDeliveries}  latency p50 ${fmt(pct(r.deliveryMs, 50))}  p99 ${fmt(pct(r.deliveryMs, 99))}`,
-  );
+  if (outbox)
+    console.log(
+      `webhook step.completed deliveries: ${r.deliveryMs.length}/${r.expectedDeliveries}  latency p50 ${fmt(pct(r.deliveryMs, 50))}  p99 ${fmt(pct(r.deliveryMs, 99))}`,
+    );
+  else console.log('outbox stopped (BENCH_OUTBOX=off): no Slack messages, no webhooks');
   await h.close();
   process.exit(0);
 }

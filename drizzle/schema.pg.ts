@@ -154,7 +154,7 @@ export const outbox = pgTable(
   (t) => [
     index('outbox_pending').on(t.status, t.nextAttemptAt),
     index('outbox_run').on(t.runId),
-    index('outbox_lane').on(t.channelId, t.status),
+    index('outbox_lane').on(t.channelId, t.status, t.nextAttemptAt),
   ],
 );
 

@@ -167,7 +167,7 @@ export const outbox = sqliteTable(
   (t) => [
     index('outbox_pending').on(t.status, t.nextAttemptAt),
     index('outbox_run').on(t.runId),
-    index('outbox_lane').on(t.channelId, t.status),
+    index('outbox_lane').on(t.channelId, t.status, t.nextAttemptAt),
   ],
 );
 

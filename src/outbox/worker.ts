@@ -3,7 +3,11 @@
 // At least once, in order per lane, paced per lane, and one lane never holds up another. It knows
 // no transport: a channel says which rows it takes, their lanes and what delivering one came to.
 //
-// - Claims due rows with the repository's lease, so two bot processes never send one row.
+// - Claims due rows with the repository's lease, so two bot processes never send one row: every
+//   poll, and at once when this process commits messages or a lane finishes (at most one such
+//   claim every `wakeGapMs`).
+// - A lane further behind its pace than a poll is left out of claims, and its due rows are parked
+//   at their turns (`park`), so a claim never reads a backlog it cannot send.
 // - Each lane (a destination: a Slack channel, or a user for DMs) delivers its rows in order,
 //   paced, while the next polls claim and start the other lanes' rows. A hung delivery holds its
 //   own lane only; its destination is left out of claims until the lane is done.
@@ -50,6 +54,8 @@ export interface OutboxWorkerOptions {
    * at its pace. Default: the shortest channel interval, at most 250 ms.
    */
   maxPacingWaitMs?: number;
+  /** Claims that commits and finished lanes ask for start at most this often (WAKE_GAP_MS). */
+  wakeGapMs?: number;
   /** How often leases of workers whose process is gone are looked for (and at the first tick). */
   reclaimEveryMs?: number;
   /** Whether a lease holder is surely gone (default: its process on this machine has exited). */
@@ -64,7 +70,10 @@ export type { OutboxStats };
 export interface OutboxWorker {
   /** Claim what is due now, deliver it, and resolve with how many rows were delivered. */
   tick(): Promise<number>;
-  /** Claim and start lanes every `pollMs` until `stop()`; a poll never waits for a lane. */
+  /**
+   * Claim and start lanes every `pollMs` until `stop()`, and as soon as this process commits
+   * messages or a lane finishes; a poll never waits for a lane.
+   */
   start(pollMs?: number): void;
   /** Stop polling; resolves when the lanes running have finished. */
   stop(): Promise<void>;
@@ -72,6 +81,9 @@ export interface OutboxWorker {
   drain(timeoutMs: number): Promise<void>;
   stats(): OutboxStats;
 }
+
+/** Claims that commits and finished lanes ask for start at most this often. */
+export const WAKE_GAP_MS = 25;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -88,6 +100,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     backoffMs = 1000,
     maxBackoffMs = 5 * 60_000,
     reclaimEveryMs = 5000,
+    wakeGapMs = WAKE_GAP_MS,
     isGoneWorker: isGone = isGoneWorker,
     sleep = realSleep,
     random = Math.random,
@@ -100,8 +113,9 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     }
   const shortestInterval = Math.min(...opts.channels.map((c) => c.intervalMs));
   const maxPacingWaitMs = opts.maxPacingWaitMs ?? Math.min(shortestInterval, 250);
-  /** When each lane may deliver next. */
+  /** When each lane may deliver next, and its channel's interval. */
   const nextSlot = new Map<string, number>();
+  const laneInterval = new Map<string, number>();
   /** Lanes running, by key. */
   const lanes = new Map<string, Promise<number>>();
   const stats = emptyStats();
@@ -124,6 +138,10 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   let lastReclaim = Number.NEGATIVE_INFINITY;
   let timer: NodeJS.Timeout | null = null;
   let polling = false;
+  /** A claim a commit or a finished lane asked for, not yet started; when the last one started. */
+  let wakeTimer: NodeJS.Timeout | null = null;
+  let lastWake = Number.NEGATIVE_INFINITY;
+  let unsubscribe: (() => void) | null = null;
   const unknownKinds = new Set<string>();
 
   /** One lane: its rows in order, paced; a rate limit holds the rest of it. */
@@ -131,6 +149,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     let sent = 0;
     for (const [i, row] of rows.entries()) {
       const channel = byKind.get(row.delivery.kind)!;
+      laneInterval.set(lane, channel.intervalMs);
       const slot = nextSlot.get(lane) ?? 0;
       const now = clock();
       // Past the lease (a slow delivery) another worker may own these rows now: leave them to it.
@@ -182,7 +201,26 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       return 0;
     } finally {
       lanes.delete(lane);
+      // Rows of this destination claimed meanwhile were left out while it ran: claim them now.
+      wake();
     }
+  }
+
+  /**
+   * Claim now rather than at the next poll: messages were just committed, or a lane finished.
+   * One such claim waits at a time, at most one every `wakeGapMs`, so a busy process batches
+   * its commits into few claims.
+   */
+  function wake() {
+    if (!polling || wakeTimer) return;
+    const delay = Math.max(0, lastWake + wakeGapMs - performance.now());
+    wakeTimer = setTimeout(() => {
+      wakeTimer = null;
+      lastWake = performance.now();
+      void claimAndStart().catch((err) =>
+        log.error('outbox: claiming failed', { error: err instanceof Error ? err.message : String(err) }),
+      );
+    }, delay);
   }
 
   /** Leases of workers whose process is gone end now: a restart delivers their rows at once. */
@@ -238,11 +276,19 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       await reclaimGone(now);
       if (lanes.size >= maxLanes) return [];
       // Lanes delivering now, or that this worker must wait on longer than a poll: unclaimed.
+      // The latter's due rows move to their turns, out of what the claim reads.
       const skip = new Set(lanes.keys());
-      for (const [lane, slot] of nextSlot) if (slot - now > maxPacingWaitMs) skip.add(lane);
-      const rows = await store.transaction((repos) =>
-        repos.outbox.claimDue(now, batchSize, workerId, leaseMs, [...skip]),
-      );
+      const behind: [lane: string, slot: number][] = [];
+      for (const [lane, slot] of nextSlot)
+        if (slot - now > maxPacingWaitMs) {
+          skip.add(lane);
+          if (!lanes.has(lane)) behind.push([lane, slot]);
+        }
+      const rows = await store.transaction(async (repos) => {
+        for (const [lane, slot] of behind)
+          await repos.outbox.park(lane, slot, laneInterval.get(lane) ?? shortestInterval, now);
+        return repos.outbox.claimDue(now, batchSize, workerId, leaseMs, [...skip]);
+      });
       if (rows.length === 0) return [];
       const leaseEnd = now + leaseMs;
       const { grouped, orphans } = await byLane(rows);
@@ -305,12 +351,17 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     start(pollMs = 250) {
       if (polling) return;
       polling = true;
+      unsubscribe = store.onOutboxWrite(wake);
       void poll(pollMs);
     },
     async stop() {
       polling = false;
+      unsubscribe?.();
+      unsubscribe = null;
       if (timer) clearTimeout(timer);
       timer = null;
+      if (wakeTimer) clearTimeout(wakeTimer);
+      wakeTimer = null;
       await claiming;
       await Promise.all(lanes.values());
     },

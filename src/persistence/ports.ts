@@ -71,6 +71,13 @@ export interface OutboxRepository {
     now: number,
   ): Promise<number[]>;
   /**
+   * Move a destination's due, unleased messages to the times it can take them: in order, the
+   * first at `from` (or `intervalMs` after the last message already waiting for its turn, when
+   * later), each next one `intervalMs` on. A destination far behind its pace so keeps its
+   * backlog out of the due messages that every claim reads. Returns how many moved.
+   */
+  park(lane: string, from: number, intervalMs: number, now: number): Promise<number>;
+  /**
    * Claim due messages (a lease): one worker sends each at a time. Up to `limit`, taken in turns
    * across destinations: every destination's oldest due message, then every one's second, and so
    * on (a message without a destination has a turn of its own). A destination far behind its
@@ -613,6 +620,11 @@ export interface Store {
   readonly read: Repositories;
   /** Senders' liveness across machines, where the database can tell (PostgreSQL); else none. */
   readonly liveness?: WorkerLiveness;
+  /**
+   * Call `listener` after each transaction of this process that wrote outbox rows commits (the
+   * worker claims them at once rather than at its next poll). Returns the unsubscribe.
+   */
+  onOutboxWrite(listener: () => void): () => void;
   /** Where the data lives, for logs: a file path or `:memory:` (never a password). */
   readonly location: string;
   close(): Promise<void>;

@@ -139,4 +139,28 @@ describe('outbox worker', () => {
     const dm = (await engine.store.read.outbox.list()).find((r) => r.delivery.kind === 'dm');
     expect(dm).toMatchObject({ status: 'pending', attempts: 0 });
   });
+
+  it('when a transaction commits messages, then the started worker claims them at once, without waiting for its poll', async () => {
+    let delivered!: (text: string) => void;
+    const arrived = new Promise<string>((resolve) => {
+      delivered = resolve;
+    });
+    const { worker, enqueue } = await setup(
+      (e) => ({
+        ...recordingChannel(e).channel,
+        async deliver(row) {
+          delivered((row.notice as { text: string }).text);
+          return { kind: 'sent', ref: 'ok' };
+        },
+      }),
+      { wakeGapMs: 0 },
+    );
+    // A poll an hour apart, its first one over (claims run one after another) with nothing to
+    // claim: only the commit can start this delivery.
+    worker.start(3_600_000);
+    cleanups.push(() => worker.stop());
+    expect(await worker.tick()).toBe(0);
+    await enqueue([{ delivery: { kind: 'channel', channelId: 'CA' }, notice: digest('owed') }]);
+    expect(await arrived).toBe('owed');
+  });
 });

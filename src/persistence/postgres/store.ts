@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { ConflictError } from '../../errors.ts';
+import { OutboxSignal, signallingOutbox } from '../outbox-signal.ts';
 import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
 import { openPgDatabase, type PgDatabaseHandle, type PgOrm, POOL_MAX } from './database.ts';
 import { PgWorkerLiveness } from './liveness.ts';
@@ -73,12 +74,17 @@ export class PgStore implements Store {
 
   private async run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
     const frame = { open: true };
+    let wroteOutbox = false;
     const release = await this.slot();
     try {
-      return await this.inTransaction((client) => {
-        const repos = pgRepositories(drizzle(client) as unknown as PgOrm, client);
+      const out = await this.inTransaction((client) => {
+        const repos = signallingOutbox(pgRepositories(drizzle(client) as unknown as PgOrm, client), () => {
+          wroteOutbox = true;
+        });
         return this.inside ? this.inside.run(frame, () => fn(repos)) : fn(repos);
       });
+      if (wroteOutbox) this.outboxSignal.committed();
+      return out;
     } catch (err) {
       const state = sqlState(err);
       if (state && RETRYABLE.has(state))
@@ -97,6 +103,12 @@ export class PgStore implements Store {
    * BEGIN, the work, COMMIT on one connection of the pool; ROLLBACK when the work throws. A
    * connection whose ROLLBACK failed is broken: the pool drops it instead of lending it again.
    */
+  private readonly outboxSignal = new OutboxSignal();
+
+  onOutboxWrite(listener: () => void): () => void {
+    return this.outboxSignal.subscribe(listener);
+  }
+
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.db.pool.connect();
     let broken: Error | undefined;

@@ -3,6 +3,7 @@
 // Reads outside transactions run on a second connection (a file in WAL mode), so they see only
 // what was committed; an in-memory database has one connection for both (see database.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { OutboxSignal, signallingOutbox } from '../outbox-signal.ts';
 import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
 import { type Database, type OpenOptions, openDatabase, openReadConnection } from './database.ts';
 import { sqliteRepositories } from './repositories/index.ts';
@@ -14,6 +15,8 @@ export class SqliteStore implements Store {
   private readonly write: Repositories;
   private readonly reader: Database | null;
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly outboxSignal = new OutboxSignal();
+  private wroteOutbox = false;
   /**
    * The transaction the running code is inside of, while it is open; only with `checkNesting`:
    * AsyncLocalStorage makes every promise of the process dearer (about 10% of the engine's
@@ -28,7 +31,10 @@ export class SqliteStore implements Store {
     this.inside = options.checkNesting ? new AsyncLocalStorage() : null;
     // Transactions wait for the write lock in `begin`; a statement never waits inside SQLite.
     db.sqlite.pragma('busy_timeout = 0');
-    this.write = sqliteRepositories(db.orm);
+    // Transactions run one at a time here: one flag says whether the running one wrote messages.
+    this.write = signallingOutbox(sqliteRepositories(db.orm), () => {
+      this.wroteOutbox = true;
+    });
     this.reader = openReadConnection(db);
     this.read = this.reader ? sqliteRepositories(this.reader.orm) : this.write;
   }
@@ -43,12 +49,14 @@ export class SqliteStore implements Store {
       const pause = this.db.beforeWrite();
       if (pause) await pause;
       await this.begin();
+      this.wroteOutbox = false;
       const frame = { open: true };
       try {
         const result = this.inside
           ? await this.inside.run(frame, () => fn(this.write))
           : await fn(this.write);
         sqlite.exec('COMMIT');
+        if (this.wroteOutbox) this.outboxSignal.committed();
         return result;
       } catch (err) {
         if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
@@ -78,6 +86,10 @@ export class SqliteStore implements Store {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
+  }
+
+  onOutboxWrite(listener: () => void): () => void {
+    return this.outboxSignal.subscribe(listener);
   }
 
   get location(): string {

@@ -17,6 +17,13 @@ export function describeOutboxRepositoryContract(backend: Backend) {
       tx((o) => o.enqueue(items, now));
     const claim = async (worker: string, now: number, limit = 100, skip?: string[]) =>
       (await tx((o) => o.claimDue(now, limit, worker, LEASE, skip))).map((r) => r.id);
+    /** Two runs: BUSY-1 in CBUSY, CALM-1 in CCALM. */
+    const busyAndCalm = () =>
+      insertRuns(
+        db().store,
+        makeRun('BUSY-1', { channelId: 'CBUSY' }),
+        makeRun('CALM-1', { channelId: 'CCALM' }),
+      );
     const row = async (id: number) => (await db().store.read.outbox.list()).find((r) => r.id === id)!;
     /** One message, claimed by worker a at T0. */
     async function claimedOne() {
@@ -83,12 +90,7 @@ export function describeOutboxRepositoryContract(backend: Backend) {
     });
 
     it('when a sender skips destinations it must pace, then it claims only the others, run messages by their run’s channel', async () => {
-      const { store } = db();
-      await insertRuns(
-        store,
-        makeRun('BUSY-1', { channelId: 'CBUSY' }),
-        makeRun('CALM-1', { channelId: 'CCALM' }),
-      );
+      await busyAndCalm();
       const [busyRoot, busyThread, calmThread, dmBusyUser, busyChannel, unknownRun] = await enqueue([
         { runId: 'BUSY-1', delivery: { kind: 'root' }, notice: started('BUSY-1') },
         { runId: 'BUSY-1', delivery: thread, notice: cancelled('BUSY-1') },
@@ -102,12 +104,7 @@ export function describeOutboxRepositoryContract(backend: Backend) {
     });
 
     it('when one destination is far behind, then a claim takes turns: each destination’s oldest first (a webhook’s is its subscription and run)', async () => {
-      const { store } = db();
-      await insertRuns(
-        store,
-        makeRun('BUSY-1', { channelId: 'CBUSY' }),
-        makeRun('CALM-1', { channelId: 'CCALM' }),
-      );
+      await busyAndCalm();
       const busy = await enqueue(
         Array.from({ length: 5 }, (_, i) => ({
           runId: 'BUSY-1',
@@ -133,6 +130,31 @@ export function describeOutboxRepositoryContract(backend: Backend) {
       expect(await claim('a', T0, 5)).toEqual([busy[0], calm, dm, hookA, hookB]);
       expect(await claim('b', T0, 2)).toEqual(busy.slice(1, 3));
       expect(await claim('c', T0, 100)).toEqual(busy.slice(3));
+    });
+
+    it('when a destination far behind is parked, then its due messages wait for their turns in order, after those already waiting; others and leased ones stay', async () => {
+      await busyAndCalm();
+      const busy = await enqueue(
+        Array.from({ length: 4 }, (_, i) => ({ runId: 'BUSY-1', delivery: thread, notice: digest(`b${i}`) })),
+      );
+      const [calm] = await enqueue([{ runId: 'CALM-1', delivery: thread, notice: cancelled('CALM-1') }]);
+      expect(await claim('a', T0, 1)).toEqual([busy[0]]);
+      // The leased one stays; the other three go to T0+5s, +6s, +7s.
+      expect(await tx((o) => o.park('CBUSY', T0 + 5000, 1000, T0))).toBe(3);
+      const [late] = await enqueue([{ runId: 'BUSY-1', delivery: thread, notice: digest('b4') }], T0 + 10);
+      // Newly due: after the last one waiting (T0+8s), not at the slot.
+      expect(await tx((o) => o.park('CBUSY', T0 + 5000, 1000, T0 + 10))).toBe(1);
+      expect(await tx((o) => o.park('CBUSY', T0 + 5000, 1000, T0 + 10))).toBe(0);
+      expect(await claim('b', T0 + 10)).toEqual([calm]);
+      expect(await claim('b', T0 + 5000)).toEqual([busy[1]]);
+      expect(await claim('b', T0 + 7000)).toEqual([busy[2], busy[3]]);
+      expect(await claim('b', T0 + 7999)).toEqual([]);
+      expect(await claim('b', T0 + 8000)).toEqual([late]);
+      // Nothing waiting any more: the next one parks at the slot itself.
+      const [last] = await enqueue([{ runId: 'BUSY-1', delivery: thread, notice: digest('b5') }], T0 + 9000);
+      expect(await tx((o) => o.park('CBUSY', T0 + 20_000, 1000, T0 + 9000))).toBe(1);
+      expect(await claim('c', T0 + 19_999)).toEqual([]);
+      expect(await claim('c', T0 + 20_000)).toEqual([last]);
     });
 
     it('when the sender marks a message sent, then it is sent with its ts, counted as an attempt and never claimed again', async () => {

@@ -43,6 +43,18 @@ const ENQUEUE = statement(
    RETURNING "id"`,
 );
 
+/** A lane's due, unleased rows in order, from $2 or after its last row waiting for its turn. */
+const PARK = statement(
+  'outbox_park',
+  `UPDATE "outbox" AS o SET "next_attempt_at" = p."base" + p."k" * $3::bigint
+   FROM (SELECT "id", row_number() OVER (ORDER BY "id") - 1 AS "k",
+       greatest($2::bigint, coalesce((SELECT max("next_attempt_at") FROM "outbox" WHERE "channel_id" = $1::text
+         AND "status" = 'pending' AND "next_attempt_at" > $4::bigint) + $3::bigint, $2::bigint)) AS "base"
+     FROM "outbox" WHERE "channel_id" = $1::text AND "status" = 'pending' AND "next_attempt_at" <= $4::bigint
+       AND ("claimed_until" IS NULL OR "claimed_until" < $4::bigint)) AS p
+   WHERE o."id" = p."id" AND o."status" = 'pending'`,
+);
+
 export class PgOutboxRepository implements OutboxRepository {
   constructor(
     private readonly orm: PgOrm,
@@ -77,6 +89,11 @@ export class PgOutboxRepository implements OutboxRepository {
     const rows = res.rows;
     // One INSERT's ids come from one sequence, in the order of its rows.
     return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  async park(lane: string, from: number, intervalMs: number, now: number): Promise<number> {
+    const res = await query(this.db, PARK, [lane, from, intervalMs, now]);
+    return res.rowCount ?? 0;
   }
 
   async claimDue(

@@ -98,8 +98,9 @@ const NEW_STEP_COLUMNS = columnsOf(t.steps).filter(([key]) => key !== 'id');
 
 /**
  * A save in one statement, one round trip: the run at its version ($1… its columns, then its
- * id and version), the steps at theirs (a JSON array), and their assignees (rows no longer true
- * deleted, new ones added). It returns how many runs and which steps it updated.
+ * id and version), the steps at theirs (a JSON array, and their ids as an array, which lets the
+ * planner find them by key), and their assignees (rows no longer true deleted, new ones added).
+ * It returns how many runs and which steps it updated.
  */
 const SAVE = (() => {
   const n = RUN_SET.length;
@@ -113,7 +114,8 @@ const SAVE = (() => {
         WHERE "id" = $${n + 1}::text AND "version" = $${n + 2}::integer RETURNING 1),
       s AS (UPDATE "steps" AS s SET ${stepSet}, "version" = s."version" + 1
         FROM jsonb_to_recordset($${n + 3}::jsonb) AS v(${recordOf(STEP_RECORD)})
-        WHERE s."id" = v."id" AND s."version" = v."expected" RETURNING s."id"),
+        WHERE s."id" = ANY($${n + 5}::integer[]) AND s."id" = v."id" AND s."version" = v."expected"
+        RETURNING s."id"),
       a AS (SELECT * FROM jsonb_to_recordset($${n + 4}::jsonb) AS a(${assignees})),
       d AS (DELETE FROM "step_assignees" AS x WHERE x."step_id" = ANY($${n + 5}::integer[])
         AND NOT EXISTS (SELECT 1 FROM a WHERE a."step_id" = x."step_id" AND a."principal" = x."principal"

@@ -34,6 +34,14 @@ const SQL = {
         AND ("claimed_until" IS NULL OR "claimed_until" < @now)
         AND ("channel_id" IS NULL OR "channel_id" NOT IN (SELECT "value" FROM json_each(@skip))))
     ORDER BY "turn", "id" LIMIT @limit) RETURNING *`,
+  // A lane's due, unleased rows in order, from @from or after its last row waiting for its turn.
+  park: `UPDATE "outbox" SET "next_attempt_at" = p."base" + p."k" * @interval
+    FROM (SELECT "id", row_number() OVER (ORDER BY "id") - 1 AS "k",
+        max(@from, coalesce((SELECT max("next_attempt_at") FROM "outbox" WHERE "channel_id" = @lane
+          AND "status" = 'pending' AND "next_attempt_at" > @now) + @interval, @from)) AS "base"
+      FROM "outbox" WHERE "channel_id" = @lane AND "status" = 'pending' AND "next_attempt_at" <= @now
+        AND ("claimed_until" IS NULL OR "claimed_until" < @now)) AS p
+    WHERE "outbox"."id" = p."id"`,
   markInFlight: `UPDATE "outbox" SET "maybe_sent" = 1 WHERE "id" = ? AND "claimed_by" = ? AND "status" = 'pending'`,
   earlier: `SELECT "id", "last_error" AS "error" FROM "outbox" WHERE "run_id" = @runId AND "id" < @id
     AND "status" = @status AND "kind" NOT IN (SELECT "value" FROM json_each(@except)) ORDER BY "id" LIMIT 1`,
@@ -109,6 +117,10 @@ export class SqliteOutboxRepository implements OutboxRepository {
       unknown
     >[];
     return rows.map((r) => toOutboxRow(outboxCodec.decode(r))).sort((a, b) => a.id - b.id);
+  }
+
+  async park(lane: string, from: number, intervalMs: number, now: number): Promise<number> {
+    return statements(this.orm).get(SQL.park).run({ lane, from, interval: intervalMs, now }).changes;
   }
 
   async markSent(id: number, worker: string, resultTs: string | null, now: number): Promise<boolean> {
