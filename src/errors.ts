@@ -137,3 +137,11 @@ export class ConfigError extends DomainError {}
 export class ConflictError extends DomainError {}
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
+
+/** The delivery an action came in (`Actor.once`) was acted on already: nothing was done again. */
+export class AlreadyActedError extends Error {
+  constructor(readonly key: string) {
+    super(`${key} was acted on already`);
+    this.name = 'AlreadyActedError';
+  }
+}

@@ -30,9 +30,16 @@ export function appMention(deps: HandlerDeps) {
         input: { channel_id: event.channel, thread_ts: event.thread_ts },
       });
       if (run) {
-        // Slack repeats an event whose ack it missed: a thread verb acts once.
+        // Slack repeats an event whose ack it missed, maybe to another process: a thread verb
+        // acts once (in memory here; the message's key stored with what it did, for the others).
         if (deps.answers.firstSight(`${event.channel}:${event.ts}`))
-          await actInThread(deps, where, actor, run, text);
+          await actInThread(
+            deps,
+            where,
+            { ...actor, once: `thread-verb:${event.channel}:${event.ts}` },
+            run,
+            text,
+          );
         return;
       }
     }

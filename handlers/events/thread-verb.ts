@@ -5,7 +5,7 @@
 // work. Answers: to a person ephemeral, to a bot a reply in the thread that names it without
 // mentioning it; at most a few a minute to one author in one thread.
 import type { Actor, Run } from '../../src/domain/types.ts';
-import { isDomainError } from '../../src/errors.ts';
+import { AlreadyActedError, isDomainError } from '../../src/errors.ts';
 import { parseThreadCommand, type ThreadCall } from '../../src/services/thread-command.ts';
 import { buildSnoozedMessage } from '../../src/slack/blocks/clocks/index.ts';
 import { buildRunStatus } from '../../src/slack/blocks/index.ts';
@@ -110,6 +110,8 @@ export async function actInThread(
   try {
     answer = await perform(deps, actor, run, parseThreadCommand(text, run));
   } catch (err) {
+    // Acted on already (Slack delivered the message again, maybe to another process): done.
+    if (err instanceof AlreadyActedError) return;
     const ref = newCorrelationId();
     if (!isDomainError(err)) {
       deps.logger.error('thread: a verb failed', {

@@ -174,6 +174,12 @@ export interface Actor {
   roles: string[];
   /** How the actor is named in logs and answers (a Slack name, `cli`). */
   label: string;
+  /**
+   * The delivery this action came in, when it must act once whichever process it reaches (a
+   * mention in a run's thread, which Slack may deliver again to another process): its key is
+   * claimed in the action's own transaction, and a second delivery does nothing.
+   */
+  once?: string;
 }
 
 export const SYSTEM_ACTOR = 'system';

@@ -5,7 +5,7 @@
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Actor } from '../domain/types.ts';
-import { ConflictError } from '../errors.ts';
+import { AlreadyActedError, ConflictError } from '../errors.ts';
 import type { Repositories, Store } from '../persistence/ports.ts';
 import { recordingRefusals } from './refusals.ts';
 
@@ -32,19 +32,34 @@ export interface VerbCall {
   data?: Record<string, unknown>;
 }
 
+/** Actors (one per delivery) whose `once` key a committed transaction has stored. */
+const claimedOnce = new WeakSet<Actor>();
+
 /**
  * Run one verb in one transaction. A refusal rolls back and is recorded; a conflicting write by
- * another process (another replica) is retried once on fresh state.
+ * another process (another replica) is retried once on fresh state. An actor's `once` key is
+ * claimed first: a delivery acted on already throws `AlreadyActedError` and changes nothing.
  */
 export async function inVerbTransaction<T>(
   deps: VerbDeps,
   call: VerbCall,
   fn: (repos: Repositories, now: number) => Promise<T>,
 ): Promise<T> {
+  const { actor } = call;
+  // A delivery acted on once: its key is stored with the action (its first transaction that
+  // commits; a verb's later transactions are the same action), or it was acted on already.
+  const once = actor.once && !claimedOnce.has(actor) ? actor.once : null;
   return withRefusalsRecorded(deps, call, async () => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await deps.store.transaction((repos) => fn(repos, deps.clock()));
+        const out = await deps.store.transaction(async (repos) => {
+          const now = deps.clock();
+          if (once && !(await repos.idempotency.claim([once], now)).claimed)
+            throw new AlreadyActedError(once);
+          return fn(repos, now);
+        });
+        if (once) claimedOnce.add(actor);
+        return out;
       } catch (err) {
         if (err instanceof ConflictError && attempt === 0) continue;
         throw err;

@@ -72,6 +72,40 @@ describe('the loop guard', () => {
     expect(h.fake.ephemerals('UGHABS')).toEqual([]);
   });
 
+  it('an event Slack delivers again to another process (a restart here) acts once, and is not answered', async () => {
+    await h.driver.slashCommand({
+      text: 'feature Import contacts from CSV',
+      userId: 'UREQ',
+      channelId: 'CONCE',
+    });
+    const run = await postedRun(h, (await newestRun(h)).id);
+    const event = {
+      type: 'app_mention',
+      user: 'UGHABS',
+      text: `<@${h.fake.botUserId}> block waiting on the legal review`,
+      channel: run.channelId!,
+      ts: h.driver.newTs(),
+      thread_ts: run.threadTs!,
+    };
+    await h.driver.event(event);
+    await settle();
+    const once = await h.core.runs.getRun(run.id);
+    expect(once.status).toBe('blocked');
+    const events = (await h.core.store.read.events.forRun(run.id)).length;
+    // A new process remembers nothing of the first delivery; the database does.
+    await h.restart();
+    await h.driver.event(event, { retryNum: 1, retryReason: 'http_timeout' });
+    await settle();
+    expect((await h.core.runs.getRun(run.id)).version).toBe(once.version);
+    console.log(
+      (await h.core.store.read.events.forRun(run.id))
+        .slice(events - 1)
+        .map((e) => [e.type, e.actor, JSON.stringify(e.data).slice(0, 200)]),
+    );
+    expect((await h.core.store.read.events.forRun(run.id)).length).toBe(events);
+    expect(h.fake.ephemerals('UGHABS')).toEqual([]);
+  });
+
   it("ProjectLead's own messages never act", async () => {
     const run = await postedRun(h, (await newestRun(h)).id);
     const before = await h.core.runs.getRun(run.id);
