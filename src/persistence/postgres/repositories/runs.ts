@@ -69,32 +69,30 @@ const NEXT_SEQ = statement(
    ON CONFLICT ("name") DO UPDATE SET "value" = "sequences"."value" + 1 RETURNING "value"`,
 );
 
+const RUN_COLUMNS = columnsOf(t.runs);
+const NEW_STEP_COLUMNS = columnsOf(t.steps).filter(([key]) => key !== 'id');
 /**
  * A new run in one statement, one round trip: its row ($1… its columns), its steps (a JSON
  * array, in order) and their assignees (a JSON array naming each step by its index). It returns
  * the steps' ids.
  */
 const INSERT = (() => {
-  const runCols = columnsOf(t.runs);
-  const stepCols = columnsOf(t.steps).filter(([key]) => key !== 'id');
-  const stepNames = stepCols.map(([, col]) => `"${col.name}"`).join(', ');
+  const stepNames = NEW_STEP_COLUMNS.map(([, col]) => `"${col.name}"`).join(', ');
   return statement(
     'runs_insert',
-    `WITH r AS (INSERT INTO "runs" (${runCols.map(([, col]) => `"${col.name}"`).join(', ')})
-        VALUES (${runCols.map(([, col], i) => `$${i + 1}::${col.getSQLType()}`).join(', ')})),
+    `WITH r AS (INSERT INTO "runs" (${RUN_COLUMNS.map(([, col]) => `"${col.name}"`).join(', ')})
+        VALUES (${RUN_COLUMNS.map(([, col], i) => `$${i + 1}::${col.getSQLType()}`).join(', ')})),
       s AS (INSERT INTO "steps" (${stepNames})
-        SELECT ${stepNames} FROM ROWS FROM (jsonb_to_recordset($${runCols.length + 1}::jsonb) AS (${recordOf(stepCols)}))
+        SELECT ${stepNames} FROM ROWS FROM (jsonb_to_recordset($${RUN_COLUMNS.length + 1}::jsonb) AS (${recordOf(NEW_STEP_COLUMNS)}))
           WITH ORDINALITY AS v ORDER BY v."ordinality"
         RETURNING "id", "idx"),
       a AS (INSERT INTO "step_assignees" ("step_id", "run_id", "principal", "role")
         SELECT s."id", a."run_id", a."principal", a."role"
-        FROM jsonb_to_recordset($${runCols.length + 2}::jsonb) AS a("idx" integer, "run_id" text, "principal" text, "role" text)
+        FROM jsonb_to_recordset($${RUN_COLUMNS.length + 2}::jsonb) AS a("idx" integer, "run_id" text, "principal" text, "role" text)
         JOIN s ON s."idx" = a."idx" ON CONFLICT DO NOTHING)
     SELECT "id", "idx" FROM s`,
   );
 })();
-const RUN_COLUMNS = columnsOf(t.runs);
-const NEW_STEP_COLUMNS = columnsOf(t.steps).filter(([key]) => key !== 'id');
 
 /**
  * A save in one statement, one round trip: the run at its version ($1… its columns, then its
