@@ -30,8 +30,12 @@ export interface RunRepository {
   status(id: string): Promise<RunStatus | null>;
   /** The run's channel alone, or null when there is no such run or it has no channel yet. */
   channelOf(id: string): Promise<string | null>;
-  /** Save the run and the given steps if the run is still at `expectedVersion`; bumps the version. */
-  save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void>;
+  /**
+   * Save the run and the given steps if the run is still at `expectedVersion`; bumps the
+   * version. `events`, the transition's, are appended with them (on a server database in the
+   * same statement: one round trip).
+   */
+  save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number, events?: RunEvent[]): Promise<void>;
   setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void>;
   list(filter?: RunFilter): Promise<Run[]>;
   /** Active or blocked steps of open runs someone may act on, with their runs, for any of these principals. */

@@ -147,8 +147,7 @@ export function createRunService(deps: RunServiceDeps) {
     actor?: Actor,
   ) {
     for (const hook of hooks) await hook.beforeSave?.(repos, tr, now);
-    await repos.runs.save(tr.run, tr.changedSteps, expectedVersion);
-    await repos.events.append(tr.events);
+    await repos.runs.save(tr.run, tr.changedSteps, expectedVersion, tr.events);
     for (const hook of hooks) await hook.beforeNotices?.(repos, tr, now);
     const quiet = actor?.kind === 'slack_bot' ? [{ userId: actor.userId, name: actor.label }] : null;
     const messages = [];

@@ -121,8 +121,7 @@ export function createDeadlineHook(deps: DeadlineHookDeps): TransitionHook {
     }
     if (changed) {
       // The transition saved the run already; save the clock on it (same transaction).
-      await repos.runs.save(run, [], run.version);
-      await repos.events.append(events);
+      await repos.runs.save(run, [], run.version, events);
     }
   }
 

@@ -131,6 +131,31 @@ export function describeRunRepositoryContract(backend: Backend) {
       expect(after.steps[0]!.output).toBeNull();
     });
 
+    it('when a run is saved with its transition’s events, then they are in its log in order; a save that conflicts appends none', async () => {
+      const { store } = db();
+      await insertRuns(store, makeRun('FEAT-1'));
+      const a = (await store.read.runs.get('FEAT-1'))!;
+      const b = (await store.read.runs.get('FEAT-1'))!;
+      const event = (type: string, at: number) => ({
+        runId: 'FEAT-1',
+        at,
+        actor: 'U1',
+        type,
+        stepKey: type === 'step_done' ? 'one' : null,
+        data: { n: at - T0, nested: { list: [1, 'two'] } },
+      });
+      await store.transaction((r) =>
+        r.runs.save(a, [], 0, [event('renamed', T0 + 1), event('step_done', T0 + 2)]),
+      );
+      const err = await conflict(store.transaction((r) => r.runs.save(b, [], 0, [event('lost', T0 + 3)])));
+      expect(err.code).toBe('run_changed');
+      const log = await store.read.events.forRun('FEAT-1');
+      expect(log.map(({ id: _id, ...e }) => e)).toEqual([
+        event('renamed', T0 + 1),
+        event('step_done', T0 + 2),
+      ]);
+    });
+
     it('when a listed step changed meanwhile, then ConflictError step_changed and the transaction leaves the run as it was', async () => {
       const { store } = db();
       const [run] = await insertRuns(store, makeRun('FEAT-1'));

@@ -6,13 +6,14 @@ import type { EventRepository } from '../../ports.ts';
 import type { PgOrm } from '../database.ts';
 import { columnsOf, type PgQueryable, query, recordOf, recordsParam, statement } from '../statements.ts';
 
-const WRITTEN = columnsOf(t.events).filter(([key]) => key !== 'id');
-const NAMES = WRITTEN.map(([, col]) => `"${col.name}"`).join(', ');
+/** The columns an event is written with (all but its id), as `jsonb_to_recordset` reads them. */
+export const EVENT_COLUMNS = columnsOf(t.events).filter(([key]) => key !== 'id');
+export const EVENT_NAMES = EVENT_COLUMNS.map(([, col]) => `"${col.name}"`).join(', ');
 /** A batch of events as one JSON array, stored in its order (the ids follow it). */
 const APPEND = statement(
   'events_append',
-  `INSERT INTO "events" (${NAMES})
-   SELECT ${NAMES} FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${recordOf(WRITTEN)})) WITH ORDINALITY AS e
+  `INSERT INTO "events" (${EVENT_NAMES})
+   SELECT ${EVENT_NAMES} FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${recordOf(EVENT_COLUMNS)})) WITH ORDINALITY AS e
    ORDER BY e."ordinality"`,
 );
 
@@ -24,7 +25,9 @@ export class PgEventRepository implements EventRepository {
 
   async append(events: RunEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await query(this.db, APPEND, [recordsParam(WRITTEN, events as unknown as Record<string, unknown>[])]);
+    await query(this.db, APPEND, [
+      recordsParam(EVENT_COLUMNS, events as unknown as Record<string, unknown>[]),
+    ]);
   }
 
   async forRun(runId: string): Promise<RunEvent[]> {

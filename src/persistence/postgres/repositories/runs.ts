@@ -4,7 +4,13 @@
 import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import * as t from '../../../../drizzle/schema.pg.ts';
-import { CLOSED_RUN_STATUSES, type Run, type RunStatus, type Step } from '../../../domain/types.ts';
+import {
+  CLOSED_RUN_STATUSES,
+  type Run,
+  type RunEvent,
+  type RunStatus,
+  type Step,
+} from '../../../domain/types.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
 import {
@@ -27,6 +33,7 @@ import {
   selectList,
   statement,
 } from '../statements.ts';
+import { EVENT_COLUMNS, EVENT_NAMES } from './events.ts';
 
 type RunRow = typeof t.runs.$inferSelect;
 
@@ -97,8 +104,9 @@ const INSERT = (() => {
 /**
  * A save in one statement, one round trip: the run at its version ($1… its columns, then its
  * id and version), the steps at theirs (a JSON array, and their ids as an array, which lets the
- * planner find them by key), and their assignees (rows no longer true deleted, new ones added).
- * It returns how many runs and which steps it updated.
+ * planner find them by key), their assignees (rows no longer true deleted, new ones added) and
+ * the transition's events (a JSON array, in order). It returns how many runs and which steps it
+ * updated; on a conflict the caller's transaction rolls all of it back.
  */
 const SAVE = (() => {
   const n = RUN_SET.length;
@@ -118,7 +126,10 @@ const SAVE = (() => {
       d AS (DELETE FROM "step_assignees" AS x WHERE x."step_id" = ANY($${n + 5}::integer[])
         AND NOT EXISTS (SELECT 1 FROM a WHERE a."step_id" = x."step_id" AND a."principal" = x."principal"
           AND a."role" = x."role")),
-      i AS (INSERT INTO "step_assignees" (${cols}) SELECT ${cols} FROM a ON CONFLICT DO NOTHING)
+      i AS (INSERT INTO "step_assignees" (${cols}) SELECT ${cols} FROM a ON CONFLICT DO NOTHING),
+      e AS (INSERT INTO "events" (${EVENT_NAMES})
+        SELECT ${EVENT_NAMES} FROM ROWS FROM (jsonb_to_recordset($${n + 6}::jsonb) AS (${recordOf(EVENT_COLUMNS)}))
+          WITH ORDINALITY AS ev ORDER BY ev."ordinality")
     SELECT (SELECT count(*) FROM r)::integer AS "run", (SELECT array_agg("id") FROM s) AS "steps"`,
   );
 })();
@@ -181,7 +192,12 @@ export class PgRunRepository implements RunRepository {
    * their assignees (rows no longer true deleted, new ones added). A conflict throws, and the
    * caller's transaction rolls the rest back.
    */
-  async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
+  async save(
+    run: Run,
+    stepIdxs: Iterable<number>,
+    expectedVersion: number,
+    events: RunEvent[] = [],
+  ): Promise<void> {
     const values = savedRunValues(run) as Record<string, unknown>;
     const steps = [...new Set(stepIdxs)].flatMap((idx) => {
       const s = run.steps[idx];
@@ -202,6 +218,7 @@ export class PgRunRepository implements RunRepository {
         steps.flatMap((s) => assigneeRows(run.id, s)),
       ),
       steps.map((s) => s.id),
+      recordsParam(EVENT_COLUMNS, events as unknown as Record<string, unknown>[]),
     ]);
     const out = res.rows[0]!;
     if (out.run !== 1) {

@@ -14,23 +14,28 @@ const SQL = {
   eventsOfRun: `SELECT json_group_array(${eventCodec.jsonArraySql('e')}) FROM "events" AS e WHERE e."run_id" = ?`,
 };
 
+/** Append events in their order (the repository's `append`, and a run's save). */
+export function appendEvents(orm: Orm, events: RunEvent[]): void {
+  const insert = statements(orm).get(SQL.insertEvent);
+  for (const e of events) {
+    insert.run(
+      eventCodec.encode({
+        runId: e.runId,
+        at: e.at,
+        actor: e.actor,
+        type: e.type,
+        stepKey: e.stepKey,
+        data: e.data,
+      }),
+    );
+  }
+}
+
 export class SqliteEventRepository implements EventRepository {
   constructor(private readonly orm: Orm) {}
 
   async append(events: RunEvent[]): Promise<void> {
-    const insert = statements(this.orm).get(SQL.insertEvent);
-    for (const e of events) {
-      insert.run(
-        eventCodec.encode({
-          runId: e.runId,
-          at: e.at,
-          actor: e.actor,
-          type: e.type,
-          stepKey: e.stepKey,
-          data: e.data,
-        }),
-      );
-    }
+    appendEvents(this.orm, events);
   }
 
   async forRun(runId: string): Promise<RunEvent[]> {

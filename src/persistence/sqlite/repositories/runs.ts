@@ -2,7 +2,13 @@
 // index behind "waiting on me".
 import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
-import { CLOSED_RUN_STATUSES, type Run, type RunStatus, type Step } from '../../../domain/types.ts';
+import {
+  CLOSED_RUN_STATUSES,
+  type Run,
+  type RunEvent,
+  type RunStatus,
+  type Step,
+} from '../../../domain/types.ts';
 import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
 import {
@@ -16,6 +22,7 @@ import {
 } from '../../rows.ts';
 import type { Orm } from '../database.ts';
 import { statements, TableCodec } from '../table-codec.ts';
+import { appendEvents } from './events.ts';
 
 const runCodec = new TableCodec<typeof t.runs.$inferSelect>(t.runs);
 const stepCodec = new TableCodec<typeof t.steps.$inferSelect>(t.steps);
@@ -90,7 +97,12 @@ export class SqliteRunRepository implements RunRepository {
     return row?.c ?? null;
   }
 
-  async save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number): Promise<void> {
+  async save(
+    run: Run,
+    stepIdxs: Iterable<number>,
+    expectedVersion: number,
+    events: RunEvent[] = [],
+  ): Promise<void> {
     const st = statements(this.orm);
     const values = savedRunValues(run);
     const res = st.get(SQL.updateRun).run({ ...runCodec.encode(values), expectedVersion });
@@ -113,6 +125,7 @@ export class SqliteRunRepository implements RunRepository {
       st.get(SQL.deleteAssignees).run(s.id);
       this.writeAssignees(run.id, s);
     }
+    appendEvents(this.orm, events);
   }
 
   async setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void> {
