@@ -180,14 +180,24 @@ if (process.env.BENCH_ROLE === 'agents') {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, BENCH_ROLE: 'agents' },
   });
+  // The agents' messages in order; the process exiting first fails whoever waits for one.
   const messages: unknown[] = [];
-  const waiters: ((m: unknown) => void)[] = [];
-  client.on('message', (m) => (waiters.shift() ?? ((x) => messages.push(x)))(m));
+  const waiters: { resolve: (m: unknown) => void; reject: (e: Error) => void }[] = [];
+  let exited: Error | null = null;
+  client.on('message', (m) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter.resolve(m);
+    else messages.push(m);
+  });
+  client.once('exit', (code) => {
+    exited = new Error(`the agents' process exited (${code})`);
+    for (const w of waiters.splice(0)) w.reject(exited);
+  });
   const nextMessage = <T>() =>
     new Promise<T>((resolve, reject) => {
       if (messages.length > 0) resolve(messages.shift() as T);
-      else waiters.push((m) => resolve(m as T));
-      client.once('exit', (code) => reject(new Error(`the agents' process exited (${code})`)));
+      else if (exited) reject(exited);
+      else waiters.push({ resolve: (m) => resolve(m as T), reject });
     });
 
   const { port } = await nextMessage<{ port: number }>();
