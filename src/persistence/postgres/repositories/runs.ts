@@ -188,9 +188,9 @@ export class PgRunRepository implements RunRepository {
   }
 
   /**
-   * One statement, one round trip: the run at its version, the listed steps each at theirs, and
-   * their assignees (rows no longer true deleted, new ones added). A conflict throws, and the
-   * caller's transaction rolls the rest back.
+   * One statement, one round trip (SAVE): the run at its version, the listed steps each at
+   * theirs, their assignees and the transition's events. A conflict throws, and the caller's
+   * transaction rolls the rest back.
    */
   async save(
     run: Run,
