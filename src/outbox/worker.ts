@@ -83,7 +83,9 @@ export interface OutboxWorker {
 }
 
 /** Claims that commits and finished lanes ask for start at most this often. */
-export const WAKE_GAP_MS = 25;
+export const WAKE_GAP_MS = 5;
+/** The least a drain waits between two tries that sent nothing. */
+const DRAIN_STEP_MS = 10;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -371,9 +373,10 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         const before = settledCount();
         await tick();
         if (settledCount() > before) continue;
-        // Nothing went out: done when nothing is owed; otherwise wait for the next slot.
+        // Nothing went out: done when nothing is owed; otherwise wait for the next slot (at
+        // least DRAIN_STEP_MS: a channel that does not pace would make this loop spin).
         if ((await store.read.outbox.pendingCount()) === 0) return;
-        await sleep(Math.max(1, Math.min(shortestInterval, deadline - clock())));
+        await sleep(Math.max(DRAIN_STEP_MS, Math.min(shortestInterval, deadline - clock())));
       }
     },
     stats: () => ({ ...stats, lastFailures: [...stats.lastFailures] }),

@@ -46,7 +46,7 @@ export interface WebhookChannelOptions {
   adminUserIds?: Iterable<string>;
   /** The `webhook-timestamp` (real time by default: receivers compare it with their own clock). */
   signingClock?: () => number;
-  /** The least time between two deliveries of one lane. */
+  /** The least time between two deliveries of one lane (default none: a lane only keeps order). */
   intervalMs?: number;
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -97,7 +97,8 @@ export function createWebhookChannel(opts: WebhookChannelOptions): DeliveryChann
   return {
     name: 'webhooks',
     kinds: ['webhook'],
-    intervalMs: opts.intervalMs ?? 10,
+    // A lane is one run's events for one subscriber, in order: nothing to pace but the order.
+    intervalMs: opts.intervalMs ?? 0,
     deliveryTimeoutMs: timeoutMs + 1000,
     retry: {
       maxAttempts: WEBHOOK_MAX_ATTEMPTS,
