@@ -2,7 +2,13 @@
 // SQLite and PostgreSQL schemas define the same columns under the same names (a test checks),
 // so a row of either has this shape.
 import type * as t from '../../drizzle/schema.ts';
-import { type Delivery, type DeliveryProblem, type Notice, parseWebhookLane } from '../domain/notices.ts';
+import {
+  type Delivery,
+  type DeliveryProblem,
+  type Notice,
+  parseWebhookLane,
+  webhookLane,
+} from '../domain/notices.ts';
 import type { Run, Step } from '../domain/types.ts';
 import {
   type ApiToken,
@@ -51,6 +57,18 @@ export const ROOT_MESSAGE_FIELDS = ['channelId', 'rootTs', 'threadTs'] as const;
 export function savedRunValues(run: Run) {
   const { version: _v, channelId: _c, rootTs: _r, threadTs: _t, ...values } = runValues(run);
   return values;
+}
+
+/**
+ * The destination a message is stored under (`outbox.channel_id`): a DM's user, a channel post's
+ * channel, a webhook's subscription and run; null for a run's own message, which takes its
+ * run's channel.
+ */
+export function storedDestination(d: Delivery): string | null {
+  if (d.kind === 'dm') return d.userId;
+  if (d.kind === 'channel') return d.channelId;
+  if (d.kind === 'webhook') return webhookLane(d.subscriptionId, d.runId);
+  return null;
 }
 
 /** Who may act on an active step: one row per principal and role (the "waiting on me" index). */

@@ -99,16 +99,16 @@ export class PgStore implements Store {
     }
   }
 
-  /**
-   * BEGIN, the work, COMMIT on one connection of the pool; ROLLBACK when the work throws. A
-   * connection whose ROLLBACK failed is broken: the pool drops it instead of lending it again.
-   */
   private readonly outboxSignal = new OutboxSignal();
 
   onOutboxWrite(listener: () => void): () => void {
     return this.outboxSignal.subscribe(listener);
   }
 
+  /**
+   * BEGIN, the work, COMMIT on one connection of the pool; ROLLBACK when the work throws. A
+   * connection whose ROLLBACK failed is broken: the pool drops it instead of lending it again.
+   */
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.db.pool.connect();
     let broken: Error | undefined;

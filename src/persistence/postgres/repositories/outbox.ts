@@ -18,9 +18,9 @@ import {
 } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import * as t from '../../../../drizzle/schema.pg.ts';
-import { type Delivery, type DeliveryProblem, type Notice, webhookLane } from '../../../domain/notices.ts';
+import type { Delivery, DeliveryProblem, Notice } from '../../../domain/notices.ts';
 import type { OutboxRepository, OutboxRow } from '../../ports.ts';
-import { deliveryProblemsOf, toOutboxRow } from '../../rows.ts';
+import { deliveryProblemsOf, storedDestination, toOutboxRow } from '../../rows.ts';
 import type { PgOrm } from '../database.ts';
 import { type PgQueryable, query, statement } from '../statements.ts';
 
@@ -67,21 +67,13 @@ export class PgOutboxRepository implements OutboxRepository {
   ): Promise<number[]> {
     if (items.length === 0) return [];
     const messages = items.map((i) => {
-      const d = i.delivery;
-      const channel =
-        d.kind === 'dm'
-          ? d.userId
-          : d.kind === 'channel'
-            ? d.channelId
-            : d.kind === 'webhook'
-              ? webhookLane(d.subscriptionId, d.runId)
-              : null;
+      const channel = storedDestination(i.delivery);
       return {
         run_id: i.runId,
-        kind: d.kind,
+        kind: i.delivery.kind,
         channel_id: channel,
         from_run: channel === null && i.runId !== null,
-        in_thread: d.kind === 'thread',
+        in_thread: i.delivery.kind === 'thread',
         payload: i.notice,
       };
     });

@@ -1,9 +1,9 @@
 // OutboxRepository on SQLite: messages owed, claimed under a lease, settled only by their holder.
 import { and, asc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import * as t from '../../../../drizzle/schema.ts';
-import { type Delivery, type DeliveryProblem, type Notice, webhookLane } from '../../../domain/notices.ts';
+import type { Delivery, DeliveryProblem, Notice } from '../../../domain/notices.ts';
 import type { OutboxRepository, OutboxRow } from '../../ports.ts';
-import { deliveryProblemsOf, toOutboxRow } from '../../rows.ts';
+import { deliveryProblemsOf, storedDestination, toOutboxRow } from '../../rows.ts';
 import type { Orm } from '../database.ts';
 import { statements, TableCodec } from '../table-codec.ts';
 
@@ -84,14 +84,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
           outboxCodec.encode({
             runId: i.runId,
             kind: i.delivery.kind,
-            channelId:
-              i.delivery.kind === 'dm'
-                ? i.delivery.userId
-                : i.delivery.kind === 'channel'
-                  ? i.delivery.channelId
-                  : i.delivery.kind === 'webhook'
-                    ? webhookLane(i.delivery.subscriptionId, i.delivery.runId)
-                    : channelOf(i.runId),
+            channelId: storedDestination(i.delivery) ?? channelOf(i.runId),
             inThread: i.delivery.kind === 'thread',
             payload: i.notice as unknown as Record<string, unknown>,
             status: 'pending',
