@@ -155,6 +155,10 @@ export const outbox = pgTable(
     index('outbox_pending').on(t.status, t.nextAttemptAt),
     index('outbox_run').on(t.runId),
     index('outbox_lane').on(t.channelId, t.status, t.nextAttemptAt),
+    // A run's root update still waiting to go, found at once: a newer one is folded into it.
+    index('outbox_waiting_root_update')
+      .on(t.runId)
+      .where(sql`${t.kind} = 'root_update' AND ${t.status} = 'pending'`),
   ],
 );
 

@@ -37,6 +37,20 @@ export interface RunRepository {
    */
   save(run: Run, stepIdxs: Iterable<number>, expectedVersion: number, events?: RunEvent[]): Promise<void>;
   setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void>;
+  /**
+   * A change to one object of the run's context and nothing else, without reading the run: the
+   * `fields` (numbers, strings, arrays; never null) replace those of `context[key]`, the others
+   * stay; `updatedAt` becomes `now`, the version moves on (a transition that read the run
+   * before conflicts) and `events` are appended. False, and nothing written, when the run has
+   * no such object (or there is no such run).
+   */
+  patchContext(
+    id: string,
+    key: string,
+    fields: Record<string, unknown>,
+    now: number,
+    events: RunEvent[],
+  ): Promise<boolean>;
   list(filter?: RunFilter): Promise<Run[]>;
   /** Active or blocked steps of open runs someone may act on, with their runs, for any of these principals. */
   waitingOn(principals: string[]): Promise<{ run: Run; step: Step }[]>;
@@ -70,6 +84,12 @@ export interface OutboxRow {
 }
 
 export interface OutboxRepository {
+  /**
+   * Store messages owed, in order; resolves with the ids of the rows that carry them, oldest
+   * first. A run's root update is rendered from the run when it is sent, so one already waiting
+   * for that run (pending and not leased) takes the place of a new one: its id is among those
+   * returned, and no row is added.
+   */
   enqueue(
     items: { runId: string | null; delivery: Delivery; notice: Notice }[],
     now: number,

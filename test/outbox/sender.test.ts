@@ -230,17 +230,43 @@ describe('outbox sender', () => {
     expect(replies(fake, CHANNEL, root!.ts).length).toBeGreaterThan(0);
   });
 
-  it('when several root updates are pending, then only the newest is sent, from the current state', async () => {
+  it('when several root updates are owed, then one row carries them and it is sent once, from the current state', async () => {
     const { engine, fake, sender } = await setup();
     const { run } = await start(engine);
     await advance(engine, run.id, 3);
+    const updates = (await engine.store.read.outbox.list({ runId: run.id })).filter(
+      (r) => r.delivery.kind === 'root_update',
+    );
+    expect(updates).toHaveLength(1);
     await sender.drain(60_000);
     expect(fake.callsTo('chat.update')).toHaveLength(1);
-    expect(sender.stats().coalesced).toBe(2);
     const root = roots(fake)[0]!;
     const current = (await engine.runs.getRun(run.id)).steps.find((s) => s.status === 'active')!;
     expect(visibleText(root)).toContain(current.title);
     expect(root.history).toHaveLength(1);
+  });
+
+  it('when a root update is being sent as the run changes again, then a newer one is queued and the older, found out of date, is dropped', async () => {
+    const { engine, fake, sender } = await setup();
+    const { run } = await start(engine);
+    await advance(engine, run.id, 1);
+    // Another sender holds every message for a second: the root update among them.
+    const held = await engine.store.transaction((r) =>
+      r.outbox.claimDue(engine.clock.ms, 100, 'another-sender', 1000),
+    );
+    expect(held.filter((r) => r.delivery.kind === 'root_update')).toHaveLength(1);
+    await advance(engine, run.id, 2);
+    const updates = (await engine.store.read.outbox.list({ runId: run.id })).filter(
+      (r) => r.delivery.kind === 'root_update',
+    );
+    expect(updates).toHaveLength(2);
+    // Its lease runs out unsettled: this sender takes both, drops the older, sends the newer.
+    engine.clock.advance(2000);
+    await sender.drain(60_000);
+    expect(fake.callsTo('chat.update')).toHaveLength(1);
+    expect(sender.stats().coalesced).toBe(1);
+    const current = (await engine.runs.getRun(run.id)).steps.find((s) => s.status === 'active')!;
+    expect(visibleText(roots(fake)[0]!)).toContain(current.title);
   });
 
   it('when the run came from a mention, then the root is the first reply in the mention thread', async () => {

@@ -126,7 +126,9 @@ describe('parallel steps and approvals', () => {
     expect((await refusal(e.runs.completeStep(run.id, await e.as('UGHABS')))).code).toBe('awaiting_owners');
     run = await e.runs.completeStep(run.id, await e.as('UATLAS'), { output: 'Go from me' });
     expect(active(run).key).toBe('go_no_go');
-    const approvalHandoff = (await e.store.read.outbox.list({ runId: run.id })).at(-2)!.notice as {
+    const approvalHandoff = (await e.store.read.outbox.list({ runId: run.id }))
+      .filter((r) => r.notice.type === 'handoff')
+      .at(-1)!.notice as {
       type: string;
       phase: string;
       mentions: { role: string }[];

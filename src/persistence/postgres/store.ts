@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { ConflictError } from '../../errors.ts';
-import { OutboxSignal, signallingOutbox } from '../outbox-signal.ts';
+import { highestId, OutboxSignal, signallingOutbox } from '../outbox-signal.ts';
 import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
 import { openPgDatabase, type PgDatabaseHandle, type PgOrm, POOL_MAX } from './database.ts';
 import { PgWorkerLiveness } from './liveness.ts';
@@ -74,16 +74,16 @@ export class PgStore implements Store {
 
   private async run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
     const frame = { open: true };
-    let wroteOutbox = false;
+    let outboxTop = 0;
     const release = await this.slot();
     try {
       const out = await this.inTransaction((client) => {
-        const repos = signallingOutbox(pgRepositories(drizzle(client) as unknown as PgOrm, client), () => {
-          wroteOutbox = true;
+        const repos = signallingOutbox(pgRepositories(drizzle(client) as unknown as PgOrm, client), (ids) => {
+          outboxTop = highestId(outboxTop, ids);
         });
         return this.inside ? this.inside.run(frame, () => fn(repos)) : fn(repos);
       });
-      if (wroteOutbox) this.outboxSignal.committed();
+      this.outboxSignal.committed(outboxTop);
       return out;
     } catch (err) {
       const state = sqlState(err);

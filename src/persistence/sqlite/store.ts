@@ -3,7 +3,7 @@
 // Reads outside transactions run on a second connection (a file in WAL mode), so they see only
 // what was committed; an in-memory database has one connection for both (see database.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { OutboxSignal, signallingOutbox } from '../outbox-signal.ts';
+import { highestId, OutboxSignal, signallingOutbox } from '../outbox-signal.ts';
 import { NestedTransactionError, type Repositories, type Store } from '../ports.ts';
 import { type Database, type OpenOptions, openDatabase, openReadConnection } from './database.ts';
 import { sqliteRepositories } from './repositories/index.ts';
@@ -16,7 +16,8 @@ export class SqliteStore implements Store {
   private readonly reader: Database | null;
   private tail: Promise<unknown> = Promise.resolve();
   private readonly outboxSignal = new OutboxSignal();
-  private wroteOutbox = false;
+  /** The highest outbox id the running transaction's enqueues were handed (0: none). */
+  private outboxTop = 0;
   /**
    * The transaction the running code is inside of, while it is open; only with `checkNesting`:
    * AsyncLocalStorage makes every promise of the process dearer (about 10% of the engine's
@@ -31,9 +32,9 @@ export class SqliteStore implements Store {
     this.inside = options.checkNesting ? new AsyncLocalStorage() : null;
     // Transactions wait for the write lock in `begin`; a statement never waits inside SQLite.
     db.sqlite.pragma('busy_timeout = 0');
-    // Transactions run one at a time here: one flag says whether the running one wrote messages.
-    this.write = signallingOutbox(sqliteRepositories(db.orm), () => {
-      this.wroteOutbox = true;
+    // Transactions run one at a time here: one number says which messages the running one wrote.
+    this.write = signallingOutbox(sqliteRepositories(db.orm), (ids) => {
+      this.outboxTop = highestId(this.outboxTop, ids);
     });
     this.reader = openReadConnection(db);
     this.read = this.reader ? sqliteRepositories(this.reader.orm) : this.write;
@@ -49,14 +50,14 @@ export class SqliteStore implements Store {
       const pause = this.db.beforeWrite();
       if (pause) await pause;
       await this.begin();
-      this.wroteOutbox = false;
+      this.outboxTop = 0;
       const frame = { open: true };
       try {
         const result = this.inside
           ? await this.inside.run(frame, () => fn(this.write))
           : await fn(this.write);
         sqlite.exec('COMMIT');
-        if (this.wroteOutbox) this.outboxSignal.committed();
+        this.outboxSignal.committed(this.outboxTop);
         return result;
       } catch (err) {
         if (sqlite.inTransaction) sqlite.exec('ROLLBACK');

@@ -121,15 +121,63 @@ export function createAlertService(deps: AlertServiceDeps) {
     };
   }
 
-  function received(tr: RunTransition, a: NormalizedAlert, d: AlertDelivery) {
-    tr.event(SYSTEM_ACTOR, 'alert_received', null, {
+  /** The `alert_received` event's data: what came, from whom, and the raw payload capped. */
+  function receivedData(a: NormalizedAlert, d: AlertDelivery) {
+    return {
       source: a.source,
       dedupKey: a.dedupKey,
       status: a.status,
       deliveryId: a.deliveryId,
       by: d.by,
       ...capRaw(d.raw),
-    });
+    };
+  }
+
+  function received(tr: RunTransition, a: NormalizedAlert, d: AlertDelivery) {
+    tr.event(SYSTEM_ACTOR, 'alert_received', null, receivedData(a, d));
+  }
+
+  /**
+   * A repeat that only counts (the problem still firing, no line due in the thread): the run's
+   * alert summary and the event are written without reading the run. Nothing else of the run
+   * changes (no step, status, owner or notice but its root update), so the run machine and its
+   * hooks would have nothing to do; the version still moves, so a transition that read the run
+   * before retries. False: the run has no alert summary to add to (the full transition does it).
+   */
+  async function count(
+    repos: Repositories,
+    a: NormalizedAlert,
+    d: AlertDelivery,
+    group: AlertGroupRow,
+    fields: { received: number; firing: number },
+    now: number,
+  ): Promise<boolean> {
+    const patch = {
+      ...fields,
+      lastAt: now,
+      ...(a.values.length > 0 ? { values: a.values } : {}),
+      ...(a.links.length > 0 ? { links: a.links } : {}),
+    };
+    const event = {
+      runId: group.runId,
+      at: now,
+      actor: SYSTEM_ACTOR,
+      type: 'alert_received',
+      stepKey: null,
+      data: receivedData(a, d),
+    };
+    if (!(await repos.runs.patchContext(group.runId, 'alert', patch, now, [event]))) return false;
+    await repos.outbox.enqueue(
+      [
+        {
+          runId: group.runId,
+          delivery: { kind: 'root_update' },
+          notice: { type: 'root_update', runId: group.runId },
+        },
+      ],
+      now,
+    );
+    return true;
   }
 
   async function open(
@@ -209,25 +257,27 @@ export function createAlertService(deps: AlertServiceDeps) {
     const group = known ?? (await repos.alerts.latest(a.source, a.dedupKey, true));
     if (!group) throw new Error(`alert group ${a.source}/${a.dedupKey} vanished`);
     const line = group.lastLineAt === null || now - group.lastLineAt >= lineEvery;
-    const count = { received: group.received + 1, firing: a.count };
-    await deps.runs.applyIn(repos, group.runId, now, (tr) => {
-      const before = alertOf(tr.run.context);
-      const alert: RunAlert = {
-        ...(before ?? runAlert(a, now, null)),
-        ...count,
-        status: 'firing',
-        lastAt: now,
-        values: a.values.length > 0 ? a.values : (before?.values ?? []),
-        links: a.links.length > 0 ? a.links : (before?.links ?? []),
-        resolvedAt: null,
-      };
-      tr.run.context.alert = alert;
-      received(tr, a, d);
-      if (line) tr.thread({ type: 'alert', runId: tr.run.id, event: 'repeated', alert, mitigate: null });
-      tr.finish();
-    });
+    const counts = { received: group.received + 1, firing: a.count };
+    const counted = !line && group.status === 'firing' && (await count(repos, a, d, group, counts, now));
+    if (!counted)
+      await deps.runs.applyIn(repos, group.runId, now, (tr) => {
+        const before = alertOf(tr.run.context);
+        const alert: RunAlert = {
+          ...(before ?? runAlert(a, now, null)),
+          ...counts,
+          status: 'firing',
+          lastAt: now,
+          values: a.values.length > 0 ? a.values : (before?.values ?? []),
+          links: a.links.length > 0 ? a.links : (before?.links ?? []),
+          resolvedAt: null,
+        };
+        tr.run.context.alert = alert;
+        received(tr, a, d);
+        if (line) tr.thread({ type: 'alert', runId: tr.run.id, event: 'repeated', alert, mitigate: null });
+        tr.finish();
+      });
     await repos.alerts.update(group.id, {
-      ...count,
+      ...counts,
       status: 'firing',
       lastAt: now,
       resolvedAt: null,

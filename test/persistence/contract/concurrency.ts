@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../src/errors.ts';
 import type { Backend, Connection } from './backend.ts';
-import { digest, insertRuns, makeRun, T0, useBackend } from './fixtures.ts';
+import { digest, insertRuns, makeRun, rootUpdate, T0, useBackend } from './fixtures.ts';
 
 const ROUNDS = 40;
+const LEASE = 60_000;
 
 /** A deterministic shuffle (the same order every run of the suite). */
 function shuffled<T>(items: T[], seed: number): T[] {
@@ -198,5 +199,29 @@ export function describeConcurrentClaimsContract(backend: Backend) {
           expect((await b.store.read.idempotency.seen([`msg-${round}-${w}`]))?.runId).toBe(`RUN-${winner}`);
       }
     });
+
+    // Two connections' transactions run at the same time only on PostgreSQL (SQLite's writers
+    // take turns, so a sender there claims only after the commit anyway).
+    it.runIf(backend.name === 'PostgreSQL')(
+      'when a root update is folded into a waiting one, then no sender claims that one before the transaction commits',
+      async () => {
+        const [a, b] = await racers();
+        await insertRuns(a.store, makeRun('A-1'));
+        const update = {
+          runId: 'A-1',
+          delivery: { kind: 'root_update' as const },
+          notice: rootUpdate('A-1'),
+        };
+        const [waiting] = await a.store.transaction((r) => r.outbox.enqueue([update], T0));
+        const claim = async () =>
+          (await b.store.transaction((r) => r.outbox.claimDue(T0, 10, 'b', LEASE))).map((row) => row.id);
+        await a.store.transaction(async (r) => {
+          expect(await r.outbox.enqueue([update], T0)).toEqual([waiting]);
+          // A sender rendering it now would show the run without this transaction's change.
+          expect(await claim()).toEqual([]);
+        });
+        expect(await claim()).toEqual([waiting]);
+      },
+    );
   });
 }

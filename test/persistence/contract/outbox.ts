@@ -289,8 +289,12 @@ export function describeOutboxRepositoryContract(backend: Backend) {
     it('when a newer root update of the run waits, then an older one can be dropped; not once the newer is sent, nor for another run', async () => {
       const { store } = db();
       await insertRuns(store, makeRun('A-1'), makeRun('B-1'));
-      const [first, reply, second, otherRun] = await enqueue([
+      // The first is being sent (leased): a newer one is a row of its own.
+      const [first] = await enqueue([
         { runId: 'A-1', delivery: { kind: 'root_update' }, notice: rootUpdate('A-1') },
+      ]);
+      expect(await claim('a', T0)).toEqual([first]);
+      const [reply, second, otherRun] = await enqueue([
         { runId: 'A-1', delivery: thread, notice: cancelled('A-1') },
         { runId: 'A-1', delivery: { kind: 'root_update' }, notice: rootUpdate('A-1') },
         { runId: 'B-1', delivery: { kind: 'root_update' }, notice: rootUpdate('B-1') },
@@ -303,6 +307,43 @@ export function describeOutboxRepositoryContract(backend: Backend) {
       await claim('a', T0);
       await tx((o) => o.markSent(second!, 'a', '1.0', T0));
       expect(await newer('A-1', first!)).toBe(false);
+    });
+
+    it('when a run’s root update is waiting, then another is folded into it (no row added, its id returned); not once it is leased or sent, nor across runs or kinds', async () => {
+      const { store } = db();
+      await insertRuns(store, makeRun('A-1'), makeRun('B-1'));
+      const update = (runId: string) => ({
+        runId,
+        delivery: { kind: 'root_update' } as Delivery,
+        notice: rootUpdate(runId),
+      });
+      const reply = { runId: 'A-1', delivery: thread, notice: cancelled('A-1') };
+      const [a1, replyId, b1] = await enqueue([update('A-1'), reply, update('A-1'), update('B-1'), reply]);
+      const rows = async () => (await store.read.outbox.list()).map((r) => [r.id, r.delivery.kind, r.runId]);
+      const replies = (await store.read.outbox.list()).filter((r) => r.delivery.kind === 'thread');
+      expect(replies).toHaveLength(2);
+      expect(await rows()).toEqual([
+        [a1, 'root_update', 'A-1'],
+        [replyId, 'thread', 'A-1'],
+        [b1, 'root_update', 'B-1'],
+        [replies[1]!.id, 'thread', 'A-1'],
+      ]);
+      // A later transaction's update for A-1 is carried by the waiting row.
+      expect(await enqueue([update('A-1')], T0 + 10)).toEqual([a1]);
+      expect(await store.read.outbox.pendingCount()).toBe(4);
+      // Leased (a sender may have read the run already): a new row.
+      expect(await claim('a', T0 + 10, 1)).toEqual([a1]);
+      const [a2] = await enqueue([update('A-1')], T0 + 20);
+      expect(a2).toBeGreaterThan(replies[1]!.id);
+      // Handed back (waiting for its turn, no longer leased): it carries the next one.
+      await tx((o) => o.handBack(a1!, 'a', T0 + 30, 'channel pace'));
+      expect(await enqueue([update('A-1')], T0 + 40)).toEqual([a2]);
+      // Sent: no longer waiting.
+      expect(await claim('a', T0 + 10)).toContain(b1);
+      await tx((o) => o.markSent(b1!, 'a', '1.0', T0 + 10));
+      const [b2] = await enqueue([update('B-1')], T0 + 50);
+      expect(b2).toBeGreaterThan(a2!);
+      expect(await store.read.outbox.pendingCount()).toBe(5);
     });
   });
 }

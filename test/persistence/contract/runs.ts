@@ -156,6 +156,62 @@ export function describeRunRepositoryContract(backend: Backend) {
       ]);
     });
 
+    it('when one object of a run’s context is patched, then its fields are replaced, the rest kept, the version moves and the events are appended; none without that object', async () => {
+      const { store } = db();
+      const alert = {
+        status: 'firing',
+        received: 1,
+        values: ['a', 'b'],
+        links: [{ label: 'L', url: 'u' }],
+        kept: 'x',
+      };
+      await insertRuns(
+        store,
+        makeRun('INC-1', { context: { alert, other: { n: 1 } } }),
+        makeRun('INC-2', { context: { alert: 'not an object' } }),
+      );
+      const stale = (await store.read.runs.get('INC-1'))!;
+      const event = (runId: string, at: number) => ({
+        runId,
+        at,
+        actor: 'system',
+        type: 'alert_received',
+        stepKey: null,
+        data: { raw: '{"a":1}', nested: { list: [1, 'two'] } },
+      });
+      const patched = await store.transaction((r) =>
+        r.runs.patchContext('INC-1', 'alert', { received: 2, values: ['c'], links: [] }, T0 + 5, [
+          event('INC-1', T0 + 5),
+        ]),
+      );
+      expect(patched).toBe(true);
+      const after = (await store.read.runs.get('INC-1'))!;
+      expect(after.context).toEqual({
+        alert: { ...alert, received: 2, values: ['c'], links: [] },
+        other: { n: 1 },
+      });
+      expect(after).toMatchObject({ version: 1, updatedAt: T0 + 5, title: 'Run INC-1' });
+      expect(after.steps).toEqual(stale.steps);
+      // A transition that read the run before the patch conflicts.
+      expect((await conflict(store.transaction((r) => r.runs.save(stale, [], 0)))).code).toBe('run_changed');
+      // No such object, no such run: nothing written, no event.
+      const none = await store.transaction(async (r) => [
+        await r.runs.patchContext('INC-2', 'alert', { received: 2 }, T0 + 6, [event('INC-2', T0 + 6)]),
+        await r.runs.patchContext('INC-1', 'missing', { received: 2 }, T0 + 6, [event('INC-1', T0 + 6)]),
+        await r.runs.patchContext('NONE-1', 'alert', { received: 2 }, T0 + 6, []),
+      ]);
+      expect(none).toEqual([false, false, false]);
+      expect((await store.read.runs.get('INC-2'))!).toMatchObject({
+        version: 0,
+        context: { alert: 'not an object' },
+      });
+      expect((await store.read.runs.get('INC-1'))!.version).toBe(1);
+      expect((await store.read.events.forRun('INC-1')).map(({ id: _id, ...e }) => e)).toEqual([
+        event('INC-1', T0 + 5),
+      ]);
+      expect(await store.read.events.forRun('INC-2')).toEqual([]);
+    });
+
     it('when a listed step changed meanwhile, then ConflictError step_changed and the transaction leaves the run as it was', async () => {
       const { store } = db();
       const [run] = await insertRuns(store, makeRun('FEAT-1'));

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { NestedTransactionError } from '../../../src/persistence/ports.ts';
 import type { Backend, KnownBug, Store } from './backend.ts';
-import { event, insertRuns, makeRun, started, T0, useBackend } from './fixtures.ts';
+import { event, insertRuns, makeRun, rootUpdate, started, T0, useBackend } from './fixtures.ts';
 
 /**
  * Writes through every repository in one transaction, then throws `abort` if given, so a
@@ -103,6 +103,34 @@ export function describeStoreContract(backend: Backend) {
       });
       expect(await store.read.runs.count()).toBe(0);
       expect(await store.transaction((r) => r.runs.nextSeq('NO'))).toBe(1);
+    });
+
+    it('when transactions commit messages, then the outbox is told of those that added rows: not a root update folded into a waiting one, nor a rollback', async () => {
+      const { store } = db();
+      await insertRuns(store, makeRun('A-1'));
+      let told = 0;
+      const unsubscribe = store.onOutboxWrite(() => told++);
+      const update = { runId: 'A-1', delivery: { kind: 'root_update' as const }, notice: rootUpdate('A-1') };
+      const reply = { runId: 'A-1', delivery: { kind: 'thread' as const }, notice: started('A-1') };
+      await store.transaction((r) => r.outbox.enqueue([update], T0));
+      expect(told).toBe(1);
+      // Folded into the waiting one: nothing new to send.
+      await store.transaction((r) => r.outbox.enqueue([update], T0));
+      await store.transaction(async () => 'nothing written');
+      expect(told).toBe(1);
+      // Rolled back: nothing to send (SQLite hands its id out again).
+      await expect(
+        store.transaction(async (r) => {
+          await r.outbox.enqueue([reply], T0);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(told).toBe(1);
+      await store.transaction((r) => r.outbox.enqueue([update, reply], T0));
+      expect(told).toBe(2);
+      unsubscribe();
+      await store.transaction((r) => r.outbox.enqueue([reply], T0));
+      expect(told).toBe(2);
     });
 
     it('when a transaction failed, then the next one on the same store commits as usual', async () => {

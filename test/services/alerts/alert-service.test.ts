@@ -19,14 +19,26 @@ let e: ClockEngine;
 let alerts: AlertService;
 afterEach(() => e?.close());
 
-async function setup(incidentChannel: string | null = CHANNEL) {
+/** Transitions of a run the alert service made through the run machine (`applyIn`). */
+let fullTransitions = 0;
+
+async function setup(incidentChannel: string | null = CHANNEL, lineEveryMs?: number) {
   e = await createClockEngine();
+  fullTransitions = 0;
+  const runs = e.runs;
   alerts = createAlertService({
     store: e.store,
-    runs: e.runs,
+    runs: {
+      ...runs,
+      applyIn: (...args: Parameters<typeof runs.applyIn>) => {
+        fullTransitions++;
+        return runs.applyIn(...args);
+      },
+    },
     clock: e.clock.now,
     incidentChannel,
     severity: loadAlertSeverityMapping(),
+    ...(lineEveryMs !== undefined ? { lineEveryMs } : {}),
   });
 }
 
@@ -88,6 +100,37 @@ describe('alert intake', () => {
     expect(run!.context.alert).toMatchObject({ received: 53, firing: 100, status: 'firing' });
     expect(alertNotices('repeated')).toHaveLength(1);
     expect((await e.events(run!.id, 'alert_received')).length).toBe(53);
+  });
+
+  it('counts a repeat with no line due without the run machine, leaving the run as a full transition would', async () => {
+    const body = fixture('alertmanager-firing') as { alerts: Record<string, unknown>[] };
+    const resolved = fixture('alertmanager-resolved');
+    const other = { ...body, alerts: [{ ...body.alerts[0], annotations: { summary: 'Other values' } }] };
+    /** Fire, repeat twice, resolve, fire again, repeat: the run and its log after each. */
+    async function walk(lineEveryMs: number) {
+      await setup(CHANNEL, lineEveryMs);
+      const states = [];
+      for (const payload of [body, body, other, resolved, body, other]) {
+        e.clock.advance(1000);
+        await send('alertmanager', payload);
+        const [run] = await incidents();
+        const log = (await e.store.read.events.forRun(run!.id)).map(({ id: _id, ...ev }) => ev);
+        states.push({ run, log });
+      }
+      const transitions = fullTransitions;
+      const updates = (await e.store.read.outbox.list()).filter((r) => r.delivery.kind === 'root_update');
+      e.close();
+      return { states, transitions, updates: updates.length };
+    }
+    // A line due on every repeat: each one a full transition of the run.
+    const full = await walk(0);
+    const counted = await walk(5 * MIN);
+    expect(counted.states).toEqual(full.states);
+    expect(full.transitions).toBe(5);
+    // Only the resolve and the first repeat after it (its summary says resolved) go through it.
+    expect(counted.transitions).toBe(2);
+    // One root update waiting carries them all (the sender has sent none yet).
+    expect(counted.updates).toBe(1);
   });
 
   it('records a resolved alert, asks Mitigate’s owners, and leaves the run open', async () => {

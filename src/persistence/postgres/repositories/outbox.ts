@@ -28,19 +28,36 @@ const unleased = (now: number) => or(isNull(t.outbox.claimedUntil), lt(t.outbox.
 
 /**
  * Messages owed, one JSON array, stored in its order. A run's message carries its run's channel,
- * read by the INSERT itself (`from_run`), so a sender can leave a channel it must pace alone.
+ * read by the INSERT itself (`from_run`), so a sender can leave a channel it must pace alone. A
+ * run's root update is not stored when one is waiting for that run (pending, unleased), nor twice
+ * in one array: the waiting row is locked until this transaction ends, so a sender cannot render
+ * it from the run as it was before this commit (one locked elsewhere is skipped: a row is added).
  */
 const ENQUEUE = statement(
   'outbox_enqueue',
-  `INSERT INTO "outbox" ("run_id", "kind", "channel_id", "in_thread", "payload", "status", "next_attempt_at", "created_at")
-   SELECT m."run_id", m."kind",
-     CASE WHEN m."from_run" THEN (SELECT r."channel_id" FROM "runs" AS r WHERE r."id" = m."run_id") ELSE m."channel_id" END,
-     m."in_thread", m."payload", 'pending', $2::bigint, $2::bigint
-   FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
-     AS ("run_id" text, "kind" text, "channel_id" text, "from_run" boolean, "in_thread" boolean, "payload" jsonb))
-     WITH ORDINALITY AS m
-   ORDER BY m."ordinality"
-   RETURNING "id"`,
+  `WITH m AS (
+     SELECT * FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
+       AS ("run_id" text, "kind" text, "channel_id" text, "from_run" boolean, "in_thread" boolean, "payload" jsonb))
+       WITH ORDINALITY AS m),
+   waiting AS (
+     SELECT o."run_id", o."id" FROM "outbox" AS o
+     WHERE o."kind" = 'root_update' AND o."status" = 'pending' AND o."claimed_until" IS NULL
+       AND o."run_id" IN (SELECT m."run_id" FROM m WHERE m."kind" = 'root_update')
+     FOR UPDATE SKIP LOCKED),
+   added AS (
+     INSERT INTO "outbox" ("run_id", "kind", "channel_id", "in_thread", "payload", "status", "next_attempt_at", "created_at")
+     SELECT m."run_id", m."kind",
+       CASE WHEN m."from_run" THEN (SELECT r."channel_id" FROM "runs" AS r WHERE r."id" = m."run_id") ELSE m."channel_id" END,
+       m."in_thread", m."payload", 'pending', $2::bigint, $2::bigint
+     FROM m
+     WHERE m."kind" <> 'root_update' OR m."run_id" IS NULL
+       OR (m."run_id" NOT IN (SELECT w."run_id" FROM waiting AS w)
+         AND m."ordinality" = (SELECT min(e."ordinality") FROM m AS e
+           WHERE e."kind" = 'root_update' AND e."run_id" = m."run_id"))
+     ORDER BY m."ordinality"
+     RETURNING "id")
+   SELECT "id" FROM added
+   UNION SELECT max(w."id") FROM waiting AS w GROUP BY w."run_id"`,
 );
 
 /** A lane's due, unleased rows in order, from $2 or after its last row waiting for its turn. */
@@ -79,8 +96,7 @@ export class PgOutboxRepository implements OutboxRepository {
     });
     const res = await query<{ id: number }>(this.db, ENQUEUE, [JSON.stringify(messages), now]);
     const rows = res.rows;
-    // One INSERT's ids come from one sequence, in the order of its rows.
-    return rows.map((r) => r.id).sort((a, b) => a - b);
+    return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
   }
 
   async park(lane: string, from: number, intervalMs: number, now: number): Promise<number> {

@@ -134,6 +134,21 @@ const SAVE = (() => {
   );
 })();
 
+/**
+ * A change to one object of the run's context (see the port), and the events with it, in one
+ * statement: the events are appended only when the run was changed.
+ */
+const PATCH_CONTEXT = statement(
+  'runs_patch_context',
+  `WITH r AS (UPDATE "runs" SET "context" = "context" || jsonb_build_object($2::text, ("context" -> $2::text) || $3::jsonb),
+        "updated_at" = $4::bigint, "version" = "version" + 1
+        WHERE "id" = $1::text AND jsonb_typeof("context" -> $2::text) = 'object' RETURNING 1),
+      e AS (INSERT INTO "events" (${EVENT_NAMES})
+        SELECT ${EVENT_NAMES} FROM r, ROWS FROM (jsonb_to_recordset($5::jsonb) AS (${recordOf(EVENT_COLUMNS)}))
+          WITH ORDINALITY AS ev ORDER BY ev."ordinality")
+    SELECT (SELECT count(*) FROM r)::integer AS "run"`,
+);
+
 export class PgRunRepository implements RunRepository {
   constructor(
     private readonly orm: PgOrm,
@@ -232,6 +247,23 @@ export class PgRunRepository implements RunRepository {
       });
     run.version = expectedVersion + 1;
     for (const s of steps) s.version += 1;
+  }
+
+  async patchContext(
+    id: string,
+    key: string,
+    fields: Record<string, unknown>,
+    now: number,
+    events: RunEvent[],
+  ): Promise<boolean> {
+    const res = await query<{ run: number }>(this.db, PATCH_CONTEXT, [
+      id,
+      key,
+      JSON.stringify(fields),
+      now,
+      recordsParam(EVENT_COLUMNS, events as unknown as Record<string, unknown>[]),
+    ]);
+    return res.rows[0]!.run === 1;
   }
 
   async setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void> {

@@ -45,6 +45,9 @@ const SQL = {
   markInFlight: `UPDATE "outbox" SET "maybe_sent" = 1 WHERE "id" = ? AND "claimed_by" = ? AND "status" = 'pending'`,
   earlier: `SELECT "id", "last_error" AS "error" FROM "outbox" WHERE "run_id" = @runId AND "id" < @id
     AND "status" = @status AND "kind" NOT IN (SELECT "value" FROM json_each(@except)) ORDER BY "id" LIMIT 1`,
+  /** The run's root update waiting unleased, if any (see `enqueue`). */
+  waitingRootUpdate: `SELECT "id" FROM "outbox" WHERE "run_id" = ? AND "kind" = 'root_update' AND "status" = 'pending'
+    AND "claimed_until" IS NULL ORDER BY "id" DESC LIMIT 1`,
   newerRootUpdate: `SELECT 1 FROM "outbox" WHERE "run_id" = ? AND "id" > ? AND "kind" = 'root_update' AND "status" = 'pending' LIMIT 1`,
   insertOutbox: outboxCodec.insertSql([
     'runId',
@@ -78,8 +81,13 @@ export class SqliteOutboxRepository implements OutboxRepository {
         );
       return runChannels.get(runId)!;
     };
-    return items.map((i) =>
-      Number(
+    const waitingRootUpdate = (runId: string) =>
+      (st.get(SQL.waitingRootUpdate).get(runId) as { id: number } | undefined)?.id;
+    const ids = items.map((i) => {
+      // A root update shows the run as it is when sent: one still waiting covers this one too.
+      const waiting = i.delivery.kind === 'root_update' && i.runId ? waitingRootUpdate(i.runId) : undefined;
+      if (waiting !== undefined) return waiting;
+      return Number(
         insert.run(
           outboxCodec.encode({
             runId: i.runId,
@@ -92,8 +100,9 @@ export class SqliteOutboxRepository implements OutboxRepository {
             createdAt: now,
           }),
         ).lastInsertRowid,
-      ),
-    );
+      );
+    });
+    return [...new Set(ids)].sort((a, b) => a - b);
   }
 
   async claimDue(

@@ -54,6 +54,10 @@ const SQL = {
   insertRun: runCodec.insertSql(),
   insertStep: stepCodec.insertSql(),
   deleteAssignees: 'DELETE FROM "step_assignees" WHERE "step_id" = ?',
+  /** A change to one object of the run's context (see the port): `@fields` merged into it. */
+  patchContext: `UPDATE "runs" SET "context" = json_patch("context", json_object(@key, json(@fields))),
+    "updated_at" = @now, "version" = "version" + 1
+    WHERE "id" = @id AND json_type("context", '$."' || @key || '"') = 'object'`,
   insertAssignee:
     'INSERT OR IGNORE INTO "step_assignees" ("step_id", "run_id", "principal", "role") VALUES (?, ?, ?, ?)',
 };
@@ -126,6 +130,21 @@ export class SqliteRunRepository implements RunRepository {
       this.writeAssignees(run.id, s);
     }
     appendEvents(this.orm, events);
+  }
+
+  async patchContext(
+    id: string,
+    key: string,
+    fields: Record<string, unknown>,
+    now: number,
+    events: RunEvent[],
+  ): Promise<boolean> {
+    const changed = statements(this.orm)
+      .get(SQL.patchContext)
+      .run({ id, key, fields: JSON.stringify(fields), now }).changes;
+    if (changed !== 1) return false;
+    appendEvents(this.orm, events);
+    return true;
   }
 
   async setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void> {

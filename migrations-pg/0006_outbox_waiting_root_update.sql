@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_waiting_root_update" ON "outbox" USING btree ("run_id") WHERE "outbox"."kind" = 'root_update' AND "outbox"."status" = 'pending';

@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_waiting_root_update` ON `outbox` (`run_id`) WHERE "outbox"."kind" = 'root_update' AND "outbox"."status" = 'pending';
