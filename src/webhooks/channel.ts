@@ -11,6 +11,7 @@ import { webhookLane } from '../domain/notices.ts';
 import type { WebhookNotice, WebhookPausedNotice } from '../domain/webhook-events.ts';
 import type { DeliveryChannel, DeliveryOutcome } from '../outbox/channel.ts';
 import type { OutboxRow, Repositories, Store } from '../persistence/ports.ts';
+import { postWebhook, WebhookPostError } from './post.ts';
 
 /**
  * The waits after each failure: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (the schedule the
@@ -49,7 +50,6 @@ export interface WebhookChannelOptions {
   /** The least time between two deliveries of one lane (default none: a lane only keeps order). */
   intervalMs?: number;
   timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 /** The body of a delivery: `{type, timestamp, data}`. */
@@ -58,7 +58,6 @@ export const webhookBody = (n: WebhookNotice) =>
 
 export function createWebhookChannel(opts: WebhookChannelOptions): DeliveryChannel {
   const { store } = opts;
-  const post = opts.fetch ?? fetch;
   const signingClock = opts.signingClock ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   const admins = [...(opts.adminUserIds ?? [])];
@@ -71,9 +70,9 @@ export function createWebhookChannel(opts: WebhookChannelOptions): DeliveryChann
     const at = new Date(signingClock());
     const signature = new Webhook(secret).sign(notice.webhookId, at, body);
     try {
-      const res = await post(url, {
-        method: 'POST',
-        headers: {
+      const status = await postWebhook(
+        url,
+        {
           'content-type': 'application/json',
           'user-agent': 'ProjectLead-Webhooks/1',
           'webhook-id': notice.webhookId,
@@ -81,16 +80,12 @@ export function createWebhookChannel(opts: WebhookChannelOptions): DeliveryChann
           'webhook-signature': signature,
         },
         body,
-        signal: AbortSignal.timeout(timeoutMs),
-        redirect: 'manual',
-      });
-      // The body is not needed; reading it frees the connection.
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status >= 200 && res.status < 300) return { kind: 'sent', ref: String(res.status) };
-      return { kind: 'retry', error: `HTTP ${res.status}` };
+        timeoutMs,
+      );
+      if (status >= 200 && status < 300) return { kind: 'sent', ref: String(status) };
+      return { kind: 'retry', error: `HTTP ${status}` };
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      return { kind: 'retry', error: e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? e.message) };
+      return { kind: 'retry', error: err instanceof WebhookPostError ? err.reason : String(err) };
     }
   }
 
