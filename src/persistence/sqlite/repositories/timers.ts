@@ -8,16 +8,21 @@ import { statements, TableCodec } from '../table-codec.ts';
 
 const timerCodec = new TableCodec<typeof t.timers.$inferSelect>(t.timers);
 
-const SQL = {
+/** The statements, exported for the test of their query plans. */
+export const TIMER_SQL = {
   insertTimer: timerCodec.insertSql(['runId', 'stepId', 'kind', 'dueAt', 'data', 'status', 'createdAt']),
   // `@steps` is a JSON array of step ids.
   latestDue: `SELECT "step_id" AS "stepId", MAX("due_at") AS "dueAt" FROM "timers"
     WHERE "step_id" IN (SELECT "value" FROM json_each(@steps)) AND "kind" = @kind AND "status" != 'cancelled'
     GROUP BY "step_id"`,
   timersOfRun: 'SELECT * FROM "timers" WHERE "run_id" = ? ORDER BY "id"',
-  // `?` is a JSON array of step ids.
+  // `?` is a JSON array of step ids. `+"status"`: found by their steps (timers_step), never by
+  // scanning every pending timer of every run (timers_due), which SQLite would otherwise pick.
   cancelStepTimers: `UPDATE "timers" SET "status" = 'cancelled'
-    WHERE "step_id" IN (SELECT "value" FROM json_each(?)) AND "status" = 'pending'`,
+    WHERE "step_id" IN (SELECT "value" FROM json_each(?)) AND +"status" = 'pending'`,
+  // `?` is a JSON array of run ids; by their runs (timers_run), as above.
+  pendingOfRuns: `SELECT * FROM "timers" WHERE "run_id" IN (SELECT "value" FROM json_each(?))
+    AND +"status" = 'pending' ORDER BY "id"`,
 };
 
 export class SqliteTimerRepository implements TimerRepository {
@@ -25,7 +30,7 @@ export class SqliteTimerRepository implements TimerRepository {
 
   async schedule(items: NewTimer[], now: number): Promise<void> {
     // Every run start schedules a handful: one prepared statement, not a query built per call.
-    const insert = statements(this.orm).get(SQL.insertTimer);
+    const insert = statements(this.orm).get(TIMER_SQL.insertTimer);
     for (const i of items) {
       insert.run(
         timerCodec.encode({
@@ -63,7 +68,8 @@ export class SqliteTimerRepository implements TimerRepository {
 
   async cancelForSteps(stepIds: number[], kinds?: string[]): Promise<number> {
     if (stepIds.length === 0) return 0;
-    if (!kinds) return statements(this.orm).get(SQL.cancelStepTimers).run(JSON.stringify(stepIds)).changes;
+    if (!kinds)
+      return statements(this.orm).get(TIMER_SQL.cancelStepTimers).run(JSON.stringify(stepIds)).changes;
     return this.orm
       .update(t.timers)
       .set({ status: 'cancelled' })
@@ -92,31 +98,24 @@ export class SqliteTimerRepository implements TimerRepository {
   }
 
   async forRun(runId: string): Promise<TimerRow[]> {
-    const rows = statements(this.orm).get(SQL.timersOfRun).all(runId) as Record<string, unknown>[];
+    const rows = statements(this.orm).get(TIMER_SQL.timersOfRun).all(runId) as Record<string, unknown>[];
     return rows.map((r) => toTimer(timerCodec.decode(r)));
   }
 
   async latestDue(stepIds: number[], kind: string): Promise<Map<number, number>> {
     if (stepIds.length === 0) return new Map();
     const rows = statements(this.orm)
-      .get(SQL.latestDue)
+      .get(TIMER_SQL.latestDue)
       .all({ steps: JSON.stringify(stepIds), kind }) as { stepId: number; dueAt: number }[];
     return new Map(rows.map((r) => [r.stepId, r.dueAt]));
   }
 
   async pendingForRuns(runIds: string[]): Promise<TimerRow[]> {
-    const out: TimerRow[] = [];
-    for (let i = 0; i < runIds.length; i += 500) {
-      const ids = runIds.slice(i, i + 500);
-      out.push(
-        ...this.orm
-          .select()
-          .from(t.timers)
-          .where(and(inArray(t.timers.runId, ids), eq(t.timers.status, 'pending')))
-          .all()
-          .map(toTimer),
-      );
-    }
-    return out;
+    if (runIds.length === 0) return [];
+    const rows = statements(this.orm).get(TIMER_SQL.pendingOfRuns).all(JSON.stringify(runIds)) as Record<
+      string,
+      unknown
+    >[];
+    return rows.map((r) => toTimer(timerCodec.decode(r)));
   }
 }
