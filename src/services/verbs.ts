@@ -198,6 +198,15 @@ const DAY = 24 * 60 * 60 * 1000;
 /** An actor who came through an API or MCP token: its name goes with the run it starts. */
 const viaOf = (actor: Actor) => (actor.kind === 'api_user' ? { via: actor.label } : {});
 
+/**
+ * A start's idempotency keys: those given, and the delivery's own (`Actor.once`, an API request's
+ * Idempotency-Key), so that a repeat finds the run it started even when its answer was lost.
+ */
+function startKeys(actor: Actor, given: string[] | undefined): { idempotencyKeys?: string[] } {
+  const keys = [...(given ?? []), ...(actor.once ? [actor.once] : [])];
+  return keys.length > 0 ? { idempotencyKeys: keys } : {};
+}
+
 /** The step named by `step_key`, as the services take it (the current step when left out). */
 const stepOf = (i: { step_key?: string | undefined }) => (i.step_key ? { stepKey: i.step_key } : {});
 
@@ -220,7 +229,7 @@ export const VERBS = {
         ...(i.severity !== undefined ? { severity: i.severity } : {}),
         ...(i.flags ? { flags: i.flags } : {}),
         ...(i.context ? { context: i.context } : {}),
-        ...(i.idempotency_keys ? { idempotencyKeys: i.idempotency_keys } : {}),
+        ...startKeys(actor, i.idempotency_keys),
         ...replyInOf(i),
         ...viaOf(actor),
       }),
@@ -245,7 +254,7 @@ export const VERBS = {
         projects: i.projects ?? [],
         flags: i.flags ?? [],
         ...(i.context ? { context: i.context } : {}),
-        ...(i.idempotency_keys ? { idempotencyKeys: i.idempotency_keys } : {}),
+        ...startKeys(actor, i.idempotency_keys),
         ...replyInOf(i),
         ...viaOf(actor),
       }),

@@ -2,6 +2,7 @@
 // the real app and the fake Slack; the thread shows every step and the token that acted; the
 // errors an agent meets (401, 403, 404, 409, 400 with the valid values), Idempotency-Key, and
 // the per-token rate limit.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
@@ -230,6 +231,51 @@ describe('the HTTP API', () => {
     );
     expect(other.status).toBe(422);
     expect(other.json.error.code).toBe('idempotency_key_reused');
+  });
+
+  it('acts once for a repeated Idempotency-Key even when the first answer was never kept (the bot stopped between acting and keeping it)', async () => {
+    const requester = tokens[REQUESTER]!;
+    const atlas = tokens[u('Atlas')]!;
+    const tokenIds = new Map((await h.core.store.read.apiTokens.list()).map((t) => [t.userId, t.id]));
+    /** What a process leaves when it dies after its action committed: the key claimed, unanswered, a minute ago. */
+    async function answerLost(userId: string, key: string, path: string, body: unknown) {
+      const tokenId = tokenIds.get(userId)!;
+      const fingerprint = createHash('sha256')
+        .update(`POST ${path}\n${JSON.stringify(body)}`)
+        .digest('hex');
+      await h.core.store.transaction(async (r) => {
+        await r.apiRequests.release(tokenId, key);
+        expect(await r.apiRequests.claim(tokenId, key, fingerprint, h.clock.now() - 61_000)).toBeNull();
+      });
+    }
+    const start = { text: 'Ship release v6.0 with offline mode', chain: 'release', channel: CHANNEL };
+    const started = await api(h, requester, 'POST', '/requests', start, { 'idempotency-key': 'start-v6' });
+    expect(started.status).toBe(201);
+    const runId: string = started.json.run.id;
+    await answerLost(REQUESTER, 'start-v6', '/requests', start);
+    const again = await api(h, requester, 'POST', '/requests', start, { 'idempotency-key': 'start-v6' });
+    // The run it started, found by the key: one run.
+    expect(again.status).toBe(200);
+    expect(again.json.run.id).toBe(runId);
+    expect((await h.core.store.read.runs.list()).filter((r) => r.title.includes('v6.0'))).toHaveLength(1);
+
+    const path = `/runs/${runId}/steps/release_decision/block`;
+    const block = { reason: 'waiting for the pricing sign-off' };
+    const blocked = await api(h, atlas, 'POST', path, block, { 'idempotency-key': 'block-v6' });
+    expect(blocked.status).toBe(200);
+    const before = await h.core.store.read.runs.get(runId);
+    const log = await h.core.store.read.events.forRun(runId);
+    await answerLost(u('Atlas'), 'block-v6', path, block);
+    const repeated = await api(h, atlas, 'POST', path, block, { 'idempotency-key': 'block-v6' });
+    // Not blocked twice: the run as the action left it, said to be a replay.
+    expect(repeated.status).toBe(200);
+    expect(repeated.headers.get('idempotent-replayed')).toBe('true');
+    expect(repeated.json.run.id).toBe(runId);
+    expect((await h.core.store.read.runs.get(runId))!.version).toBe(before!.version);
+    expect(await h.core.store.read.events.forRun(runId)).toEqual(log);
+    // And that answer is kept now: the next repeat gets it too.
+    const third = await api(h, atlas, 'POST', path, block, { 'idempotency-key': 'block-v6' });
+    expect(third.json).toEqual(repeated.json);
   });
 
   it('refuses an alerts token everywhere but alert intake', async () => {

@@ -1,7 +1,11 @@
 // `Idempotency-Key` on API POSTs (as Stripe does it): the first request with a key acts and its
 // answer is kept for a day; the same key again gets that answer and acts no more. The key is
 // claimed before acting, so two requests racing with one key act once (the second hears 409
-// while the first runs). A key sent again with another request is refused (422).
+// while the first runs). A key sent again with another request is refused (422). The answer is
+// kept after the action commits: a process that stops in between leaves the key unanswered, and
+// after ABANDONED_MS a repeat runs `act` again. The action acts no more then: the router puts
+// the key on the actor (`Actor.once`), which the action claims in its own transaction, and a
+// start also keeps it as its run's key (index.ts answers such a repeat from the state left).
 import { createHash } from 'node:crypto';
 import type { Store } from '../../persistence/ports.ts';
 import { type ApiAnswer, errorBody } from './errors.ts';

@@ -5,6 +5,7 @@
 // errors answer with their catalog code and the status of their kind (errors.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Actors } from '../../core/actor.ts';
+import { AlreadyActedError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Store } from '../../persistence/ports.ts';
 import type { RunService } from '../../services/run-service.ts';
@@ -16,7 +17,7 @@ import { authorize, isAnswer } from './auth.ts';
 import { type ApiAnswer, errorAnswer, errorBody } from './errors.ts';
 import { createIdempotency } from './idempotency.ts';
 import { buildOpenApiDocument } from './openapi.ts';
-import { matchOperation } from './operations.ts';
+import { type ApiCall, type ApiDeps, type ApiOperation, matchOperation } from './operations.ts';
 import { createPresenter } from './present.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -35,6 +36,24 @@ export interface ApiRouteDeps {
   logger: Logger;
   /** Per token, shared by the API and the MCP server (API_RATE_LIMIT a minute). */
   limiter: RateLimiter;
+}
+
+/**
+ * A request with an `Idempotency-Key` acted on already whose answer was never kept: the state
+ * the action left (`replay`), or 409 saying so.
+ */
+async function acted(op: ApiOperation, deps: ApiDeps, call: ApiCall): Promise<ApiAnswer> {
+  if (!op.replay)
+    return {
+      status: 409,
+      body: errorBody(
+        'idempotency_answer_lost',
+        'A request with this Idempotency-Key was acted on, but its answer was lost when the bot stopped; read the state it left instead of repeating it.',
+      ),
+    };
+  const { once: _acted, ...actor } = call.actor;
+  const answer = await op.replay(deps, { ...call, actor });
+  return { ...answer, headers: { ...answer.headers, 'idempotent-replayed': 'true' } };
 }
 
 function send(res: ServerResponse, a: ApiAnswer) {
@@ -81,19 +100,23 @@ export function apiRoutes(deps: ApiRouteDeps): Route[] {
         }
       }
     }
+    const key = method === 'POST' ? header(req, 'idempotency-key') : undefined;
+    // With a key, the action claims it in its own transaction (`Actor.once`): a repeat acts no
+    // more even when the first request's answer was never kept (its process stopped between).
+    const actor =
+      key === undefined ? caller.actor : { ...caller.actor, once: `api:${caller.token.id}:${key}` };
+    const call = { actor, token: caller.token, params: found.params, body };
+    const apiDeps = { verbs: deps.verbs, present };
     const act = async (): Promise<ApiAnswer> => {
       try {
-        return await found.op.handle(
-          { verbs: deps.verbs, present },
-          { actor: caller.actor, token: caller.token, params: found.params, body },
-        );
+        return await found.op.handle(apiDeps, call);
       } catch (err) {
+        if (err instanceof AlreadyActedError) return acted(found.op, apiDeps, call);
         const answer = errorAnswer(err);
         if (answer) return answer;
         throw err;
       }
     };
-    const key = method === 'POST' ? header(req, 'idempotency-key') : undefined;
     const answer =
       key === undefined
         ? await act()

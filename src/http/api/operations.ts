@@ -45,6 +45,18 @@ export interface ApiOperation {
   /** The answers it gives besides the errors every operation may give. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   handle(deps: ApiDeps, call: ApiCall): Promise<ApiAnswer>;
+  /**
+   * The answer again, for a request whose `Idempotency-Key` was acted on already but whose
+   * answer was never kept (its process stopped in between): the state the action left, read
+   * now. Without it, such a repeat is told its answer was lost.
+   */
+  replay?(deps: ApiDeps, call: ApiCall): Promise<ApiAnswer>;
+}
+
+/** The run named in the path, as it is now: `200 {run}`. */
+async function currentRun({ verbs, present }: ApiDeps, { actor, params }: ApiCall): Promise<ApiAnswer> {
+  const run = await verbs.get_run({ actor, input: { run_id: params.id! } });
+  return { status: 200, body: { run: await present.run(run) } };
 }
 
 /** Parse a request's part with its schema (the verbs' parser: the same errors as every surface). */
@@ -190,6 +202,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
       const run = await callStepVerb(verbs, actor, p.verb, { run_id: p.id, step_key: p.key }, b);
       return { status: 200, body: { run: await present.run(run) } };
     },
+    replay: currentRun,
   },
   {
     operationId: 'cancelRun',
@@ -208,6 +221,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
       });
       return { status: 200, body: { run: await present.run(run) } };
     },
+    replay: currentRun,
   },
   {
     operationId: 'startFollowUp',
