@@ -44,7 +44,8 @@ export class SqliteClockRepository implements ClockRepository {
         .select({ id: t.timers.id, stepId: t.timers.stepId })
         .from(t.timers)
         .where(
-          and(inArray(t.timers.stepId, ids), eq(t.timers.status, 'fired'), inArray(t.timers.kind, kinds)),
+          // `+status`: by their steps (timers_step), never by walking every timer ever fired.
+          and(inArray(t.timers.stepId, ids), sql`+${t.timers.status} = 'fired'`, inArray(t.timers.kind, kinds)),
         )
         .all();
       for (const r of rows) {

@@ -8,8 +8,7 @@ import { statements, TableCodec } from '../table-codec.ts';
 
 const timerCodec = new TableCodec<typeof t.timers.$inferSelect>(t.timers);
 
-/** The statements, exported for the test of their query plans. */
-export const TIMER_SQL = {
+const SQL = {
   insertTimer: timerCodec.insertSql(['runId', 'stepId', 'kind', 'dueAt', 'data', 'status', 'createdAt']),
   // `@steps` is a JSON array of step ids.
   latestDue: `SELECT "step_id" AS "stepId", MAX("due_at") AS "dueAt" FROM "timers"
@@ -20,6 +19,10 @@ export const TIMER_SQL = {
   // scanning every pending timer of every run (timers_due), which SQLite would otherwise pick.
   cancelStepTimers: `UPDATE "timers" SET "status" = 'cancelled'
     WHERE "step_id" IN (SELECT "value" FROM json_each(?)) AND +"status" = 'pending'`,
+  // The same, of some kinds only (`@kinds`, a JSON array).
+  cancelStepTimersOfKinds: `UPDATE "timers" SET "status" = 'cancelled'
+    WHERE "step_id" IN (SELECT "value" FROM json_each(@steps)) AND +"status" = 'pending'
+      AND "kind" IN (SELECT "value" FROM json_each(@kinds))`,
   // `?` is a JSON array of run ids; by their runs (timers_run), as above.
   pendingOfRuns: `SELECT * FROM "timers" WHERE "run_id" IN (SELECT "value" FROM json_each(?))
     AND +"status" = 'pending' ORDER BY "id"`,
@@ -30,7 +33,7 @@ export class SqliteTimerRepository implements TimerRepository {
 
   async schedule(items: NewTimer[], now: number): Promise<void> {
     // Every run start schedules a handful: one prepared statement, not a query built per call.
-    const insert = statements(this.orm).get(TIMER_SQL.insertTimer);
+    const insert = statements(this.orm).get(SQL.insertTimer);
     for (const i of items) {
       insert.run(
         timerCodec.encode({
@@ -68,15 +71,11 @@ export class SqliteTimerRepository implements TimerRepository {
 
   async cancelForSteps(stepIds: number[], kinds?: string[]): Promise<number> {
     if (stepIds.length === 0) return 0;
-    if (!kinds)
-      return statements(this.orm).get(TIMER_SQL.cancelStepTimers).run(JSON.stringify(stepIds)).changes;
-    return this.orm
-      .update(t.timers)
-      .set({ status: 'cancelled' })
-      .where(
-        and(inArray(t.timers.stepId, stepIds), eq(t.timers.status, 'pending'), inArray(t.timers.kind, kinds)),
-      )
-      .run().changes;
+    const st = statements(this.orm);
+    if (!kinds) return st.get(SQL.cancelStepTimers).run(JSON.stringify(stepIds)).changes;
+    return st
+      .get(SQL.cancelStepTimersOfKinds)
+      .run({ steps: JSON.stringify(stepIds), kinds: JSON.stringify(kinds) }).changes;
   }
 
   async cancelForRun(runId: string, exceptKinds: string[] = []): Promise<number> {
@@ -98,21 +97,21 @@ export class SqliteTimerRepository implements TimerRepository {
   }
 
   async forRun(runId: string): Promise<TimerRow[]> {
-    const rows = statements(this.orm).get(TIMER_SQL.timersOfRun).all(runId) as Record<string, unknown>[];
+    const rows = statements(this.orm).get(SQL.timersOfRun).all(runId) as Record<string, unknown>[];
     return rows.map((r) => toTimer(timerCodec.decode(r)));
   }
 
   async latestDue(stepIds: number[], kind: string): Promise<Map<number, number>> {
     if (stepIds.length === 0) return new Map();
     const rows = statements(this.orm)
-      .get(TIMER_SQL.latestDue)
+      .get(SQL.latestDue)
       .all({ steps: JSON.stringify(stepIds), kind }) as { stepId: number; dueAt: number }[];
     return new Map(rows.map((r) => [r.stepId, r.dueAt]));
   }
 
   async pendingForRuns(runIds: string[]): Promise<TimerRow[]> {
     if (runIds.length === 0) return [];
-    const rows = statements(this.orm).get(TIMER_SQL.pendingOfRuns).all(JSON.stringify(runIds)) as Record<
+    const rows = statements(this.orm).get(SQL.pendingOfRuns).all(JSON.stringify(runIds)) as Record<
       string,
       unknown
     >[];
