@@ -45,7 +45,11 @@ export class SqliteClockRepository implements ClockRepository {
         .from(t.timers)
         .where(
           // `+status`: by their steps (timers_step), never by walking every timer ever fired.
-          and(inArray(t.timers.stepId, ids), sql`+${t.timers.status} = 'fired'`, inArray(t.timers.kind, kinds)),
+          and(
+            inArray(t.timers.stepId, ids),
+            sql`+${t.timers.status} = 'fired'`,
+            inArray(t.timers.kind, kinds),
+          ),
         )
         .all();
       for (const r of rows) {
