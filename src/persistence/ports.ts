@@ -8,6 +8,8 @@ import type { Run, RunEvent, RunStatus, Step } from '../domain/types.ts';
 export const NO_CHANNEL = 'no_channel';
 
 export interface RunFilter {
+  /** These runs only (none: no run). */
+  ids?: string[];
   status?: Run['status'][];
   open?: boolean;
   channelId?: string;

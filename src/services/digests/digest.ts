@@ -70,9 +70,13 @@ async function openFollowUps(
     const of = linksOf(r).find((l) => l.relation === 'follow_up_of');
     if (of) byIncident.set(of.runId, [...(byIncident.get(of.runId) ?? []), r]);
   }
+  // Their incidents, read at once.
+  const incidentById = new Map(
+    (await repos.runs.list({ ids: [...byIncident.keys()] })).map((r) => [r.id, r]),
+  );
   const incidents = [];
   for (const [id, items] of byIncident) {
-    const incident = await repos.runs.get(id);
+    const incident = incidentById.get(id);
     if (!incident) continue;
     incidents.push({
       incident: ref(incident),

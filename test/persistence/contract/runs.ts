@@ -299,6 +299,9 @@ export function describeRunRepositoryContract(backend: Backend) {
       ]);
       expect(await list({ closedFrom: T0 + 20 * HOUR })).toEqual(['REJ-1', 'CAN-1']);
       expect(await list({ createdFrom: T0 + 3 })).toEqual(['REJ-1', 'CAN-1']);
+      expect(await list({ ids: ['CAN-1', 'OPEN-1', 'NONE-1'] })).toEqual(['OPEN-1', 'CAN-1']);
+      expect(await list({ ids: ['CAN-1', 'OPEN-1'], open: true })).toEqual(['OPEN-1']);
+      expect(await list({ ids: [] })).toEqual([]);
     });
 
     it('when more than 500 runs are listed, then every run keeps its own steps', async () => {

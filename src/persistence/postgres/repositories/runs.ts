@@ -271,7 +271,9 @@ export class PgRunRepository implements RunRepository {
   }
 
   async list(filter: RunFilter = {}): Promise<Run[]> {
+    if (filter.ids?.length === 0) return [];
     const where = [];
+    if (filter.ids) where.push(inArray(t.runs.id, filter.ids));
     if (filter.status) where.push(inArray(t.runs.status, filter.status));
     if (filter.open === true) where.push(notInArray(t.runs.status, [...CLOSED_RUN_STATUSES]));
     if (filter.open === false) where.push(inArray(t.runs.status, [...CLOSED_RUN_STATUSES]));
