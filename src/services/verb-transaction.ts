@@ -32,12 +32,19 @@ export interface VerbCall {
   data?: Record<string, unknown>;
 }
 
+/**
+ * Tries of a verb whose write conflicted: a run counting a storm of alerts moves on hundreds of
+ * times a second on PostgreSQL, and a person's action there may meet that more than once.
+ */
+const CONFLICT_TRIES = 3;
+
 /** Actors (one per delivery) whose `once` key a committed transaction has stored. */
 const claimedOnce = new WeakSet<Actor>();
 
 /**
  * Run one verb in one transaction. A refusal rolls back and is recorded; a conflicting write by
- * another process (another replica) is retried once on fresh state. An actor's `once` key is
+ * another process (another replica, or an alert counted on the run meanwhile) is retried on fresh
+ * state, up to CONFLICT_TRIES tries in all. An actor's `once` key is
  * claimed first: a delivery acted on already throws `AlreadyActedError` and changes nothing.
  */
 export async function inVerbTransaction<T>(
@@ -61,7 +68,7 @@ export async function inVerbTransaction<T>(
         if (once) claimedOnce.add(actor);
         return out;
       } catch (err) {
-        if (err instanceof ConflictError && attempt === 0) continue;
+        if (err instanceof ConflictError && attempt + 1 < CONFLICT_TRIES) continue;
         throw err;
       }
     }

@@ -1,6 +1,7 @@
 // The run service on a real database: who is refused (and that it is recorded), parallel steps
 // and approvals, the independence rule, two writers at once.
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '../../src/errors.ts';
 import { ADMIN, type TestEngine, tempDbPath } from '../support/engine.ts';
 import {
   active,
@@ -213,6 +214,38 @@ describe('concurrency', () => {
     expect(lost[0]!.reason.text).toContainEqual({ user: expect.stringMatching(/^U(ONE|TWO)$/) });
     const completed = (await eventsOf(e, run.id)).filter((x) => x.type === 'step_completed');
     expect(completed).toHaveLength(1);
+  });
+
+  it('when the run moves on under a verb twice in a row (alerts counted on it meanwhile), then the verb still goes through on fresh state; a third time it is refused', async () => {
+    /** How many more times another writer moves the run between a transition's read and its save. */
+    let moves = 2;
+    const e = await engine({
+      hooks: [
+        {
+          async beforeSave(repos, tr, now) {
+            if (moves === 0 || !tr.events.some((ev) => ev.type === 'step_completed')) return;
+            moves--;
+            await repos.runs.patchContext(tr.run.id, 'alert', { received: moves }, now, []);
+          },
+          async afterTransition() {},
+        },
+      ],
+    });
+    const run = await start(e, 'incident', { severity: 'sev2', context: { alert: { received: 1 } } });
+    const step = active(run);
+    const done = await completeActive(e, run);
+    expect(moves).toBe(0);
+    expect(done.steps.find((s) => s.key === step.key)!.status).toBe('done');
+    // Three moves in a row: the verb gives up, and nothing of it is saved.
+    moves = 3;
+    const before = await e.runs.getRun(run.id);
+    const err = await completeActive(e, before).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err).toMatchObject({ code: 'run_changed' });
+    expect((await e.runs.getRun(run.id)).version).toBe(before.version);
   });
 
   it('when two processes on one database file complete the same step, then exactly one wins', async () => {

@@ -2,7 +2,7 @@
 // connection from the pool for as long as its SQL runs and gives it back at COMMIT: services
 // never call Slack inside one (the outbox sends after). Reads outside transactions take any
 // free connection and see only what was committed. A serialization failure or a deadlock
-// between replicas is a `ConflictError`, which the verbs retry once.
+// between replicas is a `ConflictError`, which the verbs retry (verb-transaction.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
