@@ -73,6 +73,8 @@ export const ERROR_CODES = {
   token_alerts_only: 'An alerts token may only post monitoring alerts.',
   rate_limited: 'Too many requests with this token; wait as long as Retry-After says.',
   idempotency_in_progress: 'A request with this Idempotency-Key is still being handled.',
+  idempotency_answer_lost:
+    'A request with this Idempotency-Key was acted on, but its answer was lost when the bot stopped.',
   idempotency_key_reused: 'This Idempotency-Key was used for another request.',
   bad_json: 'The body is not valid JSON.',
   not_found: 'Nothing is served at that path.',
