@@ -41,7 +41,8 @@ export interface RunRepository {
   setRootMessage(id: string, channelId: string, rootTs: string, threadTs: string): Promise<void>;
   /**
    * A change to one object of the run's context and nothing else, without reading the run: the
-   * `fields` (numbers, strings, arrays; never null) replace those of `context[key]`, the others
+   * `fields` (numbers, strings, arrays; never null) replace those of `context[key]` (`key` a
+   * plain name: letters, digits and `_`, else it throws), the others
    * stay; `updatedAt` becomes `now`, the version moves on (a transition that read the run
    * before conflicts) and `events` are appended. False, and nothing written, when the run has
    * no such object (or there is no such run).

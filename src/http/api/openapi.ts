@@ -17,7 +17,7 @@ const COMMON_ERRORS: Record<number, string> = {
   401: 'Missing, unknown or revoked token',
   403: 'The caller may not do this (not an owner, not an admin, an alerts token)',
   404: 'No such run, step or path',
-  409: 'The state does not allow it now (e.g. the step was already completed), or the same Idempotency-Key is still being handled',
+  409: 'The state does not allow it now (e.g. the step was already completed); or the same Idempotency-Key is still being handled, or was acted on but its answer was lost when the bot stopped',
   422: 'The Idempotency-Key was used with another request',
   429: 'Over the rate limit of the token: wait as long as Retry-After says',
 };
@@ -52,6 +52,8 @@ export function buildOpenApiDocument(): Json {
         name: 'Idempotency-Key',
         in: 'header',
         required: false,
+        description:
+          'Acts once per key and token: a repeat gets the first answer again, marked `idempotent-replayed: true`',
         schema: { type: 'string', minLength: 1, maxLength: 255 },
         // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI parameter object
       } as any);

@@ -201,6 +201,9 @@ export function describeRunRepositoryContract(backend: Backend) {
         await r.runs.patchContext('NONE-1', 'alert', { received: 2 }, T0 + 6, []),
       ]);
       expect(none).toEqual([false, false, false]);
+      await expect(
+        store.transaction((r) => r.runs.patchContext('INC-1', 'alert"."x', { received: 9 }, T0 + 7, [])),
+      ).rejects.toThrow(/not a plain key/);
       expect((await store.read.runs.get('INC-2'))!).toMatchObject({
         version: 0,
         context: { alert: 'not an object' },

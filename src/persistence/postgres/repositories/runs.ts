@@ -256,6 +256,8 @@ export class PgRunRepository implements RunRepository {
     now: number,
     events: RunEvent[],
   ): Promise<boolean> {
+    // A plain name, as on SQLite (where the key goes into a JSON path).
+    if (!/^[A-Za-z_]\w*$/.test(key)) throw new Error(`patchContext: "${key}" is not a plain key`);
     const res = await query<{ run: number }>(this.db, PATCH_CONTEXT, [
       id,
       key,

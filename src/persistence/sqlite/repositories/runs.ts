@@ -139,6 +139,8 @@ export class SqliteRunRepository implements RunRepository {
     now: number,
     events: RunEvent[],
   ): Promise<boolean> {
+    // The key goes into a JSON path: a plain name only.
+    if (!/^[A-Za-z_]\w*$/.test(key)) throw new Error(`patchContext: "${key}" is not a plain key`);
     const changed = statements(this.orm)
       .get(SQL.patchContext)
       .run({ id, key, fields: JSON.stringify(fields), now }).changes;
