@@ -199,6 +199,18 @@ export interface DeliveryProblemNotice {
 
 export type NoticeType = Notice['type'];
 
+/**
+ * The message that brings a run's root message up to date: rendered from the run when it is
+ * sent, so one still waiting covers any number of changes (the outbox keeps one per run).
+ */
+export function rootUpdateMessage(runId: string): {
+  runId: string;
+  delivery: { kind: 'root_update' };
+  notice: { type: 'root_update'; runId: string };
+} {
+  return { runId, delivery: { kind: 'root_update' }, notice: { type: 'root_update', runId } };
+}
+
 /** Where an outbox message goes. */
 export type Delivery =
   /** The run's root message, posted in the run's channel (thread of the mention for mentions). */

@@ -14,7 +14,7 @@ import type { Playbook, StepLink } from '../../routing/playbooks/schema.ts';
 import type { RoleDirectory } from '../../routing/roles.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { ChildrenOnCancel } from './links.ts';
-import type { Notice, Delivery as OutboxDelivery } from './notices.ts';
+import { type Notice, type Delivery as OutboxDelivery, rootUpdateMessage } from './notices.ts';
 import { ownersLeft, refuse, requireOpen, requireStepStatus, stepToActOn } from './policy.ts';
 import {
   type Actor,
@@ -384,10 +384,8 @@ export class RunTransition {
   }
 
   rootUpdate() {
-    this.messages.push({
-      delivery: { kind: 'root_update' },
-      notice: { type: 'root_update', runId: this.run.id },
-    });
+    const { delivery, notice } = rootUpdateMessage(this.run.id);
+    this.messages.push({ delivery, notice });
   }
 
   /** Every transition ends with the root message brought up to date. */

@@ -59,6 +59,11 @@ export function savedRunValues(run: Run) {
   return values;
 }
 
+/** `patchContext`'s key, a plain name on every backend (SQLite puts it into a JSON path). */
+export function plainContextKey(key: string): void {
+  if (!/^[A-Za-z_]\w*$/.test(key)) throw new Error(`patchContext: "${key}" is not a plain key`);
+}
+
 /**
  * The destination a message is stored under (`outbox.channel_id`): a DM's user, a channel post's
  * channel, a webhook's subscription and run; null for a run's own message, which takes its

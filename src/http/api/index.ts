@@ -51,8 +51,7 @@ async function acted(op: ApiOperation, deps: ApiDeps, call: ApiCall): Promise<Ap
         'A request with this Idempotency-Key was acted on, but its answer was lost when the bot stopped; read the state it left instead of repeating it.',
       ),
     };
-  const { once: _acted, ...actor } = call.actor;
-  const answer = await op.replay(deps, { ...call, actor });
+  const answer = await op.replay(deps, call);
   return { ...answer, headers: { ...answer.headers, 'idempotent-replayed': 'true' } };
 }
 

@@ -11,6 +11,7 @@ import { proposeSeverity } from '../../../routing/alert-severity.ts';
 import type { NormalizedAlert } from '../../alerts/alert.ts';
 import type { Clock } from '../../core/clock.ts';
 import { alertOf, type RunAlert } from '../../domain/alert-context.ts';
+import { rootUpdateMessage } from '../../domain/notices.ts';
 import type { RunTransition } from '../../domain/run-machine.ts';
 import { completeStep } from '../../domain/transitions/complete-step.ts';
 import {
@@ -167,16 +168,7 @@ export function createAlertService(deps: AlertServiceDeps) {
       data: receivedData(a, d),
     };
     if (!(await repos.runs.patchContext(group.runId, 'alert', patch, now, [event]))) return false;
-    await repos.outbox.enqueue(
-      [
-        {
-          runId: group.runId,
-          delivery: { kind: 'root_update' },
-          notice: { type: 'root_update', runId: group.runId },
-        },
-      ],
-      now,
-    );
+    await repos.outbox.enqueue([rootUpdateMessage(group.runId)], now);
     return true;
   }
 

@@ -6,7 +6,7 @@ import { REQUESTER_ROLE } from '../../../routing/plan.ts';
 import type { RoleDirectory } from '../../../routing/roles.ts';
 import { PRINCIPALS, type Principals } from '../../core/principals.ts';
 import type { EscalationNotice, Lateness, ReminderNotice } from '../../domain/clock-notices.ts';
-import type { Delivery, Notice } from '../../domain/notices.ts';
+import { type Delivery, type Notice, rootUpdateMessage } from '../../domain/notices.ts';
 import { CLOSED_RUN_STATUSES, type RoleMention, type RunEvent, SYSTEM_ACTOR } from '../../domain/types.ts';
 import type { NewTimer, Repositories, TimerRow, TimerRunView } from '../../persistence/ports.ts';
 import { roleHolders } from '../verb-transaction.ts';
@@ -230,8 +230,7 @@ export async function fireDueTimers(
   }
 
   await repos.events.append(events);
-  for (const runId of rootUpdates)
-    outgoing.push({ runId, delivery: { kind: 'root_update' }, notice: { type: 'root_update', runId } });
+  for (const runId of rootUpdates) outgoing.push(rootUpdateMessage(runId));
   await repos.outbox.enqueue(outgoing, now);
   await ctx.onNotices?.(
     repos,

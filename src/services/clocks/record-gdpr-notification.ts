@@ -2,6 +2,7 @@
 // (GDPR Art. 33). The 72-hour clock stops, its reminders end, the thread and the root
 // message say so. Works on a closed run too: the duty outlives the incident.
 import { z } from 'zod';
+import { rootUpdateMessage } from '../../domain/notices.ts';
 import { refuse, requireRoleHolder } from '../../domain/policy.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { ClockVerbContext } from './clock-verb-context.ts';
@@ -66,10 +67,7 @@ export async function recordGdprNotification(
   ]);
   const notice = gdprNotice(run, clock, now, ctx.holdersOf, { mark: 'notified', by: actor.userId });
   await repos.outbox.enqueue(
-    [
-      { runId, delivery: { kind: 'thread' }, notice },
-      { runId, delivery: { kind: 'root_update' }, notice: { type: 'root_update', runId } },
-    ],
+    [{ runId, delivery: { kind: 'thread' }, notice }, rootUpdateMessage(runId)],
     now,
   );
   return { runId, startedAt: clock.startedAt, deadlineAt: clock.deadlineAt, notifiedAt: now, withinDeadline };

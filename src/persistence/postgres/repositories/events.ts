@@ -8,14 +8,19 @@ import { columnsOf, type PgQueryable, query, recordOf, recordsParam, statement }
 
 /** The columns an event is written with (all but its id), as `jsonb_to_recordset` reads them. */
 export const EVENT_COLUMNS = columnsOf(t.events).filter(([key]) => key !== 'id');
-export const EVENT_NAMES = EVENT_COLUMNS.map(([, col]) => `"${col.name}"`).join(', ');
+const EVENT_NAMES = EVENT_COLUMNS.map(([, col]) => `"${col.name}"`).join(', ');
+
+/**
+ * The INSERT of the events in the JSON array parameter `param` (`$1`…), in their order; `from`,
+ * other relations joined in (a CTE that must have a row for any event to be written).
+ */
+export function insertEventsSql(param: string, from = ''): string {
+  return `INSERT INTO "events" (${EVENT_NAMES})
+    SELECT ${EVENT_NAMES} FROM ${from}ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (${recordOf(EVENT_COLUMNS)}))
+      WITH ORDINALITY AS ev ORDER BY ev."ordinality"`;
+}
 /** A batch of events as one JSON array, stored in its order (the ids follow it). */
-const APPEND = statement(
-  'events_append',
-  `INSERT INTO "events" (${EVENT_NAMES})
-   SELECT ${EVENT_NAMES} FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${recordOf(EVENT_COLUMNS)})) WITH ORDINALITY AS e
-   ORDER BY e."ordinality"`,
-);
+const APPEND = statement('events_append', insertEventsSql('$1'));
 
 export class PgEventRepository implements EventRepository {
   constructor(

@@ -15,6 +15,7 @@ import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
 import {
   assigneeRows,
+  plainContextKey,
   ROOT_MESSAGE_FIELDS,
   runValues,
   savedRunValues,
@@ -33,7 +34,7 @@ import {
   selectList,
   statement,
 } from '../statements.ts';
-import { EVENT_COLUMNS, EVENT_NAMES } from './events.ts';
+import { EVENT_COLUMNS, insertEventsSql } from './events.ts';
 
 type RunRow = typeof t.runs.$inferSelect;
 
@@ -127,9 +128,7 @@ const SAVE = (() => {
         AND NOT EXISTS (SELECT 1 FROM a WHERE a."step_id" = x."step_id" AND a."principal" = x."principal"
           AND a."role" = x."role")),
       i AS (INSERT INTO "step_assignees" (${cols}) SELECT ${cols} FROM a ON CONFLICT DO NOTHING),
-      e AS (INSERT INTO "events" (${EVENT_NAMES})
-        SELECT ${EVENT_NAMES} FROM ROWS FROM (jsonb_to_recordset($${n + 6}::jsonb) AS (${recordOf(EVENT_COLUMNS)}))
-          WITH ORDINALITY AS ev ORDER BY ev."ordinality")
+      e AS (${insertEventsSql(`$${n + 6}`)})
     SELECT (SELECT count(*) FROM r)::integer AS "run", (SELECT array_agg("id") FROM s) AS "steps"`,
   );
 })();
@@ -143,9 +142,7 @@ const PATCH_CONTEXT = statement(
   `WITH r AS (UPDATE "runs" SET "context" = "context" || jsonb_build_object($2::text, ("context" -> $2::text) || $3::jsonb),
         "updated_at" = $4::bigint, "version" = "version" + 1
         WHERE "id" = $1::text AND jsonb_typeof("context" -> $2::text) = 'object' RETURNING 1),
-      e AS (INSERT INTO "events" (${EVENT_NAMES})
-        SELECT ${EVENT_NAMES} FROM r, ROWS FROM (jsonb_to_recordset($5::jsonb) AS (${recordOf(EVENT_COLUMNS)}))
-          WITH ORDINALITY AS ev ORDER BY ev."ordinality")
+      e AS (${insertEventsSql('$5', 'r, ')})
     SELECT (SELECT count(*) FROM r)::integer AS "run"`,
 );
 
@@ -256,8 +253,7 @@ export class PgRunRepository implements RunRepository {
     now: number,
     events: RunEvent[],
   ): Promise<boolean> {
-    // A plain name, as on SQLite (where the key goes into a JSON path).
-    if (!/^[A-Za-z_]\w*$/.test(key)) throw new Error(`patchContext: "${key}" is not a plain key`);
+    plainContextKey(key);
     const res = await query<{ run: number }>(this.db, PATCH_CONTEXT, [
       id,
       key,

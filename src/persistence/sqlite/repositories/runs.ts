@@ -13,6 +13,7 @@ import { ConflictError } from '../../../errors.ts';
 import type { RunFilter, RunRepository } from '../../ports.ts';
 import {
   assigneeRows,
+  plainContextKey,
   ROOT_MESSAGE_FIELDS,
   runValues,
   savedRunValues,
@@ -139,8 +140,7 @@ export class SqliteRunRepository implements RunRepository {
     now: number,
     events: RunEvent[],
   ): Promise<boolean> {
-    // The key goes into a JSON path: a plain name only.
-    if (!/^[A-Za-z_]\w*$/.test(key)) throw new Error(`patchContext: "${key}" is not a plain key`);
+    plainContextKey(key);
     const changed = statements(this.orm)
       .get(SQL.patchContext)
       .run({ id, key, fields: JSON.stringify(fields), now }).changes;
