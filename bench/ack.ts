@@ -9,6 +9,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { App, LogLevel } from '@slack/bolt';
 import { startHarness } from '../test/support/app-harness.ts';
@@ -26,6 +27,8 @@ interface Result {
   p99: number;
   max: number;
   errors: number;
+  /** The load generator's own CPU over the timed part, in cores (it shares the machine). */
+  loadCores: number;
 }
 
 function post(agent: Agent, url: URL, body: string, nowMs: number): Promise<number> {
@@ -84,8 +87,10 @@ async function load(
   await Promise.all(Array.from({ length: CONNECTIONS }, () => worker(WARMUP, false)));
   next = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: CONNECTIONS }, () => worker(REQUESTS, true)));
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
@@ -96,6 +101,7 @@ async function load(
     p99: at(0.99),
     max: latencies.at(-1) ?? 0,
     errors,
+    loadCores: (used.user + used.system) / 1e6 / seconds,
   };
 }
 
@@ -225,9 +231,9 @@ async function scaleOut(databaseUrl: string) {
   const manyRuns = (await runsStarted(many[0]!.child, before + REQUESTS + WARMUP)) - before;
   await Promise.all(many.map((t) => stopTarget(t.child)));
   const fmt = (r: Result) =>
-    `${r.name.padEnd(26)} ${r.throughput.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   errors ${r.errors}`;
+    `${r.name.padEnd(26)} ${r.throughput.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   errors ${r.errors}   load generator ${r.loadCores.toFixed(2)} cores`;
   console.log(
-    `${REQUESTS} signed /lead requests, ${CONNECTIONS} concurrent connections (after ${WARMUP} warm-up)`,
+    `${REQUESTS} signed /lead requests, ${CONNECTIONS} concurrent connections (after ${WARMUP} warm-up), on ${availableParallelism()} cores shared by the load generator, the bot processes and PostgreSQL`,
   );
   console.log(`${fmt(single)}   runs ${singleRuns}`);
   console.log(`${fmt(scaled)}   runs ${manyRuns}`);
