@@ -10,6 +10,7 @@
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** What the agents are given: where the API is, every role's token, how much to do. */
@@ -27,6 +28,8 @@ interface Result {
   deliveryMs: number[];
   expectedDeliveries: number;
   seconds: number;
+  /** The agents' process's CPU over their walk, in cores. */
+  agentCores: number;
   refusals: number;
   linkedRuns: number;
 }
@@ -121,6 +124,7 @@ async function agents(ready: (receiverPort: number) => void, work: Promise<Work>
   }
 
   const t0 = performance.now();
+  const cpu = process.cpuUsage();
   let next = 0;
   await Promise.all(
     Array.from({ length: count }, async () => {
@@ -128,6 +132,7 @@ async function agents(ready: (receiverPort: number) => void, work: Promise<Work>
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu);
   // Wait for the webhooks still on their way.
   const deadline = webhooks ? Date.now() + 30_000 : 0;
   while (deliveryMs.length < sentAt.size && Date.now() < deadline)
@@ -138,6 +143,7 @@ async function agents(ready: (receiverPort: number) => void, work: Promise<Work>
     deliveryMs,
     expectedDeliveries: webhooks ? sentAt.size : 0,
     seconds,
+    agentCores: (used.user + used.system) / 1e6 / seconds,
     refusals,
     linkedRuns,
   };
@@ -210,8 +216,13 @@ if (process.env.BENCH_ROLE === 'agents') {
     agents: AGENTS,
     webhooks: outbox,
   };
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
   client.send(work);
   const r = await nextMessage<Result>();
+  const botUsed = process.cpuUsage(cpu);
+  const botMs = (botUsed.user + botUsed.system) / 1000;
+  const botSeconds = (performance.now() - t0) / 1000;
 
   const pct = (xs: number[], p: number) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -233,6 +244,9 @@ if (process.env.BENCH_ROLE === 'agents') {
       `webhook step.completed deliveries: ${r.deliveryMs.length}/${r.expectedDeliveries}  latency p50 ${fmt(pct(r.deliveryMs, 50))}  p99 ${fmt(pct(r.deliveryMs, 99))}`,
     );
   else console.log('outbox stopped (BENCH_OUTBOX=off): no Slack messages, no webhooks');
+  console.log(
+    `CPU: the bot ${(botMs / (calls + RUNS)).toFixed(2)} ms per call (${(botMs / 1000 / botSeconds).toFixed(2)} cores), the agents' process ${r.agentCores.toFixed(2)} cores, of ${availableParallelism()}`,
+  );
   await h.close();
   process.exit(0);
 }

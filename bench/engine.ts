@@ -123,8 +123,10 @@ if (/^postgres(ql)?:\/\//i.test(process.env.DATABASE_URL ?? '')) {
 linked = 0;
 timing = true;
 const started = performance.now();
+const cpu = process.cpuUsage();
 await walkAll(WARMUP, WARMUP + RUNS);
 const seconds = (performance.now() - started) / 1000;
+const used = process.cpuUsage(cpu);
 latencies.sort((a, b) => a - b);
 const pct = (p: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(3);
@@ -138,6 +140,9 @@ console.log(
 );
 console.log(
   `latency per transition (ms): p50 ${pct(50)}  p90 ${pct(90)}  p99 ${pct(99)}  max ${latencies.at(-1)!.toFixed(3)}`,
+);
+console.log(
+  `this process's CPU: ${((used.user + used.system) / 1000 / latencies.length).toFixed(2)} ms per transition (${((used.user + used.system) / 1e6 / seconds).toFixed(2)} cores${dir ? ', SQLite included' : ", the database server's own not included"})`,
 );
 console.log(`rows written: ${events} events; ${outbox} outbox messages in the database`);
 await store.close();
