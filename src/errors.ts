@@ -77,6 +77,7 @@ export const ERROR_CODES = {
     'A request with this Idempotency-Key was acted on, but its answer was lost when the bot stopped.',
   idempotency_key_reused: 'This Idempotency-Key was used for another request.',
   bad_json: 'The body is not valid JSON.',
+  body_too_large: 'The body is over the size the path takes.',
   not_found: 'Nothing is served at that path.',
   method_not_allowed: 'The path does not take that method.',
   internal: 'Something went wrong inside the bot; it was logged.',

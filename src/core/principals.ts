@@ -1,5 +1,5 @@
-// Principals: the IDs that hold roles and act (users, bot users, user groups). The one place that
-// knows how to tell them apart. Today every principal is a Slack ID (users U…/W…, bot users B…,
+// Principals: the IDs that hold roles and act (users, bot users, user groups), and the channels
+// runs are posted in. The one place that knows how to tell them apart. Today every principal is a Slack ID (users U…/W…, bot users B…,
 // user groups S…, as roles.yml names them); a user behind an API token is given an ID in the same
 // scheme. The domain and services are handed these predicates, never the ID format.
 
@@ -17,3 +17,6 @@ export const PRINCIPALS: Principals = {
   isUser: (id) => /^[UWB][A-Z0-9]+$/.test(id),
   isHolder: (id) => /^[UWS][A-Z0-9]{2,}$/.test(id),
 };
+
+/** A Slack conversation a run can be posted in: a channel (C…, G… when private) or a DM (D…). */
+export const isChannelId = (id: string): boolean => /^[CGD][A-Z0-9]+$/.test(id);

@@ -76,7 +76,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
   });
 }
 
-/** What a client reads when its body is over the limit. */
+/** What a client reads when its body is over the limit: a JSON error, as every other one. */
 export function sendTooLarge(res: ServerResponse, limit: number): void {
-  respond(res, 413, `Request body over ${limit} bytes\n`, { connection: 'close' });
+  respondError(res, 413, 'body_too_large', `The body is over ${limit} bytes, the most this path takes.`, {
+    connection: 'close',
+  });
 }

@@ -16,6 +16,7 @@ import {
 import type { RoleDirectory } from '../../routing/roles.ts';
 import { BUG_SEVERITIES, INCIDENT_SEVERITIES } from '../../routing/vocabulary.ts';
 import type { Clock } from '../core/clock.ts';
+import { isChannelId } from '../core/principals.ts';
 import { refuse, requireRequester, requireStepActor, unblockAccess } from '../domain/policy.ts';
 import type { Actor, Run, RunRequest, RunSource, Severity, Step } from '../domain/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -190,6 +191,11 @@ export function createRequestService(deps: RequestServiceDeps) {
      */
     async submit(input: RequestInput): Promise<RequestOutcome> {
       const text = input.text.trim();
+      if (input.channelId !== null && !isChannelId(input.channelId))
+        throw new ValidationError(
+          'bad_channel',
+          `"${input.channelId}" is not a Slack channel ID: give the channel's ID (C…), not its name.`,
+        );
       if (input.chain && !chainIds.has(input.chain))
         throw new NotFoundError('unknown_chain', `There is no chain "${input.chain}".`);
       if (input.chain && describingWords(`${input.title ?? ''}\n${text}`).length === 0)

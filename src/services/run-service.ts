@@ -280,6 +280,10 @@ export function createRunService(deps: RunServiceDeps) {
       return transition(runId, actor, 'reject', (tr) => rejectRun(tr, actor, input));
     },
     reassignStep(runId: string, actor: Actor, input: { stepKey?: string; to: string[]; role?: string }) {
+      // They become the step's holders for its role: users or user groups, as a role's holders.
+      const bad = input.to.find((p) => !principals.isHolder(p));
+      if (bad !== undefined)
+        return Promise.reject(new ValidationError('bad_member', `"${bad}" is not a user or user group ID.`));
       return transition(runId, actor, 'reassign', (tr) => reassignStep(tr, actor, input));
     },
     skipStep(runId: string, actor: Actor, input: { stepKey?: string; reason: string }) {

@@ -208,6 +208,67 @@ describe('the HTTP API', () => {
     ).toBe('bad_json');
   });
 
+  it('answers 400 for a channel name or a reassignee that is not a Slack ID, 404 for a step the run lacks, 413 in JSON for a body too large; none changes anything', async () => {
+    const runsBefore = (await h.core.store.read.runs.list()).length;
+    const byName = await api(h, tokens[REQUESTER]!, 'POST', '/requests', {
+      text: 'Ship release v3.3 with the audit log',
+      chain: 'release',
+      channel: '#releases',
+    });
+    expect(byName.status).toBe(400);
+    expect(byName.json.error).toMatchObject({ code: 'bad_channel' });
+    expect(byName.json.error.message).toContain('"#releases"');
+    expect(await h.core.store.read.runs.list()).toHaveLength(runsBefore);
+
+    const started = await api(h, tokens[REQUESTER]!, 'POST', '/requests', {
+      text: 'Ship release v3.3 with the audit log',
+      chain: 'release',
+      channel: CHANNEL,
+    });
+    const runId: string = started.json.run.id;
+    const before = (await h.core.store.read.runs.get(runId))!;
+    const eventsBefore = (await h.core.runs.events(runId)).length;
+
+    const reassigned = await api(
+      h,
+      tokens[ADMIN]!,
+      'POST',
+      `/runs/${runId}/steps/release_decision/reassign`,
+      {
+        to: ['UATLAS2', 'the-release-team'],
+      },
+    );
+    expect(reassigned.status).toBe(400);
+    expect(reassigned.json.error).toMatchObject({ code: 'bad_member' });
+    expect(reassigned.json.error.message).toContain('"the-release-team"');
+
+    const missing = await api(h, tokens[u('Atlas')]!, 'POST', `/runs/${runId}/steps/no_such/complete`, {
+      output: 'x',
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.json.error).toMatchObject({ code: 'no_such_step' });
+
+    const large = await api(
+      h,
+      tokens[u('Atlas')]!,
+      'POST',
+      `/runs/${runId}/steps/release_decision/complete`,
+      {
+        output: 'x'.repeat(2 * 1024 * 1024),
+      },
+    );
+    expect(large.status).toBe(413);
+    expect(large.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(large.json.error.code).toBe('body_too_large');
+
+    const after = (await h.core.store.read.runs.get(runId))!;
+    expect(after.version).toBe(before.version);
+    expect(after.steps[0]).toMatchObject({ status: 'active', assignees: before.steps[0]!.assignees });
+    // The step the run lacks is a refusal, and recorded as one; nothing else was.
+    const added = (await h.core.runs.events(runId)).slice(eventsBefore);
+    expect(added.map((e) => [e.type, e.data.code])).toEqual([['refused', 'no_such_step']]);
+  });
+
   it('acts once for a repeated Idempotency-Key, with the same answer; a key reused for another request is refused', async () => {
     const key = 'start-v4';
     const body = { text: 'Ship release v4.0 with dark mode', chain: 'release', channel: CHANNEL };

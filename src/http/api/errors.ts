@@ -34,6 +34,8 @@ export function statusOf(err: DomainError): number {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof RefusedError) {
     if (err.code === 'rationale_required') return 400;
+    // The path names a step the run does not have.
+    if (err.code === 'no_such_step') return 404;
     return STATE_CONFLICTS.has(err.code) ? 409 : 403;
   }
   if (err instanceof ValidationError) return 400;

@@ -16,15 +16,12 @@ import type { Route } from '../server.ts';
 import { authorize, isAnswer } from './auth.ts';
 import { type ApiAnswer, errorAnswer, errorBody } from './errors.ts';
 import { createIdempotency } from './idempotency.ts';
-import { buildOpenApiDocument } from './openapi.ts';
+import { API_MAX_BODY_BYTES, buildOpenApiDocument } from './openapi.ts';
 import { type ApiCall, type ApiDeps, type ApiOperation, matchOperation } from './operations.ts';
 import { createPresenter } from './present.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
-export { API_BASE } from './openapi.ts';
-
-/** The largest JSON body the API reads. */
-export const API_MAX_BODY_BYTES = 1024 * 1024;
+export { API_BASE, API_MAX_BODY_BYTES } from './openapi.ts';
 
 export interface ApiRouteDeps {
   store: Store;

@@ -9,6 +9,9 @@ import { errorSchema, webhookPayloadSchema } from './schemas.ts';
 
 export const API_BASE = '/api/v1';
 
+/** The largest JSON body the API reads. */
+export const API_MAX_BODY_BYTES = 1024 * 1024;
+
 type Json = Record<string, unknown>;
 
 /** Errors every authenticated operation may answer, besides its own. */
@@ -20,6 +23,11 @@ const COMMON_ERRORS: Record<number, string> = {
   409: 'The state does not allow it now (e.g. the step was already completed); or the same Idempotency-Key is still being handled, or was acted on but its answer was lost when the bot stopped',
   422: 'The Idempotency-Key was used with another request',
   429: 'Over the rate limit of the token: wait as long as Retry-After says',
+};
+
+/** Errors of an operation that takes a body. */
+const BODY_ERRORS: Record<number, string> = {
+  413: `The body is over ${API_MAX_BODY_BYTES} bytes; nothing changed`,
 };
 
 /** A JSON Schema of `schema`, its named parts moved to `components` (input or output side). */
@@ -65,7 +73,8 @@ export function buildOpenApiDocument(): Json {
           ? { content: { 'application/json': { schema: schemaOf(r.schema, 'output', components) } } }
           : {}),
       };
-    for (const [status, description] of Object.entries(COMMON_ERRORS))
+    const errors = op.method === 'POST' ? { ...COMMON_ERRORS, ...BODY_ERRORS } : COMMON_ERRORS;
+    for (const [status, description] of Object.entries(errors))
       responses[status] ??= {
         description,
         content: { 'application/json': { schema: errorRef } },
