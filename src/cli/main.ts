@@ -94,9 +94,15 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
 };
 
+/** The syntax column: as wide as the longest syntax, and two spaces before what it does. */
+const USAGE_WIDTH =
+  Math.max(...Object.values(COMMANDS).flatMap((c) => c.usage.map(([syntax]) => syntax.length))) + 2;
+
 const USAGE = [
   'usage: projectlead <command>',
-  ...Object.values(COMMANDS).flatMap((c) => c.usage.map(([syntax, does]) => `  ${syntax.padEnd(34)}${does}`)),
+  ...Object.values(COMMANDS).flatMap((c) =>
+    c.usage.map(([syntax, does]) => `  ${syntax.padEnd(USAGE_WIDTH)}${does}`),
+  ),
 ].join('\n');
 
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {

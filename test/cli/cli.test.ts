@@ -196,6 +196,13 @@ describe('projectlead CLI', () => {
     const path = tempDbPath('mig');
     expect((await cli(['migrate'], { DATABASE_URL: `file:${path}` })).code).toBe(0);
     expect(existsSync(path)).toBe(true);
-    expect((await cli(['frobnicate'], {})).code).toBe(2);
+    const unknown = await cli(['frobnicate'], {});
+    expect(unknown.code).toBe(2);
+    // The usage it shows keeps each command apart from what it does, however long the command.
+    const lines = unknown.err.split('\n').filter((l) => l.startsWith('  '));
+    expect(lines.length).toBeGreaterThan(20);
+    const gap = /\S(\s{2,})\S/.exec(lines[0]!)!;
+    const column = gap.index + 1 + gap[1]!.length;
+    for (const line of lines) expect(line.slice(column - 2, column), line).toMatch(/^\s{2}$/);
   });
 });
