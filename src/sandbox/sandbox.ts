@@ -17,6 +17,7 @@ import { createUserActions, type UserActions } from './user-actions.ts';
 import {
   ADMIN_ID,
   DIGEST_CHANNEL,
+  INCIDENT_CHANNEL,
   furnish,
   personFor,
   type SandboxPerson,
@@ -92,6 +93,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     SLACK_API_URL: standin.apiUrl,
     ADMIN_USER_IDS: ADMIN_ID,
     DIGEST_CHANNEL,
+    // Alerts posted to the sandbox (an alerts token, /api/v1/alerts/<source>) open incidents here.
+    INCIDENT_CHANNEL,
   });
   let core: Core | undefined;
   try {

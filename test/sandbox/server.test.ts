@@ -6,7 +6,7 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageState } from '../../src/sandbox/page-state.ts';
 import { type Sandbox, SandboxClock, startSandbox } from '../../src/sandbox/sandbox.ts';
-import { personFor, REQUESTER_ID } from '../../src/sandbox/workspace.ts';
+import { INCIDENT_CHANNEL, personFor, REQUESTER_ID } from '../../src/sandbox/workspace.ts';
 import { ACTION } from '../../src/slack/ids.ts';
 import { until } from '../support/app-harness.ts';
 import { tempDbPath } from '../support/engine.ts';
@@ -93,6 +93,28 @@ describe('the sandbox server', () => {
     expect(mention.text).toBe(`<@${sandbox.standin.botUserId}> help`);
     expect(mention.blocks[0]!.type).toBe('rich_text');
     expect((await state(personFor('Atlas'))).ephemerals).toEqual([]);
+  });
+
+  it('opens an incident in #incidents from a monitoring alert posted with an alerts token', async () => {
+    const { token } = await sandbox.core.tokens.create('sandbox-monitoring', { kind: 'alerts' });
+    const res = await fetch(new URL('api/v1/alerts/generic', sandbox.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: 'Checkout 5xx rate over 5%',
+        status: 'firing',
+        dedup_key: 'checkout-5xx',
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const shown = await until(
+      async () =>
+        (await state(REQUESTER_ID)).messages.find(
+          (m) => m.channel === INCIDENT_CHANNEL && m.text.includes('Checkout 5xx rate'),
+        ),
+      'the incident in #incidents',
+    );
+    expect(shown).toBeTruthy();
   });
 
   it('refuses bad requests with a clear error and changes nothing', async () => {
