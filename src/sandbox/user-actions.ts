@@ -53,18 +53,18 @@ export function createUserActions({ standin, driver, people, changed }: UserActi
     return id;
   };
 
-  /** `@Name` as Slack's composer writes it (`<@U…>`); @ProjectLead is the bot. */
+  /**
+   * `@Name` as Slack's composer writes it (`<@U…>`); @ProjectLead is the bot. A mention already
+   * written that way (an agent posting as Slack's API would) is kept, and mentions the bot too.
+   */
   function withMentions(text: string): { text: string; mentionsBot: boolean; blocks: Json[] } {
-    let mentionsBot = false;
     const elements: Json[] = [];
-    const out = text.replace(/@([A-Za-z][A-Za-z0-9]*)/g, (whole, name: string) => {
-      if (name.toLowerCase() === BOT_NAME.toLowerCase()) {
-        mentionsBot = true;
-        return `<@${standin.botUserId}>`;
-      }
+    const out = text.replace(/(?<!<)@([A-Za-z][A-Za-z0-9]*)/g, (whole, name: string) => {
+      if (name.toLowerCase() === BOT_NAME.toLowerCase()) return `<@${standin.botUserId}>`;
       const p = byName.get(name.toLowerCase());
       return p ? `<@${p.id}>` : whole;
     });
+    const mentionsBot = out.includes(`<@${standin.botUserId}>`);
     // The rich_text block Slack's composer sends beside the text.
     const re = /<@([UW][A-Z0-9]+)>/g;
     let last = 0;

@@ -95,6 +95,45 @@ describe('the sandbox server', () => {
     expect((await state(personFor('Atlas'))).ephemerals).toEqual([]);
   });
 
+  it('acts on a thread reply that mentions the bot as @ProjectLead or as Slack writes it (<@U…>)', async () => {
+    const res = await post('compose', {
+      user: REQUESTER_ID,
+      channel: 'CPRODUCT',
+      text: '/lead feature Export the weekly report as CSV for finance',
+    });
+    expect(res.status).toBe(200);
+    const run = await until(
+      async () =>
+        (await sandbox.core.store.read.runs.list()).find((r) => r.title.includes('weekly report as CSV')),
+      'the run',
+    );
+    const threadTs = await until(
+      async () => (await sandbox.core.store.read.runs.get(run.id))?.threadTs,
+      'its thread',
+    );
+    const reply = (user: string, text: string) =>
+      post('compose', { user, channel: 'CPRODUCT', threadTs, text });
+    expect(
+      (
+        await reply(
+          personFor('Ghabs'),
+          `<@${sandbox.standin.botUserId}> done Scope: CSV export, finance only`,
+        )
+      ).status,
+    ).toBe(200);
+    await until(
+      async () => (await sandbox.core.store.read.runs.get(run.id))?.steps[0]?.status === 'done',
+      'the encoded mention completing Vision & Scope',
+    );
+    const step = (await sandbox.core.store.read.runs.get(run.id))!.steps[1]!;
+    const owner = personFor(step.owners[0]!);
+    expect((await reply(owner, '@ProjectLead ack')).status).toBe(200);
+    await until(
+      async () => (await sandbox.core.store.read.runs.get(run.id))?.steps[1]?.acknowledgedAt,
+      'the typed mention acknowledging the next step',
+    );
+  });
+
   it('opens an incident in #incidents from a monitoring alert posted with an alerts token', async () => {
     const { token } = await sandbox.core.tokens.create('sandbox-monitoring', { kind: 'alerts' });
     const res = await fetch(new URL('api/v1/alerts/generic', sandbox.url), {
