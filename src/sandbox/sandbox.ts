@@ -17,8 +17,8 @@ import { createUserActions, type UserActions } from './user-actions.ts';
 import {
   ADMIN_ID,
   DIGEST_CHANNEL,
-  INCIDENT_CHANNEL,
   furnish,
+  INCIDENT_CHANNEL,
   personFor,
   type SandboxPerson,
   sandboxPeople,
