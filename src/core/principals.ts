@@ -19,4 +19,5 @@ export const PRINCIPALS: Principals = {
 };
 
 /** A Slack conversation a run can be posted in: a channel (C…, G… when private) or a DM (D…). */
-export const isChannelId = (id: string): boolean => /^[CGD][A-Z0-9]+$/.test(id);
+export const CHANNEL_ID = /^[CGD][A-Z0-9]+$/;
+export const isChannelId = (id: string): boolean => CHANNEL_ID.test(id);

@@ -398,14 +398,14 @@ export function createRunService(deps: RunServiceDeps) {
     },
 
     /** Open runs: in one channel (oldest first), or all of them newest first (`limit`). */
+    /** Open runs, newest first: all of them or one channel's, at most `limit`. */
     openRuns(o: { channelId?: string | null; limit?: number } = {}): Promise<Run[]> {
-      return o.channelId
-        ? deps.store.read.runs.list({ open: true, channelId: o.channelId })
-        : deps.store.read.runs.list({
-            open: true,
-            newestFirst: true,
-            ...(o.limit ? { limit: o.limit } : {}),
-          });
+      return deps.store.read.runs.list({
+        open: true,
+        newestFirst: true,
+        ...(o.channelId ? { channelId: o.channelId } : {}),
+        ...(o.limit ? { limit: o.limit } : {}),
+      });
     },
 
     /** The active steps the actor (or a group they belong to) may act on, each with its context. */

@@ -269,6 +269,41 @@ describe('the HTTP API', () => {
     expect(added.map((e) => [e.type, e.data.code])).toEqual([['refused', 'no_such_step']]);
   });
 
+  it('lists the open runs newest first, of one channel or all, at most `limit`; a bad or unknown query parameter answers 400', async () => {
+    const token = tokens[u('Atlas')]!;
+    const other = 'CRELEASES2';
+    for (const [text, channel] of [
+      ['Ship release v7.0 with exports', CHANNEL],
+      ['Ship release v7.1 with imports', other],
+      ['Ship release v7.2 with search', other],
+    ] as const)
+      expect(
+        (await api(h, tokens[REQUESTER]!, 'POST', '/requests', { text, chain: 'release', channel })).status,
+      ).toBe(201);
+    const all = await api(h, token, 'GET', '/runs');
+    expect(all.status).toBe(200);
+    const open = (await h.core.store.read.runs.list()).filter((r) => r.status === 'active');
+    expect(all.json.runs).toHaveLength(open.length);
+    const inOther = await api(h, token, 'GET', `/runs?channel=${other}`);
+    expect(inOther.json.runs.map((r: { title: string }) => r.title)).toEqual([
+      'Ship release v7.2 with search',
+      'Ship release v7.1 with imports',
+    ]);
+    const one = await api(h, token, 'GET', `/runs?channel=${other}&limit=1`);
+    expect(one.json.runs.map((r: { title: string }) => r.title)).toEqual(['Ship release v7.2 with search']);
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=many', 'limit'],
+      ['channel=%23releases', 'channel'],
+      ['status=active', 'status'],
+    ]) {
+      const bad = await api(h, token, 'GET', `/runs?${query}`);
+      expect(bad.status, query).toBe(400);
+      expect(bad.json.error.code).toBe('bad_input');
+      expect(bad.json.error.message, query).toContain(field);
+    }
+  });
+
   it('acts once for a repeated Idempotency-Key, with the same answer; a key reused for another request is refused', async () => {
     const key = 'start-v4';
     const body = { text: 'Ship release v4.0 with dark mode', chain: 'release', channel: CHANNEL };

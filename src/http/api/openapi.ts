@@ -55,6 +55,14 @@ export function buildOpenApiDocument(): Json {
           schema: schemaOf(s as z.ZodType, 'input', components),
         }))
       : [];
+    for (const [name, s] of Object.entries(op.query?.shape ?? {}))
+      parameters.push({
+        name,
+        in: 'query',
+        required: !(s as z.ZodType).safeParse(undefined).success,
+        ...((s as z.ZodType).description ? { description: (s as z.ZodType).description } : {}),
+        schema: schemaOf(s as z.ZodType, 'input', components),
+      });
     if (op.method === 'POST')
       parameters.push({
         name: 'Idempotency-Key',

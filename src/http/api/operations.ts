@@ -18,6 +18,7 @@ import {
   requestBody,
   runAnswer,
   runsAnswer,
+  runsQuery,
   stepsAnswer,
   stepVerbBody,
 } from './schemas.ts';
@@ -31,6 +32,8 @@ export interface ApiCall {
   actor: Actor;
   token: ApiToken;
   params: Record<string, string>;
+  /** The query string's parameters (the first value of each). */
+  query: Record<string, string>;
   body: unknown;
 }
 
@@ -41,6 +44,8 @@ export interface ApiOperation {
   path: string;
   summary: string;
   params?: z.ZodObject;
+  /** The query string parameters it takes; one it does not know answers 400. */
+  query?: z.ZodObject;
   body?: z.ZodType;
   /** The answers it gives besides the errors every operation may give. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
@@ -134,10 +139,15 @@ export const OPERATIONS: readonly ApiOperation[] = [
     operationId: 'listRuns',
     method: 'GET',
     path: '/runs',
-    summary: 'The open runs, newest first',
+    summary: 'The open runs, newest first: all of them, or those of one channel',
+    query: runsQuery,
     responses: { 200: { description: 'The runs', schema: runsAnswer } },
-    async handle({ verbs, present }, { actor }) {
-      const runs = await verbs.list_runs({ actor, input: { limit: 100 } });
+    async handle({ verbs, present }, { actor, query }) {
+      const q = parseWith(runsQuery, query, 'query');
+      const runs = await verbs.list_runs({
+        actor,
+        input: { limit: q.limit ?? 100, ...(q.channel ? { channel_id: q.channel } : {}) },
+      });
       return { status: 200, body: { runs: await Promise.all(runs.map((r) => present.run(r))) } };
     },
   },

@@ -3,6 +3,7 @@
 // the same as the TypeScript shapes the code builds (`runJson`, `StepContext`).
 import { z } from 'zod';
 import type { runJson } from '../../cli/json.ts';
+import { CHANNEL_ID } from '../../core/principals.ts';
 import { FOLLOW_UP_CHAINS, LINK_RELATIONS } from '../../domain/links.ts';
 import type { StepContext } from '../../domain/step-context.ts';
 import { RUN_STATUSES, STEP_STATUSES } from '../../domain/types.ts';
@@ -153,6 +154,17 @@ export const stepVerbBody = z
     waiting: z.boolean().optional().describe('block on a gated step: waiting, the gate not judged'),
   })
   .meta({ id: 'StepVerbBody' });
+
+export const runsQuery = z
+  .strictObject({
+    channel: z
+      .string()
+      .regex(CHANNEL_ID, 'a Slack channel ID (C…)')
+      .optional()
+      .describe('Only the runs posted in this channel'),
+    limit: z.coerce.number().int().min(1).max(500).optional().describe('At most this many (default 100)'),
+  })
+  .meta({ id: 'RunsQuery' });
 
 export const requestBody = z
   .object({
