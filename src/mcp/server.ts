@@ -16,6 +16,7 @@ import {
   classificationSchema,
   runAnswer,
   runsAnswer,
+  runsQuery,
   stepContextSchema,
   stepsAnswer,
 } from '../http/api/schemas.ts';
@@ -47,7 +48,10 @@ const startRequestTool = z.object({
   chain: z.string().min(1).optional().describe('A chain id (feature, bug, release, …): no classification'),
   channel: z.string().min(1).describe('The Slack channel the run is posted in'),
 });
-const listRunsTool = z.object({ channel_id: z.string().optional() });
+const listRunsTool = z.object({
+  channel_id: runsQuery.shape.channel,
+  limit: z.number().int().min(1).max(500).optional().describe('At most this many (default 100)'),
+});
 const startAnswer = z.object({ run: runAnswer.shape.run.optional(), ask: askAnswer.shape.ask.optional() });
 const contextAnswer = z.object({ context: stepContextSchema });
 
@@ -130,7 +134,7 @@ export function createMcpServer(deps: McpDeps, actor: Actor): McpServer {
     async (i) => {
       const runs = await verbs.list_runs({
         actor,
-        input: { ...(i.channel_id ? { channel_id: i.channel_id } : {}), limit: 100 },
+        input: { ...(i.channel_id ? { channel_id: i.channel_id } : {}), limit: i.limit ?? 100 },
       });
       return { runs: await Promise.all(runs.map((r) => present.run(r))) };
     },

@@ -170,6 +170,38 @@ describe('the MCP server at /mcp', () => {
     });
     expect(res.status).toBe(401);
   });
+
+  it('lists the open runs of one channel, newest first, at most `limit`; a channel name or a reassignee that is no ID is a tool error', async () => {
+    const requester = await connect(tokens[REQUESTER]!);
+    const channel = 'CMCPLIST';
+    for (const text of ['Ship release v9.1 with imports', 'Ship release v9.2 with exports'])
+      expect(
+        (await call(requester, 'start_request', { text, chain: 'release', channel })).isError,
+      ).toBeFalsy();
+    const listed = await call(requester, 'list_runs', { channel_id: channel, limit: 1 });
+    expect(listed.structuredContent!.runs.map((r: { title: string }) => r.title)).toEqual([
+      'Ship release v9.2 with exports',
+    ]);
+    const byName = await call(requester, 'list_runs', { channel_id: '#releases' });
+    expect(byName.isError).toBe(true);
+    const started = await call(requester, 'start_request', {
+      text: 'Ship release v9.3 with charts',
+      chain: 'release',
+      channel: '#releases',
+    });
+    expect(started.isError).toBe(true);
+    expect(JSON.parse(started.content[0]!.text!)).toMatchObject({ error: { code: 'bad_channel' } });
+    const runId = listed.structuredContent!.runs[0].id;
+    const atlas = await connect(tokens[u('Atlas')]!);
+    const reassigned = await call(atlas, 'reassign_step', {
+      run_id: runId,
+      step_key: 'release_decision',
+      to: ['release team'],
+    });
+    expect(reassigned.isError).toBe(true);
+    expect(JSON.parse(reassigned.content[0]!.text!)).toMatchObject({ error: { code: 'bad_member' } });
+    expect((await h.core.store.read.runs.get(runId))!.steps[0]!.assignees).toEqual({ Atlas: [u('Atlas')] });
+  });
 });
 
 describe('projectlead mcp --token (stdio)', () => {
