@@ -54,6 +54,24 @@ export function createUserActions({ standin, driver, people, changed }: UserActi
   };
 
   /**
+   * A slash command's text as Slack sends it for a command with `should_escape` (manifest.yml):
+   * `@Name` as `<@U…|name>`, `#channel` as `<#C…|channel>`.
+   */
+  function escapedAsSlack(text: string): string {
+    return text
+      .replace(/(?<![<\w])@([A-Za-z][A-Za-z0-9]*)/g, (whole, name: string) => {
+        if (name.toLowerCase() === BOT_NAME.toLowerCase())
+          return `<@${standin.botUserId}|${name.toLowerCase()}>`;
+        const p = byName.get(name.toLowerCase());
+        return p ? `<@${p.id}|${p.name.toLowerCase()}>` : whole;
+      })
+      .replace(/(?<![<\w])#([a-z0-9][a-z0-9_-]*)/g, (whole, name: string) => {
+        const c = CHANNELS.find((x) => x.name === name);
+        return c ? `<#${c.id}|${c.name}>` : whole;
+      });
+  }
+
+  /**
    * `@Name` as Slack's composer writes it (`<@U…>`); @ProjectLead is the bot. A mention already
    * written that way (an agent posting as Slack's API would) is kept, and mentions the bot too.
    */
@@ -103,7 +121,7 @@ export function createUserActions({ standin, driver, people, changed }: UserActi
           throw new SandboxInputError(`${command} is not a command here; try /lead help.`);
         const res = await driver.slashCommand({
           command,
-          text: words.join(' '),
+          text: escapedAsSlack(words.join(' ')),
           userId: who.id,
           userName: who.name.toLowerCase(),
           channelId: where,

@@ -6,7 +6,7 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageState } from '../../src/sandbox/page-state.ts';
 import { type Sandbox, SandboxClock, startSandbox } from '../../src/sandbox/sandbox.ts';
-import { INCIDENT_CHANNEL, personFor, REQUESTER_ID } from '../../src/sandbox/workspace.ts';
+import { ADMIN_ID, INCIDENT_CHANNEL, personFor, REQUESTER_ID } from '../../src/sandbox/workspace.ts';
 import { ACTION } from '../../src/slack/ids.ts';
 import { until } from '../support/app-harness.ts';
 import { tempDbPath } from '../support/engine.ts';
@@ -132,6 +132,20 @@ describe('the sandbox server', () => {
       async () => (await sandbox.core.store.read.runs.get(run.id))?.steps[1]?.acknowledgedAt,
       'the typed mention acknowledging the next step',
     );
+  });
+
+  it('sends a slash command’s @mentions escaped as Slack does (should_escape), so `/lead role set` takes them', async () => {
+    const res = await post('compose', {
+      user: ADMIN_ID,
+      channel: 'CPRODUCT',
+      text: '/lead role set Scribe @Scribe @Atlas',
+    });
+    expect(res.status).toBe(200);
+    const holders = await until(async () => {
+      const held = (await sandbox.core.store.read.roles.all()).get('Scribe');
+      return held?.includes(personFor('Atlas')) ? held : null;
+    }, 'Scribe held by Scribe and Atlas');
+    expect(holders).toEqual([personFor('Scribe'), personFor('Atlas')]);
   });
 
   it('opens an incident in #incidents from a monitoring alert posted with an alerts token', async () => {
