@@ -1,7 +1,8 @@
 // Principals: the IDs that hold roles and act (users, bot users, user groups), and the channels
-// runs are posted in. The one place that knows how to tell them apart. Today every principal is a Slack ID (users U…/W…, bot users B…,
-// user groups S…, as roles.yml names them); a user behind an API token is given an ID in the same
-// scheme. The domain and services are handed these predicates, never the ID format.
+// runs are posted in. The one place that knows how to tell them apart. Today every principal is a
+// Slack ID (users U…/W…, bot users B…, user groups S…, as roles.yml names them); a user behind an
+// API token is given an ID in the same scheme. The domain and services are handed these
+// predicates, never the ID format.
 
 export interface Principals {
   /** A user group: mentioned, never sent a direct message. */
