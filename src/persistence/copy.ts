@@ -44,8 +44,17 @@ function insertOrder(tables: Map<string, PgTable>): string[] {
   return order;
 }
 
+/** The backend a URL names; null for one ProjectLead cannot use (the refusal then names --to). */
+function backendOrNull(url: string): ReturnType<typeof backendOf> | null {
+  try {
+    return backendOf(url);
+  } catch {
+    return null;
+  }
+}
+
 export async function copySqliteToPostgres(sourceUrl: string, targetUrl: string): Promise<CopyResult> {
-  if (backendOf(sourceUrl) !== 'sqlite' || backendOf(targetUrl) !== 'postgres')
+  if (backendOf(sourceUrl) !== 'sqlite' || backendOrNull(targetUrl) !== 'postgres')
     throw new ConfigError(
       'copy_bad_target',
       'db copy copies the SQLite database DATABASE_URL names into a PostgreSQL one: --to postgres://…',

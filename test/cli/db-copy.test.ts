@@ -61,6 +61,10 @@ describe('db copy', () => {
     const bad = await cli(['db', 'copy', '--to', tempDbPath('other')], { DATABASE_URL: path });
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/--to postgres:\/\//);
+    // A URL of a database ProjectLead cannot use at all: the refusal is about --to, not DATABASE_URL.
+    const other = await cli(['db', 'copy', '--to', 'mysql://db/projectlead'], { DATABASE_URL: path });
+    expect(other.code).toBe(1);
+    expect(other.err).toMatch(/--to postgres:\/\//);
     expect((await cli(['db', 'copy'], { DATABASE_URL: path })).code).toBe(2);
     expect((await cli(['db', 'move', '--to', 'postgres://x/y'], { DATABASE_URL: path })).code).toBe(2);
   });
