@@ -11,6 +11,12 @@ import { createJobs } from '../jobs/jobs.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { createSlackDriver } from '../slack-standin/driver.ts';
 import { type FakeSlack, startFakeSlack } from '../slack-standin/fake-slack.ts';
+import {
+  type KeptWorkspace,
+  keptWorkspaceFile,
+  readKeptWorkspace,
+  writeKeptWorkspace,
+} from './kept-workspace.ts';
 import { pageState } from './page-state.ts';
 import { sandboxRoutes } from './routes.ts';
 import { createUserActions, type UserActions } from './user-actions.ts';
@@ -26,6 +32,8 @@ import {
 
 export const SANDBOX_HOST = '127.0.0.1';
 export const DEFAULT_SANDBOX_DB = './data/sandbox.sqlite';
+/** How long after a change the workspace is written (changes come in bursts). */
+const KEEP_DELAY_MS = 250;
 /** How often the timers and digests are looked at without a clock move. */
 const TICK_MS = 5_000;
 
@@ -96,6 +104,35 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     // Alerts posted to the sandbox (an alerts token, /api/v1/alerts/<source>) open incidents here.
     INCIDENT_CHANNEL,
   });
+  // The workspace of an earlier start on this database, and its clock, come back first.
+  const keptFile = keptWorkspaceFile(config.DATABASE_URL);
+  let kept: KeptWorkspace | null;
+  try {
+    kept = keptFile ? readKeptWorkspace(keptFile) : null;
+  } catch (err) {
+    await standin.close();
+    throw err;
+  }
+  if (kept) {
+    standin.restore(kept.snapshot);
+    if (kept.now > clock.now()) clock.advance(kept.now - clock.now());
+  }
+  const keep = () => {
+    if (!keptFile) return;
+    try {
+      writeKeptWorkspace(keptFile, { snapshot: standin.snapshot(), now: clock.now() });
+    } catch (err) {
+      logger.error('sandbox: the workspace could not be kept', { file: keptFile, error: String(err) });
+    }
+  };
+  let keepSoon: NodeJS.Timeout | undefined;
+  const keepAfterChange = () => {
+    keepSoon ??= setTimeout(() => {
+      keepSoon = undefined;
+      keep();
+    }, KEEP_DELAY_MS);
+  };
+  const stopKeeping = keptFile ? standin.onChange(keepAfterChange) : () => undefined;
   let core: Core | undefined;
   try {
     core = await createCore(config, { clock: clock.now });
@@ -138,6 +175,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       clock.advance(ms);
       await fireDue();
       changed();
+      if (keptFile) keepAfterChange();
     };
     const page = sandboxRoutes({
       actions,
@@ -177,10 +215,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         await scheduler.stop();
         await app.stop();
         await bound.close();
+        stopKeeping();
+        clearTimeout(keepSoon);
+        keep();
         await standin.close();
       },
     };
   } catch (err) {
+    stopKeeping();
+    clearTimeout(keepSoon);
     await core?.close().catch(() => undefined);
     await standin.close();
     throw err;

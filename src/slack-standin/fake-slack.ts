@@ -36,6 +36,7 @@ import type {
   ResponseUrlContext,
   ResponseUrlPost,
   WaitForOptions,
+  WorkspaceSnapshot,
 } from './types.ts';
 import { viewsMethods } from './views.ts';
 import {
@@ -321,6 +322,34 @@ export class FakeSlack {
   }
 
   /** Back to the state just after start (users, channels, groups and faults included); sockets stay open. */
+  /**
+   * What the workspace holds that a restart would lose: its messages (threads, updates and all),
+   * the ephemerals, the DMs and the counters. The channels, people and groups are set up again
+   * at each start (`addChannel`, `addUser`); open modals and App Home are not kept.
+   */
+  snapshot(): WorkspaceSnapshot {
+    return {
+      version: 1,
+      messages: this.store.state.messages,
+      ephemerals: this.store.state.ephemerals,
+      dms: [...this.store.state.dms],
+      counters: this.store.counters(),
+    };
+  }
+
+  /** A snapshot taken before a restart, added back: before any message of this start. */
+  restore(snapshot: WorkspaceSnapshot): void {
+    const { state } = this.store;
+    state.messages = [...snapshot.messages, ...state.messages];
+    state.ephemerals = [...snapshot.ephemerals, ...state.ephemerals];
+    for (const [user, id] of snapshot.dms) {
+      state.dms.set(user, id);
+      state.channels.set(id, { id, name: user, user });
+    }
+    this.store.raiseCounters(snapshot.counters);
+    this.store.changed();
+  }
+
   reset(): void {
     this.store.state = emptyState(this.strictChannelsDefault);
     this.store.changed();

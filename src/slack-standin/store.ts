@@ -136,6 +136,17 @@ export class SlackStore {
     return queue.splice(i, 1)[0]!.fault;
   }
 
+  /** The id and ts counters, to be carried over a restart (ids and ts never repeat). */
+  counters(): { id: number; ts: number } {
+    return { id: this.idCounter, ts: this.tsCounter };
+  }
+
+  /** Counters carried over: each moves up to the one given, never down. */
+  raiseCounters(c: { id: number; ts: number }): void {
+    this.idCounter = Math.max(this.idCounter, c.id);
+    this.tsCounter = Math.max(this.tsCounter, c.ts);
+  }
+
   nextId(): string {
     this.idCounter += 1;
     return String(this.idCounter).padStart(8, '0');

@@ -142,3 +142,13 @@ export interface WaitForOptions {
   /** Said in the timeout error, e.g. 'the handoff reply'. */
   what?: string;
 }
+
+/** `FakeSlack.snapshot()`'s JSON: what a restart would otherwise lose. */
+export interface WorkspaceSnapshot {
+  version: 1;
+  messages: FakeMessage[];
+  ephemerals: FakeEphemeral[];
+  /** User → their DM channel with the bot. */
+  dms: [string, string][];
+  counters: { id: number; ts: number };
+}

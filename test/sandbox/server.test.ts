@@ -1,9 +1,11 @@
 // The sandbox's server without a browser: it answers on 127.0.0.1 only, sets the roles up at
 // its first start only, shows ephemerals to their person alone, and refuses bad requests with
 // a clear error and no change.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Run } from '../../src/domain/types.ts';
 import type { PageState } from '../../src/sandbox/page-state.ts';
 import { type Sandbox, SandboxClock, startSandbox } from '../../src/sandbox/sandbox.ts';
 import { ADMIN_ID, INCIDENT_CHANNEL, personFor, REQUESTER_ID } from '../../src/sandbox/workspace.ts';
@@ -227,5 +229,76 @@ describe('the sandbox server', () => {
     expect(clock.now() - before).toBeGreaterThanOrEqual(3_600_000);
     expect(clock.now() - before).toBeLessThan(2 * 3_600_000);
     expect((await state(REQUESTER_ID)).now).toBeGreaterThanOrEqual(before + 3_600_000);
+  });
+});
+
+describe('the sandbox over a restart', () => {
+  it('keeps its workspace and its clock beside the database: the old thread is there, and acting in it works', async () => {
+    const path = tempDbPath('sandbox-restart');
+    const first = await startSandbox({
+      env: { DATABASE_URL: path, PORT: '0' },
+      clock: new SandboxClock(Date.UTC(2026, 10, 2, 10, 0, 0)),
+    });
+    const compose = (s: Sandbox, body: Record<string, unknown>) =>
+      fetch(new URL('sandbox/compose', s.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    let run: Run | undefined;
+    try {
+      await compose(first, {
+        user: REQUESTER_ID,
+        channel: 'CPRODUCT',
+        text: '/lead feature Add a dark mode toggle',
+      });
+      run = await until(async () => (await first.core.store.read.runs.list())[0], 'the run');
+      await until(async () => first.standin.messages('CPRODUCT').length >= 2, 'its root and handoff');
+      await first.advance(24 * 3_600_000);
+    } finally {
+      await first.close();
+    }
+    const movedTo = first.clock.now();
+    const before = first.standin.messages('CPRODUCT').map((m) => [m.ts, m.text]);
+
+    // A clock that starts where the first one started: the kept one is later, and wins.
+    const second = await startSandbox({
+      env: { DATABASE_URL: path, PORT: '0' },
+      clock: new SandboxClock(Date.UTC(2026, 10, 2, 10, 0, 0)),
+    });
+    try {
+      expect(second.clock.now()).toBeGreaterThanOrEqual(movedTo);
+      expect(second.standin.messages('CPRODUCT').map((m) => [m.ts, m.text])).toEqual(before);
+      const threadTs = (await second.core.store.read.runs.get(run!.id))!.threadTs!;
+      expect(second.standin.thread('CPRODUCT', threadTs).length).toBeGreaterThanOrEqual(2);
+      await compose(second, {
+        user: personFor('Ghabs'),
+        channel: 'CPRODUCT',
+        threadTs,
+        text: '@ProjectLead done Scope: a toggle in settings',
+      });
+      await until(
+        async () => (await second.core.store.read.runs.get(run!.id))?.steps[0]?.status === 'done',
+        'Vision & Scope done in the kept thread',
+      );
+      // The root message, posted before the restart, is edited in place: it is still there.
+      await until(
+        async () => second.standin.message('CPRODUCT', threadTs)?.text?.includes('(2/9)'),
+        'the root message updated',
+      );
+      await second.app.sender.drain(5_000);
+      expect(second.app.sender.stats()).toMatchObject({ failed: 0, held: 0 });
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses to start over a kept workspace it did not write, and leaves the file as it was', async () => {
+    const path = tempDbPath('sandbox-kept-bad');
+    writeFileSync(`${path}.slack.json`, '{"messages": "not mine"}');
+    await expect(startSandbox({ env: { DATABASE_URL: path, PORT: '0' } })).rejects.toThrow(
+      /is not a workspace the sandbox wrote/,
+    );
+    expect(readFileSync(`${path}.slack.json`, 'utf8')).toBe('{"messages": "not mine"}');
   });
 });
