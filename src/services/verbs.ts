@@ -417,7 +417,7 @@ export const VERBS = {
     run: (ctx, { input: i }): Promise<Run | null> => ctx.runs.runInThread(i.channel_id, i.thread_ts),
   }),
   list_runs: verb({
-    summary: 'Open runs: those of one channel, or all of them newest first',
+    summary: 'Open runs, newest first: all of them, or those of one channel',
     mutates: false,
     input: listRunsInput,
     run: (ctx, { input: i }) =>
