@@ -53,17 +53,25 @@ export function createUserActions({ standin, driver, people, changed }: UserActi
     return id;
   };
 
+  /** Who `@name` names: the bot (@ProjectLead) or a person of the sandbox; null for no one. */
+  const mentioned = (name: string): { id: string; name: string } | null => {
+    const lower = name.toLowerCase();
+    if (lower === BOT_NAME.toLowerCase()) return { id: standin.botUserId, name: lower };
+    const p = byName.get(lower);
+    return p ? { id: p.id, name: p.name.toLowerCase() } : null;
+  };
+  /** `@Name` not already inside a `<@…>`: what the composer turns into a mention. */
+  const MENTION = /(?<![<\w])@([A-Za-z][A-Za-z0-9]*)/g;
+
   /**
    * A slash command's text as Slack sends it for a command with `should_escape` (manifest.yml):
    * `@Name` as `<@U…|name>`, `#channel` as `<#C…|channel>`.
    */
   function escapedAsSlack(text: string): string {
     return text
-      .replace(/(?<![<\w])@([A-Za-z][A-Za-z0-9]*)/g, (whole, name: string) => {
-        if (name.toLowerCase() === BOT_NAME.toLowerCase())
-          return `<@${standin.botUserId}|${name.toLowerCase()}>`;
-        const p = byName.get(name.toLowerCase());
-        return p ? `<@${p.id}|${p.name.toLowerCase()}>` : whole;
+      .replace(MENTION, (whole, name: string) => {
+        const who = mentioned(name);
+        return who ? `<@${who.id}|${who.name}>` : whole;
       })
       .replace(/(?<![<\w])#([a-z0-9][a-z0-9_-]*)/g, (whole, name: string) => {
         const c = CHANNELS.find((x) => x.name === name);
@@ -77,10 +85,9 @@ export function createUserActions({ standin, driver, people, changed }: UserActi
    */
   function withMentions(text: string): { text: string; mentionsBot: boolean; blocks: Json[] } {
     const elements: Json[] = [];
-    const out = text.replace(/(?<!<)@([A-Za-z][A-Za-z0-9]*)/g, (whole, name: string) => {
-      if (name.toLowerCase() === BOT_NAME.toLowerCase()) return `<@${standin.botUserId}>`;
-      const p = byName.get(name.toLowerCase());
-      return p ? `<@${p.id}>` : whole;
+    const out = text.replace(MENTION, (whole, name: string) => {
+      const who = mentioned(name);
+      return who ? `<@${who.id}>` : whole;
     });
     const mentionsBot = out.includes(`<@${standin.botUserId}>`);
     // The rich_text block Slack's composer sends beside the text.
