@@ -4,25 +4,29 @@
 // close, read at start. The sandbox's clock is kept too, so it never goes back over a restart:
 // what the page moved forward stays moved, as the timers in the database expect.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Logger } from '../logger.ts';
 import { backendOf } from '../persistence/open.ts';
 import { databasePath } from '../persistence/sqlite/database.ts';
-import type { WorkspaceSnapshot } from '../slack-standin/fake-slack.ts';
+import type { FakeSlack, WorkspaceSnapshot } from '../slack-standin/fake-slack.ts';
 
-export interface KeptWorkspace {
+/** How long after a change the workspace is written (changes come in bursts). */
+const KEEP_DELAY_MS = 250;
+
+interface KeptWorkspace {
   snapshot: WorkspaceSnapshot;
   /** The sandbox's clock when it was written. */
   now: number;
 }
 
 /** Where the workspace of a sandbox on this database is kept: beside a SQLite file; null otherwise. */
-export function keptWorkspaceFile(databaseUrl: string): string | null {
+function keptWorkspaceFile(databaseUrl: string): string | null {
   if (backendOf(databaseUrl) !== 'sqlite') return null;
   const path = databasePath(databaseUrl);
   return path === ':memory:' ? null : `${path}.slack.json`;
 }
 
 /** The kept workspace, or null when there is none yet; one the sandbox did not write is an error. */
-export function readKeptWorkspace(file: string): KeptWorkspace | null {
+function readKeptWorkspace(file: string): KeptWorkspace | null {
   if (!existsSync(file)) return null;
   let kept: Partial<KeptWorkspace> | null = null;
   try {
@@ -46,8 +50,58 @@ export function readKeptWorkspace(file: string): KeptWorkspace | null {
 }
 
 /** Written whole to a new file, then moved over the old one: a crash leaves one or the other. */
-export function writeKeptWorkspace(file: string, kept: KeptWorkspace): void {
+function writeKeptWorkspace(file: string, kept: KeptWorkspace): void {
   const next = `${file}.next`;
   writeFileSync(next, JSON.stringify(kept));
   renameSync(next, file);
+}
+
+export interface WorkspaceKeeper {
+  /** Something changed that the stand-in does not see (the clock moved): write it soon. */
+  soon(): void;
+  /** Stop listening and write what there is now. */
+  close(): void;
+}
+
+/**
+ * The workspace kept for this database, put back into the stand-in and the clock (which never
+ * goes back), then kept: written KEEP_DELAY_MS after each change and at close. Off a SQLite file
+ * there is nothing to keep. Throws, having changed nothing, for a kept file it did not write.
+ */
+export function keepWorkspace(
+  databaseUrl: string,
+  standin: FakeSlack,
+  clock: { now(): number; advance(ms: number): void },
+  logger: Logger,
+): WorkspaceKeeper {
+  const file = keptWorkspaceFile(databaseUrl);
+  if (!file) return { soon: () => undefined, close: () => undefined };
+  const kept = readKeptWorkspace(file);
+  if (kept) {
+    standin.restore(kept.snapshot);
+    if (kept.now > clock.now()) clock.advance(kept.now - clock.now());
+  }
+  const write = () => {
+    try {
+      writeKeptWorkspace(file, { snapshot: standin.snapshot(), now: clock.now() });
+    } catch (err) {
+      logger.error('sandbox: the workspace could not be kept', { file, error: String(err) });
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const soon = () => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      write();
+    }, KEEP_DELAY_MS);
+  };
+  const off = standin.onChange(soon);
+  return {
+    soon,
+    close() {
+      off();
+      clearTimeout(timer);
+      write();
+    },
+  };
 }

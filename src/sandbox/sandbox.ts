@@ -11,12 +11,7 @@ import { createJobs } from '../jobs/jobs.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { createSlackDriver } from '../slack-standin/driver.ts';
 import { type FakeSlack, startFakeSlack } from '../slack-standin/fake-slack.ts';
-import {
-  type KeptWorkspace,
-  keptWorkspaceFile,
-  readKeptWorkspace,
-  writeKeptWorkspace,
-} from './kept-workspace.ts';
+import { keepWorkspace, type WorkspaceKeeper } from './kept-workspace.ts';
 import { pageState } from './page-state.ts';
 import { sandboxRoutes } from './routes.ts';
 import { createUserActions, type UserActions } from './user-actions.ts';
@@ -32,8 +27,6 @@ import {
 
 export const SANDBOX_HOST = '127.0.0.1';
 export const DEFAULT_SANDBOX_DB = './data/sandbox.sqlite';
-/** How long after a change the workspace is written (changes come in bursts). */
-const KEEP_DELAY_MS = 250;
 /** How often the timers and digests are looked at without a clock move. */
 const TICK_MS = 5_000;
 
@@ -105,34 +98,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     INCIDENT_CHANNEL,
   });
   // The workspace of an earlier start on this database, and its clock, come back first.
-  const keptFile = keptWorkspaceFile(config.DATABASE_URL);
-  let kept: KeptWorkspace | null;
+  let keeper: WorkspaceKeeper;
   try {
-    kept = keptFile ? readKeptWorkspace(keptFile) : null;
+    keeper = keepWorkspace(config.DATABASE_URL, standin, clock, logger);
   } catch (err) {
     await standin.close();
     throw err;
   }
-  if (kept) {
-    standin.restore(kept.snapshot);
-    if (kept.now > clock.now()) clock.advance(kept.now - clock.now());
-  }
-  const keep = () => {
-    if (!keptFile) return;
-    try {
-      writeKeptWorkspace(keptFile, { snapshot: standin.snapshot(), now: clock.now() });
-    } catch (err) {
-      logger.error('sandbox: the workspace could not be kept', { file: keptFile, error: String(err) });
-    }
-  };
-  let keepSoon: NodeJS.Timeout | undefined;
-  const keepAfterChange = () => {
-    keepSoon ??= setTimeout(() => {
-      keepSoon = undefined;
-      keep();
-    }, KEEP_DELAY_MS);
-  };
-  const stopKeeping = keptFile ? standin.onChange(keepAfterChange) : () => undefined;
   let core: Core | undefined;
   try {
     core = await createCore(config, { clock: clock.now });
@@ -175,7 +147,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       clock.advance(ms);
       await fireDue();
       changed();
-      if (keptFile) keepAfterChange();
+      keeper.soon();
     };
     const page = sandboxRoutes({
       actions,
@@ -215,15 +187,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         await scheduler.stop();
         await app.stop();
         await bound.close();
-        stopKeeping();
-        clearTimeout(keepSoon);
-        keep();
+        keeper.close();
         await standin.close();
       },
     };
   } catch (err) {
-    stopKeeping();
-    clearTimeout(keepSoon);
+    keeper.close();
     await core?.close().catch(() => undefined);
     await standin.close();
     throw err;
