@@ -3,6 +3,7 @@
 // `/lead status` and the digest. The outbox sender holds and fails rows; this releases them.
 
 import type { Clock } from '../core/clock.ts';
+import { isChannelId } from '../core/principals.ts';
 import type { DeliveryProblem } from '../domain/notices.ts';
 import { ValidationError } from '../errors.ts';
 import type { Store } from '../persistence/ports.ts';
@@ -12,7 +13,8 @@ export interface DeliveryServiceDeps {
   clock: Clock;
 }
 
-const CHANNEL_ID = /^[CG][A-Z0-9]+$/;
+/** A channel the bot can be invited to: a Slack channel ID, not a DM. */
+const isInvitable = (id: string) => isChannelId(id) && !id.startsWith('D');
 
 export function createDeliveryService(deps: DeliveryServiceDeps) {
   return {
@@ -21,7 +23,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
      * order, and each run they belong to records a `delivery_resumed` event.
      */
     async botJoinedChannel(channelId: string): Promise<{ released: number; runIds: string[] }> {
-      if (!CHANNEL_ID.test(channelId))
+      if (!isInvitable(channelId))
         throw new ValidationError('bad_channel', `"${channelId}" is not a Slack channel ID.`);
       return deps.store.transaction(async (repos) => {
         const now = deps.clock();
