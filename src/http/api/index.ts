@@ -101,8 +101,10 @@ export function apiRoutes(deps: ApiRouteDeps): Route[] {
     // more even when the first request's answer was never kept (its process stopped between).
     const actor =
       key === undefined ? caller.actor : { ...caller.actor, once: `api:${caller.token.id}:${key}` };
+    // Read only for an operation that takes query parameters (the verbs' hot path takes none).
     const query: Record<string, string> = {};
-    for (const [name, value] of new URL(req.url ?? '/', 'http://api').searchParams) query[name] ??= value;
+    if (found.op.query)
+      for (const [name, value] of new URL(req.url ?? '/', 'http://api').searchParams) query[name] ??= value;
     const call = { actor, token: caller.token, params: found.params, query, body };
     const apiDeps = { verbs: deps.verbs, present };
     const act = async (): Promise<ApiAnswer> => {
